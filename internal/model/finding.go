@@ -1,0 +1,123 @@
+package model
+
+import "time"
+
+// Rating is a qualitative severity, ordered none < low < medium < high < critical.
+// RatingUnknown sorts below none: an advisory that states no severity.
+type Rating string
+
+// The ratings, as CVSS v3/v4 name them.
+const (
+	RatingUnknown  Rating = "unknown"
+	RatingNone     Rating = "none"
+	RatingLow      Rating = "low"
+	RatingMedium   Rating = "medium"
+	RatingHigh     Rating = "high"
+	RatingCritical Rating = "critical"
+)
+
+// Rank orders ratings: unknown 0, none 1, low 2, medium 3, high 4, critical 5.
+func (r Rating) Rank() int {
+	switch r {
+	case RatingNone:
+		return 1
+	case RatingLow:
+		return 2
+	case RatingMedium:
+		return 3
+	case RatingHigh:
+		return 4
+	case RatingCritical:
+		return 5
+	}
+	return 0
+}
+
+// Severity is the severity of an advisory and where it came from.
+type Severity struct {
+	Rating Rating `json:"rating"`
+	// Score is the base score (0–10) of Vector; 0 when there is no vector.
+	Score float64 `json:"score,omitempty"`
+	// Type is CVSS_V2, CVSS_V3, CVSS_V4, or "ecosystem" for a rating the
+	// advisory database states without a vector (GHSA database_specific).
+	Type   string `json:"type,omitempty"`
+	Vector string `json:"vector,omitempty"`
+}
+
+// Evidence explains why one affected entry of an advisory covers a
+// component's version.
+type Evidence struct {
+	// Advisory is the ID of the advisory record that holds the entry.
+	Advisory  string `json:"advisory"`
+	Ecosystem string `json:"ecosystem"`
+	Package   string `json:"package"`
+	// RangeType is SEMVER, ECOSYSTEM or GIT for a range, or "VERSIONS" when
+	// the version is named in the entry's explicit versions list.
+	RangeType    string `json:"range_type"`
+	Introduced   string `json:"introduced,omitempty"`
+	Fixed        string `json:"fixed,omitempty"`
+	LastAffected string `json:"last_affected,omitempty"`
+	Limit        string `json:"limit,omitempty"`
+	// Reason says in words how the version falls inside, e.g.
+	// "1.2.3 >= introduced 1.0.0 and < fixed 1.2.5".
+	Reason string `json:"reason"`
+}
+
+// Suppression records that an ignore entry applies to a finding.
+type Suppression struct {
+	Reason string    `json:"reason"`
+	Until  time.Time `json:"until,omitzero"`
+}
+
+// Finding is one advisory (with all the IDs it is known by) affecting one
+// component.
+type Finding struct {
+	Component Component `json:"component"`
+	// ID is the primary advisory ID; Aliases are all other IDs of the same
+	// vulnerability (merged advisory records and their aliases), sorted.
+	ID       string     `json:"id"`
+	Aliases  []string   `json:"aliases,omitempty"`
+	Summary  string     `json:"summary,omitempty"`
+	Severity Severity   `json:"severity"`
+	Evidence []Evidence `json:"evidence"`
+	// FixedVersions are the versions that fix this for the component's
+	// package, ascending; Fix is the nearest one above the installed version.
+	FixedVersions []string     `json:"fixed_versions,omitempty"`
+	Fix           string       `json:"fix,omitempty"`
+	Suppressed    *Suppression `json:"suppressed,omitempty"`
+}
+
+// AdvisoryInfo is what reports show of an advisory besides the match.
+type AdvisoryInfo struct {
+	ID         string    `json:"id"`
+	Aliases    []string  `json:"aliases,omitempty"`
+	Summary    string    `json:"summary,omitempty"`
+	Details    string    `json:"details,omitempty"`
+	Published  time.Time `json:"published,omitzero"`
+	Modified   time.Time `json:"modified,omitzero"`
+	References []string  `json:"references,omitempty"`
+	Severity   Severity  `json:"severity"`
+}
+
+// ExpiredIgnore is an ignore entry whose date has passed, so it no longer
+// applies.
+type ExpiredIgnore struct {
+	ID     string    `json:"id"`
+	Reason string    `json:"reason"`
+	Until  time.Time `json:"until"`
+}
+
+// Result is everything one scan produced.
+type Result struct {
+	SBOMs    []SBOM    `json:"sboms"`
+	Findings []Finding `json:"findings"`
+	// Unmatched are components that could not be matched, each with its
+	// Unmatchable reason.
+	Unmatched []Component `json:"unmatched"`
+	// Advisories describes each advisory ID that a finding names.
+	Advisories     map[string]AdvisoryInfo `json:"advisories"`
+	ExpiredIgnores []ExpiredIgnore         `json:"expired_ignores,omitempty"`
+	// Notes are remarks about how matching was done, e.g. ecosystems
+	// without a version ordering that were matched on explicit versions only.
+	Notes []string `json:"notes,omitempty"`
+}

@@ -1,0 +1,170 @@
+// Package match decides which advisories affect which components: it groups
+// components by package, evaluates each advisory's ranges and explicit
+// versions for the component's version, merges advisories that are aliases
+// of one another into one finding, and finds the nearest fixed version.
+package match
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/ecosystem"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/version"
+)
+
+// Outcome is what matching a set of components produced.
+type Outcome struct {
+	Findings  []model.Finding
+	Unmatched []model.Component
+	Notes     []string
+}
+
+// Match matches every component against the database. Components that
+// cannot be matched come back in Unmatched with their reason; none is
+// dropped. The work is spread over all cores, one package at a time.
+func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outcome, error) {
+	var out Outcome
+	groups := map[string][]int{}
+	var keys []string
+	for i := range comps {
+		c := &comps[i]
+		if c.Unmatchable != "" {
+			out.Unmatched = append(out.Unmatched, *c)
+			continue
+		}
+		k := advisorydb.Key(c.Ecosystem, c.Package)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	sort.Strings(keys)
+
+	results := make([]keyResult, len(keys))
+	var next sync.WaitGroup
+	idx := make(chan int)
+	var firstErr error
+	var errOnce sync.Once
+	workers := runtime.GOMAXPROCS(0)
+	for range workers {
+		next.Add(1)
+		go func() {
+			defer next.Done()
+			for i := range idx {
+				r, err := matchKey(db, keys[i], groups[keys[i]], comps)
+				if err != nil {
+					errOnce.Do(func() { firstErr = err })
+					continue
+				}
+				results[i] = r
+			}
+		}()
+	}
+	for i := range keys {
+		if ctx.Err() != nil {
+			break
+		}
+		idx <- i
+	}
+	close(idx)
+	next.Wait()
+	if firstErr != nil {
+		return out, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return out, err
+	}
+	notes := map[string]bool{}
+	for _, r := range results {
+		out.Findings = append(out.Findings, r.findings...)
+		out.Unmatched = append(out.Unmatched, r.unmatched...)
+		for _, n := range r.notes {
+			notes[n] = true
+		}
+	}
+	for n := range notes {
+		out.Notes = append(out.Notes, n)
+	}
+	sort.Strings(out.Notes)
+	Sort(out.Findings)
+	return out, nil
+}
+
+// keyResult is what matching the components of one package produced.
+type keyResult struct {
+	findings  []model.Finding
+	unmatched []model.Component
+	notes     []string
+}
+
+func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component) (keyResult, error) {
+	var res keyResult
+	recs, err := db.Records(key)
+	if err != nil {
+		return res, fmt.Errorf("look up %q: %w", key, err)
+	}
+	if len(recs) == 0 {
+		return res, nil
+	}
+	cs := make([]*compiled, len(recs))
+	for i, r := range recs {
+		cs[i] = compile(r)
+		res.notes = append(res.notes, cs[i].problems...)
+		if !cs[i].ordered {
+			base, _ := ecosystem.Split(r.Ecosystem)
+			res.notes = append(res.notes, fmt.Sprintf("ecosystem %s has no version ordering: its advisories were matched on their explicit versions lists only", base))
+		}
+	}
+	for _, ci := range idxs {
+		comp := &comps[ci]
+		_, release := ecosystem.Split(comp.Ecosystem)
+		t := newTarget(comp.Ecosystem, comp.Version)
+		if !t.ecoOK && version.HasOrdering(comp.Ecosystem) {
+			c := *comp
+			c.Unmatchable = fmt.Sprintf("version %q is not a valid %s version: only explicit versions lists were checked", comp.Version, comp.Ecosystem)
+			res.unmatched = append(res.unmatched, c)
+		}
+		var hits []hit
+		for _, c := range cs {
+			if c.release != "" && release != "" && c.release != release {
+				continue
+			}
+			if ev := c.affects(t); len(ev) > 0 {
+				hits = append(hits, hit{c: c, evidence: ev})
+			} else if len(c.ranges) == 0 && len(c.versions) == 0 && c.git > 0 {
+				res.notes = append(res.notes, fmt.Sprintf("%s names %s only by GIT commit ranges and lists no versions: it cannot be matched by version", c.rec.ID, c.rec.Package))
+			}
+		}
+		res.findings = append(res.findings, merge(comp, t, hits)...)
+	}
+	return res, nil
+}
+
+// Sort orders findings by severity (highest first), then package, version,
+// source SBOM and ID.
+func Sort(fs []model.Finding) {
+	sort.Slice(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if ra, rb := a.Severity.Rating.Rank(), b.Severity.Rating.Rank(); ra != rb {
+			return ra > rb
+		}
+		if a.Component.Package != b.Component.Package {
+			return a.Component.Package < b.Component.Package
+		}
+		if a.Component.Version != b.Component.Version {
+			return a.Component.Version < b.Component.Version
+		}
+		if a.Component.Source != b.Component.Source {
+			return a.Component.Source < b.Component.Source
+		}
+		if a.Component.Ref != b.Component.Ref {
+			return a.Component.Ref < b.Component.Ref
+		}
+		return a.ID < b.ID
+	})
+}

@@ -117,6 +117,9 @@ func Build(path string, db *Memory, built time.Time) (err error) {
 	if _, err := tmp.WriteAt(h, 0); err != nil {
 		return fmt.Errorf("build index: %w", err)
 	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("build index: %w", err)
+	}
 	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("build index: %w", err)
 	}

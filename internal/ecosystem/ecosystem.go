@@ -52,7 +52,9 @@ func Canonical(eco string) (string, bool) {
 // NormalizeName returns the form of a package name under which two spellings
 // of the same package compare equal in the given ecosystem (base or with a
 // release suffix): PEP 503 for PyPI, lower case where the registry is case
-// insensitive, unchanged where case matters (Go module paths, RubyGems).
+// insensitive, unchanged where case matters (RubyGems). Go module paths are
+// folded too: purl tools lower-case them (packageurl-go does), and the hosts
+// behind them (GitHub) do not tell case-variants apart.
 func NormalizeName(eco, name string) string {
 	base, _ := Split(eco)
 	name = strings.TrimSpace(name)
@@ -62,14 +64,15 @@ func NormalizeName(eco, name string) string {
 	case "npm", "NuGet", "Packagist", "Maven", "crates.io", "Hex", "Pub",
 		"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard", "Alpaquita",
 		"MinimOS", "BellSoft Hardened Containers", "ConanCenter", "Bitnami",
-		"GitHub Actions", "SwiftURL":
+		"GitHub Actions", "SwiftURL", "Go":
 		return strings.ToLower(name)
 	}
 	return name
 }
 
 // pep503 lower-cases a Python package name and folds every run of '-', '_'
-// and '.' into one '-'.
+// and '.' into one '-', as PEP 503's re.sub(r"[-_.]+", "-", name).lower()
+// does (a leading or trailing run too, though valid names have none).
 func pep503(name string) string {
 	var b strings.Builder
 	b.Grow(len(name))
@@ -77,11 +80,11 @@ func pep503(name string) string {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c == '-' || c == '_' || c == '.' {
+			if !sep {
+				b.WriteByte('-')
+			}
 			sep = true
 			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
 		}
 		sep = false
 		if 'A' <= c && c <= 'Z' {

@@ -57,6 +57,9 @@ func Canonical(eco string) (string, bool) {
 // behind them (GitHub) do not tell case-variants apart.
 func NormalizeName(eco, name string) string {
 	base, _ := Split(eco)
+	if c, ok := byFold[strings.ToLower(base)]; ok {
+		base = c
+	}
 	name = strings.TrimSpace(name)
 	switch base {
 	case "PyPI":

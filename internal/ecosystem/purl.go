@@ -43,7 +43,11 @@ func FromPURL(s string) (Package, error) {
 	if err != nil {
 		return Package{}, fmt.Errorf("malformed purl %q: %w", s, err)
 	}
-	return FromParsedPURL(p)
+	pkg, err := FromParsedPURL(p)
+	if err != nil {
+		return pkg, fmt.Errorf("purl %q: %w", s, err)
+	}
+	return pkg, nil
 }
 
 // FromParsedPURL is FromPURL for a purl that is already parsed.

@@ -121,3 +121,13 @@ type Result struct {
 	// without a version ordering that were matched on explicit versions only.
 	Notes []string `json:"notes,omitempty"`
 }
+
+// Fails reports whether a finding of rating r fails a --fail-on threshold:
+// at or above it. Threshold none (or empty) fails nothing; an unknown rating
+// fails every other threshold, since the severity could be anything.
+func (r Rating) Fails(threshold Rating) bool {
+	if threshold == "" || threshold == RatingNone {
+		return false
+	}
+	return r == RatingUnknown || r == "" || r.Rank() >= threshold.Rank()
+}

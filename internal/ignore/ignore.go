@@ -122,7 +122,7 @@ func (f *File) Apply(findings []model.Finding, now time.Time) []model.ExpiredIgn
 }
 
 func (e *Entry) covers(f *model.Finding) bool {
-	if e.Package != "" && !samePackage(e.Package, &f.Component) {
+	if e.Package != "" && !samePackage(e.Package, f.Component) {
 		return false
 	}
 	if strings.EqualFold(e.ID, f.ID) {

@@ -8,15 +8,16 @@ import (
 	"github.com/vulndesk/vulndesk/internal/version"
 )
 
-// target is one component version, parsed once for each ordering it may be
-// compared under.
+// target is one version, parsed once for each ordering it may be compared
+// under: the ecosystem's at once, SemVer when a SEMVER range first asks.
 type target struct {
-	raw   string
-	text  string
-	eco   version.Version
-	ecoOK bool
-	sem   version.Version
-	semOK bool
+	raw    string
+	text   string
+	eco    version.Version
+	ecoOK  bool
+	sem    version.Version
+	semOK  bool
+	semSet bool
 }
 
 func newTarget(eco, raw string) *target {
@@ -24,8 +25,32 @@ func newTarget(eco, raw string) *target {
 	if v, err := version.Parse(eco, raw); err == nil {
 		t.eco, t.ecoOK = v, true
 	}
-	if v, err := version.Parse(semverEco, raw); err == nil {
-		t.sem, t.semOK = v, true
+	return t
+}
+
+// semver returns the version parsed as SemVer 2.0.
+func (t *target) semver() (version.Version, bool) {
+	if !t.semSet {
+		t.semSet = true
+		if v, err := version.Parse(semverEco, t.raw); err == nil {
+			t.sem, t.semOK = v, true
+		}
+	}
+	return t.sem, t.semOK
+}
+
+// targets caches parsed versions for the components of one package, so a
+// fixed version shared by many findings is parsed once.
+type targets struct {
+	eco string
+	m   map[string]*target
+}
+
+func (ts *targets) get(raw string) *target {
+	t, ok := ts.m[raw]
+	if !ok {
+		t = newTarget(ts.eco, raw)
+		ts.m[raw] = t
 	}
 	return t
 }
@@ -85,7 +110,7 @@ func (c *compiled) isListed(t *target) bool {
 func (c *compiled) inRange(r *crange, t *target) (model.Evidence, bool) {
 	v, ok := t.eco, t.ecoOK
 	if r.typ == osv.RangeSemver {
-		v, ok = t.sem, t.semOK
+		v, ok = t.semver()
 	}
 	if !ok {
 		return model.Evidence{}, false

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -80,6 +81,13 @@ func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outc
 		return out, err
 	}
 	notes := map[string]bool{}
+	n, u := 0, len(out.Unmatched)
+	for _, r := range results {
+		n += len(r.findings)
+		u += len(r.unmatched)
+	}
+	out.Findings = make([]model.Finding, 0, n)
+	out.Unmatched = slices.Grow(out.Unmatched, u-len(out.Unmatched))
 	for _, r := range results {
 		out.Findings = append(out.Findings, r.findings...)
 		out.Unmatched = append(out.Unmatched, r.unmatched...)
@@ -120,9 +128,11 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 			res.notes = append(res.notes, fmt.Sprintf("ecosystem %s has no version ordering: its advisories were matched on their explicit versions lists only", base))
 		}
 	}
+	ts := &targets{m: map[string]*target{}}
 	for _, ci := range idxs {
 		comp := &comps[ci]
 		_, release := ecosystem.Split(comp.Ecosystem)
+		ts.eco = comp.Ecosystem
 		t := newTarget(comp.Ecosystem, comp.Version)
 		if !t.ecoOK && version.HasOrdering(comp.Ecosystem) {
 			c := *comp
@@ -140,7 +150,7 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 				res.notes = append(res.notes, fmt.Sprintf("%s names %s only by GIT commit ranges and lists no versions: it cannot be matched by version", c.rec.ID, c.rec.Package))
 			}
 		}
-		res.findings = append(res.findings, merge(comp, t, hits)...)
+		res.findings = append(res.findings, merge(comp, t, hits, ts)...)
 	}
 	return res, nil
 }

@@ -16,7 +16,7 @@ type hit struct {
 // merge turns the hits on one component into findings: records that are
 // the same vulnerability (one names the other, or both name a common alias)
 // become one finding carrying every ID.
-func merge(comp *model.Component, t *target, hits []hit) []model.Finding {
+func merge(comp *model.Component, t *target, hits []hit, ts *targets) []model.Finding {
 	if len(hits) == 0 {
 		return nil
 	}
@@ -56,7 +56,7 @@ func merge(comp *model.Component, t *target, hits []hit) []model.Finding {
 	}
 	out := make([]model.Finding, 0, len(groups))
 	for _, g := range groups {
-		out = append(out, finding(comp, t, g.ids, g.hits))
+		out = append(out, finding(comp, t, g.ids, g.hits, ts))
 	}
 	return out
 }
@@ -70,14 +70,14 @@ func intersects(set map[string]bool, ids []string) bool {
 	return false
 }
 
-func finding(comp *model.Component, t *target, ids map[string]bool, hits []hit) model.Finding {
+func finding(comp *model.Component, t *target, ids map[string]bool, hits []hit, ts *targets) model.Finding {
 	primary := hits[0].c.rec
 	for _, h := range hits[1:] {
 		if idBefore(h.c.rec.ID, primary.ID) {
 			primary = h.c.rec
 		}
 	}
-	f := model.Finding{Component: *comp, ID: primary.ID, Severity: primary.Severity}
+	f := model.Finding{Component: comp, ID: primary.ID, Severity: primary.Severity}
 	for id := range ids {
 		if id != primary.ID {
 			f.Aliases = append(f.Aliases, id)
@@ -90,7 +90,7 @@ func finding(comp *model.Component, t *target, ids map[string]bool, hits []hit) 
 			f.Severity = h.c.rec.Severity
 		}
 	}
-	f.FixedVersions, f.Fix = fixes(t, comp.Ecosystem, hits)
+	f.FixedVersions, f.Fix = fixes(t, hits, ts)
 	return f
 }
 
@@ -136,7 +136,7 @@ func severityBefore(a, b model.Severity) bool {
 
 // fixes lists the fixed versions the records name, ascending, and the
 // nearest one above the installed version that none of the records affects.
-func fixes(t *target, eco string, hits []hit) ([]string, string) {
+func fixes(t *target, hits []hit, ts *targets) ([]string, string) {
 	type cand struct {
 		raw string
 		t   *target
@@ -149,7 +149,7 @@ func fixes(t *target, eco string, hits []hit) ([]string, string) {
 				continue
 			}
 			seen[e.raw] = true
-			cands = append(cands, cand{raw: e.raw, t: newTarget(eco, e.raw)})
+			cands = append(cands, cand{raw: e.raw, t: ts.get(e.raw)})
 		}
 	}
 	if len(cands) == 0 {
@@ -183,8 +183,11 @@ func compareTargets(a, b *target) int {
 	switch {
 	case a.ecoOK && b.ecoOK:
 		return a.eco.Compare(b.eco)
-	case a.semOK && b.semOK:
-		return a.sem.Compare(b.sem)
+	}
+	if as, ok := a.semver(); ok {
+		if bs, ok := b.semver(); ok {
+			return as.Compare(bs)
+		}
 	}
 	return strings.Compare(a.raw, b.raw)
 }

@@ -72,7 +72,7 @@ type Suppression struct {
 // Finding is one advisory (with all the IDs it is known by) affecting one
 // component.
 type Finding struct {
-	Component Component `json:"component"`
+	Component *Component `json:"component"`
 	// ID is the primary advisory ID; Aliases are all other IDs of the same
 	// vulnerability (merged advisory records and their aliases), sorted.
 	ID       string     `json:"id"`

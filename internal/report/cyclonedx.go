@@ -44,7 +44,7 @@ func (CycloneDX) Write(w io.Writer, res *model.Result, opts Options) error {
 	serial := []string{opts.Now.UTC().Format(time.RFC3339Nano)}
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		ref := productID(&f.Component)
+		ref := productID(f.Component)
 		if _, ok := comps[ref]; !ok {
 			comps[ref] = cdx.Component{BOMRef: ref, Type: cdx.ComponentTypeLibrary,
 				Name: f.Component.Name, Version: f.Component.Version, PackageURL: f.Component.PURL}
@@ -130,14 +130,14 @@ func cdxVulnerability(res *model.Result, fs []*model.Finding) cdx.Vulnerability 
 	var affects []cdx.Affects
 	var advice []string
 	for _, g := range fs {
-		ref := productID(&g.Component)
+		ref := productID(g.Component)
 		if seen[ref] {
 			continue
 		}
 		seen[ref] = true
 		affects = append(affects, cdx.Affects{Ref: ref, Range: &[]cdx.AffectedVersions{
 			{Version: g.Component.Version, Status: cdx.VulnerabilityStatusAffected}}})
-		advice = append(advice, nameVersion(&g.Component)+": "+fixAction(g))
+		advice = append(advice, nameVersion(g.Component)+": "+fixAction(g))
 	}
 	sort.Slice(affects, func(i, j int) bool { return affects[i].Ref < affects[j].Ref })
 	v.Affects = &affects

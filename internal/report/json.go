@@ -65,7 +65,7 @@ func summarize(res *model.Result) jsonSummary {
 			continue
 		}
 		s.Findings++
-		affected[componentKey(&f.Component)] = struct{}{}
+		affected[componentKey(f.Component)] = struct{}{}
 		switch rating(f.Severity) {
 		case model.RatingCritical:
 			s.ByRating.Critical++

@@ -50,7 +50,7 @@ type refFinding struct {
 }
 
 func toRef(f *model.Finding) refFinding {
-	r := refFinding{Component: compactComponent(&f.Component), ID: f.ID, Aliases: f.Aliases, Summary: f.Summary,
+	r := refFinding{Component: compactComponent(f.Component), ID: f.ID, Aliases: f.Aliases, Summary: f.Summary,
 		Severity: f.Severity, Evidence: f.Evidence, FixedVersions: f.FixedVersions, Fix: f.Fix, Suppressed: f.Suppressed}
 	if r.Evidence == nil {
 		r.Evidence = []model.Evidence{}

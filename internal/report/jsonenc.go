@@ -115,7 +115,7 @@ func (e *findingEncoder) element(i int, write func()) {
 func (e *findingEncoder) finding(f *model.Finding) {
 	e.open('{')
 	e.key("component")
-	e.component(&f.Component)
+	e.component(f.Component)
 	e.str("id", f.ID)
 	e.strs("aliases", f.Aliases)
 	e.strOmit("summary", f.Summary)

@@ -51,7 +51,7 @@ func (OpenVEX) Write(w io.Writer, res *model.Result, opts Options) error {
 				Description: f.Summary,
 				Aliases:     vexAliases(f.Aliases),
 			},
-			Products:        []vex.Product{{Component: vex.Component{ID: productID(&f.Component)}}},
+			Products:        []vex.Product{{Component: vex.Component{ID: productID(f.Component)}}},
 			Status:          vex.StatusAffected,
 			ActionStatement: vexAction(f),
 		}

@@ -135,11 +135,11 @@ func sarifResult(f *model.Finding, ruleIndex int) *sarif.Result {
 	if f.Fix != "" {
 		fix = "fix: " + f.Fix
 	}
-	msg := fmt.Sprintf("%s is affected by %s (%s)", nameVersion(&f.Component), f.ID, fix)
+	msg := fmt.Sprintf("%s is affected by %s (%s)", nameVersion(f.Component), f.ID, fix)
 
 	loc := sarif.NewLocation().WithLogicalLocations([]*sarif.LogicalLocation{
-		sarif.NewLogicalLocation().WithName(nameVersion(&f.Component)).
-			WithFullyQualifiedName(productID(&f.Component)).WithKind("module"),
+		sarif.NewLogicalLocation().WithName(nameVersion(f.Component)).
+			WithFullyQualifiedName(productID(f.Component)).WithKind("module"),
 	})
 	if f.Component.Source != "" {
 		uri := (&url.URL{Path: f.Component.Source}).EscapedPath()
@@ -160,7 +160,7 @@ func sarifResult(f *model.Finding, ruleIndex int) *sarif.Result {
 		WithLevel(sarifLevel(rating(f.Severity))).
 		WithMessage(sarif.NewTextMessage(msg)).
 		WithLocations([]*sarif.Location{loc}).
-		WithPartialFingerprints(map[string]string{fingerprintKey: shortHash(32, productID(&f.Component), f.ID)}).
+		WithPartialFingerprints(map[string]string{fingerprintKey: shortHash(32, productID(f.Component), f.ID)}).
 		WithProperties(props)
 	if s := f.Suppressed; s != nil {
 		r.WithSuppressions([]*sarif.Suppression{

@@ -125,7 +125,7 @@ func (t *tableWriter) findings(fs []*model.Finding) {
 		if f.Fix != "" {
 			fix = clean(f.Fix)
 		}
-		rows = append(rows, label+"\t"+idLabel(f)+"\t"+clean(nameVersion(&f.Component))+"\t"+fix+"\t"+clean(f.Component.Ecosystem))
+		rows = append(rows, label+"\t"+idLabel(f)+"\t"+clean(nameVersion(f.Component))+"\t"+fix+"\t"+clean(f.Component.Ecosystem))
 		labels = append(labels, label)
 	}
 	for i, l := range columns(rows) {
@@ -157,7 +157,7 @@ func (t *tableWriter) findings(fs []*model.Finding) {
 func (t *tableWriter) ignored(fs []*model.Finding) {
 	var rows []string
 	for _, f := range fs {
-		rows = append(rows, "  "+severityLabel(f.Severity)+"\t"+idLabel(f)+"\t"+clean(nameVersion(&f.Component))+"\t"+clean(strings.TrimPrefix(ignoredText(f.Suppressed), "Ignored ")))
+		rows = append(rows, "  "+severityLabel(f.Severity)+"\t"+idLabel(f)+"\t"+clean(nameVersion(f.Component))+"\t"+clean(strings.TrimPrefix(ignoredText(f.Suppressed), "Ignored ")))
 	}
 	for _, l := range columns(rows) {
 		t.line(l)
@@ -206,7 +206,7 @@ func sortBySeverity(fs []*model.Finding) {
 		if a.Severity.Score != b.Severity.Score {
 			return a.Severity.Score > b.Severity.Score
 		}
-		if pa, pb := pkgName(&a.Component), pkgName(&b.Component); pa != pb {
+		if pa, pb := pkgName(a.Component), pkgName(b.Component); pa != pb {
 			return pa < pb
 		}
 		if a.Component.Version != b.Component.Version {

@@ -1,8 +1,8 @@
 package advisorydb
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"

@@ -40,6 +40,7 @@ type crange struct {
 // compiled is a record with its versions parsed once.
 type compiled struct {
 	rec      *advisorydb.Record
+	idx      int // position among its package's records
 	release  string
 	ordered  bool // the record's ecosystem has a version ordering
 	ranges   []crange

@@ -42,8 +42,9 @@ func (t *target) semver() (version.Version, bool) {
 // targets caches parsed versions for the components of one package, so a
 // fixed version shared by many findings is parsed once.
 type targets struct {
-	eco string
-	m   map[string]*target
+	eco   string
+	m     map[string]*target
+	plans map[string]*fixPlan
 }
 
 func (ts *targets) get(raw string) *target {
@@ -74,6 +75,17 @@ func (c *compiled) affects(t *target) []model.Evidence {
 		}}
 	}
 	return nil
+}
+
+// covers reports whether the record covers the version, without building
+// the explanation.
+func (c *compiled) covers(t *target) bool {
+	for i := range c.ranges {
+		if _, ok := c.introIndex(&c.ranges[i], t); ok {
+			return true
+		}
+	}
+	return c.isListed(t)
 }
 
 // isListed reports whether the version is in the record's explicit list:
@@ -108,12 +120,22 @@ func (c *compiled) isListed(t *target) bool {
 // inRange evaluates one range as the OSV schema specifies: events sorted by
 // version, the last one at or below the version decides.
 func (c *compiled) inRange(r *crange, t *target) (model.Evidence, bool) {
+	intro, ok := c.introIndex(r, t)
+	if !ok {
+		return model.Evidence{}, false
+	}
+	return c.explain(r, t, intro), true
+}
+
+// introIndex evaluates the range for the version and returns the index of
+// the introduced event that makes it affected.
+func (c *compiled) introIndex(r *crange, t *target) (int, bool) {
 	v, ok := t.eco, t.ecoOK
 	if r.typ == osv.RangeSemver {
 		v, ok = t.semver()
 	}
 	if !ok {
-		return model.Evidence{}, false
+		return 0, false
 	}
 	vulnerable, intro := false, -1
 	for i := range r.events {
@@ -137,14 +159,17 @@ func (c *compiled) inRange(r *crange, t *target) (model.Evidence, bool) {
 			}
 		}
 	}
-	if !vulnerable {
-		return model.Evidence{}, false
-	}
+	return intro, vulnerable
+}
+
+// explain says why the range covers the version, given the introduced
+// event that opens it.
+func (c *compiled) explain(r *crange, t *target, intro int) model.Evidence {
 	ev := model.Evidence{
 		Advisory: c.rec.ID, Ecosystem: c.rec.Ecosystem, Package: c.rec.Package,
 		RangeType: r.typ, Introduced: r.events[intro].raw,
 	}
-	lower := fmt.Sprintf(">= introduced %s", ev.Introduced)
+	lower := ">= introduced " + ev.Introduced
 	if r.events[intro].zero {
 		lower = "introduced 0 (all versions)"
 	}
@@ -162,8 +187,8 @@ func (c *compiled) inRange(r *crange, t *target) (model.Evidence, bool) {
 		}
 		break
 	}
-	ev.Reason = fmt.Sprintf("%s: %s, %s (%s range)", t.raw, lower, upper, r.typ)
-	return ev, true
+	ev.Reason = t.raw + ": " + lower + ", " + upper + " (" + r.typ + " range)"
+	return ev
 }
 
 // fixedVersions lists the fixed events of the records' ranges.

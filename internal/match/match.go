@@ -5,11 +5,13 @@
 package match
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
@@ -122,13 +124,14 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 	cs := make([]*compiled, len(recs))
 	for i, r := range recs {
 		cs[i] = compile(r)
+		cs[i].idx = i
 		res.notes = append(res.notes, cs[i].problems...)
 		if !cs[i].ordered {
 			base, _ := ecosystem.Split(r.Ecosystem)
 			res.notes = append(res.notes, fmt.Sprintf("ecosystem %s has no version ordering: its advisories were matched on their explicit versions lists only", base))
 		}
 	}
-	ts := &targets{m: map[string]*target{}}
+	ts := &targets{m: map[string]*target{}, plans: map[string]*fixPlan{}}
 	for _, ci := range idxs {
 		comp := &comps[ci]
 		_, release := ecosystem.Split(comp.Ecosystem)
@@ -158,23 +161,25 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 // Sort orders findings by severity (highest first), then package, version,
 // source SBOM and ID.
 func Sort(fs []model.Finding) {
-	sort.Slice(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if ra, rb := a.Severity.Rating.Rank(), b.Severity.Rating.Rank(); ra != rb {
-			return ra > rb
-		}
-		if a.Component.Package != b.Component.Package {
-			return a.Component.Package < b.Component.Package
-		}
-		if a.Component.Version != b.Component.Version {
-			return a.Component.Version < b.Component.Version
-		}
-		if a.Component.Source != b.Component.Source {
-			return a.Component.Source < b.Component.Source
-		}
-		if a.Component.Ref != b.Component.Ref {
-			return a.Component.Ref < b.Component.Ref
-		}
-		return a.ID < b.ID
+	// Sort pointers, then place the findings once: swapping the structs
+	// themselves costs more than comparing them.
+	ps := make([]*model.Finding, len(fs))
+	for i := range fs {
+		ps[i] = &fs[i]
+	}
+	slices.SortFunc(ps, func(a, b *model.Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity.Rating.Rank(), a.Severity.Rating.Rank()),
+			strings.Compare(a.Component.Package, b.Component.Package),
+			strings.Compare(a.Component.Version, b.Component.Version),
+			strings.Compare(a.Component.Source, b.Component.Source),
+			strings.Compare(a.Component.Ref, b.Component.Ref),
+			strings.Compare(a.ID, b.ID),
+		)
 	})
+	sorted := make([]model.Finding, len(fs))
+	for i, p := range ps {
+		sorted[i] = *p
+	}
+	copy(fs, sorted)
 }

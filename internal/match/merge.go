@@ -2,6 +2,7 @@ package match
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -137,44 +138,61 @@ func severityBefore(a, b model.Severity) bool {
 // fixes lists the fixed versions the records name, ascending, and the
 // nearest one above the installed version that none of the records affects.
 func fixes(t *target, hits []hit, ts *targets) ([]string, string) {
-	type cand struct {
-		raw string
-		t   *target
+	p := ts.plan(hits)
+	for i, c := range p.cands {
+		if p.safe[i] && compareTargets(c, t) > 0 {
+			return p.all, c.raw
+		}
 	}
+	return p.all, ""
+}
+
+// fixPlan is, for one set of matching records, their fixed versions in
+// ascending order and whether each is safe: covered by none of the records.
+// It depends only on the records, so components of a package share it.
+type fixPlan struct {
+	all   []string
+	cands []*target
+	safe  []bool
+}
+
+func (ts *targets) plan(hits []hit) *fixPlan {
+	key := make([]byte, 0, 8*len(hits))
+	for _, h := range hits {
+		key = strconv.AppendInt(key, int64(h.c.idx), 36)
+		key = append(key, ',')
+	}
+	if p, ok := ts.plans[string(key)]; ok {
+		return p
+	}
+	p := &fixPlan{}
 	seen := map[string]bool{}
-	var cands []cand
 	for _, h := range hits {
 		for _, e := range h.c.fixedVersions() {
-			if seen[e.raw] {
-				continue
+			if !seen[e.raw] {
+				seen[e.raw] = true
+				p.cands = append(p.cands, ts.get(e.raw))
 			}
-			seen[e.raw] = true
-			cands = append(cands, cand{raw: e.raw, t: ts.get(e.raw)})
 		}
 	}
-	if len(cands) == 0 {
-		return nil, ""
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return compareTargets(cands[i].t, cands[j].t) < 0 })
-	all := make([]string, len(cands))
-	fix := ""
-	for i, c := range cands {
-		all[i] = c.raw
-		if fix != "" || compareTargets(c.t, t) <= 0 {
-			continue
-		}
-		affected := false
+	sort.SliceStable(p.cands, func(i, j int) bool { return compareTargets(p.cands[i], p.cands[j]) < 0 })
+	p.all = make([]string, len(p.cands))
+	p.safe = make([]bool, len(p.cands))
+	for i, c := range p.cands {
+		p.all[i] = c.raw
+		p.safe[i] = true
 		for _, h := range hits {
-			if len(h.c.affects(c.t)) > 0 {
-				affected = true
+			if h.c.covers(c) {
+				p.safe[i] = false
 				break
 			}
 		}
-		if !affected {
-			fix = c.raw
-		}
 	}
-	return all, fix
+	if len(p.all) == 0 {
+		p.all = nil
+	}
+	ts.plans[string(key)] = p
+	return p
 }
 
 // compareTargets orders two versions by the ecosystem's ordering when both

@@ -1,0 +1,157 @@
+// Package cli implements the vulndesk command line: one file per
+// subcommand, and the one table that maps errors to exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/ignore"
+	"github.com/vulndesk/vulndesk/internal/osv"
+	"github.com/vulndesk/vulndesk/internal/sbom"
+)
+
+// Exit codes, as scripts and CI pipelines see them.
+const (
+	ExitOK       = 0 // done; no finding at or above --fail-on
+	ExitInternal = 1 // a bug or an environment failure
+	ExitUsage    = 2 // bad flags or bad input (a malformed SBOM, advisory or ignore file)
+	ExitFindings = 3 // findings at or above --fail-on remain
+)
+
+// env is what a command reads and writes.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"scan", "match SBOMs against advisories and report findings", runScan},
+		{"db", "build or inspect a compiled advisory index (db build, db info)", runDB},
+		{"versions", "compare versions the way matching does (versions compare)", runVersions},
+		{"version", "print vulndesk's version", runVersion},
+	}
+}
+
+// Main runs vulndesk with the given arguments and returns the exit code.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return exitCode(stderr, c.run(ctx, e, args[1:]))
+		}
+	}
+	fmt.Fprintf(stderr, "vulndesk: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "vulndesk: vulnerability handling and disclosure\n\nUsage: vulndesk <command> [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'vulndesk <command> -h' for a command's flags.")
+}
+
+// usageError is a mistake in how a command was called.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// errFindings says the gate failed; its message is already printed.
+var errFindings = errors.New("findings at or above the --fail-on threshold")
+
+// inputErrors are the sentinel errors that mean "the input is bad": exit 2.
+var inputErrors = []error{
+	sbom.ErrInvalid, sbom.ErrTooLarge, sbom.ErrUnknownFormat,
+	osv.ErrInvalid, osv.ErrTooLarge, osv.ErrUnsupported,
+	ignore.ErrInvalid, advisorydb.ErrIndex,
+}
+
+// exitCode prints err and maps it to an exit code: the one place that does.
+func exitCode(stderr io.Writer, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, errFindings) {
+		return ExitFindings
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(stderr, "vulndesk: %v\n", err)
+		return ExitUsage
+	}
+	for _, s := range inputErrors {
+		if errors.Is(err, s) {
+			fmt.Fprintf(stderr, "vulndesk: %v\n", err)
+			return ExitUsage
+		}
+	}
+	fmt.Fprintf(stderr, "vulndesk: %v\n", err)
+	return ExitInternal
+}
+
+func runVersion(_ context.Context, e *env, _ []string) error {
+	fmt.Fprintln(e.stdout, "vulndesk", Version())
+	return nil
+}
+
+// Version is the module version the binary was built from, or "devel".
+func Version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
+func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }

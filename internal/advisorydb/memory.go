@@ -146,7 +146,7 @@ func Load(ctx context.Context, sources []string, opts osv.Options) (*Memory, err
 			m.Add(v)
 			return nil
 		}); err != nil {
-			return nil, fmt.Errorf("load advisories from %s: %w", src, err)
+			return nil, fmt.Errorf("load advisories: %w", err)
 		}
 		m.stats.Sources = append(m.stats.Sources, src)
 	}

@@ -26,8 +26,8 @@ type Limits struct {
 	MaxTotalBytes int64
 	// MaxEntries bounds the entries of one archive (default 5,000,000).
 	MaxEntries int
-	// MaxRatio bounds the compression ratio of one archive entry (default 1000);
-	// more is treated as a zip bomb.
+	// MaxRatio bounds the compression ratio of one archive entry (default
+	// 200; OSV JSON deflates about 5:1); more is treated as a zip bomb.
 	MaxRatio int64
 }
 
@@ -45,7 +45,7 @@ func (l Limits) withDefaults() Limits {
 		l.MaxEntries = 5_000_000
 	}
 	if l.MaxRatio <= 0 {
-		l.MaxRatio = 1000
+		l.MaxRatio = 200
 	}
 	return l
 }
@@ -199,11 +199,11 @@ func zipJobs(p, display string, lim Limits, closers *[]io.Closer) ([]job, error)
 		if !strings.EqualFold(path.Ext(f.Name), ".json") {
 			continue
 		}
-		if f.UncompressedSize64 > uint64(lim.MaxRecordBytes) {
-			return nil, &Error{Name: name, Err: fmt.Errorf("%w: entry is %d bytes uncompressed, limit %d", ErrTooLarge, f.UncompressedSize64, lim.MaxRecordBytes)}
-		}
 		if f.CompressedSize64 > 0 && f.UncompressedSize64/f.CompressedSize64 > uint64(lim.MaxRatio) {
 			return nil, &Error{Name: name, Err: fmt.Errorf("%w: compression ratio %d:1 is over %d:1 (zip bomb?)", ErrTooLarge, f.UncompressedSize64/f.CompressedSize64, lim.MaxRatio)}
+		}
+		if f.UncompressedSize64 > uint64(lim.MaxRecordBytes) {
+			return nil, &Error{Name: name, Err: fmt.Errorf("%w: entry is %d bytes uncompressed, limit %d", ErrTooLarge, f.UncompressedSize64, lim.MaxRecordBytes)}
 		}
 		jobs = append(jobs, job{name: name, size: int64(f.UncompressedSize64), open: f.Open})
 	}

@@ -1,0 +1,49 @@
+# vulndesk — run `make help` for the targets.
+GO       ?= go
+export GOTOOLCHAIN ?= local
+STATICCHECK_VERSION := v0.8.2
+SHARED   ?= ../shared
+BENCH_WORK ?= $(CURDIR)/.bench
+
+.PHONY: help build demo test check race vet fmt-check staticcheck fuzz bench bench-quick clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build ./vulndesk
+	$(GO) build -trimpath -o vulndesk ./cmd/vulndesk
+
+demo: ## scan the bundled example SBOM against the bundled example advisories
+	$(GO) run ./cmd/vulndesk scan --db examples/advisories --fail-on none examples/sbom/webshop.cdx.json
+
+test: ## run all tests
+	$(GO) test ./...
+
+race: ## tests of the concurrent packages under the race detector
+	$(GO) test -race ./internal/osv/ ./internal/match/ ./internal/advisorydb/ ./internal/cli/
+
+vet: ## go vet
+	$(GO) vet ./...
+
+fmt-check: ## fail when gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+staticcheck: ## staticcheck at a pinned version
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+check: fmt-check vet staticcheck test race ## everything CI runs
+
+fuzz: ## fuzz every parser for FUZZTIME each (default 30s)
+	@for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' internal | sed 's/func //' | sort -u); do \
+	  pkg=$$(grep -rlE "^func $$t\(" --include='*_test.go' internal | head -1 | xargs dirname); \
+	  echo "== $$t ($$pkg)"; $(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$${FUZZTIME:-30s} ./$$pkg || exit 1; \
+	done
+
+bench: build ## side-by-side benchmark against osv-scanner (see docs/benchmarks.md)
+	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) ./scripts/bench.sh
+
+bench-quick: build ## the benchmark on the real SBOMs and 1k/10k synthetic ones only
+	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) SIZES="1000 10000" ./scripts/bench.sh
+
+clean: ## remove build outputs
+	rm -f vulndesk

@@ -70,12 +70,6 @@ func (o Options) toolName() string {
 	return o.ToolName
 }
 
-// ratings lists the ratings from the most to the least severe.
-var ratings = []model.Rating{
-	model.RatingCritical, model.RatingHigh, model.RatingMedium,
-	model.RatingLow, model.RatingNone, model.RatingUnknown,
-}
-
 // pkgName is the package name a report shows for a component: the OSV
 // package name when known, else the name the SBOM gives.
 func pkgName(c *model.Component) string {

@@ -20,7 +20,7 @@ test: ## run all tests
 	$(GO) test ./...
 
 race: ## tests of the concurrent packages under the race detector
-	$(GO) test -race ./internal/osv/ ./internal/match/ ./internal/advisorydb/ ./internal/cli/
+	$(GO) test -race ./internal/osv/ ./internal/match/ ./internal/advisorydb/ ./internal/report/ ./internal/cli/
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -102,7 +102,7 @@ func TestFromPURL(t *testing.T) {
 	tests := []struct{ purl, eco, name, version string }{
 		{"pkg:golang/github.com/gorilla/mux@v1.8.0", "Go", "github.com/gorilla/mux", "v1.8.0"},
 		{"pkg:golang/std@go1.21.3", "Go", "stdlib", "go1.21.3"},
-		{"pkg:golang/github.com/BurntSushi/toml@v1.3.2", "Go", "github.com/burntsushi/toml", "v1.3.2"},
+		{"pkg:golang/github.com/BurntSushi/toml@v1.3.2", "Go", "github.com/BurntSushi/toml", "v1.3.2"}, // case kept for display; keys fold it,
 		{"pkg:npm/%40babel/core@7.0.0", "npm", "@babel/core", "7.0.0"},
 		{"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"},
 		{"pkg:pypi/Django_package@1.11.1", "PyPI", "django-package", "1.11.1"}, // packageurl-go applies the pypi rule

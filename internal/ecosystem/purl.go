@@ -2,6 +2,7 @@ package ecosystem
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -47,7 +48,28 @@ func FromPURL(s string) (Package, error) {
 	if err != nil {
 		return pkg, fmt.Errorf("purl %q: %w", s, err)
 	}
+	if pkg.Ecosystem == "Go" && pkg.Name != "stdlib" {
+		// packageurl-go lower-cases golang paths; reports should show the
+		// module path as written (matching folds case anyway).
+		if name, ok := rawGoPath(s); ok && strings.EqualFold(name, pkg.Name) {
+			pkg.Name = name
+		}
+	}
 	return pkg, nil
+}
+
+// rawGoPath takes the module path out of a golang purl without changing
+// its case: the part between "pkg:golang/" and "@", "?" or "#", unescaped.
+func rawGoPath(s string) (string, bool) {
+	rest, ok := strings.CutPrefix(s, "pkg:golang/")
+	if !ok {
+		return "", false
+	}
+	if i := strings.IndexAny(rest, "@?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	name, err := url.PathUnescape(strings.Trim(rest, "/"))
+	return name, err == nil
 }
 
 // FromParsedPURL is FromPURL for a purl that is already parsed.

@@ -41,6 +41,7 @@ type crange struct {
 type compiled struct {
 	rec      *advisorydb.Record
 	idx      int // position among its package's records
+	group    int // alias group among its package's records
 	release  string
 	ordered  bool // the record's ecosystem has a version ordering
 	ranges   []crange

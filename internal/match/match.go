@@ -88,10 +88,26 @@ func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outc
 		n += len(r.findings)
 		u += len(r.unmatched)
 	}
-	out.Findings = make([]model.Finding, 0, n)
+	// Findings go out by rating, highest first; within a rating in package
+	// order, as the keys are sorted and each key's findings too (sortKey).
+	// A counting pass places them without a global sort.
+	var start [6]int
+	for _, r := range results {
+		for i := range r.findings {
+			start[r.findings[i].Severity.Rating.Rank()]++
+		}
+	}
+	for rank, next := 5, 0; rank >= 0; rank-- {
+		start[rank], next = next, next+start[rank]
+	}
+	out.Findings = make([]model.Finding, n)
 	out.Unmatched = slices.Grow(out.Unmatched, u-len(out.Unmatched))
 	for _, r := range results {
-		out.Findings = append(out.Findings, r.findings...)
+		for i := range r.findings {
+			rank := r.findings[i].Severity.Rating.Rank()
+			out.Findings[start[rank]] = r.findings[i]
+			start[rank]++
+		}
 		out.Unmatched = append(out.Unmatched, r.unmatched...)
 		for _, n := range r.notes {
 			notes[n] = true
@@ -101,7 +117,6 @@ func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outc
 		out.Notes = append(out.Notes, n)
 	}
 	sort.Strings(out.Notes)
-	Sort(out.Findings)
 	return out, nil
 }
 
@@ -121,6 +136,10 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 	if len(recs) == 0 {
 		return res, nil
 	}
+	// Records come in load order, which parallel loading does not fix;
+	// order them so that output is the same on every run.
+	recs = slices.Clone(recs)
+	slices.SortStableFunc(recs, func(a, b *advisorydb.Record) int { return strings.Compare(a.ID, b.ID) })
 	cs := make([]*compiled, len(recs))
 	for i, r := range recs {
 		cs[i] = compile(r)
@@ -131,6 +150,7 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 			res.notes = append(res.notes, fmt.Sprintf("ecosystem %s has no version ordering: its advisories were matched on their explicit versions lists only", base))
 		}
 	}
+	groupRecords(cs)
 	ts := &targets{m: map[string]*target{}, plans: map[string]*fixPlan{}}
 	for _, ci := range idxs {
 		comp := &comps[ci]
@@ -155,31 +175,20 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 		}
 		res.findings = append(res.findings, merge(comp, t, hits, ts)...)
 	}
+	sortKey(res.findings)
 	return res, nil
 }
 
-// Sort orders findings by severity (highest first), then package, version,
-// source SBOM and ID.
-func Sort(fs []model.Finding) {
-	// Sort pointers, then place the findings once: swapping the structs
-	// themselves costs more than comparing them.
-	ps := make([]*model.Finding, len(fs))
-	for i := range fs {
-		ps[i] = &fs[i]
-	}
-	slices.SortFunc(ps, func(a, b *model.Finding) int {
+// sortKey orders the findings of one package by version, source SBOM,
+// component and ID.
+func sortKey(fs []model.Finding) {
+	slices.SortFunc(fs, func(a, b model.Finding) int {
 		return cmp.Or(
-			cmp.Compare(b.Severity.Rating.Rank(), a.Severity.Rating.Rank()),
-			strings.Compare(a.Component.Package, b.Component.Package),
 			strings.Compare(a.Component.Version, b.Component.Version),
 			strings.Compare(a.Component.Source, b.Component.Source),
 			strings.Compare(a.Component.Ref, b.Component.Ref),
+			strings.Compare(a.Component.Package, b.Component.Package),
 			strings.Compare(a.ID, b.ID),
 		)
 	})
-	sorted := make([]model.Finding, len(fs))
-	for i, p := range ps {
-		sorted[i] = *p
-	}
-	copy(fs, sorted)
 }

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,77 +15,75 @@ type hit struct {
 	evidence []model.Evidence
 }
 
-// merge turns the hits on one component into findings: records that are
-// the same vulnerability (one names the other, or both name a common alias)
-// become one finding carrying every ID.
+// merge turns the hits on one component into findings: records of one
+// alias group (see groupRecords) become one finding carrying every ID.
 func merge(comp *model.Component, t *target, hits []hit, ts *targets) []model.Finding {
 	if len(hits) == 0 {
 		return nil
 	}
-	type group struct {
-		ids  map[string]bool
-		hits []hit
-	}
-	var groups []*group
-	for _, h := range hits {
-		ids := append([]string{h.c.rec.ID}, h.c.rec.Aliases...)
-		var into *group
-		kept := groups[:0]
-		for _, g := range groups {
-			if !intersects(g.ids, ids) {
-				kept = append(kept, g)
-				continue
-			}
-			if into == nil {
-				into = g
-				kept = append(kept, g)
-				continue
-			}
-			for id := range g.ids { // a second group joins the first
-				into.ids[id] = true
-			}
-			into.hits = append(into.hits, g.hits...)
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].c.group < hits[j].c.group })
+	var out []model.Finding
+	for i := 0; i < len(hits); {
+		j := i + 1
+		for j < len(hits) && hits[j].c.group == hits[i].c.group {
+			j++
 		}
-		groups = kept
-		if into == nil {
-			into = &group{ids: map[string]bool{}}
-			groups = append(groups, into)
-		}
-		for _, id := range ids {
-			into.ids[id] = true
-		}
-		into.hits = append(into.hits, h)
-	}
-	out := make([]model.Finding, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, finding(comp, t, g.ids, g.hits, ts))
+		out = append(out, finding(comp, t, hits[i:j], ts))
+		i = j
 	}
 	return out
 }
 
-func intersects(set map[string]bool, ids []string) bool {
-	for _, id := range ids {
-		if set[id] {
-			return true
+// groupRecords gives the records of one package alias groups: two records
+// are one vulnerability when one names the other or both name a common alias
+// (a GHSA and a PYSEC of one CVE), and so, transitively, are their groups.
+func groupRecords(cs []*compiled) {
+	parent := make([]int, len(cs))
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	owner := map[string]int{}
+	for i, c := range cs {
+		parent[i] = i
+		for k := -1; k < len(c.rec.Aliases); k++ {
+			id := c.rec.ID
+			if k >= 0 {
+				id = c.rec.Aliases[k]
+			}
+			if j, ok := owner[id]; ok {
+				parent[find(i)] = find(j)
+			} else {
+				owner[id] = i
+			}
 		}
 	}
-	return false
+	for i, c := range cs {
+		c.group = find(i)
+	}
 }
 
-func finding(comp *model.Component, t *target, ids map[string]bool, hits []hit, ts *targets) model.Finding {
+func finding(comp *model.Component, t *target, hits []hit, ts *targets) model.Finding {
 	primary := hits[0].c.rec
-	for _, h := range hits[1:] {
+	var ids []string
+	for _, h := range hits {
 		if idBefore(h.c.rec.ID, primary.ID) {
 			primary = h.c.rec
 		}
+		ids = append(ids, h.c.rec.ID)
+		ids = append(ids, h.c.rec.Aliases...)
 	}
 	f := model.Finding{Component: comp, ID: primary.ID, Severity: primary.Severity}
-	for id := range ids {
-		if id != primary.ID {
+	slices.Sort(ids)
+	for i, id := range ids {
+		if id != primary.ID && (i == 0 || id != ids[i-1]) {
 			f.Aliases = append(f.Aliases, id)
 		}
 	}
-	sort.Strings(f.Aliases)
 	for _, h := range hits {
 		f.Evidence = append(f.Evidence, h.evidence...)
 		if severityBefore(h.c.rec.Severity, f.Severity) {

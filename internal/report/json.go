@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -103,18 +104,11 @@ func (JSON) Write(w io.Writer, res *model.Result, opts Options) error {
 
 	// Findings and unmatched components, of which there can be 100,000s,
 	// go through the hand-written encoder.
-	fe := &findingEncoder{}
 	e.raw("  \"findings\": [")
-	for i := range res.Findings {
-		fe.element(i, func() { fe.finding(&res.Findings[i]) })
-		e.bytes(fe.b)
-	}
+	encodeElements(e, len(res.Findings), func(fe *findingEncoder, i int) { fe.finding(&res.Findings[i]) })
 	e.endArray(len(res.Findings))
 	e.raw("  \"unmatched\": [")
-	for i := range res.Unmatched {
-		fe.element(i, func() { fe.component(&res.Unmatched[i]) })
-		e.bytes(fe.b)
-	}
+	encodeElements(e, len(res.Unmatched), func(fe *findingEncoder, i int) { fe.component(&res.Unmatched[i]) })
 	e.endArray(len(res.Unmatched))
 
 	advisories := res.Advisories
@@ -138,6 +132,61 @@ func (JSON) Write(w io.Writer, res *model.Result, opts Options) error {
 		return e.err
 	}
 	return bw.Flush()
+}
+
+// encodeElements writes n array elements in order. Large arrays are
+// encoded in chunks on all cores, each written when its turn comes; chunk
+// buffers are recycled, so the output adds no garbage for the GC to chase.
+func encodeElements(e *jsonWriter, n int, enc func(fe *findingEncoder, i int)) {
+	const chunk = 1024
+	fe := &findingEncoder{}
+	if n < 4*chunk {
+		for i := 0; i < n; i++ {
+			fe.element(i, func() { enc(fe, i) })
+			e.bytes(fe.b)
+		}
+		return
+	}
+	type job struct {
+		lo, hi int
+		buf    []byte
+		done   chan []byte
+	}
+	workers := runtime.GOMAXPROCS(0)
+	inFlight := 2 * workers
+	free := make(chan []byte, inFlight)
+	for range inFlight {
+		free <- nil
+	}
+	jobs := make(chan job)
+	order := make(chan chan []byte, inFlight)
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for lo := 0; lo < n; lo += chunk {
+			j := job{lo: lo, hi: min(lo+chunk, n), buf: <-free, done: make(chan []byte, 1)}
+			order <- j.done
+			jobs <- j
+		}
+	}()
+	for range workers {
+		go func() {
+			fe := &findingEncoder{}
+			for j := range jobs {
+				out := j.buf[:0]
+				for i := j.lo; i < j.hi; i++ {
+					fe.element(i, func() { enc(fe, i) })
+					out = append(out, fe.b...)
+				}
+				j.done <- out
+			}
+		}()
+	}
+	for done := range order {
+		b := <-done
+		e.bytes(b)
+		free <- b
+	}
 }
 
 // jsonWriter writes an indented JSON object whose members it is given one

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -206,5 +208,30 @@ func TestJSONDocumented(t *testing.T) {
 		if !bytes.Contains(docs, []byte("| `"+k+"` |")) {
 			t.Errorf("docs/json-output.md does not document the field %q", k)
 		}
+	}
+}
+
+// TestJSONChunkedEqualsSequential checks that the chunked, parallel encoding
+// of a large findings array writes exactly what one encoder in order writes.
+func TestJSONChunkedEqualsSequential(t *testing.T) {
+	base := fixture()
+	res := *base
+	res.Findings = nil
+	for i := 0; i < 10_000; i++ {
+		f := base.Findings[i%len(base.Findings)]
+		f.ID = fmt.Sprintf("%s-%d", f.ID, i)
+		res.Findings = append(res.Findings, f)
+	}
+	var chunked, seq bytes.Buffer
+	w := &jsonWriter{w: bufio.NewWriter(&chunked)}
+	encodeElements(w, len(res.Findings), func(fe *findingEncoder, i int) { fe.finding(&res.Findings[i]) })
+	w.w.Flush()
+	fe := &findingEncoder{}
+	for i := range res.Findings {
+		fe.element(i, func() { fe.finding(&res.Findings[i]) })
+		seq.Write(fe.b)
+	}
+	if !bytes.Equal(chunked.Bytes(), seq.Bytes()) {
+		t.Fatalf("chunked encoding differs from sequential (%d vs %d bytes)", chunked.Len(), seq.Len())
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/ignore"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -80,7 +79,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	res := &model.Result{Advisories: map[string]model.AdvisoryInfo{}}
+	res := &model.Result{}
 	var comps []model.Component
 	for _, p := range paths {
 		doc, err := sbom.Read(p, sbom.Options{MaxBytes: *maxSBOM})
@@ -101,10 +100,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("match: %w", err)
 	}
-	res.Findings, res.Unmatched, res.Notes = outcome.Findings, outcome.Unmatched, outcome.Notes
-	if err := describe(db, res); err != nil {
-		return err
-	}
+	res.Findings, res.Unmatched, res.Notes, res.Advisories = outcome.Findings, outcome.Unmatched, outcome.Notes, outcome.Advisories
 	now := clock().UTC()
 	if ign != nil {
 		res.ExpiredIgnores = ign.Apply(res.Findings, now)
@@ -135,31 +131,6 @@ func gate(fs []model.Finding, threshold model.Rating) int {
 		}
 	}
 	return n
-}
-
-// describe adds the description of every advisory record a finding merges
-// (its evidence names them; aliases such as CVE IDs are not records).
-func describe(db advisorydb.DB, res *model.Result) error {
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		for _, ev := range f.Evidence {
-			id := ev.Advisory
-			if _, done := res.Advisories[id]; done {
-				continue
-			}
-			info, ok, err := db.Advisory(id)
-			if err != nil {
-				return fmt.Errorf("describe %s: %w", id, err)
-			}
-			if ok {
-				res.Advisories[id] = info
-			}
-		}
-		if info, ok := res.Advisories[f.ID]; ok {
-			f.Summary = info.Summary
-		}
-	}
-	return nil
 }
 
 func writeReport(e *env, path string, f report.Format, res *model.Result, opts report.Options) error {

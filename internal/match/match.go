@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sort"
@@ -25,6 +26,8 @@ type Outcome struct {
 	Findings  []model.Finding
 	Unmatched []model.Component
 	Notes     []string
+	// Advisories describes every advisory record a finding merges.
+	Advisories map[string]model.AdvisoryInfo
 }
 
 // Match matches every component against the database. Components that
@@ -113,6 +116,10 @@ func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outc
 			notes[n] = true
 		}
 	}
+	out.Advisories = map[string]model.AdvisoryInfo{}
+	for _, r := range results {
+		maps.Copy(out.Advisories, r.advisories)
+	}
 	for n := range notes {
 		out.Notes = append(out.Notes, n)
 	}
@@ -122,9 +129,10 @@ func Match(ctx context.Context, db advisorydb.DB, comps []model.Component) (Outc
 
 // keyResult is what matching the components of one package produced.
 type keyResult struct {
-	findings  []model.Finding
-	unmatched []model.Component
-	notes     []string
+	findings   []model.Finding
+	unmatched  []model.Component
+	notes      []string
+	advisories map[string]model.AdvisoryInfo
 }
 
 func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component) (keyResult, error) {
@@ -151,6 +159,18 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 		}
 	}
 	groupRecords(cs)
+	// Components in version order, so findings come out sorted without
+	// moving them (see sortKey for the full order).
+	idxs = slices.Clone(idxs)
+	slices.SortFunc(idxs, func(a, b int) int {
+		ca, cb := &comps[a], &comps[b]
+		return cmp.Or(
+			strings.Compare(ca.Version, cb.Version),
+			strings.Compare(ca.Source, cb.Source),
+			strings.Compare(ca.Ref, cb.Ref),
+			strings.Compare(ca.Package, cb.Package),
+		)
+	})
 	ts := &targets{m: map[string]*target{}, plans: map[string]*fixPlan{}}
 	for _, ci := range idxs {
 		comp := &comps[ci]
@@ -173,22 +193,36 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 				res.notes = append(res.notes, fmt.Sprintf("%s names %s only by GIT commit ranges and lists no versions: it cannot be matched by version", c.rec.ID, c.rec.Package))
 			}
 		}
-		res.findings = append(res.findings, merge(comp, t, hits, ts)...)
+		fs := merge(comp, t, hits, ts)
+		slices.SortFunc(fs, func(a, b model.Finding) int { return strings.Compare(a.ID, b.ID) })
+		res.findings = append(res.findings, fs...)
 	}
-	sortKey(res.findings)
+	if err := describe(db, &res); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
-// sortKey orders the findings of one package by version, source SBOM,
-// component and ID.
-func sortKey(fs []model.Finding) {
-	slices.SortFunc(fs, func(a, b model.Finding) int {
-		return cmp.Or(
-			strings.Compare(a.Component.Version, b.Component.Version),
-			strings.Compare(a.Component.Source, b.Component.Source),
-			strings.Compare(a.Component.Ref, b.Component.Ref),
-			strings.Compare(a.Component.Package, b.Component.Package),
-			strings.Compare(a.ID, b.ID),
-		)
-	})
+// describe looks up the advisory records the findings of one package merge
+// (their evidence names them; aliases such as CVE IDs are not records) and
+// gives each finding its primary advisory's summary.
+func describe(db advisorydb.DB, res *keyResult) error {
+	res.advisories = map[string]model.AdvisoryInfo{}
+	for i := range res.findings {
+		f := &res.findings[i]
+		for _, ev := range f.Evidence {
+			if _, done := res.advisories[ev.Advisory]; done {
+				continue
+			}
+			info, ok, err := db.Advisory(ev.Advisory)
+			if err != nil {
+				return fmt.Errorf("describe %s: %w", ev.Advisory, err)
+			}
+			if ok {
+				res.advisories[ev.Advisory] = info
+			}
+		}
+		f.Summary = res.advisories[f.ID].Summary
+	}
+	return nil
 }

@@ -3,6 +3,9 @@ package sbom
 import (
 	"encoding/json"
 	"regexp"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -68,11 +71,114 @@ func parseCycloneDXJSON(name string, data []byte, specVersion string) (model.SBO
 	if specVersion == "" {
 		format = "CycloneDX JSON"
 	}
-	var doc cdxDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
+	doc, err := decodeCycloneDXJSON(data)
+	if err != nil {
 		return model.SBOM{}, jsonError(name, data, "invalid CycloneDX JSON", err)
 	}
 	return doc.toModel(name, format)
+}
+
+// decodeCycloneDXJSON decodes a BOM. A large components array is decoded
+// element by element on all cores; should any element fail, the whole
+// document is decoded again in one piece, so that the error carries its
+// place in the document.
+func decodeCycloneDXJSON(data []byte) (cdxDoc, error) {
+	var doc cdxDoc
+	if len(data) < parallelDecodeBytes {
+		err := json.Unmarshal(data, &doc)
+		return doc, err
+	}
+	var raw struct {
+		cdxDoc
+		Components json.RawMessage `json:"components"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return doc, err
+	}
+	doc = raw.cdxDoc
+	elems, ok := splitArray(raw.Components)
+	if !ok {
+		err := json.Unmarshal(data, &doc)
+		return doc, err
+	}
+	doc.Components = make([]cdxComponent, len(elems))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(elems) && !failed.Load(); i += workers {
+				if json.Unmarshal(elems[i], &doc.Components[i]) != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() {
+		doc = cdxDoc{}
+		err := json.Unmarshal(data, &doc)
+		return doc, err
+	}
+	return doc, nil
+}
+
+// parallelDecodeBytes is the document size from which components are
+// decoded in parallel.
+const parallelDecodeBytes = 1 << 20
+
+// splitArray splits a JSON array (already validated) into its elements;
+// ok is false for anything but an array.
+func splitArray(b []byte) (elems [][]byte, ok bool) {
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
+	}
+	depth, start, inString := 0, -1, false
+	for i++; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 { // the array's own ']'
+				if start >= 0 {
+					elems = append(elems, b[start:i])
+				}
+				return elems, true
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				elems = append(elems, b[start:i])
+				start = -1
+				continue
+			}
+		}
+		if start < 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			start = i // the first byte of an element
+		}
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 // toModel converts the BOM: its components, nested ones flattened, with

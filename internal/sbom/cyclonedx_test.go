@@ -1,7 +1,11 @@
 package sbom
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -210,5 +214,39 @@ func TestUTF8ByteOrderMark(t *testing.T) {
 	doc := append([]byte{0xEF, 0xBB, 0xBF}, `{"bomFormat": "CycloneDX", "specVersion": "1.4"}`...)
 	if _, err := Parse("bom.json", doc, Options{}); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestParallelDecodeEqualsSequential checks the parallel decoding of a large
+// components array against encoding/json in one piece, and that an error in
+// one element still names its place in the document.
+func TestParallelDecodeEqualsSequential(t *testing.T) {
+	data := cycloneDXDoc(20_000)
+	if len(data) < parallelDecodeBytes {
+		t.Fatalf("document of %d bytes does not take the parallel path", len(data))
+	}
+	got, err := decodeCycloneDXJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want cdxDoc
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("parallel decoding differs from encoding/json")
+	}
+	bad := bytes.Replace(data, []byte(`"version":"1.0.`), []byte(`"version":1.0,"x":"`), 1)
+	_, err = Parse("big.cdx.json", bad, Options{})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line ") || !strings.Contains(err.Error(), "version") {
+		t.Fatalf("err = %v, want ErrInvalid naming the place and field", err)
+	}
+	for _, in := range []string{`[]`, ` [ {"a":"]"} , "x,y" ,[1,[2]] ] `, `[{"s":"\"}"}]`} {
+		elems, ok := splitArray([]byte(in))
+		var all []json.RawMessage
+		json.Unmarshal([]byte(in), &all)
+		if !ok || len(elems) != len(all) {
+			t.Errorf("splitArray(%s) = %d elements, want %d", in, len(elems), len(all))
+		}
 	}
 }

@@ -45,8 +45,8 @@ type compiled struct {
 	release  string
 	ordered  bool // the record's ecosystem has a version ordering
 	ranges   []crange
-	git      int // GIT ranges, which need commits rather than versions
-	versions map[string]bool
+	git      int               // GIT ranges, which need commits rather than versions
+	versions map[string]bool   // the explicit list as text; built on first use
 	listed   []version.Version // parsed `versions`, for equality that is not textual
 	problems []string
 }
@@ -76,12 +76,6 @@ func compile(r *advisorydb.Record) *compiled {
 			continue
 		}
 		c.ranges = append(c.ranges, cr)
-	}
-	if len(r.Versions) > 0 {
-		c.versions = make(map[string]bool, len(r.Versions))
-		for _, v := range r.Versions {
-			c.versions[canonicalText(r.Ecosystem, v)] = true
-		}
 	}
 	return c
 }

@@ -92,8 +92,16 @@ func (c *compiled) covers(t *target) bool {
 // textually, or — where the record has no range to evaluate — equal under
 // the ecosystem's ordering ("1.0" and "1.0.0" in PyPI).
 func (c *compiled) isListed(t *target) bool {
-	if len(c.versions) == 0 {
+	if len(c.rec.Versions) == 0 {
 		return false
+	}
+	if c.versions == nil {
+		// Built only when a range did not already decide: PyPI records list
+		// hundreds of versions that most scans never need.
+		c.versions = make(map[string]bool, len(c.rec.Versions))
+		for _, v := range c.rec.Versions {
+			c.versions[canonicalText(c.rec.Ecosystem, v)] = true
+		}
 	}
 	if c.versions[t.text] {
 		return true

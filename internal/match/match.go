@@ -172,30 +172,45 @@ func matchKey(db advisorydb.DB, key string, idxs []int, comps []model.Component)
 		)
 	})
 	ts := &targets{m: map[string]*target{}, plans: map[string]*fixPlan{}}
+	// First the hits of every component, then the findings in a slice of
+	// the right size: growing it would copy large structs again and again.
+	type pending struct {
+		comp   *model.Component
+		t      *target
+		lo, hi int // its hits in all
+	}
+	var all []hit
+	var pend []pending
+	groups := 0
 	for _, ci := range idxs {
 		comp := &comps[ci]
 		_, release := ecosystem.Split(comp.Ecosystem)
-		ts.eco = comp.Ecosystem
 		t := newTarget(comp.Ecosystem, comp.Version)
 		if !t.ecoOK && version.HasOrdering(comp.Ecosystem) {
 			c := *comp
 			c.Unmatchable = fmt.Sprintf("version %q is not a valid %s version: only explicit versions lists were checked", comp.Version, comp.Ecosystem)
 			res.unmatched = append(res.unmatched, c)
 		}
-		var hits []hit
+		lo := len(all)
 		for _, c := range cs {
 			if c.release != "" && release != "" && c.release != release {
 				continue
 			}
 			if ev := c.affects(t); len(ev) > 0 {
-				hits = append(hits, hit{c: c, evidence: ev})
-			} else if len(c.ranges) == 0 && len(c.versions) == 0 && c.git > 0 {
+				all = append(all, hit{c: c, evidence: ev})
+			} else if len(c.ranges) == 0 && len(c.rec.Versions) == 0 && c.git > 0 {
 				res.notes = append(res.notes, fmt.Sprintf("%s names %s only by GIT commit ranges and lists no versions: it cannot be matched by version", c.rec.ID, c.rec.Package))
 			}
 		}
-		fs := merge(comp, t, hits, ts)
-		slices.SortFunc(fs, func(a, b model.Finding) int { return strings.Compare(a.ID, b.ID) })
-		res.findings = append(res.findings, fs...)
+		if len(all) > lo {
+			pend = append(pend, pending{comp: comp, t: t, lo: lo, hi: len(all)})
+			groups += countGroups(all[lo:])
+		}
+	}
+	res.findings = make([]model.Finding, 0, groups)
+	for _, p := range pend {
+		ts.eco = p.comp.Ecosystem
+		res.findings = merge(res.findings, p.comp, p.t, all[p.lo:p.hi], ts)
 	}
 	if err := describe(db, &res); err != nil {
 		return res, err

@@ -15,14 +15,16 @@ type hit struct {
 	evidence []model.Evidence
 }
 
-// merge turns the hits on one component into findings: records of one
-// alias group (see groupRecords) become one finding carrying every ID.
-func merge(comp *model.Component, t *target, hits []hit, ts *targets) []model.Finding {
+// merge appends to dst the findings of the hits on one component, ordered
+// by ID: records of one alias group (see groupRecords) become one finding
+// carrying every ID.
+func merge(dst []model.Finding, comp *model.Component, t *target, hits []hit, ts *targets) []model.Finding {
 	if len(hits) == 0 {
-		return nil
+		return dst
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].c.group < hits[j].c.group })
-	var out []model.Finding
+	from := len(dst)
+	out := dst
 	for i := 0; i < len(hits); {
 		j := i + 1
 		for j < len(hits) && hits[j].c.group == hits[i].c.group {
@@ -31,7 +33,27 @@ func merge(comp *model.Component, t *target, hits []hit, ts *targets) []model.Fi
 		out = append(out, finding(comp, t, hits[i:j], ts))
 		i = j
 	}
+	slices.SortFunc(out[from:], func(a, b model.Finding) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// countGroups counts the alias groups among hits, so the number of
+// findings they make.
+func countGroups(hits []hit) int {
+	n := 0
+	for i, h := range hits {
+		first := true
+		for _, g := range hits[:i] {
+			if g.c.group == h.c.group {
+				first = false
+				break
+			}
+		}
+		if first {
+			n++
+		}
+	}
+	return n
 }
 
 // groupRecords gives the records of one package alias groups: two records

@@ -72,7 +72,9 @@ func Read(path string, opts Options) (model.SBOM, error) {
 	// LimitReader makes sure no more than limit+1 bytes are ever read.
 	var buf bytes.Buffer
 	if fi.Mode().IsRegular() && size > 0 {
-		buf.Grow(int(size) + 1)
+		// ReadFrom wants MinRead bytes free to see EOF; without them it
+		// would copy the whole file into a buffer twice the size.
+		buf.Grow(int(size) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return model.SBOM{}, readError(path, "cannot read", err)

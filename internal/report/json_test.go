@@ -73,7 +73,6 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
 		enc.SetEscapeHTML(false)
-		enc.SetIndent("    ", "  ")
 		if err := enc.Encode(toRef(&fs[i])); err != nil {
 			t.Fatal(err)
 		}

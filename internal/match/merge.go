@@ -61,8 +61,7 @@ func countGroups(hits []hit) int {
 // (a GHSA and a PYSEC of one CVE), and so, transitively, are their groups.
 func groupRecords(cs []*compiled) {
 	parent := make([]int, len(cs))
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]

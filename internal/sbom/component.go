@@ -1,7 +1,9 @@
 package sbom
 
 import (
+	"errors"
 	"slices"
+	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/ecosystem"
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -31,6 +33,11 @@ func newComponent(source, ref, name, version, purl string) model.Component {
 	}
 	if err != nil {
 		c.Unmatchable = err.Error()
+		// "purl type "generic" has no OSV ecosystem" without the purl in
+		// front: the component shows its purl, and reports group by reason.
+		if inner := errors.Unwrap(err); inner != nil && !strings.HasPrefix(c.Unmatchable, "malformed") {
+			c.Unmatchable = inner.Error()
+		}
 		return c
 	}
 	c.Ecosystem, c.Package = pkg.Ecosystem, pkg.Name

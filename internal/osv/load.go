@@ -71,7 +71,6 @@ type Stats struct {
 // job is one JSON document to read and decode.
 type job struct {
 	name string
-	size int64 // declared uncompressed size, -1 when unknown
 	open func() (io.ReadCloser, error)
 }
 
@@ -161,7 +160,7 @@ func enumerateFile(p, display string, st fs.FileInfo, lim Limits, closers *[]io.
 	if st.Size() > lim.MaxRecordBytes {
 		return nil, &Error{Name: display, Err: fmt.Errorf("%w: file is %d bytes, limit %d", ErrTooLarge, st.Size(), lim.MaxRecordBytes)}
 	}
-	return []job{{name: display, size: st.Size(), open: func() (io.ReadCloser, error) { return os.Open(p) }}}, nil
+	return []job{{name: display, open: func() (io.ReadCloser, error) { return os.Open(p) }}}, nil
 }
 
 // isZip tells a zip archive by its first bytes, whatever its name.
@@ -205,7 +204,7 @@ func zipJobs(p, display string, lim Limits, closers *[]io.Closer) ([]job, error)
 		if f.UncompressedSize64 > uint64(lim.MaxRecordBytes) {
 			return nil, &Error{Name: name, Err: fmt.Errorf("%w: entry is %d bytes uncompressed, limit %d", ErrTooLarge, f.UncompressedSize64, lim.MaxRecordBytes)}
 		}
-		jobs = append(jobs, job{name: name, size: int64(f.UncompressedSize64), open: f.Open})
+		jobs = append(jobs, job{name: name, open: f.Open})
 	}
 	return jobs, nil
 }

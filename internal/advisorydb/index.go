@@ -26,7 +26,7 @@ import (
 //	row:    nameOff u64 nameLen u32 blobOff u64 blobLen u32
 const (
 	magic       = "VULNDESKIDX\x00"
-	fileVersion = 1
+	fileVersion = 2
 	headerLen   = 12 + 4 + 12 + 12 + 12
 	rowLen      = 24
 	// MaxBlob bounds one blob, so a damaged file cannot ask for a huge decode.

@@ -80,7 +80,7 @@ func (m *Memory) Add(v *osv.Vulnerability) {
 
 func baseOf(key string) string {
 	for i := 0; i < len(key); i++ {
-		if key[i] == 0 {
+		if key[i] == '|' {
 			return key[:i]
 		}
 	}

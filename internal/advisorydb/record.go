@@ -34,10 +34,12 @@ type Range struct {
 	Events []osv.Event `json:"events"`
 }
 
-// Key is the lookup key of a package: base ecosystem and normalised name.
+// Key is the lookup key of a package: base ecosystem and normalised name,
+// joined by "|", which no ecosystem name holds (and which, unlike NUL, a
+// PostgreSQL text column can store).
 func Key(eco, name string) string {
 	base, _ := ecosystem.Split(eco)
-	return base + "\x00" + ecosystem.NormalizeName(eco, name)
+	return base + "|" + ecosystem.NormalizeName(eco, name)
 }
 
 // Key returns the record's lookup key.

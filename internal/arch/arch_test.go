@@ -18,18 +18,20 @@ const module = "github.com/vulndesk/vulndesk/internal/"
 // layer of every internal package; a package may import only packages of a
 // lower layer. A new package must be placed here, which is the point.
 var layer = map[string]int{
-	"model":     0,
-	"ecosystem": 1,
-	"version":   2, "severity": 2,
-	"osv": 3, "sbom": 3, "ignore": 3,
+	"model": 0, "auth": 0,
+	"ecosystem": 1, "store": 1,
+	"version": 2, "severity": 2,
+	"osv": 3, "sbom": 3, "ignore": 3, "feed": 3,
 	"advisorydb": 4,
 	"match":      5, "report": 5,
-	"cli": 6,
+	"service": 6,
+	"server":  7,
+	"cli":     8,
 }
 
-// network lists the packages allowed to speak HTTP: osv downloads advisory
-// archives; the rest of the domain stays pure.
-var network = map[string]bool{"osv": true, "cli": true}
+// network lists the packages allowed to speak HTTP: osv and feed download
+// advisory sources, server serves, cli pushes; the rest stays pure.
+var network = map[string]bool{"osv": true, "feed": true, "server": true, "cli": true}
 
 func TestImportDirection(t *testing.T) {
 	dirs, err := os.ReadDir("..")

@@ -1,0 +1,321 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Advisory is one advisory as the store keeps it: its description (Info,
+// JSON of model.AdvisoryInfo) and its affected entries (Records, JSON of
+// advisorydb.Record each, with their lookup keys).
+type Advisory struct {
+	ID          string
+	Summary     string
+	Severity    string
+	Score       float64
+	Aliases     []string
+	Info        string
+	Withdrawn   bool
+	Published   time.Time
+	Modified    time.Time
+	ContentHash string
+	Records     []AdvisoryRecord
+}
+
+// AdvisoryRecord is one affected entry of an advisory.
+type AdvisoryRecord struct {
+	Key  string
+	JSON string
+}
+
+// FeedResult is what one successful sync of a feed brings.
+type FeedResult struct {
+	FeedID      int64
+	ContentHash string
+	ETag        string
+	// Items counts what the source holds.
+	Items int
+}
+
+// AdvisoryHashes returns the content hash of every stored advisory, so a
+// sync re-processes only what changed.
+func (s *Store) AdvisoryHashes(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, content_hash FROM advisories`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, err
+		}
+		out[id] = h
+	}
+	return out, rows.Err()
+}
+
+// ApplyAdvisories stores the changed advisories of one sync, records the
+// feed's health, bumps the advisory generation and queues the re-match of
+// every package key the changes touch (old and new) — all in one
+// transaction, so a sync that dies half-way leaves nothing behind. It
+// returns the number of keys queued for re-matching.
+func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []Advisory) (int, error) {
+	keys := map[string]bool{}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for i := range changed {
+			if err := putAdvisory(ctx, tx, res.FeedID, &changed[i], keys); err != nil {
+				return fmt.Errorf("advisory %s: %w", changed[i].ID, err)
+			}
+		}
+		if len(changed) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
+				return err
+			}
+		}
+		if len(keys) > 0 {
+			list := make([]string, 0, len(keys))
+			for k := range keys {
+				list = append(list, k)
+			}
+			sort.Strings(list)
+			if _, err := enqueue(ctx, tx, NewJob{Kind: JobRematch, Payload: mustJSON(RematchPayload{Keys: list})}); err != nil {
+				return err
+			}
+		}
+		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, len(changed))
+	})
+	return len(keys), err
+}
+
+// RematchPayload is the payload of a JobRematch job: the package keys whose
+// advisories changed.
+type RematchPayload struct {
+	Keys []string `json:"keys"`
+}
+
+func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {
+	rows, err := tx.QueryContext(ctx, `SELECT pkey FROM advisory_records WHERE advisory_id = $1`, a.ID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return err
+		}
+		keys[k] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM advisory_records WHERE advisory_id = $1`, a.ID); err != nil {
+		return err
+	}
+	if a.Aliases == nil {
+		a.Aliases = []string{}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO advisories (id, feed_id, summary, severity, score, aliases, info, withdrawn,
+		published, modified, content_hash, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (id) DO UPDATE SET feed_id = excluded.feed_id, summary = excluded.summary,
+		severity = excluded.severity, score = excluded.score, aliases = excluded.aliases, info = excluded.info,
+		withdrawn = excluded.withdrawn, published = excluded.published, modified = excluded.modified,
+		content_hash = excluded.content_hash, updated_at = excluded.updated_at`,
+		a.ID, feedID, a.Summary, a.Severity, a.Score, mustJSON(a.Aliases), a.Info, a.Withdrawn,
+		nullTime(a.Published), nullTime(a.Modified), a.ContentHash, now())
+	if err != nil {
+		return err
+	}
+	for i, r := range a.Records {
+		keys[r.Key] = true
+		if _, err := tx.ExecContext(ctx, `INSERT INTO advisory_records (advisory_id, seq, pkey, record) VALUES ($1, $2, $3, $4)`,
+			a.ID, i, r.Key, r.JSON); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecordsByKey returns the JSON records of one package key.
+func (s *Store) RecordsByKey(ctx context.Context, key string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT record FROM advisory_records WHERE pkey = $1 ORDER BY advisory_id, seq`, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AdvisoryInfo returns the stored description (JSON) of an advisory.
+func (s *Store) AdvisoryInfo(ctx context.Context, id string) (string, bool, error) {
+	var info string
+	err := s.db.QueryRowContext(ctx, `SELECT info FROM advisories WHERE id = $1`, id).Scan(&info)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return info, err == nil, err
+}
+
+// Generation returns the advisory generation: it changes whenever stored
+// advisories do.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var g int64
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM generations WHERE name = 'advisories'`).Scan(&g)
+	return g, err
+}
+
+// AdvisoryStats counts advisories and their affected-package records.
+func (s *Store) AdvisoryStats(ctx context.Context) (advisories, records int, err error) {
+	if err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advisories WHERE NOT withdrawn`).Scan(&advisories); err != nil {
+		return
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advisory_records`).Scan(&records)
+	return
+}
+
+// KEVEntry is one CISA KEV catalogue entry.
+type KEVEntry struct {
+	CVE, Vendor, Product, Name string
+	DateAdded, DueDate         time.Time
+	Ransomware                 bool
+}
+
+// ApplyKEV replaces the KEV catalogue with a new one and re-marks which
+// findings are known exploited, in one transaction. It returns how many
+// entries were added or removed.
+func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (int, error) {
+	changed := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		old := map[string]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT cve FROM kev`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			old[c] = true
+		}
+		rows.Close()
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if !old[e.CVE] {
+				changed++
+			}
+			seen[e.CVE] = true
+		}
+		for c := range old {
+			if !seen[c] {
+				changed++
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM kev`); err != nil {
+			return err
+		}
+		const cols, batch = 7, 500
+		for start := 0; start < len(entries); start += batch {
+			part := entries[start:min(start+batch, len(entries))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES `)
+			args := make([]any, 0, len(part)*cols)
+			for i, e := range part {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+				args = append(args, e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware)
+			}
+			if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT (cve) DO NOTHING`, args...); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = EXISTS (SELECT 1 FROM finding_aliases fa
+			JOIN kev k ON k.cve = fa.alias WHERE fa.finding_id = findings.id)`); err != nil {
+			return err
+		}
+		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
+	})
+	return changed, err
+}
+
+// EPSSScore is one CVE's exploit prediction score.
+type EPSSScore struct {
+	CVE               string
+	Score, Percentile float64
+}
+
+// ApplyEPSS stores the scores that changed and re-scores findings, in one
+// transaction. It returns how many scores changed.
+func (s *Store) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scores []EPSSScore) (int, error) {
+	changed := 0
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		old := map[string][2]float64{}
+		rows, err := tx.QueryContext(ctx, `SELECT cve, score, percentile FROM epss`)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var c string
+			var sc, p float64
+			if err := rows.Scan(&c, &sc, &p); err != nil {
+				rows.Close()
+				return err
+			}
+			old[c] = [2]float64{sc, p}
+		}
+		rows.Close()
+		var diff []EPSSScore
+		for _, e := range scores {
+			if o, ok := old[e.CVE]; !ok || o != [2]float64{e.Score, e.Percentile} {
+				diff = append(diff, e)
+			}
+		}
+		changed = len(diff)
+		const cols, batch = 4, 500
+		for start := 0; start < len(diff); start += batch {
+			part := diff[start:min(start+batch, len(diff))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO epss (cve, score, percentile, score_date) VALUES `)
+			args := make([]any, 0, len(part)*cols)
+			for i, e := range part {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+				args = append(args, e.CVE, e.Score, e.Percentile, nullTime(date))
+			}
+			q.WriteString(` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,
+				score_date = excluded.score_date`)
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return err
+			}
+		}
+		if changed > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = (SELECT MAX(e.score) FROM finding_aliases fa
+				JOIN epss e ON e.cve = fa.alias WHERE fa.finding_id = findings.id)`); err != nil {
+				return err
+			}
+		}
+		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
+	})
+	return changed, err
+}

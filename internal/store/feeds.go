@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Feed kinds.
+const (
+	FeedOSV  = "osv"  // OSV JSON: an all.zip URL, a directory, a file
+	FeedKEV  = "kev"  // CISA Known Exploited Vulnerabilities JSON
+	FeedEPSS = "epss" // FIRST EPSS scores CSV, plain or gzip
+)
+
+// FeedKinds lists the kinds a feed may have.
+var FeedKinds = []string{FeedOSV, FeedKEV, FeedEPSS}
+
+// Feed is a configured advisory source and its health.
+type Feed struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	URL      string `json:"url"`
+	Interval int    `json:"interval_seconds"`
+	Enabled  bool   `json:"enabled"`
+	// Health: when the last sync was tried and when one last worked, the
+	// error of the last failure (cleared by a success), what the source
+	// held (items) and how many of those the last sync changed, and the
+	// SHA-256 of the content fetched.
+	CreatedAt     time.Time `json:"created_at"`
+	LastAttemptAt time.Time `json:"last_attempt_at,omitzero"`
+	LastSuccessAt time.Time `json:"last_success_at,omitzero"`
+	LastError     string    `json:"last_error,omitempty"`
+	ContentHash   string    `json:"content_hash,omitempty"`
+	ETag          string    `json:"-"`
+	Items         int       `json:"items"`
+	Changed       int       `json:"changed"`
+	Syncs         int       `json:"syncs"`
+}
+
+// FeedPayload is the payload of a JobSyncFeed job.
+type FeedPayload struct {
+	FeedID int64 `json:"feed_id"`
+	// Force re-processes the content even when it has not changed.
+	Force bool `json:"force,omitempty"`
+}
+
+// Normalize fills defaults and checks the fields.
+func (f *Feed) Normalize() error {
+	f.Name = strings.TrimSpace(f.Name)
+	if !assetName.MatchString(f.Name) {
+		return fmt.Errorf("name %q: 1–200 characters of letters, digits and . _ : / @ + -", f.Name)
+	}
+	if !slices.Contains(FeedKinds, f.Kind) {
+		return fmt.Errorf("kind %q: one of %s", f.Kind, strings.Join(FeedKinds, ", "))
+	}
+	if f.URL == "" || len(f.URL) > 2000 {
+		return errors.New("url: required, at most 2000 characters")
+	}
+	if strings.Contains(f.URL, "://") {
+		u, err := url.Parse(f.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") {
+			return fmt.Errorf("url %q: an https:// URL (http:// only on loopback), a file:// URL or a local path", f.URL)
+		}
+	}
+	if f.Interval == 0 {
+		f.Interval = 3600
+	}
+	if f.Interval < 60 || f.Interval > 7*86400 {
+		return fmt.Errorf("interval_seconds %d: between 60 and 604800", f.Interval)
+	}
+	return nil
+}
+
+const feedColumns = `id, name, kind, url, interval_seconds, enabled, created_at, last_attempt_at, last_success_at,
+	last_error, content_hash, etag, items, changed, syncs`
+
+func scanFeed(row interface{ Scan(...any) error }) (Feed, error) {
+	var f Feed
+	var attempt, success sql.NullTime
+	err := row.Scan(&f.ID, &f.Name, &f.Kind, &f.URL, &f.Interval, &f.Enabled, &f.CreatedAt, &attempt, &success,
+		&f.LastError, &f.ContentHash, &f.ETag, &f.Items, &f.Changed, &f.Syncs)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Feed{}, ErrNotFound
+	}
+	f.CreatedAt, f.LastAttemptAt, f.LastSuccessAt = f.CreatedAt.UTC(), timeOf(attempt), timeOf(success)
+	return f, err
+}
+
+// CreateFeed adds a feed; ErrConflict when the name is taken.
+func (s *Store) CreateFeed(ctx context.Context, f Feed) (Feed, error) {
+	if err := f.Normalize(); err != nil {
+		return Feed{}, err
+	}
+	f.CreatedAt = now()
+	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, kind, url, interval_seconds, enabled, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, f.Name, f.Kind, f.URL, f.Interval, f.Enabled, f.CreatedAt).Scan(&f.ID)
+	if isUnique(err) {
+		return Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
+	}
+	return f, err
+}
+
+// Feed returns one feed.
+func (s *Store) Feed(ctx context.Context, id int64) (Feed, error) {
+	return scanFeed(s.db.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`, id))
+}
+
+// Feeds lists the feeds.
+func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Feed{}
+	for rows.Next() {
+		f, err := scanFeed(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// DeleteFeed removes a feed; its advisories stay.
+func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// FeedAttempted records that a sync started.
+func (s *Store) FeedAttempted(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE feeds SET last_attempt_at = $1 WHERE id = $2`, now(), id)
+	return err
+}
+
+// FeedFailed records a failed sync.
+func (s *Store) FeedFailed(ctx context.Context, id int64, syncErr error) error {
+	msg := syncErr.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE feeds SET last_error = $1 WHERE id = $2`, msg, id)
+	return err
+}
+
+// FeedUnchanged records a sync that found the same content as last time.
+func (s *Store) FeedUnchanged(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE feeds SET last_success_at = $1, last_error = '', changed = 0,
+		syncs = syncs + 1 WHERE id = $2`, now(), id)
+	return err
+}
+
+// DueFeeds returns the enabled feeds whose interval has passed since their
+// last attempt, or that were never tried.
+func (s *Store) DueFeeds(ctx context.Context) ([]Feed, error) {
+	all, err := s.Feeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := now()
+	var due []Feed
+	for _, f := range all {
+		if f.Enabled && (f.LastAttemptAt.IsZero() || t.Sub(f.LastAttemptAt) >= time.Duration(f.Interval)*time.Second) {
+			due = append(due, f)
+		}
+	}
+	return due, nil
+}
+
+// feedSucceeded writes a successful sync's health inside its transaction.
+func feedSucceeded(ctx context.Context, tx *sql.Tx, id int64, hash, etag string, items, changed int) error {
+	_, err := tx.ExecContext(ctx, `UPDATE feeds SET last_success_at = $1, last_error = '', content_hash = $2, etag = $3,
+		items = $4, changed = $5, syncs = syncs + 1 WHERE id = $6`, now(), hash, etag, items, changed, id)
+	return err
+}

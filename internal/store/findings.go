@@ -1,0 +1,458 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Finding states.
+const (
+	FindingOpen     = "open"
+	FindingResolved = "resolved"
+)
+
+// Resolutions: why a finding stopped being seen.
+const (
+	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
+	ResolvedByAdvisory = "advisory-changed" // the advisory no longer covers it (withdrawn or corrected)
+)
+
+// Finding is one advisory affecting one package version of one asset,
+// with its life cycle.
+type Finding struct {
+	ID        int64    `json:"id"`
+	AssetID   int64    `json:"asset_id"`
+	AssetName string   `json:"asset"`
+	Key       string   `json:"-"`
+	Ecosystem string   `json:"ecosystem"`
+	Package   string   `json:"package"`
+	Version   string   `json:"version"`
+	PURL      string   `json:"purl,omitempty"`
+	VulnID    string   `json:"advisory"`
+	Aliases   []string `json:"aliases"`
+	Summary   string   `json:"summary,omitempty"`
+	Severity  string   `json:"severity"`
+	Score     float64  `json:"score,omitempty"`
+	Fix       string   `json:"fix,omitempty"`
+	// Evidence is the JSON list of model.Evidence of the match.
+	Evidence   json.RawMessage `json:"evidence"`
+	KEV        bool            `json:"kev"`
+	EPSS       *float64        `json:"epss,omitempty"`
+	Status     string          `json:"status"`
+	SnapshotID int64           `json:"snapshot_id"`
+	FirstSeen  time.Time       `json:"first_seen"`
+	LastSeen   time.Time       `json:"last_seen"`
+	ResolvedAt time.Time       `json:"resolved_at,omitzero"`
+	Resolution string          `json:"resolution,omitempty"`
+	// ResolvedBy is the snapshot that no longer had the affected version.
+	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty"`
+}
+
+// NewFinding is one match result to record.
+type NewFinding struct {
+	Key, Ecosystem, Package, Version, PURL, VulnID string
+	Aliases                                        []string
+	Summary, Severity                              string
+	SeverityRank                                   int
+	Score                                          float64
+	Fix                                            string
+	Evidence                                       string
+}
+
+// MatchResult is the outcome of matching (part of) one snapshot.
+type MatchResult struct {
+	AssetID, SnapshotID int64
+	// Keys limits the result to these package keys (a re-match after
+	// advisories changed); nil means the whole snapshot.
+	Keys       []string
+	Findings   []NewFinding
+	Resolution string
+}
+
+// ErrStale is returned when a match result is for a snapshot that is no
+// longer its asset's current one: the newer snapshot's match wins.
+var ErrStale = errors.New("snapshot is no longer current")
+
+// MatchStats says what applying a match result did.
+type MatchStats struct{ New, Updated, Reopened, Resolved int }
+
+type existing struct {
+	id      int64
+	status  string
+	aliases string
+	seen    bool
+}
+
+// ApplyMatch records a match result in one transaction: new findings are
+// opened, seen ones updated (and re-opened when they had been resolved),
+// and open ones no longer found are resolved, naming the snapshot.
+func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, error) {
+	var st MatchStats
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st = MatchStats{}
+		var cur sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT current_snapshot_id FROM assets WHERE id = $1`, m.AssetID).Scan(&cur); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrStale // the asset was deleted
+			}
+			return err
+		}
+		if cur.Int64 != m.SnapshotID {
+			return ErrStale
+		}
+		old, err := loadExisting(ctx, tx, m.AssetID, m.Keys)
+		if err != nil {
+			return err
+		}
+		t := now()
+		for i := range m.Findings {
+			f := &m.Findings[i]
+			id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
+			e, ok := old[id]
+			if ok && e.seen {
+				continue // the same version listed twice in one SBOM
+			}
+			if !ok {
+				if err := insertFinding(ctx, tx, m, f, t); err != nil {
+					return err
+				}
+				old[id] = &existing{seen: true}
+				st.New++
+				continue
+			}
+			e.seen = true
+			if e.status == FindingResolved {
+				st.Reopened++
+			} else {
+				st.Updated++
+			}
+			if err := updateFinding(ctx, tx, m.SnapshotID, e, f, t); err != nil {
+				return err
+			}
+		}
+		for _, e := range old {
+			if e.seen || e.status != FindingOpen {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = 'resolved', resolved_at = $1, resolution = $2,
+				resolved_by_snapshot = $3 WHERE id = $4`, t, m.Resolution, m.SnapshotID, e.id); err != nil {
+				return err
+			}
+			st.Resolved++
+		}
+		if m.Keys == nil {
+			_, err = tx.ExecContext(ctx, `UPDATE snapshots SET matched_at = $1 WHERE id = $2`, t, m.SnapshotID)
+		}
+		return err
+	})
+	return st, err
+}
+
+func loadExisting(ctx context.Context, tx *sql.Tx, assetID int64, keys []string) (map[string]*existing, error) {
+	out := map[string]*existing{}
+	scan := func(q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k, v, vid string
+			e := &existing{}
+			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases); err != nil {
+				return err
+			}
+			out[k+"\x00"+v+"\x00"+vid] = e
+		}
+		return rows.Err()
+	}
+	const q = `SELECT id, pkey, version, vuln_id, status, aliases FROM findings WHERE asset_id = $1`
+	if keys == nil {
+		return out, scan(q, assetID)
+	}
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := []any{assetID}
+		for _, k := range part {
+			args = append(args, k)
+		}
+		if err := scan(q+` AND pkey IN (`+placeholders(2, len(part))+`)`, args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func insertFinding(ctx context.Context, tx *sql.Tx, m MatchResult, f *NewFinding, t time.Time) error {
+	aliases := f.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id,
+		aliases, summary, severity, severity_rank, score, fix, evidence, status, snapshot_id, first_seen, last_seen)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $16) RETURNING id`,
+		m.AssetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, mustJSON(aliases), f.Summary,
+		f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, m.SnapshotID, t).Scan(&id)
+	if err != nil {
+		return fmt.Errorf("finding %s in %s %s: %w", f.VulnID, f.Package, f.Version, err)
+	}
+	return setAliases(ctx, tx, id, f.VulnID, aliases)
+}
+
+// setAliases writes every ID of a finding (its own and its aliases) and
+// marks it with the KEV and EPSS data those IDs have.
+func setAliases(ctx context.Context, tx *sql.Tx, id int64, vulnID string, aliases []string) error {
+	ids := append([]string{vulnID}, aliases...)
+	args := []any{id}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO finding_aliases (finding_id, alias) VALUES `)
+	for i, a := range ids {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, a)
+		fmt.Fprintf(&q, "($1, $%d)", len(args))
+	}
+	if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE findings SET
+		kev = EXISTS (SELECT 1 FROM finding_aliases fa JOIN kev k ON k.cve = fa.alias WHERE fa.finding_id = $1),
+		epss = (SELECT MAX(e.score) FROM finding_aliases fa JOIN epss e ON e.cve = fa.alias WHERE fa.finding_id = $1)
+		WHERE id = $1`, id)
+	return err
+}
+
+func updateFinding(ctx context.Context, tx *sql.Tx, snapID int64, e *existing, f *NewFinding, t time.Time) error {
+	aliases := f.Aliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	aj := mustJSON(aliases)
+	_, err := tx.ExecContext(ctx, `UPDATE findings SET aliases = $1, summary = $2, severity = $3, severity_rank = $4,
+		score = $5, fix = $6, evidence = $7, status = 'open', snapshot_id = $8, last_seen = $9, resolved_at = NULL,
+		resolution = '', resolved_by_snapshot = NULL WHERE id = $10`,
+		aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, snapID, t, e.id)
+	if err != nil || aj == e.aliases {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM finding_aliases WHERE finding_id = $1`, e.id); err != nil {
+		return err
+	}
+	return setAliases(ctx, tx, e.id, f.VulnID, aliases)
+}
+
+// FindingFilter selects findings. Zero fields do not filter; Status ""
+// means open, "all" means every status.
+type FindingFilter struct {
+	AssetID   int64
+	Severity  []string
+	Status    string
+	KEV       bool
+	Ecosystem string
+	Text      string
+	// Cursor is the opaque keyset cursor of the previous page's last row.
+	Cursor string
+	Limit  int
+}
+
+const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package, f.version, f.purl, f.vuln_id, f.aliases,
+	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
+	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot`
+
+func scanFinding(row interface{ Scan(...any) error }) (Finding, int, error) {
+	var f Finding
+	var rank int
+	var aliases, evidence string
+	var epss sql.NullFloat64
+	var resolved sql.NullTime
+	var by sql.NullInt64
+	err := row.Scan(&f.ID, &f.AssetID, &f.AssetName, &f.Key, &f.Ecosystem, &f.Package, &f.Version, &f.PURL, &f.VulnID,
+		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
+		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Finding{}, 0, ErrNotFound
+	}
+	if err != nil {
+		return Finding{}, 0, err
+	}
+	if epss.Valid {
+		f.EPSS = &epss.Float64
+	}
+	f.FirstSeen, f.LastSeen, f.ResolvedAt, f.ResolvedBy = f.FirstSeen.UTC(), f.LastSeen.UTC(), timeOf(resolved), by.Int64
+	f.Evidence = json.RawMessage(evidence)
+	return f, rank, json.Unmarshal([]byte(aliases), &f.Aliases)
+}
+
+// ErrBadCursor is returned for a cursor this store did not write.
+var ErrBadCursor = errors.New("invalid cursor")
+
+// Findings returns one page of findings, most severe first, and the cursor
+// of the next page ("" on the last page). Paging is by keyset (severity,
+// id), so a deep page costs the same as the first.
+func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	switch f.Status {
+	case "", FindingOpen:
+		where = append(where, "f.status = 'open'")
+	case FindingResolved:
+		where = append(where, "f.status = 'resolved'")
+	case "all":
+	default:
+		return nil, "", fmt.Errorf("status %q: open, resolved or all", f.Status)
+	}
+	if f.AssetID != 0 {
+		where = append(where, "f.asset_id = "+arg(f.AssetID))
+	}
+	if len(f.Severity) > 0 {
+		var ph []string
+		for _, sv := range f.Severity {
+			ph = append(ph, arg(sv))
+		}
+		where = append(where, "f.severity IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.KEV {
+		where = append(where, "f.kev")
+	}
+	if f.Ecosystem != "" {
+		where = append(where, "f.ecosystem = "+arg(f.Ecosystem))
+	}
+	if f.Text != "" {
+		p := arg("%" + likeEscape(strings.ToLower(f.Text)) + "%")
+		where = append(where, fmt.Sprintf(`(LOWER(f.package) LIKE %[1]s ESCAPE '\' OR LOWER(f.vuln_id) LIKE %[1]s ESCAPE '\'
+			OR LOWER(f.aliases) LIKE %[1]s ESCAPE '\' OR LOWER(a.name) LIKE %[1]s ESCAPE '\')`, p))
+	}
+	if f.Cursor != "" {
+		rank, id, ok := parseCursor(f.Cursor)
+		if !ok {
+			return nil, "", ErrBadCursor
+		}
+		r := arg(rank)
+		where = append(where, fmt.Sprintf("(f.severity_rank < %s OR (f.severity_rank = %s AND f.id < %s))", r, r, arg(id)))
+	}
+	q := `SELECT ` + findingColumns + ` FROM findings f JOIN assets a ON a.id = f.asset_id`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := clampLimit(f.Limit)
+	q += fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", limit+1)
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	out := []Finding{}
+	var next string
+	lastRank := 0
+	for rows.Next() {
+		fd, rank, err := scanFinding(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		if len(out) == limit {
+			next = cursor(lastRank, out[len(out)-1].ID)
+			break
+		}
+		out = append(out, fd)
+		lastRank = rank
+	}
+	return out, next, rows.Err()
+}
+
+func cursor(rank int, id int64) string { return fmt.Sprintf("%d.%d", rank, id) }
+
+func parseCursor(c string) (int, int64, bool) {
+	r, i, ok := strings.Cut(c, ".")
+	if !ok {
+		return 0, 0, false
+	}
+	rank, err1 := strconv.Atoi(r)
+	id, err2 := strconv.ParseInt(i, 10, 64)
+	return rank, id, err1 == nil && err2 == nil && rank >= 0 && rank <= 5 && id > 0
+}
+
+// Finding returns one finding.
+func (s *Store) Finding(ctx context.Context, id int64) (Finding, error) {
+	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumns+`
+		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id))
+	return f, err
+}
+
+// Summary counts what the overview shows.
+type Summary struct {
+	Assets     int            `json:"assets"`
+	Snapshots  int            `json:"snapshots"`
+	Components int            `json:"components"`
+	Open       int            `json:"open_findings"`
+	BySeverity map[string]int `json:"open_by_severity"`
+	KEV        int            `json:"open_kev"`
+	Advisories int            `json:"advisories"`
+	// TopAssets are the assets with the most open findings.
+	TopAssets []AssetCount `json:"top_assets"`
+}
+
+// AssetCount is an asset with its number of open findings.
+type AssetCount struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Open     int    `json:"open"`
+	Critical int    `json:"critical"`
+	High     int    `json:"high"`
+}
+
+// Summary counts assets, findings by severity and KEV.
+func (s *Store) Summary(ctx context.Context) (Summary, error) {
+	sum := Summary{BySeverity: map[string]int{}}
+	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM assets), (SELECT COUNT(*) FROM snapshots),
+		(SELECT COUNT(*) FROM advisories WHERE NOT withdrawn),
+		(SELECT COUNT(*) FROM findings WHERE status = 'open' AND kev),
+		(SELECT COALESCE(SUM(s.components), 0) FROM assets a JOIN snapshots s ON s.id = a.current_snapshot_id)`).
+		Scan(&sum.Assets, &sum.Snapshots, &sum.Advisories, &sum.KEV, &sum.Components); err != nil {
+		return sum, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT severity, COUNT(*) FROM findings WHERE status = 'open' GROUP BY severity`)
+	if err != nil {
+		return sum, err
+	}
+	for rows.Next() {
+		var sv string
+		var n int
+		if err := rows.Scan(&sv, &n); err != nil {
+			rows.Close()
+			return sum, err
+		}
+		sum.BySeverity[sv] = n
+		sum.Open += n
+	}
+	rows.Close()
+	rows, err = s.db.QueryContext(ctx, `SELECT a.id, a.name, COUNT(*),
+		SUM(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END), SUM(CASE WHEN f.severity = 'high' THEN 1 ELSE 0 END)
+		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.status = 'open'
+		GROUP BY a.id, a.name ORDER BY 4 DESC, 5 DESC, 3 DESC, a.id LIMIT 10`)
+	if err != nil {
+		return sum, err
+	}
+	defer rows.Close()
+	sum.TopAssets = []AssetCount{}
+	for rows.Next() {
+		var c AssetCount
+		if err := rows.Scan(&c.ID, &c.Name, &c.Open, &c.Critical, &c.High); err != nil {
+			return sum, err
+		}
+		sum.TopAssets = append(sum.TopAssets, c)
+	}
+	return sum, rows.Err()
+}

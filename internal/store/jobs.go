@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Job kinds.
+const (
+	JobMatchSnapshot = "match-snapshot" // payload SnapshotPayload
+	JobSyncFeed      = "sync-feed"      // payload FeedPayload
+	JobRematch       = "rematch"        // payload RematchPayload
+)
+
+// Job states.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+)
+
+// Job is one unit of background work. Jobs live in the database, so that
+// with several replicas on one PostgreSQL each job runs once: a worker
+// claims a job with a row lock (FOR UPDATE SKIP LOCKED) and holds a lease it
+// renews while it works; a job whose lease ran out (its worker died) is
+// queued again.
+type Job struct {
+	ID         int64     `json:"id"`
+	Kind       string    `json:"kind"`
+	DedupeKey  string    `json:"dedupe_key,omitempty"`
+	Payload    string    `json:"payload"`
+	State      string    `json:"state"`
+	Attempts   int       `json:"attempts"`
+	RunAt      time.Time `json:"run_at"`
+	LockedBy   string    `json:"locked_by,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	StartedAt  time.Time `json:"started_at,omitzero"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// NewJob is a job to queue. A job with a DedupeKey is not queued twice:
+// while one with the same key is queued or running, Enqueue returns that one.
+type NewJob struct {
+	Kind, DedupeKey, Payload string
+	RunAt                    time.Time
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// Enqueue queues a job and returns its ID and whether it is new.
+func (s *Store) Enqueue(ctx context.Context, j NewJob) (id int64, created bool, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		id, err = enqueue(ctx, tx, j)
+		if err == nil {
+			created = true
+		}
+		if errors.Is(err, errDuplicateJob) {
+			err = tx.QueryRowContext(ctx, `SELECT id FROM jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running')`,
+				j.DedupeKey).Scan(&id)
+		}
+		return err
+	})
+	return id, created, err
+}
+
+var errDuplicateJob = errors.New("job already queued")
+
+func enqueue(ctx context.Context, tx execer, j NewJob) (int64, error) {
+	t := now()
+	if j.RunAt.IsZero() {
+		j.RunAt = t
+	}
+	if j.Payload == "" {
+		j.Payload = "{}"
+	}
+	var dedupe any
+	if j.DedupeKey != "" {
+		dedupe = j.DedupeKey
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, dedupe_key, payload, state, run_at, created_at)
+		VALUES ($1, $2, $3, 'queued', $4, $5)
+		ON CONFLICT (dedupe_key) WHERE state IN ('queued', 'running') DO NOTHING RETURNING id`,
+		j.Kind, dedupe, j.Payload, j.RunAt.UTC(), t).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errDuplicateJob
+	}
+	return id, err
+}
+
+// Claim takes the oldest due job for worker and leases it until lease from
+// now; ok is false when no job is due.
+func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (j Job, ok bool, err error) {
+	lock := ""
+	if s.dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	t := now()
+	var dedupe sql.NullString
+	err = s.db.QueryRowContext(ctx, `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
+		started_at = $3, attempts = attempts + 1
+		WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 ORDER BY run_at, id LIMIT 1`+lock+`)
+		RETURNING id, kind, dedupe_key, payload, attempts, run_at, created_at`,
+		worker, t.Add(lease), t).Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.Attempts, &j.RunAt, &j.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, false, nil
+	}
+	if err != nil {
+		return Job{}, false, err
+	}
+	j.DedupeKey, j.State, j.LockedBy, j.StartedAt = dedupe.String, JobRunning, worker, t
+	return j, true, nil
+}
+
+// ErrLeaseLost is returned when a worker no longer holds a job's lease.
+var ErrLeaseLost = errors.New("job lease lost")
+
+// Renew extends a job's lease; ErrLeaseLost when another worker has it.
+func (s *Store) Renew(ctx context.Context, id int64, worker string, lease time.Duration) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'`,
+		now().Add(lease), id, worker)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrLeaseLost
+	}
+	return nil
+}
+
+// Finish records a job's end: done, or failed with the error. A failed job
+// with retryAt set is queued again for then.
+func (s *Store) Finish(ctx context.Context, id int64, worker string, jobErr error, retryAt time.Time) error {
+	state, msg := JobDone, ""
+	if jobErr != nil {
+		state, msg = JobFailed, jobErr.Error()
+		if !retryAt.IsZero() {
+			state = JobQueued
+		}
+	}
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = $1, error = $2, finished_at = $3, run_at = $4,
+		locked_by = NULL, locked_until = NULL WHERE id = $5 AND locked_by = $6`,
+		state, msg, now(), nullOr(retryAt, now()), id, worker)
+	return err
+}
+
+func nullOr(t, def time.Time) time.Time {
+	if t.IsZero() {
+		return def
+	}
+	return t.UTC()
+}
+
+// Release gives a running job back to the queue untouched: a worker that is
+// shutting down abandons it safely, and another worker runs it again.
+func (s *Store) Release(ctx context.Context, id int64, worker string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL,
+		attempts = attempts - 1 WHERE id = $1 AND locked_by = $2 AND state = 'running'`, id, worker)
+	return err
+}
+
+// Reap queues again the jobs whose lease has run out, whose worker died;
+// it returns how many.
+func (s *Store) Reap(ctx context.Context) (int, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = 'queued', locked_by = NULL, locked_until = NULL
+		WHERE state = 'running' AND locked_until < $1`, now())
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// PruneJobs deletes finished jobs older than the given age.
+func (s *Store) PruneJobs(ctx context.Context, age time.Duration) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at < $1`, now().Add(-age))
+	return err
+}
+
+// Jobs lists the newest jobs, optionally of one kind.
+func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]Job, error) {
+	q := `SELECT id, kind, dedupe_key, payload, state, attempts, run_at, locked_by, created_at, started_at,
+		finished_at, error FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
+	rows, err := s.db.QueryContext(ctx, q, kind, clampLimit(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Job{}
+	for rows.Next() {
+		var j Job
+		var dedupe, locked sql.NullString
+		var started, finished sql.NullTime
+		if err := rows.Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.State, &j.Attempts, &j.RunAt, &locked,
+			&j.CreatedAt, &started, &finished, &j.Error); err != nil {
+			return nil, err
+		}
+		j.DedupeKey, j.LockedBy = dedupe.String, locked.String
+		j.RunAt, j.CreatedAt, j.StartedAt, j.FinishedAt = j.RunAt.UTC(), j.CreatedAt.UTC(), timeOf(started), timeOf(finished)
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// JobCounts counts jobs by state, for /metrics and the overview.
+func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+)
+
+// Snapshot is one immutable inventory of an asset: the components of one
+// SBOM as it was uploaded. The newest is the asset's current inventory;
+// older ones stay, so "what ran where, when" can be answered.
+type Snapshot struct {
+	ID         int64     `json:"id"`
+	AssetID    int64     `json:"asset_id"`
+	Format     string    `json:"format"`
+	Subject    string    `json:"subject,omitempty"`
+	Source     string    `json:"source,omitempty"`
+	SHA256     string    `json:"sha256"`
+	Components int       `json:"components"`
+	UploadedBy string    `json:"uploaded_by,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	MatchedAt  time.Time `json:"matched_at,omitzero"`
+}
+
+// Component is one stored component with the lookup key matching uses.
+type Component struct {
+	ID  int64  `json:"id"`
+	Key string `json:"-"`
+	model.Component
+}
+
+// componentExtra is what the components table keeps as JSON.
+type componentExtra struct {
+	CPEs     []string     `json:"cpes,omitempty"`
+	Hashes   []model.Hash `json:"hashes,omitempty"`
+	Licenses []string     `json:"licenses,omitempty"`
+}
+
+// NewSnapshot is an SBOM ready to store: keys are computed by the caller.
+type NewSnapshot struct {
+	Format, Subject, Source, SHA256, UploadedBy string
+	Components                                  []model.Component
+	Keys                                        []string // one per component; "" when unmatchable
+}
+
+// IngestSnapshot stores a snapshot, makes it the asset's current inventory
+// and queues its matching, all in one transaction: a failure anywhere
+// stores nothing. When asset.ID is 0 the asset is found by name, or created
+// when create is true.
+func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n NewSnapshot) (Asset, Snapshot, error) {
+	if len(n.Keys) != len(n.Components) {
+		return Asset{}, Snapshot{}, errors.New("ingest: one key per component")
+	}
+	var snap Snapshot
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		asset, err = resolveAsset(ctx, tx, asset, create)
+		if err != nil {
+			return err
+		}
+		snap = Snapshot{AssetID: asset.ID, Format: n.Format, Subject: n.Subject, Source: n.Source,
+			SHA256: n.SHA256, Components: len(n.Components), UploadedBy: n.UploadedBy, CreatedAt: now()}
+		err = tx.QueryRowContext(ctx, `INSERT INTO snapshots (asset_id, format, subject, source, sha256, components,
+			uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			snap.AssetID, snap.Format, snap.Subject, snap.Source, snap.SHA256, snap.Components,
+			snap.UploadedBy, snap.CreatedAt).Scan(&snap.ID)
+		if err != nil {
+			return err
+		}
+		if err := insertComponents(ctx, tx, snap.ID, n.Components, n.Keys); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE assets SET current_snapshot_id = $1, updated_at = $2 WHERE id = $3`,
+			snap.ID, snap.CreatedAt, asset.ID); err != nil {
+			return err
+		}
+		asset.CurrentSnapshotID = snap.ID
+		_, err = enqueue(ctx, tx, NewJob{Kind: JobMatchSnapshot, Payload: mustJSON(SnapshotPayload{SnapshotID: snap.ID})})
+		return err
+	})
+	if err != nil {
+		return Asset{}, Snapshot{}, err
+	}
+	return asset, snap, nil
+}
+
+// SnapshotPayload is the payload of a JobMatchSnapshot job.
+type SnapshotPayload struct {
+	SnapshotID int64 `json:"snapshot_id"`
+}
+
+func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool) (Asset, error) {
+	var row *sql.Row
+	if a.ID != 0 {
+		row = tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`, a.ID)
+	} else {
+		row = tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name)
+	}
+	found, err := scanAsset(row)
+	if !errors.Is(err, ErrNotFound) || a.ID != 0 || !create {
+		if errors.Is(err, ErrNotFound) {
+			return Asset{}, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
+		}
+		return found, err
+	}
+	if err := a.Normalize(); err != nil {
+		return Asset{}, err
+	}
+	return createAsset(ctx, tx, a)
+}
+
+func assetLabel(a Asset) string {
+	if a.ID != 0 {
+		return fmt.Sprint(a.ID)
+	}
+	return fmt.Sprintf("%q", a.Name)
+}
+
+// componentBatch rows go in one INSERT: 11 values each keeps a statement
+// well under both engines' parameter limits.
+const componentBatch = 200
+
+func insertComponents(ctx context.Context, tx *sql.Tx, snapID int64, comps []model.Component, keys []string) error {
+	const cols = 11
+	for start := 0; start < len(comps); start += componentBatch {
+		end := min(start+componentBatch, len(comps))
+		var q strings.Builder
+		q.WriteString(`INSERT INTO components (snapshot_id, pkey, ref, name, version, purl, ecosystem, package,
+			scope, unmatchable, extra) VALUES `)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+			c := &comps[i]
+			extra := "{}"
+			if len(c.CPEs)+len(c.Hashes)+len(c.Licenses) > 0 {
+				extra = mustJSON(componentExtra{CPEs: c.CPEs, Hashes: c.Hashes, Licenses: c.Licenses})
+			}
+			args = append(args, snapID, keys[i], c.Ref, c.Name, c.Version, c.PURL, c.Ecosystem, c.Package,
+				string(c.Scope), c.Unmatchable, extra)
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("storing components: %w", err)
+		}
+	}
+	return nil
+}
+
+const snapshotColumns = `id, asset_id, format, subject, source, sha256, components, uploaded_by, created_at, matched_at`
+
+func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
+	var s Snapshot
+	var matched sql.NullTime
+	err := row.Scan(&s.ID, &s.AssetID, &s.Format, &s.Subject, &s.Source, &s.SHA256, &s.Components,
+		&s.UploadedBy, &s.CreatedAt, &matched)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Snapshot{}, ErrNotFound
+	}
+	s.CreatedAt, s.MatchedAt = s.CreatedAt.UTC(), timeOf(matched)
+	return s, err
+}
+
+// Snapshot returns one snapshot.
+func (s *Store) Snapshot(ctx context.Context, id int64) (Snapshot, error) {
+	return scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE id = $1`, id))
+}
+
+// Snapshots lists an asset's snapshots, newest first.
+func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]Snapshot, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE asset_id = $1 ORDER BY id DESC`, assetID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Snapshot{}
+	for rows.Next() {
+		sn, err := scanSnapshot(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sn)
+	}
+	return out, rows.Err()
+}
+
+// Components returns a snapshot's components in upload order; when keys is
+// not nil, only those with one of the given lookup keys.
+func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]Component, error) {
+	q := `SELECT id, pkey, ref, name, version, purl, ecosystem, package, scope, unmatchable, extra
+		FROM components WHERE snapshot_id = $1`
+	args := []any{snapID}
+	if keys != nil {
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		q += ` AND pkey IN (` + placeholders(2, len(keys)) + `)`
+		for _, k := range keys {
+			args = append(args, k)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Component
+	for rows.Next() {
+		var c Component
+		var scope, extra string
+		if err := rows.Scan(&c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.Ecosystem, &c.Package,
+			&scope, &c.Unmatchable, &extra); err != nil {
+			return nil, err
+		}
+		c.Scope = model.Scope(scope)
+		if extra != "{}" {
+			var x componentExtra
+			if err := json.Unmarshal([]byte(extra), &x); err != nil {
+				return nil, err
+			}
+			c.CPEs, c.Hashes, c.Licenses = x.CPEs, x.Hashes, x.Licenses
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CurrentSnapshotsWithKeys returns, per asset, the current snapshot that
+// holds a component with one of the keys: what a changed advisory must be
+// re-matched against.
+func (s *Store) CurrentSnapshotsWithKeys(ctx context.Context, keys []string) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	const chunk = 500
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT a.id, a.current_snapshot_id
+			FROM components c JOIN assets a ON a.current_snapshot_id = c.snapshot_id
+			WHERE c.pkey IN (`+placeholders(1, len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var a, sn int64
+			if err := rows.Scan(&a, &sn); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a] = sn
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

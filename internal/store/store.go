@@ -1,0 +1,213 @@
+// Package store is the only package that speaks SQL. It keeps users,
+// sessions, API tokens, assets and their inventory snapshots, advisories,
+// KEV and EPSS data, findings and the job queue, in embedded SQLite (the
+// default: a file under the data directory) or in PostgreSQL. Both dialects
+// have their own forward-only numbered migrations under migrations/, and the
+// same test suite runs on both.
+//
+// Queries use $1-style placeholders, which both drivers accept; the few
+// statements that differ live in the Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL engine.
+type Dialect string
+
+// The engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned when a row asked for by key does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique name is already taken.
+var ErrConflict = errors.New("already exists")
+
+// Config says where the data lives.
+type Config struct {
+	// DatabaseURL selects PostgreSQL (postgres:// or postgresql://). When
+	// empty, the store is SQLite under DataDir.
+	DatabaseURL string
+	// DataDir holds vulndesk.db for SQLite.
+	DataDir string
+}
+
+// Store is an open database.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	// Where describes the database for logs, without credentials.
+	Where string
+}
+
+// Open connects, migrates the schema to the newest version and returns the
+// store.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s, err := connect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func connect(cfg Config) (*Store, error) {
+	if cfg.DatabaseURL != "" {
+		u, err := url.Parse(cfg.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return nil, fmt.Errorf("database URL %q: want postgres://user@host:port/db", redact(cfg.DatabaseURL))
+		}
+		db, err := sql.Open("pgx", cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", redact(cfg.DatabaseURL), err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{db: db, dialect: Postgres, Where: redact(cfg.DatabaseURL)}, nil
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory and no database URL")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "vulndesk.db")
+	// WAL lets readers run beside the one writer; immediate transactions
+	// take the write lock up front, so two writers queue on busy_timeout
+	// instead of failing half-way with SQLITE_BUSY.
+	dsn := "file:" + path + "?_time_format=sqlite&_txlock=immediate" +
+		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(8)
+	db.SetMaxIdleConns(8)
+	return &Store{db: db, dialect: SQLite, Where: path}, nil
+}
+
+// redact hides a password in a database URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return err
+	}
+	gd := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		gd = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(gd, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrating %s: %w", s.Where, err)
+	}
+	return nil
+}
+
+// Dialect reports the engine.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers; /readyz uses it.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// DB exposes the handle for tests and the schema dump.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// tx runs fn in one transaction: committed when fn returns nil, rolled back
+// otherwise, so every import is all or nothing.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isUnique reports whether err is a unique-constraint violation on either
+// engine.
+func isUnique(err error) bool {
+	if err == nil {
+		return false
+	}
+	m := err.Error()
+	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505")
+}
+
+// nullTime maps a zero time to NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf reads a nullable time.
+func timeOf(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}
+
+// now is the store's clock, UTC and truncated to microseconds so both
+// engines give back exactly what was written.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// placeholders returns "$from, $from+1, …" for n values.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

@@ -1,0 +1,435 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+func TestUsersSessionsTokens(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		u, err := s.CreateUser(ctx, "alice", "hash1", "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateUser(ctx, "alice", "x", "admin"); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate user: %v", err)
+		}
+		got, err := s.UserByName(ctx, "alice")
+		if err != nil || got.ID != u.ID || got.PasswordHash != "hash1" || got.Role != "admin" {
+			t.Fatalf("UserByName = %+v, %v", got, err)
+		}
+		if err := s.CreateSession(ctx, "sess", u.ID, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, "old", u.ID, time.Now().Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if su, err := s.SessionUser(ctx, "sess"); err != nil || su.Username != "alice" {
+			t.Fatalf("live session: %+v %v", su, err)
+		}
+		if _, err := s.SessionUser(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("expired session accepted: %v", err)
+		}
+		if err := s.SetPassword(ctx, u.ID, "hash2"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SessionUser(ctx, "sess"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("session survived a password change: %v", err)
+		}
+
+		tok, err := s.CreateToken(ctx, "ci", "th", "uploader", "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got2, err := s.TokenByHash(ctx, "th")
+		if err != nil || got2.ID != tok.ID || got2.Role != "uploader" || got2.LastUsedAt.IsZero() {
+			t.Fatalf("TokenByHash = %+v, %v", got2, err)
+		}
+		if err := s.RevokeToken(ctx, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TokenByHash(ctx, "th"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("revoked token accepted: %v", err)
+		}
+		if err := s.RevokeToken(ctx, tok.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("revoking twice: %v", err)
+		}
+		list, _ := s.Tokens(ctx)
+		if len(list) != 1 || list[0].RevokedAt.IsZero() {
+			t.Fatalf("Tokens = %+v", list)
+		}
+	})
+}
+
+func TestAssets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, err := s.CreateAsset(ctx, store.Asset{Name: "pacs-gateway", Kind: "network-device", Criticality: 1,
+			Exposure: "internet-facing", Tags: []string{"radiology"},
+			CPEs: []string{"cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Lifecycle != "active" || a.ID == 0 {
+			t.Fatalf("defaults: %+v", a)
+		}
+		for _, bad := range []store.Asset{
+			{Name: ""}, {Name: "x", Kind: "toaster"}, {Name: "x", Criticality: 5},
+			{Name: "x", Exposure: "public"}, {Name: "x", CPEs: []string{"cpe:/o:vendor:product"}},
+		} {
+			if _, err := s.CreateAsset(ctx, bad); err == nil {
+				t.Errorf("accepted %+v", bad)
+			}
+		}
+		if _, err := s.CreateAsset(ctx, store.Asset{Name: "pacs-gateway"}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate asset: %v", err)
+		}
+		a.Owner, a.Lifecycle = "imaging team", "legacy"
+		up, err := s.UpdateAsset(ctx, a)
+		if err != nil || up.Owner != "imaging team" || up.Lifecycle != "legacy" || len(up.CPEs) != 1 {
+			t.Fatalf("update: %+v %v", up, err)
+		}
+		for i := range 5 {
+			if _, err := s.CreateAsset(ctx, store.Asset{Name: fmt.Sprintf("svc-%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page, err := s.Assets(ctx, store.AssetFilter{Limit: 4})
+		if err != nil || len(page) != 4 {
+			t.Fatalf("page 1: %d %v", len(page), err)
+		}
+		page2, _ := s.Assets(ctx, store.AssetFilter{Limit: 4, After: page[3].ID})
+		if len(page2) != 2 {
+			t.Fatalf("page 2: %d", len(page2))
+		}
+		hits, _ := s.Assets(ctx, store.AssetFilter{Text: "SVC-"})
+		if len(hits) != 5 {
+			t.Fatalf("text filter: %d", len(hits))
+		}
+		if hits, _ := s.Assets(ctx, store.AssetFilter{Text: "%"}); len(hits) != 0 {
+			t.Fatalf("%% is not a wildcard: %d", len(hits))
+		}
+		if err := s.DeleteAsset(ctx, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Asset(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("deleted asset: %v", err)
+		}
+	})
+}
+
+func comps(n int) ([]model.Component, []string) {
+	var cs []model.Component
+	var keys []string
+	for i := range n {
+		cs = append(cs, model.Component{Name: fmt.Sprintf("pkg%d", i), Version: "1.0.0",
+			PURL: fmt.Sprintf("pkg:pypi/pkg%d@1.0.0", i), Ecosystem: "PyPI", Package: fmt.Sprintf("pkg%d", i),
+			Licenses: []string{"MIT"}})
+		keys = append(keys, fmt.Sprintf("PyPI|pkg%d", i))
+	}
+	return cs, keys
+}
+
+func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(450) // more than one insert batch
+		a, snap, err := s.IngestSnapshot(ctx, store.Asset{Name: "web"}, true, store.NewSnapshot{
+			Format: "CycloneDX 1.6 JSON", SHA256: "abc", Components: cs, Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.CurrentSnapshotID != snap.ID || snap.Components != 450 {
+			t.Fatalf("asset %+v snapshot %+v", a, snap)
+		}
+		got, err := s.Components(ctx, snap.ID, nil)
+		if err != nil || len(got) != 450 || got[7].Name != "pkg7" || got[7].Licenses[0] != "MIT" || got[7].Key != keys[7] {
+			t.Fatalf("components: %d %v %+v", len(got), err, got[7])
+		}
+		some, _ := s.Components(ctx, snap.ID, []string{keys[3], "nope"})
+		if len(some) != 1 || some[0].Name != "pkg3" {
+			t.Fatalf("by key: %+v", some)
+		}
+		jobs, _ := s.Jobs(ctx, store.JobMatchSnapshot, 10)
+		if len(jobs) != 1 {
+			t.Fatalf("match job queued: %d", len(jobs))
+		}
+
+		// Unknown asset without create: nothing stored.
+		if _, _, err := s.IngestSnapshot(ctx, store.Asset{Name: "ghost"}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown asset: %v", err)
+		}
+		// A failure after the components went in rolls everything back.
+		ctx2, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, _, err := s.IngestSnapshot(ctx2, store.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "y", Components: cs, Keys: keys}); err == nil {
+			t.Fatal("cancelled ingest succeeded")
+		}
+		snaps, _ := s.Snapshots(ctx, a.ID)
+		if len(snaps) != 1 {
+			t.Fatalf("snapshots after failed ingests: %d", len(snaps))
+		}
+		var n int
+		s.DB().QueryRow(`SELECT COUNT(*) FROM components`).Scan(&n)
+		if n != 450 {
+			t.Fatalf("components after failed ingests: %d", n)
+		}
+		byKey, _ := s.CurrentSnapshotsWithKeys(ctx, []string{keys[1], "zzz"})
+		if byKey[a.ID] != snap.ID || len(byKey) != 1 {
+			t.Fatalf("CurrentSnapshotsWithKeys = %v", byKey)
+		}
+	})
+}
+
+func TestJobQueue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		id1, created, err := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"})
+		if err != nil || !created {
+			t.Fatal(err, created)
+		}
+		id2, created, err := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"})
+		if err != nil || created || id2 != id1 {
+			t.Fatalf("dedupe: %d %v %v", id2, created, err)
+		}
+		j, ok, err := s.Claim(ctx, "w1", time.Minute)
+		if err != nil || !ok || j.ID != id1 || j.Attempts != 1 {
+			t.Fatalf("claim: %+v %v %v", j, ok, err)
+		}
+		if _, ok, _ := s.Claim(ctx, "w2", time.Minute); ok {
+			t.Fatal("claimed a running job twice")
+		}
+		// Still deduplicated while running.
+		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"}); created {
+			t.Fatal("queued beside a running job with the same key")
+		}
+		if err := s.Renew(ctx, j.ID, "w2", time.Minute); !errors.Is(err, store.ErrLeaseLost) {
+			t.Fatalf("renew by another worker: %v", err)
+		}
+		if err := s.Finish(ctx, j.ID, "w1", nil, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		// Done: the key is free again.
+		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"}); !created {
+			t.Fatal("key not freed by a finished job")
+		}
+		// A worker that dies: its lease runs out and the job is queued again.
+		j2, ok, _ := s.Claim(ctx, "w1", -time.Second)
+		if !ok {
+			t.Fatal("no job")
+		}
+		if n, err := s.Reap(ctx); err != nil || n != 1 {
+			t.Fatalf("reap: %d %v", n, err)
+		}
+		j3, ok, _ := s.Claim(ctx, "w2", time.Minute)
+		if !ok || j3.ID != j2.ID || j3.Attempts != 2 {
+			t.Fatalf("reclaim: %+v", j3)
+		}
+		if err := s.Release(ctx, j3.ID, "w2"); err != nil {
+			t.Fatal(err)
+		}
+		j4, ok, _ := s.Claim(ctx, "w3", time.Minute)
+		if !ok || j4.ID != j2.ID || j4.Attempts != 2 {
+			t.Fatalf("after release: %+v", j4)
+		}
+		if err := s.Finish(ctx, j4.ID, "w3", errors.New("boom"), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		jobs, _ := s.Jobs(ctx, "", 10)
+		if jobs[0].State != store.JobFailed || jobs[0].Error != "boom" {
+			t.Fatalf("failed job: %+v", jobs[0])
+		}
+		counts, _ := s.JobCounts(ctx)
+		if counts["done"] != 1 || counts["failed"] != 1 {
+			t.Fatalf("counts %v", counts)
+		}
+	})
+}
+
+func advisory(id, key string, aliases ...string) store.Advisory {
+	return store.Advisory{ID: id, Summary: "s " + id, Severity: "high", Aliases: aliases,
+		Info: `{"id":"` + id + `"}`, ContentHash: "h-" + id,
+		Records: []store.AdvisoryRecord{{Key: key, JSON: `{"id":"` + id + `"}`}}}
+}
+
+func TestAdvisoriesAndGeneration(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f, err := s.CreateFeed(ctx, store.Feed{Name: "osv-pypi", Kind: store.FeedOSV, URL: "https://example.org/PyPI/all.zip"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateFeed(ctx, store.Feed{Name: "bad", Kind: "rss", URL: "x"}); err == nil {
+			t.Fatal("bad kind accepted")
+		}
+		g0, _ := s.Generation(ctx)
+		n, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: "c1", Items: 2},
+			[]store.Advisory{advisory("A-1", "PyPI|a"), advisory("A-2", "PyPI|b")})
+		if err != nil || n != 2 {
+			t.Fatalf("apply: %d %v", n, err)
+		}
+		g1, _ := s.Generation(ctx)
+		if g1 != g0+1 {
+			t.Fatalf("generation %d → %d", g0, g1)
+		}
+		recs, _ := s.RecordsByKey(ctx, "PyPI|a")
+		if len(recs) != 1 {
+			t.Fatalf("records: %v", recs)
+		}
+		// A-1 moves to another package: both keys need re-matching.
+		moved := advisory("A-1", "PyPI|c")
+		moved.ContentHash = "h2"
+		n, err = s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: "c2", Items: 2}, []store.Advisory{moved})
+		if err != nil || n != 2 {
+			t.Fatalf("re-apply: %d %v", n, err)
+		}
+		if recs, _ := s.RecordsByKey(ctx, "PyPI|a"); len(recs) != 0 {
+			t.Fatalf("old record kept: %v", recs)
+		}
+		hashes, _ := s.AdvisoryHashes(ctx)
+		if hashes["A-1"] != "h2" || hashes["A-2"] != "h-A-2" {
+			t.Fatalf("hashes %v", hashes)
+		}
+		jobs, _ := s.Jobs(ctx, store.JobRematch, 10)
+		if len(jobs) != 2 || !strings.Contains(jobs[0].Payload, `PyPI|a`) {
+			t.Fatalf("rematch jobs: %+v", jobs)
+		}
+		got, _ := s.Feed(ctx, f.ID)
+		if got.ContentHash != "c2" || got.Items != 2 || got.Changed != 1 || got.Syncs != 2 || got.LastSuccessAt.IsZero() {
+			t.Fatalf("feed health: %+v", got)
+		}
+	})
+}
+
+func finding(key, version, id string, aliases ...string) store.NewFinding {
+	return store.NewFinding{Key: key, Ecosystem: "PyPI", Package: strings.Split(key, "|")[1], Version: version,
+		VulnID: id, Aliases: aliases, Severity: "high", SeverityRank: 4, Evidence: "[]"}
+}
+
+func TestFindingLifeCycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(3)
+		a, s1, err := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kevFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV, URL: "https://example.org/kev.json"})
+		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: store.ResolvedByUpgrade,
+			Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1"), finding(keys[1], "1.0.0", "GHSA-2"),
+				finding(keys[1], "1.0.0", "GHSA-2")}})
+		if err != nil || st.New != 2 {
+			t.Fatalf("first match: %+v %v", st, err)
+		}
+		open, _, _ := s.Findings(ctx, store.FindingFilter{})
+		if len(open) != 2 {
+			t.Fatalf("open: %d", len(open))
+		}
+		kev, _, _ := s.Findings(ctx, store.FindingFilter{KEV: true})
+		if len(kev) != 1 || kev[0].VulnID != "GHSA-1" || kev[0].AssetName != "app" {
+			t.Fatalf("kev: %+v", kev)
+		}
+		// EPSS arrives later and attaches by alias.
+		epssFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "epss", Kind: store.FeedEPSS, URL: "https://example.org/e.csv.gz"})
+		if _, err := s.ApplyEPSS(ctx, store.FeedResult{FeedID: epssFeed.ID}, time.Now(), []store.EPSSScore{{CVE: "CVE-2024-1", Score: 0.9, Percentile: 0.99}}); err != nil {
+			t.Fatal(err)
+		}
+		one, _ := s.Finding(ctx, kev[0].ID)
+		if one.EPSS == nil || *one.EPSS != 0.9 {
+			t.Fatalf("epss: %+v", one.EPSS)
+		}
+
+		// A new snapshot upgrades pkg0: its finding resolves, naming the snapshot.
+		cs[0].Version = "2.0.0"
+		_, s2, _ := s.IngestSnapshot(ctx, store.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
+		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID}); !errors.Is(err, store.ErrStale) {
+			t.Fatalf("stale match applied: %v", err)
+		}
+		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Resolution: store.ResolvedByUpgrade,
+			Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-2")}})
+		if err != nil || st.Resolved != 1 || st.Updated != 1 {
+			t.Fatalf("second match: %+v %v", st, err)
+		}
+		res, _, _ := s.Findings(ctx, store.FindingFilter{Status: "resolved"})
+		if len(res) != 1 || res[0].ResolvedBy != s2.ID || res[0].Resolution != "upgrade" || res[0].ResolvedAt.IsZero() {
+			t.Fatalf("resolved: %+v", res)
+		}
+		// A re-match limited to one key leaves other keys' findings alone,
+		// and re-opens a resolved one that matches again.
+		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Keys: []string{keys[0]},
+			Resolution: store.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1")}})
+		if err != nil || st.Reopened != 1 || st.Resolved != 0 {
+			t.Fatalf("keyed match: %+v %v", st, err)
+		}
+		all, _, _ := s.Findings(ctx, store.FindingFilter{Status: "all"})
+		if len(all) != 2 {
+			t.Fatalf("all: %d", len(all))
+		}
+		sum, err := s.Summary(ctx)
+		if err != nil || sum.Open != 2 || sum.BySeverity["high"] != 2 || sum.KEV != 1 || sum.Assets != 1 {
+			t.Fatalf("summary %+v %v", sum, err)
+		}
+	})
+}
+
+func TestFindingsKeysetPaging(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(40)
+		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		var fs []store.NewFinding
+		sev := []string{"low", "medium", "high", "critical"}
+		for i, k := range keys {
+			f := finding(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i))
+			f.Severity, f.SeverityRank = sev[i%4], i%4+2
+			fs = append(fs, f)
+		}
+		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[int64]bool{}
+		cursor, lastRank := "", 99
+		for pages := 0; ; pages++ {
+			page, next, err := s.Findings(ctx, store.FindingFilter{Limit: 7, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range page {
+				if seen[f.ID] {
+					t.Fatalf("finding %d twice", f.ID)
+				}
+				seen[f.ID] = true
+				r := map[string]int{"low": 2, "medium": 3, "high": 4, "critical": 5}[f.Severity]
+				if r > lastRank {
+					t.Fatalf("order broken at %d", f.ID)
+				}
+				lastRank = r
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 40 {
+			t.Fatalf("paged %d of 40", len(seen))
+		}
+		crit, _, _ := s.Findings(ctx, store.FindingFilter{Severity: []string{"critical", "high"}})
+		if len(crit) != 20 {
+			t.Fatalf("severity filter: %d", len(crit))
+		}
+		txt, _, _ := s.Findings(ctx, store.FindingFilter{Text: "pysec-12"})
+		if len(txt) != 1 {
+			t.Fatalf("text filter: %d", len(txt))
+		}
+		if _, _, err := s.Findings(ctx, store.FindingFilter{Cursor: "junk"}); !errors.Is(err, store.ErrBadCursor) {
+			t.Fatalf("bad cursor: %v", err)
+		}
+	})
+}

@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// User is a person who signs in to the web interface.
+type User struct {
+	ID           int64     `json:"id"`
+	Username     string    `json:"username"`
+	PasswordHash string    `json:"-"`
+	Role         string    `json:"role"`
+	Disabled     bool      `json:"disabled"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Token is an API token for machines. Only its hash is kept.
+type Token struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Role       string    `json:"role"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+}
+
+// CreateUser adds a user; ErrConflict when the name is taken.
+func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role string) (User, error) {
+	u := User{Username: username, PasswordHash: passwordHash, Role: role, CreatedAt: now()}
+	err := s.db.QueryRowContext(ctx,
+		`INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		username, passwordHash, role, u.CreatedAt).Scan(&u.ID)
+	if isUnique(err) {
+		return User{}, fmt.Errorf("user %q: %w", username, ErrConflict)
+	}
+	return u, err
+}
+
+// SetPassword replaces a user's password hash and ends their sessions.
+func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+		return err
+	})
+}
+
+const userColumns = `id, username, password_hash, role, disabled, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, ErrNotFound
+	}
+	u.CreatedAt = u.CreatedAt.UTC()
+	return u, err
+}
+
+// UserByName finds a user by login name.
+func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
+	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
+}
+
+// Users lists every user.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountUsers counts users; first start creates an admin when there are none.
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// CreateSession keeps a browser session by the hash of its cookie value.
+func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	_, err := s.db.ExecContext(ctx,
+		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash, userID, now(), expires.UTC())
+	return err
+}
+
+// SessionUser returns the user of a live session; ErrNotFound when the
+// session is unknown, expired or its user disabled.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string) (User, error) {
+	return scanUser(s.db.QueryRowContext(ctx, `SELECT u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled`, tokenHash, now()))
+}
+
+// DeleteSession ends a session (logout).
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+	return err
+}
+
+// PruneSessions deletes expired sessions.
+func (s *Store) PruneSessions(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, now())
+	return err
+}
+
+// CreateToken keeps a new API token by its hash.
+func (s *Store) CreateToken(ctx context.Context, name, tokenHash, role, createdBy string) (Token, error) {
+	t := Token{Name: name, Role: role, CreatedBy: createdBy, CreatedAt: now()}
+	err := s.db.QueryRowContext(ctx,
+		`INSERT INTO api_tokens (name, token_hash, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		name, tokenHash, role, createdBy, t.CreatedAt).Scan(&t.ID)
+	return t, err
+}
+
+const tokenColumns = `id, name, role, created_by, created_at, last_used_at, revoked_at`
+
+func scanToken(row interface{ Scan(...any) error }) (Token, error) {
+	var t Token
+	var used, revoked sql.NullTime
+	err := row.Scan(&t.ID, &t.Name, &t.Role, &t.CreatedBy, &t.CreatedAt, &used, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrNotFound
+	}
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), timeOf(used), timeOf(revoked)
+	return t, err
+}
+
+// TokenByHash finds a live (not revoked) token and records its use; the
+// last-used time is written at most once a minute per token.
+func (s *Store) TokenByHash(ctx context.Context, tokenHash string) (Token, error) {
+	t, err := scanToken(s.db.QueryRowContext(ctx,
+		`SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash))
+	if err != nil {
+		return t, err
+	}
+	n := now()
+	if n.Sub(t.LastUsedAt) > time.Minute {
+		if _, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, n, t.ID); err != nil {
+			return t, err
+		}
+		t.LastUsedAt = n
+	}
+	return t, nil
+}
+
+// Tokens lists every token, revoked ones too.
+func (s *Store) Tokens(ctx context.Context) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken stops a token from working; ErrNotFound when there is no such
+// live token.
+func (s *Store) RevokeToken(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

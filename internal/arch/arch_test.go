@@ -30,8 +30,9 @@ var layer = map[string]int{
 }
 
 // network lists the packages allowed to speak HTTP: osv and feed download
-// advisory sources, server serves, cli pushes; the rest stays pure.
-var network = map[string]bool{"osv": true, "feed": true, "server": true, "cli": true}
+// advisory sources, service hands feed its client, server serves, cli
+// pushes; the rest stays pure.
+var network = map[string]bool{"osv": true, "feed": true, "service": true, "server": true, "cli": true}
 
 func TestImportDirection(t *testing.T) {
 	dirs, err := os.ReadDir("..")

@@ -42,6 +42,10 @@ func init() {
 		{"scan", "match SBOMs against advisories and report findings", runScan},
 		{"db", "build or inspect a compiled advisory index (db build, db info)", runDB},
 		{"versions", "compare versions the way matching does (versions compare)", runVersions},
+		{"serve", "run the service: API, pages and background jobs (SQLite or PostgreSQL)", runServe},
+		{"push", "upload an SBOM to a vulndesk server (for pipelines)", runPush},
+		{"token", "create an API token (token create)", runToken},
+		{"user", "create a user or set a password (user create, user password)", runUser},
 		{"version", "print vulndesk's version", runVersion},
 	}
 }

@@ -48,46 +48,46 @@ var (
 func (a *Asset) Normalize() error {
 	a.Name = strings.TrimSpace(a.Name)
 	if !assetName.MatchString(a.Name) {
-		return fmt.Errorf("name %q: 1–200 characters of letters, digits and . _ : / @ + -, starting with a letter or digit", a.Name)
+		return invalidf("name %q: 1–200 characters of letters, digits and . _ : / @ + -, starting with a letter or digit", a.Name)
 	}
 	if a.Kind == "" {
 		a.Kind = "application"
 	}
 	if !slices.Contains(AssetKinds, a.Kind) {
-		return fmt.Errorf("kind %q: one of %s", a.Kind, strings.Join(AssetKinds, ", "))
+		return invalidf("kind %q: one of %s", a.Kind, strings.Join(AssetKinds, ", "))
 	}
 	if a.Criticality == 0 {
 		a.Criticality = 3
 	}
 	if a.Criticality < 1 || a.Criticality > 4 {
-		return fmt.Errorf("criticality %d: 1 (highest) to 4 (lowest)", a.Criticality)
+		return invalidf("criticality %d: 1 (highest) to 4 (lowest)", a.Criticality)
 	}
 	if a.Exposure == "" {
 		a.Exposure = "internal"
 	}
 	if !slices.Contains(Exposures, a.Exposure) {
-		return fmt.Errorf("exposure %q: one of %s", a.Exposure, strings.Join(Exposures, ", "))
+		return invalidf("exposure %q: one of %s", a.Exposure, strings.Join(Exposures, ", "))
 	}
 	if a.Lifecycle == "" {
 		a.Lifecycle = "active"
 	}
 	if !slices.Contains(Lifecycles, a.Lifecycle) {
-		return fmt.Errorf("lifecycle %q: one of %s", a.Lifecycle, strings.Join(Lifecycles, ", "))
+		return invalidf("lifecycle %q: one of %s", a.Lifecycle, strings.Join(Lifecycles, ", "))
 	}
 	if len(a.Owner) > 200 || len(a.Environment) > 100 {
-		return errors.New("owner (200) or environment (100) too long")
+		return invalidf("owner (200) or environment (100) too long")
 	}
 	if len(a.Tags) > 50 || len(a.CPEs) > 500 {
-		return errors.New("at most 50 tags and 500 CPEs")
+		return invalidf("at most 50 tags and 500 CPEs")
 	}
 	for _, t := range a.Tags {
 		if t == "" || len(t) > 64 {
-			return fmt.Errorf("tag %q: 1–64 characters", t)
+			return invalidf("tag %q: 1–64 characters", t)
 		}
 	}
 	for _, c := range a.CPEs {
 		if !cpe23.MatchString(c) {
-			return fmt.Errorf("cpe %q: not a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:version:…, 13 fields)", c)
+			return invalidf("cpe %q: not a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:version:…, 13 fields)", c)
 		}
 	}
 	if a.Tags == nil {

@@ -55,25 +55,25 @@ type FeedPayload struct {
 func (f *Feed) Normalize() error {
 	f.Name = strings.TrimSpace(f.Name)
 	if !assetName.MatchString(f.Name) {
-		return fmt.Errorf("name %q: 1–200 characters of letters, digits and . _ : / @ + -", f.Name)
+		return invalidf("name %q: 1–200 characters of letters, digits and . _ : / @ + -", f.Name)
 	}
 	if !slices.Contains(FeedKinds, f.Kind) {
-		return fmt.Errorf("kind %q: one of %s", f.Kind, strings.Join(FeedKinds, ", "))
+		return invalidf("kind %q: one of %s", f.Kind, strings.Join(FeedKinds, ", "))
 	}
 	if f.URL == "" || len(f.URL) > 2000 {
-		return errors.New("url: required, at most 2000 characters")
+		return invalidf("url: required, at most 2000 characters")
 	}
 	if strings.Contains(f.URL, "://") {
 		u, err := url.Parse(f.URL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "file") {
-			return fmt.Errorf("url %q: an https:// URL (http:// only on loopback), a file:// URL or a local path", f.URL)
+			return invalidf("url %q: an https:// URL (http:// only on loopback), a file:// URL or a local path", f.URL)
 		}
 	}
 	if f.Interval == 0 {
 		f.Interval = 3600
 	}
 	if f.Interval < 60 || f.Interval > 7*86400 {
-		return fmt.Errorf("interval_seconds %d: between 60 and 604800", f.Interval)
+		return invalidf("interval_seconds %d: between 60 and 604800", f.Interval)
 	}
 	return nil
 }
@@ -187,4 +187,23 @@ func feedSucceeded(ctx context.Context, tx *sql.Tx, id int64, hash, etag string,
 	_, err := tx.ExecContext(ctx, `UPDATE feeds SET last_success_at = $1, last_error = '', content_hash = $2, etag = $3,
 		items = $4, changed = $5, syncs = syncs + 1 WHERE id = $6`, now(), hash, etag, items, changed, id)
 	return err
+}
+
+// UpdateFeed changes a feed's configuration; its health stays.
+func (s *Store) UpdateFeed(ctx context.Context, f Feed) (Feed, error) {
+	if err := f.Normalize(); err != nil {
+		return Feed{}, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, interval_seconds = $4, enabled = $5
+		WHERE id = $6`, f.Name, f.Kind, f.URL, f.Interval, f.Enabled, f.ID)
+	if isUnique(err) {
+		return Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
+	}
+	if err != nil {
+		return Feed{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Feed{}, ErrNotFound
+	}
+	return s.Feed(ctx, f.ID)
 }

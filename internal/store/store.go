@@ -42,6 +42,17 @@ const (
 // ErrNotFound is returned when a row asked for by key does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid marks an error in a field the caller gave; the message names
+// the field and what it may be.
+var ErrInvalid = errors.New("invalid field")
+
+type fieldError string
+
+func (e fieldError) Error() string        { return string(e) }
+func (e fieldError) Is(target error) bool { return target == ErrInvalid }
+
+func invalidf(format string, args ...any) error { return fieldError(fmt.Sprintf(format, args...)) }
+
 // ErrConflict is returned when a unique name is already taken.
 var ErrConflict = errors.New("already exists")
 

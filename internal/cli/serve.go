@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/server"
+	"github.com/vulndesk/vulndesk/internal/service"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// storeFlags are the flags every command that opens the store shares.
+type storeFlags struct {
+	dataDir, dbURL string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.dataDir, "data-dir", envOr("VULNDESK_DATA_DIR", "vulndesk-data"), "directory for the SQLite database and downloads (env VULNDESK_DATA_DIR)")
+	fs.StringVar(&f.dbURL, "database-url", os.Getenv("VULNDESK_DATABASE_URL"), "PostgreSQL URL instead of SQLite, postgres://user@host:5432/db (env VULNDESK_DATABASE_URL)")
+}
+
+func (f *storeFlags) open(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, store.Config{DataDir: f.dataDir, DatabaseURL: f.dbURL})
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", envOr("VULNDESK_ADDR", "127.0.0.1:8080"), "address to listen on (env VULNDESK_ADDR)")
+	empty := fs.Bool("empty", false, "on first start, do not load the example asset and advisories")
+	workers := fs.Int("workers", 2, "background jobs run at once by this replica")
+	lease := fs.Duration("job-lease", 30*time.Second, "how long a job is held without renewal before another replica may take it")
+	poll := fs.Duration("poll", time.Second, "how often idle workers look for queued jobs")
+	noJobs := fs.Bool("no-jobs", false, "serve only; run no background jobs")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
+	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
+	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	if *logJSON {
+		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	}
+	log := slog.New(h)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	st, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log.Info("database ready", "engine", st.Dialect(), "where", st.Where)
+
+	svc := service.New(st, log)
+	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
+	svc.MaxSBOMBytes = *maxUpload
+	if err := firstStart(ctx, e, st, svc, sf.dataDir, *empty, log); err != nil {
+		return err
+	}
+
+	runner := &service.Runner{Svc: svc, Workers: *workers, Lease: *lease, Poll: *poll}
+	srv := server.New(svc, runner, log, Version())
+	srv.SecureCookies = *secure
+	srv.MaxUploadBytes = *maxUpload
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(h, slog.LevelWarn)}
+	jobsDone := make(chan struct{})
+	if *noJobs {
+		close(jobsDone)
+	} else {
+		go func() { defer close(jobsDone); runner.Run(ctx) }()
+	}
+	// The listening address on stdout, for scripts and tests that pass
+	// port 0.
+	fmt.Fprintf(e.stdout, "vulndesk listening on http://%s\n", ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "version", Version())
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests and the running jobs")
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	hs.Shutdown(shutCtx)
+	<-jobsDone
+	log.Info("stopped")
+	return nil
+}
+
+// firstStart creates the admin (its password printed once) and seeds the
+// example data when the database has no users yet.
+func firstStart(ctx context.Context, e *env, st *store.Store, svc *service.Service, dataDir string, empty bool, log *slog.Logger) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw := os.Getenv("VULNDESK_ADMIN_PASSWORD")
+	generated := pw == ""
+	if generated {
+		pw = auth.NewPassword()
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return usagef("VULNDESK_ADMIN_PASSWORD: %v", err)
+	}
+	if _, err := st.CreateUser(ctx, "admin", hash, string(auth.RoleAdmin)); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(e.stderr, "\n  First start: created user \"admin\" with password %s\n  It is shown this once; change it or keep it safe.\n\n", pw)
+	} else {
+		log.Info("first start: created user admin with the password from VULNDESK_ADMIN_PASSWORD")
+	}
+	if err := svc.Seed(ctx, dataDir, empty); err != nil {
+		return fmt.Errorf("seeding example data: %w", err)
+	}
+	if !empty {
+		log.Info("first start: loaded the example asset 'webshop' and the example advisories (start with --empty to skip)")
+	}
+	return nil
+}

@@ -1,0 +1,301 @@
+package feed
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// DefaultFetchLimit bounds a download when Fetch is given no limit (1 GiB).
+const DefaultFetchLimit = 1 << 30
+
+// maxHeader bounds the ETag and Last-Modified values Fetch keeps.
+const maxHeader = 512
+
+// Fetched is what Fetch wrote.
+type Fetched struct {
+	// Path holds the body: a new temporary file when Temp is set, else the
+	// local file Fetch was given. Empty when NotModified.
+	Path string
+	// SHA256 is the lowercase hex digest of the bytes at Path.
+	SHA256 string
+	// Size is the number of bytes at Path.
+	Size int64
+	// ETag and LastModified are the response's validators, "" when absent
+	// or malformed. For a local file LastModified is its modification time.
+	ETag, LastModified string
+	// NotModified: the server answered 304 to the previous ETag; no file
+	// was written.
+	NotModified bool
+	// Temp: Path is a temporary file of Fetch's; the caller removes it.
+	Temp bool
+}
+
+// defaultClient is used when Fetch is given no client: every phase of a
+// request is bounded in time.
+var defaultClient = &http.Client{Timeout: 15 * time.Minute, Transport: defaultTransport()}
+
+func defaultTransport() http.RoundTripper {
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	t = t.Clone()
+	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = 15 * time.Second
+	t.ResponseHeaderTimeout = time.Minute
+	t.MaxResponseHeaderBytes = 64 << 10
+	return t
+}
+
+// Fetch reads the feed at src into a new temporary file under dir (the
+// system's temporary directory when dir is "") and hashes it while
+// writing. src is an https URL, a plain http URL of a loopback host (tests,
+// local mirrors), a file:// URL or a local path; a local file is hashed in
+// place, not copied, and prevETag is ignored for it. Redirects are followed
+// only to https, or to plain http between loopback hosts. When prevETag is
+// not "" it is sent as If-None-Match, and a 304 answer returns NotModified
+// with no file. More than limit bytes (DefaultFetchLimit when limit <= 0)
+// is an error, and the partial file is removed. client nil uses a default
+// client with timeouts; a given client is copied, not changed.
+func Fetch(ctx context.Context, client *http.Client, src, dir, prevETag string, limit int64) (Fetched, error) {
+	if limit <= 0 {
+		limit = DefaultFetchLimit
+	}
+	u, local, err := parseSource(src)
+	if err != nil {
+		return Fetched{}, err
+	}
+	if u == nil {
+		return hashLocal(local, src, limit)
+	}
+	return download(ctx, guarded(client), u, dir, prevETag, limit)
+}
+
+// parseSource splits src into a URL to download or a local path to read,
+// refusing what Fetch does not read.
+func parseSource(src string) (*url.URL, string, error) {
+	lower := strings.ToLower(src)
+	if !strings.Contains(src, "://") && !strings.HasPrefix(lower, "file:") {
+		return nil, src, nil
+	}
+	u, err := url.Parse(src)
+	if err != nil {
+		return nil, "", &Error{Name: src, Err: fmt.Errorf("%w: %v", ErrUnsupported, err)}
+	}
+	name := u.Redacted()
+	switch {
+	case u.Scheme == "file":
+		p, err := filePath(u)
+		if err != nil {
+			return nil, "", &Error{Name: name, Err: err}
+		}
+		return nil, p, nil
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http":
+		return nil, "", &Error{Name: name, Err: fmt.Errorf("%w: plain http only to a loopback host; use https", ErrUnsupported)}
+	default:
+		return nil, "", &Error{Name: name, Err: fmt.Errorf("%w: scheme %q (want https, file or a path)", ErrUnsupported, u.Scheme)}
+	}
+	if u.Hostname() == "" {
+		return nil, "", &Error{Name: name, Err: fmt.Errorf("%w: URL without a host", ErrUnsupported)}
+	}
+	return u, "", nil
+}
+
+// filePath is the local path of a file:// URL (local host only).
+func filePath(u *url.URL) (string, error) {
+	if u.Host != "" && u.Host != "localhost" {
+		return "", fmt.Errorf("%w: file URL of another host %q", ErrUnsupported, u.Host)
+	}
+	p := u.Path
+	if p == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%w: file URL without an absolute path", ErrUnsupported)
+	}
+	if runtime.GOOS == "windows" && len(p) >= 3 && p[0] == '/' && p[2] == ':' {
+		p = p[1:] // file:///C:/x
+	}
+	return filepath.FromSlash(p), nil
+}
+
+// isLoopback tells a loopback host by name or address, without resolving.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// guarded returns a copy of c (or of the default client) whose redirects
+// stay on https, or on plain http between loopback hosts; c's own redirect
+// check, if any, runs after that one.
+func guarded(c *http.Client) *http.Client {
+	if c == nil {
+		c = defaultClient
+	}
+	g := *c
+	next := c.CheckRedirect
+	g.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := redirectAllowed(req, via); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &g
+}
+
+func redirectAllowed(req *http.Request, via []*http.Request) error {
+	to := req.URL
+	if to.Scheme == "https" {
+		return nil
+	}
+	from := via[len(via)-1].URL
+	if to.Scheme == "http" && isLoopback(to.Hostname()) && isLoopback(from.Hostname()) {
+		return nil
+	}
+	return fmt.Errorf("%w: refusing redirect from %s to %s (only https, or plain http between loopback hosts)",
+		ErrUnsupported, from.Redacted(), to.Redacted())
+}
+
+// hashLocal hashes a local file in place; name is how errors name it.
+func hashLocal(p, name string, limit int64) (Fetched, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrFetch, err)}
+	}
+	if !st.Mode().IsRegular() {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: not a regular file (%s)", ErrUnsupported, st.Mode().Type())}
+	}
+	if st.Size() > limit {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: file is %d bytes, limit %d", ErrTooLarge, st.Size(), limit)}
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrFetch, err)}
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, io.LimitReader(f, limit+1))
+	if err != nil {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrFetch, err)}
+	}
+	if n > limit {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: file grew past the limit of %d bytes while read", ErrTooLarge, limit)}
+	}
+	return Fetched{
+		Path:         p,
+		SHA256:       hex.EncodeToString(h.Sum(nil)),
+		Size:         n,
+		LastModified: st.ModTime().UTC().Format(http.TimeFormat),
+	}, nil
+}
+
+// download GETs u into a new temporary file under dir.
+func download(ctx context.Context, client *http.Client, u *url.URL, dir, prevETag string, limit int64) (Fetched, error) {
+	name := u.Redacted()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrUnsupported, err)}
+	}
+	req.Header.Set("User-Agent", "vulndesk")
+	if prevETag != "" {
+		req.Header.Set("If-None-Match", prevETag)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			return Fetched{}, &Error{Name: name, Err: err} // a refused redirect
+		}
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %w", ErrFetch, err)}
+	}
+	defer resp.Body.Close()
+	got := Fetched{ETag: header(resp.Header, "ETag"), LastModified: header(resp.Header, "Last-Modified")}
+	switch {
+	case resp.StatusCode == http.StatusNotModified && prevETag != "":
+		if got.ETag == "" {
+			got.ETag = prevETag
+		}
+		got.NotModified = true
+		return got, nil
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: HTTP %s", ErrFetch, resp.Status)}
+	case resp.ContentLength > limit:
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %d bytes announced, limit %d", ErrTooLarge, resp.ContentLength, limit)}
+	}
+	got.Path, got.SHA256, got.Size, err = save(resp.Body, dir, limit)
+	if err != nil {
+		return Fetched{}, &Error{Name: name, Err: err}
+	}
+	got.Temp = true
+	return got, nil
+}
+
+// save writes body into a new temporary file under dir, hashing it on the
+// way. On any error, or when body holds more than limit bytes, it stops
+// reading and removes the file.
+func save(body io.Reader, dir string, limit int64) (path, sum string, n int64, err error) {
+	f, err := os.CreateTemp(dir, "vulndesk-feed-*")
+	if err != nil {
+		return "", "", 0, fmt.Errorf("%w: %v", ErrFetch, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	h := sha256.New()
+	n, err = io.Copy(io.MultiWriter(f, h), io.LimitReader(body, limit))
+	if err != nil {
+		return "", "", 0, fmt.Errorf("%w: %w", ErrFetch, err)
+	}
+	if n == limit && hasMore(body) {
+		return "", "", 0, fmt.Errorf("%w: more than the limit of %d bytes", ErrTooLarge, limit)
+	}
+	if err = f.Close(); err != nil {
+		return "", "", 0, fmt.Errorf("%w: %v", ErrFetch, err)
+	}
+	return f.Name(), hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// hasMore tells whether r has at least one more byte.
+func hasMore(r io.Reader) bool {
+	var b [1]byte
+	k, _ := io.ReadFull(r, b[:])
+	return k > 0
+}
+
+// header returns a validator header's value, or "" when it is absent,
+// longer than maxHeader or not printable ASCII (so that it can be stored
+// and sent back as it is).
+func header(h http.Header, key string) string {
+	v := h.Get(key)
+	if len(v) > maxHeader {
+		return ""
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7e {
+			return ""
+		}
+	}
+	return v
+}

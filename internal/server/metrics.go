@@ -1,0 +1,192 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// metrics keeps request latency histograms per route, in the Prometheus
+// text format's terms. Everything else /metrics shows is read at scrape
+// time from the store and the runner.
+type metrics struct {
+	mu    sync.Mutex
+	reqs  map[reqKey]*histogram
+	start time.Time
+}
+
+type reqKey struct{ route, code string }
+
+// buckets are the latency bounds in seconds.
+var buckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+type histogram struct {
+	counts []uint64 // one per bucket, not cumulative
+	sum    float64
+	n      uint64
+}
+
+func newMetrics() *metrics { return &metrics{reqs: map[reqKey]*histogram{}, start: time.Now()} }
+
+type routeKey struct{}
+
+// setRoute records the matched route pattern on the request, so latency is
+// labelled by route and not by raw path (whose IDs would explode the label
+// set).
+func setRoute(r *http.Request, pattern string) {
+	if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*p = pattern
+	}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (m *metrics) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		pattern := "unmatched"
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &pattern))
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.code == 0 {
+			sw.code = http.StatusOK
+		}
+		m.observe(reqKey{pattern, fmt.Sprint(sw.code)}, time.Since(start).Seconds())
+	})
+}
+
+func (m *metrics) observe(k reqKey, secs float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.reqs[k]
+	if h == nil {
+		h = &histogram{counts: make([]uint64, len(buckets))}
+		m.reqs[k] = h
+	}
+	for i, b := range buckets {
+		if secs <= b {
+			h.counts[i]++
+			break
+		}
+	}
+	h.sum += secs
+	h.n++
+}
+
+// label quotes a Prometheus label value.
+func label(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	return `"` + r.Replace(v) + `"`
+}
+
+func (m *metrics) writeRequests(b *strings.Builder) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keys := make([]reqKey, 0, len(m.reqs))
+	for k := range m.reqs {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].route != keys[j].route {
+			return keys[i].route < keys[j].route
+		}
+		return keys[i].code < keys[j].code
+	})
+	b.WriteString("# HELP vulndesk_http_request_duration_seconds Time to answer HTTP requests, by route and status.\n")
+	b.WriteString("# TYPE vulndesk_http_request_duration_seconds histogram\n")
+	for _, k := range keys {
+		h := m.reqs[k]
+		lbl := "route=" + label(k.route) + ",code=" + label(k.code)
+		var cum uint64
+		for i, bound := range buckets {
+			cum += h.counts[i]
+			fmt.Fprintf(b, "vulndesk_http_request_duration_seconds_bucket{%s,le=\"%g\"} %d\n", lbl, bound, cum)
+		}
+		fmt.Fprintf(b, "vulndesk_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %d\n", lbl, h.n)
+		fmt.Fprintf(b, "vulndesk_http_request_duration_seconds_sum{%s} %g\n", lbl, h.sum)
+		fmt.Fprintf(b, "vulndesk_http_request_duration_seconds_count{%s} %d\n", lbl, h.n)
+	}
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	ctx := r.Context()
+	var b strings.Builder
+	s.metrics.writeRequests(&b)
+
+	jobs, err := s.Store.JobCounts(ctx)
+	if err != nil {
+		return err
+	}
+	b.WriteString("# HELP vulndesk_jobs Background jobs in the queue, by state (all replicas).\n# TYPE vulndesk_jobs gauge\n")
+	for _, st := range []string{"queued", "running", "done", "failed"} {
+		fmt.Fprintf(&b, "vulndesk_jobs{state=%s} %d\n", label(st), jobs[st])
+	}
+	if s.Runner != nil {
+		b.WriteString("# HELP vulndesk_runner_jobs_total Jobs this replica ran, by outcome.\n# TYPE vulndesk_runner_jobs_total counter\n")
+		fmt.Fprintf(&b, "vulndesk_runner_jobs_total{outcome=\"done\"} %d\n", s.Runner.Done.Load())
+		fmt.Fprintf(&b, "vulndesk_runner_jobs_total{outcome=\"failed\"} %d\n", s.Runner.Failed.Load())
+		fmt.Fprintf(&b, "vulndesk_runner_jobs_total{outcome=\"abandoned\"} %d\n", s.Runner.Abandoned.Load())
+		fmt.Fprintf(&b, "# HELP vulndesk_runner_jobs_running Jobs this replica is running.\n# TYPE vulndesk_runner_jobs_running gauge\nvulndesk_runner_jobs_running %d\n", s.Runner.Running())
+	}
+
+	feeds, err := s.Store.Feeds(ctx)
+	if err != nil {
+		return err
+	}
+	b.WriteString("# HELP vulndesk_feed_age_seconds Time since each feed last synced successfully (-1: never).\n# TYPE vulndesk_feed_age_seconds gauge\n")
+	for _, f := range feeds {
+		age := -1.0
+		if !f.LastSuccessAt.IsZero() {
+			age = time.Since(f.LastSuccessAt).Seconds()
+		}
+		fmt.Fprintf(&b, "vulndesk_feed_age_seconds{feed=%s,kind=%s} %.0f\n", label(f.Name), label(f.Kind), age)
+	}
+	b.WriteString("# HELP vulndesk_feed_failing 1 when a feed's last sync failed.\n# TYPE vulndesk_feed_failing gauge\n")
+	for _, f := range feeds {
+		failing := 0
+		if f.LastError != "" {
+			failing = 1
+		}
+		fmt.Fprintf(&b, "vulndesk_feed_failing{feed=%s} %d\n", label(f.Name), failing)
+	}
+
+	sum, err := s.Store.Summary(ctx)
+	if err != nil {
+		return err
+	}
+	b.WriteString("# HELP vulndesk_findings_open Open findings by severity.\n# TYPE vulndesk_findings_open gauge\n")
+	for _, sv := range severityOrder {
+		fmt.Fprintf(&b, "vulndesk_findings_open{severity=%s} %d\n", label(sv), sum.BySeverity[sv])
+	}
+	fmt.Fprintf(&b, "# HELP vulndesk_findings_open_kev Open findings listed in CISA KEV.\n# TYPE vulndesk_findings_open_kev gauge\nvulndesk_findings_open_kev %d\n", sum.KEV)
+	fmt.Fprintf(&b, "# HELP vulndesk_assets Assets in the inventory.\n# TYPE vulndesk_assets gauge\nvulndesk_assets %d\n", sum.Assets)
+	fmt.Fprintf(&b, "# HELP vulndesk_uptime_seconds Time since this replica started.\n# TYPE vulndesk_uptime_seconds gauge\nvulndesk_uptime_seconds %.0f\n", time.Since(s.started).Seconds())
+
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write([]byte(b.String()))
+	return err
+}

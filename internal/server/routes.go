@@ -1,0 +1,108 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/vulndesk/vulndesk/internal/auth"
+)
+
+// route is one entry of the route table.
+type route struct {
+	Method, Pattern string
+	// Public routes need no credentials; all others need a session or a
+	// token whose role has Perm (0: any signed-in caller).
+	Public bool
+	Perm   auth.Perm
+	// Page routes answer people: redirects to /login and plain-text
+	// errors instead of JSON. They are not in the OpenAPI document.
+	Page    bool
+	Summary string
+	Tag     string
+	// Query documents the query parameters (name → description).
+	Query []param
+	// Body and Resp name the request and response schemas (see openapi.go);
+	// Body "sbom" is a raw SBOM document.
+	Body, Resp string
+	// Status is the success status (200 when 0).
+	Status int
+	h      handlerFunc
+}
+
+// param is one documented query parameter.
+type param struct {
+	Name, Type, Desc string
+}
+
+var pageParams = []param{
+	{"cursor", "string", "opaque cursor from the previous page's next_cursor"},
+	{"limit", "integer", "page size, 1–500 (default 50)"},
+}
+
+func (s *Server) table() []route {
+	read, upload, triage, admin := auth.PermRead, auth.PermUpload, auth.PermTriage, auth.PermAdmin
+	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	return []route{
+		// People.
+		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page", h: s.loginPage},
+		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", h: s.login},
+		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
+		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
+		{Method: get, Pattern: "/static/{file}", Public: true, Page: true, Summary: "static files", h: s.static},
+
+		// Operations.
+		{Method: get, Pattern: "/healthz", Public: true, Summary: "liveness", Tag: "operations", Resp: "Health", h: s.healthz},
+		{Method: get, Pattern: "/readyz", Public: true, Summary: "readiness: the database answers", Tag: "operations", Resp: "Health", h: s.readyz},
+		{Method: get, Pattern: "/metrics", Perm: read, Summary: "read metrics (Prometheus text format)", Tag: "operations", Resp: "text", h: s.metricsHandler},
+		{Method: get, Pattern: "/api/v1/openapi.json", Public: true, Summary: "this API's OpenAPI 3 document", Tag: "operations", Resp: "object", h: s.openapi},
+		{Method: get, Pattern: "/api/v1/me", Summary: "see who you are", Tag: "operations", Resp: "Me", h: s.me},
+		{Method: get, Pattern: "/api/v1/overview", Perm: read, Summary: "read the overview", Tag: "operations", Resp: "Overview", h: s.overview},
+		{Method: get, Pattern: "/api/v1/jobs", Perm: read, Summary: "list background jobs", Tag: "operations",
+			Query: []param{{"kind", "string", "match-snapshot, rematch or sync-feed"}, {"limit", "integer", "at most 500"}}, Resp: "JobList", h: s.listJobs},
+
+		// Assets and inventory.
+		{Method: get, Pattern: "/api/v1/assets", Perm: read, Summary: "list assets", Tag: "assets",
+			Query: append([]param{{"q", "string", "text in name or owner"}}, pageParams...), Resp: "AssetList", h: s.listAssets},
+		{Method: post, Pattern: "/api/v1/assets", Perm: triage, Summary: "create assets", Tag: "assets", Body: "Asset", Resp: "Asset", Status: 201, h: s.createAsset},
+		{Method: get, Pattern: "/api/v1/assets/{id}", Perm: read, Summary: "read an asset", Tag: "assets", Resp: "Asset", h: s.getAsset},
+		{Method: patch, Pattern: "/api/v1/assets/{id}", Perm: triage, Summary: "change assets", Tag: "assets", Body: "Asset", Resp: "Asset", h: s.updateAsset},
+		{Method: del, Pattern: "/api/v1/assets/{id}", Perm: admin, Summary: "delete assets", Tag: "assets", Status: 204, h: s.deleteAsset},
+		{Method: get, Pattern: "/api/v1/assets/{id}/snapshots", Perm: read, Summary: "list an asset's inventory snapshots", Tag: "assets", Resp: "SnapshotList", h: s.listSnapshots},
+		{Method: post, Pattern: "/api/v1/assets/{id}/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
+			Query: []param{{"source", "string", "file name to record"}}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
+		{Method: post, Pattern: "/api/v1/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
+			Query: []param{{"asset", "string", "asset name (required)"}, {"create", "boolean", "create the asset when it does not exist"},
+				{"kind", "string", "kind of a created asset"}, {"source", "string", "file name to record"}},
+			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
+		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: s.getSnapshot},
+		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets", Resp: "ComponentList", h: s.listComponents},
+
+		// Findings and advisories.
+		{Method: get, Pattern: "/api/v1/findings", Perm: read, Summary: "list findings", Tag: "findings",
+			Query: append([]param{
+				{"asset", "integer", "asset ID"},
+				{"severity", "string", "comma-separated: critical, high, medium, low, none, unknown"},
+				{"status", "string", "open (default), resolved or all"},
+				{"kev", "boolean", "only findings listed in CISA KEV"},
+				{"ecosystem", "string", "OSV ecosystem, e.g. PyPI"},
+				{"q", "string", "text in package, advisory ID, alias or asset name"},
+			}, pageParams...), Resp: "FindingList", h: s.listFindings},
+		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
+		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
+
+		// Feeds.
+		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: s.listFeeds},
+		{Method: post, Pattern: "/api/v1/feeds", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", Status: 201, h: s.createFeed},
+		{Method: get, Pattern: "/api/v1/feeds/{id}", Perm: read, Summary: "read a feed's health", Tag: "feeds", Resp: "Feed", h: s.getFeed},
+		{Method: patch, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", h: s.updateFeed},
+		{Method: del, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "delete feeds", Tag: "feeds", Status: 204, h: s.deleteFeed},
+		{Method: post, Pattern: "/api/v1/feeds/{id}/sync", Perm: triage, Summary: "sync feeds on demand", Tag: "feeds",
+			Query: []param{{"force", "boolean", "process the content even when unchanged"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
+
+		// Access.
+		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: s.listTokens},
+		{Method: post, Pattern: "/api/v1/tokens", Perm: admin, Summary: "create API tokens", Tag: "access", Body: "NewToken", Resp: "CreatedToken", Status: 201, h: s.createToken},
+		{Method: del, Pattern: "/api/v1/tokens/{id}", Perm: admin, Summary: "revoke API tokens", Tag: "access", Status: 204, h: s.revokeToken},
+		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: s.listUsers},
+		{Method: post, Pattern: "/api/v1/users", Perm: admin, Summary: "create users", Tag: "access", Body: "NewUser", Resp: "CreatedUser", Status: 201, h: s.createUser},
+	}
+}

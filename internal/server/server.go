@@ -1,0 +1,261 @@
+// Package server is vulndesk's HTTP side: the JSON API under /api/v1 with
+// its OpenAPI document, the pages for people, health and metrics. Every
+// route is declared once in the route table (routes.go) with the permission
+// it needs; the table drives the mux, the authorization check and the
+// OpenAPI document, so the three cannot drift apart.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/service"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// Server serves one replica.
+type Server struct {
+	Svc    *service.Service
+	Store  *store.Store
+	Runner *service.Runner
+	Log    *slog.Logger
+	// Version is reported by /healthz and the API.
+	Version string
+	// SecureCookies sets the Secure flag on cookies; on whenever the
+	// service is reached over TLS (directly or through a proxy).
+	SecureCookies bool
+	// MaxUploadBytes bounds a request body (SBOM uploads are the largest).
+	MaxUploadBytes int64
+
+	logins  *auth.Limiter
+	metrics *metrics
+	routes  []route
+	started time.Time
+}
+
+// New builds a server; call Handler to serve it.
+func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version string) *Server {
+	s := &Server{Svc: svc, Store: svc.Store, Runner: runner, Log: log, Version: version,
+		MaxUploadBytes: 256 << 20,
+		// Five failed logins per minute per user name and per address.
+		logins:  auth.NewLimiter(5, time.Minute),
+		metrics: newMetrics(),
+		started: time.Now(),
+	}
+	s.routes = s.table()
+	return s
+}
+
+// principal is who makes a request.
+type principal struct {
+	Name  string
+	Role  auth.Role
+	Perms auth.Perm
+	// UserID is set for a browser session, TokenID for an API token.
+	UserID, TokenID int64
+	session         string // the session token's hash, for logout
+}
+
+// handlerFunc is what a route does once the caller is authorized. An error
+// it returns becomes the response (see writeError).
+type handlerFunc func(w http.ResponseWriter, r *http.Request, who *principal) error
+
+// Handler returns the whole HTTP handler: routes with authorization, behind
+// panic recovery, metrics, security headers and cross-origin protection.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSONError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+			return
+		}
+		http.NotFound(w, r)
+	})
+	// Browsers say where a request comes from (Origin, Sec-Fetch-Site);
+	// a state-changing request from another origin is refused. Clients
+	// that send neither (curl, CI) are not browsers and carry a token.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSONError(w, http.StatusForbidden, "cross-origin request refused")
+	}))
+	return s.recoverer(s.metrics.middleware(securityHeaders(cop.Handler(mux))))
+}
+
+// wrap enforces a route's authorization, then runs it.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setRoute(r, rt.Method+" "+rt.Pattern)
+		if rt.Body != "" || r.Method == http.MethodPost || r.Method == http.MethodPatch {
+			r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes)
+		}
+		var who *principal
+		if !rt.Public {
+			var err error
+			who, err = s.authenticate(r)
+			if err != nil {
+				s.Log.Error("authenticating", "error", err)
+				s.fail(w, r, rt, http.StatusInternalServerError, "internal error")
+				return
+			}
+			if who == nil {
+				if rt.Page {
+					http.Redirect(w, r, "/login?next="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="vulndesk"`)
+				s.fail(w, r, rt, http.StatusUnauthorized, "authentication required: send an API token as 'Authorization: Bearer vdk_…' or sign in")
+				return
+			}
+			if !who.Perms.Has(rt.Perm) {
+				s.fail(w, r, rt, http.StatusForbidden, fmt.Sprintf("role %s may not %s (needs %s)", who.Role, rt.Summary, strings.Join(rt.Perm.Scopes(), ", ")))
+				return
+			}
+		}
+		if err := rt.h(w, r, who); err != nil {
+			s.handleError(w, r, rt, err)
+		}
+	})
+}
+
+// authenticate finds the caller from an API token or a session cookie; nil
+// when there is neither (or it is not valid).
+func (s *Server) authenticate(r *http.Request) (*principal, error) {
+	ctx := r.Context()
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || !strings.HasPrefix(tok, auth.APITokenPrefix) || len(tok) > 200 {
+			return nil, nil
+		}
+		t, err := s.Store.TokenByHash(ctx, auth.HashToken(tok))
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		role := auth.Role(t.Role)
+		return &principal{Name: "token:" + t.Name, Role: role, Perms: role.Perms(), TokenID: t.ID}, nil
+	}
+	c, err := r.Cookie(auth.SessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 200 {
+		return nil, nil
+	}
+	h := auth.HashToken(c.Value)
+	u, err := s.Store.SessionUser(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	role := auth.Role(u.Role)
+	return &principal{Name: u.Username, Role: role, Perms: role.Perms(), UserID: u.ID, session: h}, nil
+}
+
+// apiError is an error with the status it answers with.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func errStatus(status int, format string, args ...any) error {
+	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
+}
+
+// handleError maps an error to a response: input errors 400, missing rows
+// 404, name clashes 409, too-large bodies 413; anything else is logged and
+// answered 500 without detail.
+func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, err error) {
+	var ae *apiError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		s.fail(w, r, rt, ae.status, ae.msg)
+	case errors.As(err, &mbe):
+		s.fail(w, r, rt, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, rt, http.StatusNotFound, err.Error())
+	case errors.Is(err, store.ErrConflict):
+		s.fail(w, r, rt, http.StatusConflict, err.Error())
+	case errors.Is(err, service.ErrInvalidInput), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrBadCursor):
+		status := http.StatusBadRequest
+		if strings.Contains(err.Error(), "too large") || strings.Contains(err.Error(), "larger than") {
+			status = http.StatusRequestEntityTooLarge
+		}
+		s.fail(w, r, rt, status, err.Error())
+	case errors.Is(err, context.Canceled):
+		// The client went away.
+	default:
+		s.Log.Error("request failed", "route", rt.Pattern, "method", r.Method, "error", err)
+		s.fail(w, r, rt, http.StatusInternalServerError, "internal error; the server log has the details")
+	}
+}
+
+// fail answers an error: JSON for the API, a short page for people.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, status int, msg string) {
+	if rt.Page {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, http.StatusText(status)+": "+msg)
+		return
+	}
+	writeJSONError(w, status, msg)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"error": msg, "status": status})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	return enc.Encode(v)
+}
+
+// securityHeaders sets the headers every response carries: no inline
+// script or style, no framing, no sniffing, no referrer leaks.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				writeJSONError(w, http.StatusInternalServerError, "internal error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

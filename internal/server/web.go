@@ -1,0 +1,227 @@
+package server
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+//go:embed web
+var webFS embed.FS
+
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	"ago":     ago,
+	"mul10":   func(i int) int { return i * 10 },
+	"barlen":  barLen,
+	"sevs":    func() []string { return severityOrder },
+	"lookup":  func(m map[string]int, k string) int { return m[k] },
+	"stamp":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"healthy": feedHealthy,
+}).ParseFS(webFS, "web/*.html"))
+
+var severityOrder = []string{"critical", "high", "medium", "low", "none", "unknown"}
+
+// ago says how long ago t was, in words; "never" for the zero time.
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d.Minutes()), "minute") + " ago"
+	case d < 48*time.Hour:
+		return plural(int(d.Hours()), "hour") + " ago"
+	}
+	return plural(int(d.Hours()/24), "day") + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return itoa(n) + " " + unit + "s"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// barLen scales n against max to a bar of at most 300 units.
+func barLen(n, max int) int {
+	if max <= 0 || n <= 0 {
+		return 0
+	}
+	return 2 + n*298/max
+}
+
+// feedHealthy: enabled feeds must have succeeded at their last attempt.
+func feedHealthy(f store.Feed) string {
+	switch {
+	case !f.Enabled && f.LastSuccessAt.IsZero():
+		return "disabled"
+	case f.LastError != "":
+		return "failing"
+	case f.LastSuccessAt.IsZero():
+		return "pending"
+	case !f.Enabled:
+		return "disabled"
+	}
+	return "ok"
+}
+
+type pageData struct {
+	Title   string
+	User    *principal
+	Error   string
+	Next    string
+	Data    any
+	Version string
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData) error {
+	d.Version = s.Version
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	return pages.ExecuteTemplate(w, name, d)
+}
+
+// safeNext keeps a post-login redirect on this site: a local path only.
+func safeNext(n string) string {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") || len(n) > 500 {
+		return "/"
+	}
+	return n
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	return s.render(w, http.StatusOK, "login.html", pageData{Title: "Sign in", Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// clientIP is the peer address; the limiter keys on it and on the name.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// dummyHash is checked when the user does not exist, so a wrong name takes
+// as long as a wrong password and names cannot be probed by timing.
+var dummyHash, _ = auth.HashPassword("not-a-real-password-at-all")
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	if err := r.ParseForm(); err != nil {
+		return errStatus(http.StatusBadRequest, "form: %v", err)
+	}
+	name, pw := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	now := time.Now()
+	keys := []string{"ip:" + clientIP(r), "user:" + strings.ToLower(name)}
+	for _, k := range keys {
+		if ok, wait := s.logins.Allow(k, now); !ok {
+			w.Header().Set("Retry-After", itoa(int(wait.Seconds())+1))
+			s.Log.Warn("login refused: too many failures", "key", k)
+			return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
+				Error: "Too many failed sign-ins. Wait a minute and try again."})
+		}
+	}
+	u, err := s.Store.UserByName(r.Context(), name)
+	hash := dummyHash
+	if err == nil && !u.Disabled {
+		hash = u.PasswordHash
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	ok, cerr := auth.CheckPassword(hash, pw)
+	if err != nil || u.Disabled || cerr != nil || !ok {
+		for _, k := range keys {
+			s.logins.Fail(k, now)
+		}
+		s.Log.Info("login failed", "user", name, "ip", clientIP(r))
+		return s.render(w, http.StatusUnauthorized, "login.html", pageData{Title: "Sign in", Next: next,
+			Error: "Wrong user name or password."})
+	}
+	for _, k := range keys {
+		s.logins.Reset(k)
+	}
+	tok := auth.NewToken("")
+	if err := s.Store.CreateSession(r.Context(), auth.HashToken(tok), u.ID, now.Add(auth.SessionTTL)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(auth.SessionTTL.Seconds())})
+	s.Log.Info("login", "user", u.Username, "ip", clientIP(r))
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, who *principal) error {
+	if who.session != "" {
+		if err := s.Store.DeleteSession(r.Context(), who.session); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// overviewView adds what the page draws to the overview data.
+type overviewView struct {
+	overviewData
+	MaxSeverity int
+	MaxAsset    int
+}
+
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, who *principal) error {
+	o, err := s.overviewOf(r)
+	if err != nil {
+		return err
+	}
+	v := overviewView{overviewData: o}
+	for _, n := range o.BySeverity {
+		v.MaxSeverity = max(v.MaxSeverity, n)
+	}
+	for _, a := range o.TopAssets {
+		v.MaxAsset = max(v.MaxAsset, a.Open)
+	}
+	return s.render(w, http.StatusOK, "overview.html", pageData{Title: "Overview", User: who, Data: v})
+}
+
+func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	name := r.PathValue("file")
+	if strings.Contains(name, "/") || strings.Contains(name, "..") {
+		return errStatus(http.StatusNotFound, "not found")
+	}
+	b, err := fs.ReadFile(webFS, path.Join("web/static", name))
+	if err != nil {
+		return errStatus(http.StatusNotFound, "not found")
+	}
+	switch path.Ext(name) {
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".svg":
+		w.Header().Set("Content-Type", "image/svg+xml")
+	default:
+		w.Header().Set("Content-Type", "application/octet-stream")
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, err = w.Write(b)
+	return err
+}

@@ -1,0 +1,111 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// recordCache is the store seen as an advisorydb.DB, so the service matches
+// with exactly the code `vulndesk scan` uses. Decoded records and advisory
+// descriptions are cached per package key; the cache is dropped whenever
+// the store's advisory generation moves, which every committed feed change
+// bumps — on this replica or another.
+type recordCache struct {
+	st  *store.Store
+	ctx context.Context
+
+	mu      sync.RWMutex
+	gen     int64
+	records map[string][]*advisorydb.Record
+	infos   map[string]model.AdvisoryInfo
+}
+
+// maxCachedKeys bounds the cache; past it the cache starts over.
+const maxCachedKeys = 200_000
+
+func newRecordCache(st *store.Store) *recordCache {
+	return &recordCache{st: st, gen: -1, records: map[string][]*advisorydb.Record{}, infos: map[string]model.AdvisoryInfo{}}
+}
+
+// refresh drops the cache when advisories changed since it was filled.
+// Each job calls it before matching.
+func (c *recordCache) refresh(ctx context.Context) error {
+	g, err := c.st.Generation(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g != c.gen || len(c.records) > maxCachedKeys {
+		c.gen = g
+		c.records = map[string][]*advisorydb.Record{}
+		c.infos = map[string]model.AdvisoryInfo{}
+	}
+	return nil
+}
+
+// view binds the cache to one job's context for match.Match.
+func (c *recordCache) view(ctx context.Context) advisorydb.DB { return cacheView{c, ctx} }
+
+type cacheView struct {
+	c   *recordCache
+	ctx context.Context
+}
+
+func (v cacheView) Records(key string) ([]*advisorydb.Record, error) {
+	c := v.c
+	c.mu.RLock()
+	recs, ok := c.records[key]
+	c.mu.RUnlock()
+	if ok {
+		return recs, nil
+	}
+	raw, err := c.st.RecordsByKey(v.ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	recs = make([]*advisorydb.Record, 0, len(raw))
+	for _, r := range raw {
+		rec := &advisorydb.Record{}
+		if err := json.Unmarshal([]byte(r), rec); err != nil {
+			return nil, fmt.Errorf("stored record of %q: %w", key, err)
+		}
+		recs = append(recs, rec)
+	}
+	c.mu.Lock()
+	c.records[key] = recs
+	c.mu.Unlock()
+	return recs, nil
+}
+
+func (v cacheView) Advisory(id string) (model.AdvisoryInfo, bool, error) {
+	c := v.c
+	c.mu.RLock()
+	info, ok := c.infos[id]
+	c.mu.RUnlock()
+	if ok {
+		return info, true, nil
+	}
+	raw, ok, err := c.st.AdvisoryInfo(v.ctx, id)
+	if err != nil || !ok {
+		return model.AdvisoryInfo{}, ok, err
+	}
+	if err := json.Unmarshal([]byte(raw), &info); err != nil {
+		return info, false, fmt.Errorf("stored advisory %s: %w", id, err)
+	}
+	c.mu.Lock()
+	c.infos[id] = info
+	c.mu.Unlock()
+	return info, true, nil
+}
+
+func (v cacheView) Stats() advisorydb.Stats {
+	n, _, _ := v.c.st.AdvisoryStats(v.ctx)
+	return advisorydb.Stats{Advisories: n}
+}

@@ -1,0 +1,203 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/feed"
+	"github.com/vulndesk/vulndesk/internal/osv"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// Feed size limits: what one download may be.
+const (
+	maxOSVArchive = 4 << 30   // osv.dev's largest all.zip is well under this
+	maxKEVBytes   = 64 << 20  // the KEV catalogue is about 1.5 MB
+	maxEPSSBytes  = 256 << 20 // the EPSS CSV is about 10 MB unpacked
+)
+
+// SyncFeed fetches a feed and stores what changed: for OSV, only the
+// advisories whose content differs from what is stored are re-processed,
+// and only the package keys they name are queued for re-matching. Content
+// that has not changed since the last sync (same ETag or same SHA-256) is
+// not processed again unless force is set. Every outcome is written to the
+// feed's health.
+func (s *Service) SyncFeed(ctx context.Context, feedID int64, force bool) error {
+	f, err := s.Store.Feed(ctx, feedID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.FeedAttempted(ctx, f.ID); err != nil {
+		return err
+	}
+	start := time.Now()
+	changed, err := s.syncFeed(ctx, f, force)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.Store.FeedFailed(context.WithoutCancel(ctx), f.ID, err)
+		}
+		s.Log.Warn("feed sync failed", "feed", f.Name, "error", err)
+		return err
+	}
+	s.Log.Info("feed synced", "feed", f.Name, "kind", f.Kind, "changed", changed, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, error) {
+	if f.Kind == store.FeedOSV && isDir(f.URL) {
+		// A directory has no single content hash: every advisory in it is
+		// compared with what is stored.
+		return s.syncOSV(ctx, f, f.URL, "", "")
+	}
+	limit := map[string]int64{store.FeedOSV: maxOSVArchive, store.FeedKEV: maxKEVBytes, store.FeedEPSS: maxEPSSBytes}[f.Kind]
+	etag := f.ETag
+	if force {
+		etag = ""
+	}
+	got, err := feed.Fetch(ctx, s.Client, f.URL, s.tempDir(), etag, limit)
+	if err != nil {
+		return 0, err
+	}
+	if got.Temp {
+		defer os.Remove(got.Path)
+	}
+	if got.NotModified || (!force && got.SHA256 == f.ContentHash && f.ContentHash != "") {
+		return 0, s.Store.FeedUnchanged(ctx, f.ID)
+	}
+	switch f.Kind {
+	case store.FeedOSV:
+		return s.syncOSV(ctx, f, got.Path, got.SHA256, got.ETag)
+	case store.FeedKEV:
+		return s.syncKEV(ctx, f, got)
+	case store.FeedEPSS:
+		return s.syncEPSS(ctx, f, got)
+	}
+	return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
+}
+
+func isDir(p string) bool {
+	if strings.Contains(p, "://") {
+		return false
+	}
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
+}
+
+// syncOSV loads every advisory at path and stores those that changed.
+func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag string) (int, error) {
+	stored, err := s.Store.AdvisoryHashes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	byID := map[string]store.Advisory{}
+	modified := map[string]time.Time{}
+	items := 0
+	_, err = osv.Load(ctx, path, osv.Options{}, func(v *osv.Vulnerability) error {
+		items++
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(raw)
+		h := hex.EncodeToString(sum[:])
+		m := osv.Time(v.Modified)
+		if prev, dup := modified[v.ID]; dup && !m.After(prev) {
+			return nil // an older copy of one already read
+		}
+		modified[v.ID] = m
+		if stored[v.ID] == h {
+			delete(byID, v.ID)
+			return nil
+		}
+		a, err := toAdvisory(v, h)
+		if err != nil {
+			return err
+		}
+		byID[v.ID] = a
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("feed %s: %w", f.Name, err)
+	}
+	changed := make([]store.Advisory, 0, len(byID))
+	for _, a := range byID {
+		changed = append(changed, a)
+	}
+	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items}, changed)
+	if err != nil {
+		return 0, err
+	}
+	if keys > 0 {
+		s.Wake()
+	}
+	return len(changed), nil
+}
+
+// toAdvisory turns an OSV record into what the store keeps.
+func toAdvisory(v *osv.Vulnerability, hash string) (store.Advisory, error) {
+	recs, info := advisorydb.Records(v)
+	infoJSON, err := json.Marshal(info)
+	if err != nil {
+		return store.Advisory{}, err
+	}
+	a := store.Advisory{
+		ID: v.ID, Summary: truncate(info.Summary, 500), Severity: string(info.Severity.Rating), Score: info.Severity.Score,
+		Aliases: info.Aliases, Info: string(infoJSON), Withdrawn: v.IsWithdrawn(),
+		Published: info.Published, Modified: info.Modified, ContentHash: hash,
+	}
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return a, err
+		}
+		a.Records = append(a.Records, store.AdvisoryRecord{Key: r.Key(), JSON: string(b)})
+	}
+	return a, nil
+}
+
+func (s *Service) syncKEV(ctx context.Context, f store.Feed, got feed.Fetched) (int, error) {
+	r, err := os.Open(got.Path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	cat, err := feed.ParseKEV(f.URL, r, maxKEVBytes)
+	if err != nil {
+		return 0, err
+	}
+	entries := make([]store.KEVEntry, len(cat.Entries))
+	for i, e := range cat.Entries {
+		entries[i] = store.KEVEntry{CVE: e.CVE, Vendor: e.Vendor, Product: e.Product, Name: e.Name,
+			DateAdded: e.DateAdded, DueDate: e.DueDate, Ransomware: e.Ransomware}
+	}
+	return s.Store.ApplyKEV(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(entries)}, entries)
+}
+
+func (s *Service) syncEPSS(ctx context.Context, f store.Feed, got feed.Fetched) (int, error) {
+	r, err := os.Open(got.Path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	data, err := feed.ParseEPSS(f.URL, r, maxEPSSBytes)
+	if err != nil {
+		return 0, err
+	}
+	seen := make(map[string]bool, len(data.Scores))
+	scores := make([]store.EPSSScore, 0, len(data.Scores))
+	for _, e := range data.Scores {
+		if seen[e.CVE] {
+			continue
+		}
+		seen[e.CVE] = true
+		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile})
+	}
+	return s.Store.ApplyEPSS(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(scores)}, data.Date, scores)
+}

@@ -1,0 +1,214 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// Runner works through the job queue and queues feed syncs when they are
+// due. Several runners — in one process or in several replicas sharing a
+// PostgreSQL — can run at once: each job is claimed by one of them (row
+// lock, SKIP LOCKED) and held by a lease the runner renews while it works.
+// A runner that dies loses its lease and the job is queued again.
+type Runner struct {
+	Svc *Service
+	// ID names this runner in the jobs table (host, pid and a random part).
+	ID string
+	// Workers is how many jobs run at once (default 2).
+	Workers int
+	// Lease is how long a claimed job is held without renewal (default 30s).
+	Lease time.Duration
+	// Poll is how often an idle worker looks for work (default 1s).
+	Poll time.Duration
+	// Schedule is how often due feeds are queued (default 30s).
+	Schedule time.Duration
+	// Grace is how long a running job may take to finish at shutdown before
+	// it is abandoned (default 10s).
+	Grace time.Duration
+
+	// Counters for /metrics.
+	Done, Failed, Abandoned atomic.Int64
+	running                 atomic.Int64
+}
+
+// Running reports how many jobs this runner is working on.
+func (r *Runner) Running() int64 { return r.running.Load() }
+
+func (r *Runner) defaults() {
+	if r.ID == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 4)
+		rand.Read(b)
+		r.ID = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	if r.Workers <= 0 {
+		r.Workers = 2
+	}
+	if r.Lease <= 0 {
+		r.Lease = 30 * time.Second
+	}
+	if r.Poll <= 0 {
+		r.Poll = time.Second
+	}
+	if r.Schedule <= 0 {
+		r.Schedule = 30 * time.Second
+	}
+	if r.Grace <= 0 {
+		r.Grace = 10 * time.Second
+	}
+}
+
+// Run works until ctx is cancelled; then it stops claiming, gives running
+// jobs Grace to finish, abandons (releases) those that do not, and returns.
+func (r *Runner) Run(ctx context.Context) {
+	r.defaults()
+	// hard is cancelled Grace after ctx: it interrupts running jobs.
+	hard, cancelHard := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelHard()
+	go func() {
+		<-ctx.Done()
+		t := time.NewTimer(r.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancelHard()
+		case <-hard.Done():
+		}
+	}()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); r.scheduler(ctx) }()
+	for i := range r.Workers {
+		wg.Add(1)
+		go func() { defer wg.Done(); r.worker(ctx, hard, i) }()
+	}
+	wg.Wait()
+}
+
+// scheduler queues syncs of due feeds and requeues jobs of dead runners.
+func (r *Runner) scheduler(ctx context.Context) {
+	log := r.Svc.Log
+	tick := time.NewTicker(r.Schedule)
+	defer tick.Stop()
+	for {
+		if n, err := r.Svc.Store.Reap(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("requeueing abandoned jobs", "error", err)
+		} else if n > 0 {
+			log.Warn("requeued jobs whose runner stopped answering", "jobs", n)
+			r.Svc.Wake()
+		}
+		if due, err := r.Svc.Store.DueFeeds(ctx); err == nil {
+			for _, f := range due {
+				if _, created, err := r.Svc.QueueSync(ctx, f.ID, false); err == nil && created {
+					log.Info("feed sync queued by schedule", "feed", f.Name)
+				}
+			}
+		}
+		r.Svc.Store.PruneJobs(ctx, 7*24*time.Hour)
+		r.Svc.Store.PruneSessions(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// QueueSync queues a feed sync; a sync of the same feed that is already
+// queued or running — on any replica — is returned instead of a second.
+func (s *Service) QueueSync(ctx context.Context, feedID int64, force bool) (int64, bool, error) {
+	id, created, err := s.Store.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed,
+		DedupeKey: fmt.Sprintf("sync-feed:%d", feedID), Payload: mustJSON(store.FeedPayload{FeedID: feedID, Force: force})})
+	if err == nil && created {
+		s.Wake()
+	}
+	return id, created, err
+}
+
+func (r *Runner) worker(ctx, hard context.Context, n int) {
+	log := r.Svc.Log
+	for ctx.Err() == nil {
+		j, ok, err := r.Svc.Store.Claim(ctx, r.ID, r.Lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("claiming a job", "error", err)
+			}
+		}
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-r.Svc.wake:
+			case <-time.After(r.Poll):
+			}
+			continue
+		}
+		r.run(ctx, hard, j)
+	}
+}
+
+// run does one job, renewing its lease, and records how it ended.
+func (r *Runner) run(ctx, hard context.Context, j store.Job) {
+	log := r.Svc.Log.With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
+	r.running.Add(1)
+	defer r.running.Add(-1)
+	jobCtx, cancel := context.WithCancel(hard)
+	defer cancel()
+	lost := make(chan struct{})
+	go func() {
+		t := time.NewTicker(r.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-jobCtx.Done():
+				return
+			case <-t.C:
+				if err := r.Svc.Store.Renew(context.WithoutCancel(jobCtx), j.ID, r.ID, r.Lease); errors.Is(err, store.ErrLeaseLost) {
+					log.Warn("lease lost; stopping the job")
+					close(lost)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	err := r.Svc.RunJob(jobCtx, j)
+	cancel()
+	bg := context.WithoutCancel(ctx)
+	select {
+	case <-lost:
+		return // another runner has it now
+	default:
+	}
+	if err != nil && hard.Err() != nil {
+		// Shut down mid-job: its transaction rolled back; give it back.
+		r.Abandoned.Add(1)
+		log.Warn("job abandoned at shutdown; it will run again", "error", err)
+		r.Svc.Store.Release(bg, j.ID, r.ID)
+		return
+	}
+	var retry time.Time
+	if err != nil {
+		r.Failed.Add(1)
+		if j.Attempts < 3 {
+			retry = time.Now().Add(time.Duration(j.Attempts*j.Attempts) * 30 * time.Second)
+		}
+		log.Warn("job failed", "error", err, "retry_at", retry)
+	} else {
+		r.Done.Add(1)
+		log.Debug("job done", "took", time.Since(start).Round(time.Millisecond))
+	}
+	if err := r.Svc.Store.Finish(bg, j.ID, r.ID, err, retry); err != nil {
+		log.Warn("recording job end", "error", err)
+	}
+}

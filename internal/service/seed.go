@@ -1,0 +1,79 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/vulndesk/vulndesk/examples"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// DefaultFeeds are the public sources a new installation knows about. They
+// are created disabled: enabling one is a deliberate choice (it needs
+// internet access), made in the API.
+var DefaultFeeds = []store.Feed{
+	{Name: "osv-go", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip"},
+	{Name: "osv-pypi", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"},
+	{Name: "osv-npm", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip"},
+	{Name: "osv-maven", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip"},
+	{Name: "osv-crates.io", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip"},
+	{Name: "osv-debian", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"},
+	{Name: "cisa-kev", Kind: store.FeedKEV, URL: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"},
+	{Name: "first-epss", Kind: store.FeedEPSS, URL: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", Interval: 86400},
+}
+
+// Seed fills a new installation: the default feeds (disabled) and, unless
+// empty is set, the shipped examples — their advisories synced at once from
+// a copy under dataDir, and the example web shop's SBOM as an asset — so
+// the overview shows findings from the first minute.
+func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
+	for _, f := range DefaultFeeds {
+		f.Enabled = false
+		if _, err := s.Store.CreateFeed(ctx, f); err != nil {
+			return fmt.Errorf("seeding feed %s: %w", f.Name, err)
+		}
+	}
+	if empty {
+		return nil
+	}
+	dir := filepath.Join(dataDir, "examples", "advisories")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	names, err := fs.Glob(examples.FS, "advisories/*.json")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		b, err := examples.FS.ReadFile(n)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(n)), b, 0o600); err != nil {
+			return err
+		}
+	}
+	// The example feed is synced once, here, and left disabled: its data
+	// never changes, and with PostgreSQL another replica would not have
+	// this directory.
+	f, err := s.Store.CreateFeed(ctx, store.Feed{Name: "examples", Kind: store.FeedOSV, URL: dir})
+	if err != nil {
+		return err
+	}
+	if err := s.SyncFeed(ctx, f.ID, false); err != nil {
+		return err
+	}
+	doc, err := examples.FS.ReadFile("sbom/webshop.cdx.json")
+	if err != nil {
+		return err
+	}
+	_, _, err = s.Ingest(ctx, Upload{
+		Asset: store.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
+			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
+		Create: true, Source: "webshop.cdx.json", Data: doc, By: "seed",
+	})
+	return err
+}

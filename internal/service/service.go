@@ -1,0 +1,275 @@
+// Package service is what `vulndesk serve` does, apart from HTTP: it turns
+// uploaded SBOMs into inventory snapshots, syncs advisory feeds, and keeps
+// findings current by matching — with the scan engine's own match.Match —
+// whenever either side changes. Work that takes time runs as jobs in the
+// store's queue (see Runner), so that with several replicas each job runs
+// once.
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/match"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sbom"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// Service holds what the jobs and the API share.
+type Service struct {
+	Store *store.Store
+	Log   *slog.Logger
+	// Client fetches feeds; nil uses the feed package's default.
+	Client *http.Client
+	// TempDir holds downloads while a sync runs ("" is the system's).
+	TempDir string
+	// MaxSBOMBytes bounds an upload (sbom's default when 0).
+	MaxSBOMBytes int64
+
+	cache *recordCache
+	// wake is signalled when work was queued, so a local runner starts at
+	// once instead of at its next poll.
+	wake chan struct{}
+}
+
+// New returns a service over an open store.
+func New(st *store.Store, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: st, Log: log, cache: newRecordCache(st), wake: make(chan struct{}, 1)}
+}
+
+// Wake tells the local runner that a job was queued.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ErrInvalidInput marks errors caused by what the client sent (a
+// malformed or oversized SBOM, a bad field); the API answers them with 4xx.
+var ErrInvalidInput = errors.New("invalid input")
+
+// inputError wraps err as ErrInvalidInput keeping its message.
+type inputError struct{ err error }
+
+func (e inputError) Error() string   { return e.err.Error() }
+func (e inputError) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
+
+// Upload is one SBOM sent to the service.
+type Upload struct {
+	// Asset names the asset: by ID, or by Name (created when Create).
+	Asset  store.Asset
+	Create bool
+	// Source is the file name the client gave, for messages and records.
+	Source string
+	Data   []byte
+	By     string
+}
+
+// Ingest parses an SBOM and stores it as the asset's new snapshot, with
+// its matching queued. Nothing is stored unless all of it is.
+func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snapshot, error) {
+	name := u.Source
+	if name == "" {
+		name = "upload"
+	}
+	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
+	if err != nil {
+		return store.Asset{}, store.Snapshot{}, inputError{err}
+	}
+	keys := make([]string, len(doc.Components))
+	for i, c := range doc.Components {
+		if c.Unmatchable == "" {
+			keys[i] = advisorydb.Key(c.Ecosystem, c.Package)
+		}
+	}
+	sum := sha256.Sum256(u.Data)
+	asset, snap, err := s.Store.IngestSnapshot(ctx, u.Asset, u.Create, store.NewSnapshot{
+		Format: doc.Format, Subject: doc.Subject, Source: u.Source, SHA256: hex.EncodeToString(sum[:]),
+		UploadedBy: u.By, Components: doc.Components, Keys: keys,
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
+			return asset, snap, err
+		}
+		if errors.Is(err, store.ErrInvalid) {
+			return asset, snap, inputError{err}
+		}
+		return asset, snap, err
+	}
+	s.Log.Info("snapshot stored", "asset", asset.Name, "snapshot", snap.ID, "components", snap.Components, "format", snap.Format)
+	s.Wake()
+	return asset, snap, nil
+}
+
+// MatchSnapshot matches a snapshot's components and records the findings:
+// new ones open, missing ones resolve by upgrade. A snapshot that is no
+// longer its asset's current one is skipped.
+func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
+	snap, err := s.Store.Snapshot(ctx, snapID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // its asset was deleted
+	}
+	if err != nil {
+		return err
+	}
+	comps, err := s.Store.Components(ctx, snapID, nil)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	found, err := s.match(ctx, comps)
+	if err != nil {
+		return err
+	}
+	st, err := s.Store.ApplyMatch(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
+		Findings: found, Resolution: store.ResolvedByUpgrade})
+	if errors.Is(err, store.ErrStale) {
+		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s.Log.Info("snapshot matched", "snapshot", snapID, "asset", snap.AssetID, "components", len(comps),
+		"new", st.New, "still_open", st.Updated, "reopened", st.Reopened, "resolved", st.Resolved,
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// Rematch re-matches, in every asset's current snapshot, only the
+// components of the given package keys: what changed advisories name.
+func (s *Service) Rematch(ctx context.Context, keys []string) error {
+	start := time.Now()
+	targets, err := s.Store.CurrentSnapshotsWithKeys(ctx, keys)
+	if err != nil {
+		return err
+	}
+	var total store.MatchStats
+	for assetID, snapID := range targets {
+		comps, err := s.Store.Components(ctx, snapID, keys)
+		if err != nil {
+			return err
+		}
+		found, err := s.match(ctx, comps)
+		if err != nil {
+			return err
+		}
+		present := map[string]bool{}
+		for _, c := range comps {
+			present[c.Key] = true
+		}
+		var scope []string
+		for _, k := range keys {
+			if present[k] {
+				scope = append(scope, k)
+			}
+		}
+		st, err := s.Store.ApplyMatch(ctx, store.MatchResult{AssetID: assetID, SnapshotID: snapID, Keys: scope,
+			Findings: found, Resolution: store.ResolvedByAdvisory})
+		if errors.Is(err, store.ErrStale) {
+			continue // a newer snapshot came in; its own match covers it
+		}
+		if err != nil {
+			return err
+		}
+		total.New += st.New
+		total.Resolved += st.Resolved
+		total.Reopened += st.Reopened
+	}
+	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "new", total.New,
+		"resolved", total.Resolved, "reopened", total.Reopened, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// match runs the scan engine over stored components.
+func (s *Service) match(ctx context.Context, comps []store.Component) ([]store.NewFinding, error) {
+	if err := s.cache.refresh(ctx); err != nil {
+		return nil, err
+	}
+	mc := make([]model.Component, len(comps))
+	for i := range comps {
+		mc[i] = comps[i].Component
+	}
+	out, err := match.Match(ctx, s.cache.view(ctx), mc)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]store.NewFinding, 0, len(out.Findings))
+	for _, f := range out.Findings {
+		ev, err := json.Marshal(f.Evidence)
+		if err != nil {
+			return nil, err
+		}
+		c := f.Component
+		found = append(found, store.NewFinding{
+			Key: advisorydb.Key(c.Ecosystem, c.Package), Ecosystem: c.Ecosystem, Package: c.Package,
+			Version: c.Version, PURL: c.PURL, VulnID: f.ID, Aliases: f.Aliases, Summary: truncate(f.Summary, 500),
+			Severity: string(f.Severity.Rating), SeverityRank: f.Severity.Rating.Rank(), Score: f.Severity.Score,
+			Fix: f.Fix, Evidence: string(ev),
+		})
+	}
+	return found, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// tempDir returns where downloads go.
+func (s *Service) tempDir() string {
+	if s.TempDir != "" {
+		os.MkdirAll(s.TempDir, 0o700)
+		return s.TempDir
+	}
+	return os.TempDir()
+}
+
+// RunJob does one claimed job.
+func (s *Service) RunJob(ctx context.Context, j store.Job) error {
+	switch j.Kind {
+	case store.JobMatchSnapshot:
+		var p store.SnapshotPayload
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return fmt.Errorf("job %d payload: %w", j.ID, err)
+		}
+		return s.MatchSnapshot(ctx, p.SnapshotID)
+	case store.JobRematch:
+		var p store.RematchPayload
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return fmt.Errorf("job %d payload: %w", j.ID, err)
+		}
+		return s.Rematch(ctx, p.Keys)
+	case store.JobSyncFeed:
+		var p store.FeedPayload
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return fmt.Errorf("job %d payload: %w", j.ID, err)
+		}
+		return s.SyncFeed(ctx, p.FeedID, p.Force)
+	}
+	return fmt.Errorf("job %d: unknown kind %q", j.ID, j.Kind)
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called on plain data
+	}
+	return string(b)
+}

@@ -21,7 +21,7 @@ var webFS embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"ago":     ago,
-	"mul10":   func(i int) int { return i * 10 },
+	"rowY":   func(i int) int { return i * 22 },
 	"barlen":  barLen,
 	"sevs":    func() []string { return severityOrder },
 	"lookup":  func(m map[string]int, k string) int { return m[k] },
@@ -122,6 +122,9 @@ func clientIP(r *http.Request) string {
 // as long as a wrong password and names cannot be probed by timing.
 var dummyHash, _ = auth.HashPassword("not-a-real-password-at-all")
 
+// passwordChecks bounds concurrent password checks.
+var passwordChecks = make(chan struct{}, 4)
+
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "form: %v", err)
@@ -137,6 +140,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 			return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
 				Error: "Too many failed sign-ins. Wait a minute and try again."})
 		}
+	}
+	// argon2id takes 64 MiB a check: a few at a time, so a burst of
+	// logins cannot exhaust memory.
+	select {
+	case passwordChecks <- struct{}{}:
+		defer func() { <-passwordChecks }()
+	case <-r.Context().Done():
+		return r.Context().Err()
 	}
 	u, err := s.Store.UserByName(r.Context(), name)
 	hash := dummyHash

@@ -55,6 +55,21 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
+	// Hidden (tests): how often due feeds are queued and jobs whose lease
+	// ran out are queued again.
+	schedule := fs.Duration("schedule", 30*time.Second, "")
+	fs.Usage = func() {
+		shown := flag.NewFlagSet("serve", flag.ContinueOnError)
+		shown.SetOutput(fs.Output())
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name != "schedule" {
+				shown.Var(f.Value, f.Name, f.Usage)
+				shown.Lookup(f.Name).DefValue = f.DefValue
+			}
+		})
+		fmt.Fprintln(fs.Output(), "Usage of serve:")
+		shown.PrintDefaults()
+	}
 	if _, err := parseInterspersed(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -83,7 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
-	runner := &service.Runner{Svc: svc, Workers: *workers, Lease: *lease, Poll: *poll}
+	runner := &service.Runner{Svc: svc, Workers: *workers, Lease: *lease, Poll: *poll, Schedule: *schedule}
 	srv := server.New(svc, runner, log, Version())
 	srv.SecureCookies = *secure
 	srv.MaxUploadBytes = *maxUpload

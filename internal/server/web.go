@@ -21,7 +21,7 @@ var webFS embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"ago":     ago,
-	"rowY":   func(i int) int { return i * 22 },
+	"rowY":    func(i int) int { return i * 22 },
 	"barlen":  barLen,
 	"sevs":    func() []string { return severityOrder },
 	"lookup":  func(m map[string]int, k string) int { return m[k] },

@@ -33,12 +33,13 @@ func newRecordCache(st *store.Store) *recordCache {
 	return &recordCache{st: st, gen: -1, records: map[string][]*advisorydb.Record{}, infos: map[string]model.AdvisoryInfo{}}
 }
 
-// refresh drops the cache when advisories changed since it was filled.
-// Each job calls it before matching.
-func (c *recordCache) refresh(ctx context.Context) error {
+// refresh drops the cache when advisories changed since it was filled,
+// and returns the generation matching will see. Each job calls it before
+// matching.
+func (c *recordCache) refresh(ctx context.Context) (int64, error) {
 	g, err := c.st.Generation(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -47,7 +48,7 @@ func (c *recordCache) refresh(ctx context.Context) error {
 		c.records = map[string][]*advisorydb.Record{}
 		c.infos = map[string]model.AdvisoryInfo{}
 	}
-	return nil
+	return g, nil
 }
 
 // view binds the cache to one job's context for match.Match.

@@ -131,12 +131,8 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 		return err
 	}
 	start := time.Now()
-	found, err := s.match(ctx, comps)
-	if err != nil {
-		return err
-	}
-	st, err := s.Store.ApplyMatch(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Findings: found, Resolution: store.ResolvedByUpgrade})
+	st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
+		Resolution: store.ResolvedByUpgrade})
 	if errors.Is(err, store.ErrStale) {
 		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
 		return nil
@@ -164,10 +160,6 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		if err != nil {
 			return err
 		}
-		found, err := s.match(ctx, comps)
-		if err != nil {
-			return err
-		}
 		present := map[string]bool{}
 		for _, c := range comps {
 			present[c.Key] = true
@@ -178,8 +170,8 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 				scope = append(scope, k)
 			}
 		}
-		st, err := s.Store.ApplyMatch(ctx, store.MatchResult{AssetID: assetID, SnapshotID: snapID, Keys: scope,
-			Findings: found, Resolution: store.ResolvedByAdvisory})
+		st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: assetID, SnapshotID: snapID, Keys: scope,
+			Resolution: store.ResolvedByAdvisory})
 		if errors.Is(err, store.ErrStale) {
 			continue // a newer snapshot came in; its own match covers it
 		}
@@ -195,11 +187,30 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	return nil
 }
 
+// matchAndApply matches components and records the result. When the
+// advisories change while it matches, the result is computed again: a
+// stale result must not overwrite the re-match the change queued.
+func (s *Service) matchAndApply(ctx context.Context, comps []store.Component, m store.MatchResult) (store.MatchStats, error) {
+	for attempt := 0; ; attempt++ {
+		gen, err := s.cache.refresh(ctx)
+		if err != nil {
+			return store.MatchStats{}, err
+		}
+		m.Findings, err = s.match(ctx, comps)
+		if err != nil {
+			return store.MatchStats{}, err
+		}
+		m.Generation, m.CheckGeneration = gen, true
+		st, err := s.Store.ApplyMatch(ctx, m)
+		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
+			return st, err
+		}
+		s.Log.Info("advisories changed while matching; matching again", "asset", m.AssetID, "snapshot", m.SnapshotID)
+	}
+}
+
 // match runs the scan engine over stored components.
 func (s *Service) match(ctx context.Context, comps []store.Component) ([]store.NewFinding, error) {
-	if err := s.cache.refresh(ctx); err != nil {
-		return nil, err
-	}
 	mc := make([]model.Component, len(comps))
 	for i := range comps {
 		mc[i] = comps[i].Component

@@ -73,7 +73,17 @@ type MatchResult struct {
 	Keys       []string
 	Findings   []NewFinding
 	Resolution string
+	// Generation is the advisory generation the result was computed at;
+	// with CheckGeneration set, a result computed before the advisories
+	// last changed is refused with ErrOutdated, so the caller computes it
+	// again instead of overwriting a newer re-match.
+	Generation      int64
+	CheckGeneration bool
 }
+
+// ErrOutdated is returned for a match result computed from advisories
+// that have since changed.
+var ErrOutdated = errors.New("advisories changed while matching")
 
 // ErrStale is returned when a match result is for a snapshot that is no
 // longer its asset's current one: the newer snapshot's match wins.
@@ -96,8 +106,14 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 	var st MatchStats
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		st = MatchStats{}
+		// The asset's row lock serialises match results of one asset on
+		// PostgreSQL (SQLite has one writer anyway).
+		lock := ""
+		if s.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
 		var cur sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT current_snapshot_id FROM assets WHERE id = $1`, m.AssetID).Scan(&cur); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT current_snapshot_id FROM assets WHERE id = $1`+lock, m.AssetID).Scan(&cur); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrStale // the asset was deleted
 			}
@@ -105,6 +121,15 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 		}
 		if cur.Int64 != m.SnapshotID {
 			return ErrStale
+		}
+		if m.CheckGeneration {
+			var g int64
+			if err := tx.QueryRowContext(ctx, `SELECT value FROM generations WHERE name = 'advisories'`).Scan(&g); err != nil {
+				return err
+			}
+			if g != m.Generation {
+				return ErrOutdated
+			}
 		}
 		old, err := loadExisting(ctx, tx, m.AssetID, m.Keys)
 		if err != nil {

@@ -433,3 +433,25 @@ func TestFindingsKeysetPaging(t *testing.T) {
 		}
 	})
 }
+
+func TestStaleMatchResultRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(1)
+		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		g, _ := s.Generation(ctx)
+		f, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		// Advisories change while the match is computed.
+		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
+			t.Fatal(err)
+		}
+		res := store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Generation: g, CheckGeneration: true,
+			Findings: []store.NewFinding{finding(keys[0], "1.0.0", "A-0")}}
+		if _, err := s.ApplyMatch(ctx, res); !errors.Is(err, store.ErrOutdated) {
+			t.Fatalf("stale result: %v", err)
+		}
+		res.Generation, _ = s.Generation(ctx)
+		if st, err := s.ApplyMatch(ctx, res); err != nil || st.New != 1 {
+			t.Fatalf("current result: %+v %v", st, err)
+		}
+	})
+}

@@ -197,10 +197,19 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 	q := `SELECT id, pkey, ref, name, version, purl, ecosystem, package, scope, unmatchable, extra
 		FROM components WHERE snapshot_id = $1`
 	args := []any{snapID}
-	if keys != nil {
-		if len(keys) == 0 {
-			return nil, nil
+	var want map[string]bool
+	switch {
+	case keys == nil:
+	case len(keys) == 0:
+		return nil, nil
+	case len(keys) > 200:
+		// Many keys (a large feed sync): read the snapshot and filter
+		// here, rather than pass thousands of parameters.
+		want = make(map[string]bool, len(keys))
+		for _, k := range keys {
+			want[k] = true
 		}
+	default:
 		q += ` AND pkey IN (` + placeholders(2, len(keys)) + `)`
 		for _, k := range keys {
 			args = append(args, k)
@@ -218,6 +227,9 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 		if err := rows.Scan(&c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.Ecosystem, &c.Package,
 			&scope, &c.Unmatchable, &extra); err != nil {
 			return nil, err
+		}
+		if want != nil && !want[c.Key] {
+			continue
 		}
 		c.Scope = model.Scope(scope)
 		if extra != "{}" {

@@ -158,6 +158,10 @@ func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 		if len(some) != 1 || some[0].Name != "pkg3" {
 			t.Fatalf("by key: %+v", some)
 		}
+		many, _ := s.Components(ctx, snap.ID, keys[100:400]) // the read-and-filter path
+		if len(many) != 300 || many[0].Name != "pkg100" {
+			t.Fatalf("by many keys: %d", len(many))
+		}
 		jobs, _ := s.Jobs(ctx, store.JobMatchSnapshot, 10)
 		if len(jobs) != 1 {
 			t.Fatalf("match job queued: %d", len(jobs))

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -260,16 +259,4 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ *principal) e
 	w.Header().Set("Content-Type", "application/json")
 	_, err := w.Write(docJSON)
 	return err
-}
-
-// sortedPatterns lists the documented paths, for tests.
-func (s *Server) sortedPatterns() []string {
-	var out []string
-	for _, rt := range s.routes {
-		if !rt.Page {
-			out = append(out, rt.Method+" "+rt.Pattern)
-		}
-	}
-	sort.Strings(out)
-	return out
 }

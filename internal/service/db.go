@@ -17,8 +17,7 @@ import (
 // the store's advisory generation moves, which every committed feed change
 // bumps — on this replica or another.
 type recordCache struct {
-	st  *store.Store
-	ctx context.Context
+	st *store.Store
 
 	mu      sync.RWMutex
 	gen     int64

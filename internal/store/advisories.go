@@ -241,7 +241,7 @@ func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry
 				if i > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+				fmt.Fprintf(&q, "(%s)", rowPlaceholders(s.dialect, len(args)+1, cols))
 				args = append(args, e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware)
 			}
 			if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT (cve) DO NOTHING`, args...); err != nil {
@@ -300,7 +300,7 @@ func (s *Store) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, s
 				if i > 0 {
 					q.WriteString(", ")
 				}
-				fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+				fmt.Fprintf(&q, "(%s)", rowPlaceholders(s.dialect, len(args)+1, cols))
 				args = append(args, e.CVE, e.Score, e.Percentile, nullTime(date))
 			}
 			q.WriteString(` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,

@@ -73,7 +73,7 @@ func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n 
 		if err != nil {
 			return err
 		}
-		if err := insertComponents(ctx, tx, snap.ID, n.Components, n.Keys); err != nil {
+		if err := insertComponents(ctx, tx, s.dialect, snap.ID, n.Components, n.Keys); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE assets SET current_snapshot_id = $1, updated_at = $2 WHERE id = $3`,
@@ -126,7 +126,7 @@ func assetLabel(a Asset) string {
 // well under both engines' parameter limits.
 const componentBatch = 200
 
-func insertComponents(ctx context.Context, tx *sql.Tx, snapID int64, comps []model.Component, keys []string) error {
+func insertComponents(ctx context.Context, tx *sql.Tx, d Dialect, snapID int64, comps []model.Component, keys []string) error {
 	const cols = 11
 	for start := 0; start < len(comps); start += componentBatch {
 		end := min(start+componentBatch, len(comps))
@@ -138,7 +138,7 @@ func insertComponents(ctx context.Context, tx *sql.Tx, snapID int64, comps []mod
 			if i > start {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "(%s)", placeholders(len(args)+1, cols))
+			fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, len(args)+1, cols))
 			c := &comps[i]
 			extra := "{}"
 			if len(c.CPEs)+len(c.Hashes)+len(c.Licenses) > 0 {

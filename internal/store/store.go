@@ -211,6 +211,19 @@ func timeOf(n sql.NullTime) time.Time {
 // engines give back exactly what was written.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
+// rowPlaceholders is placeholders for one row of a bulk INSERT whose
+// statement has no other parameters. SQLite looks "$N" parameters up by
+// name in a list, once when it parses the statement and again for every
+// value bound: quadratic in the parameters of a statement, so a batch of
+// 200 components (2,200 values) cost 20 ms and a 200,000-component SBOM
+// 20 s. Plain "?" are numbered in order, as the values are passed.
+func rowPlaceholders(d Dialect, from, n int) string {
+	if d != SQLite {
+		return placeholders(from, n)
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 // placeholders returns "$from, $from+1, …" for n values.
 func placeholders(from, n int) string {
 	var b strings.Builder

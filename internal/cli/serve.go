@@ -94,6 +94,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	svc := service.New(st, log)
 	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
 	svc.MaxSBOMBytes = *maxUpload
+	svc.CleanTemp()
 	if err := firstStart(ctx, e, st, svc, sf.dataDir, *empty, log); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -200,4 +201,26 @@ func (s *Service) syncEPSS(ctx context.Context, f store.Feed, got feed.Fetched) 
 		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile})
 	}
 	return s.Store.ApplyEPSS(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(scores)}, data.Date, scores)
+}
+
+// CleanTemp removes downloads left behind by a sync that died (a crash, a
+// kill -9). Only files older than a day are touched: a sync in progress,
+// even of the largest feed, is far younger, so this is safe while another
+// process shares the directory.
+func (s *Service) CleanTemp() {
+	dir := s.tempDir()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "vulndesk-feed-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				s.Log.Info("removed a download left by an interrupted sync", "file", e.Name())
+			}
+		}
+	}
 }

@@ -108,7 +108,7 @@ func (r *Runner) scheduler(ctx context.Context) {
 		}
 		if due, err := r.Svc.Store.DueFeeds(ctx); err == nil {
 			for _, f := range due {
-				if _, created, err := r.Svc.QueueSync(ctx, f.ID, false); err == nil && created {
+				if _, created, err := r.Svc.queueSync(ctx, store.FeedPayload{FeedID: f.ID, Scheduled: true}); err == nil && created {
 					log.Info("feed sync queued by schedule", "feed", f.Name)
 				}
 			}
@@ -126,8 +126,12 @@ func (r *Runner) scheduler(ctx context.Context) {
 // QueueSync queues a feed sync; a sync of the same feed that is already
 // queued or running — on any replica — is returned instead of a second.
 func (s *Service) QueueSync(ctx context.Context, feedID int64, force bool) (int64, bool, error) {
+	return s.queueSync(ctx, store.FeedPayload{FeedID: feedID, Force: force})
+}
+
+func (s *Service) queueSync(ctx context.Context, p store.FeedPayload) (int64, bool, error) {
 	id, created, err := s.Store.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed,
-		DedupeKey: fmt.Sprintf("sync-feed:%d", feedID), Payload: mustJSON(store.FeedPayload{FeedID: feedID, Force: force})})
+		DedupeKey: fmt.Sprintf("sync-feed:%d", p.FeedID), Payload: mustJSON(p)})
 	if err == nil && created {
 		s.Wake()
 	}

@@ -272,6 +272,16 @@ func (s *Service) RunJob(ctx context.Context, j store.Job) error {
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}
+		if p.Scheduled {
+			f, err := s.Store.Feed(ctx, p.FeedID)
+			if err != nil {
+				return err
+			}
+			if f.LastAttemptAt.After(j.CreatedAt) {
+				s.Log.Info("scheduled sync skipped: the feed was synced after it was queued", "feed", f.Name)
+				return nil
+			}
+		}
 		return s.SyncFeed(ctx, p.FeedID, p.Force)
 	}
 	return fmt.Errorf("job %d: unknown kind %q", j.ID, j.Kind)

@@ -228,3 +228,26 @@ func TestRunnerRunsAndStops(t *testing.T) {
 		}
 	})
 }
+
+func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		svc := service.New(st, nil)
+		dir := t.TempDir()
+		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
+		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
+		// One replica's scheduler queued it …
+		if _, _, err := st.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "sync-feed:x",
+			Payload: fmt.Sprintf(`{"feed_id":%d,"scheduled":true}`, feed.ID)}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		// … and another replica synced the feed meanwhile.
+		if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		drain(t, svc)
+		if f, _ := st.Feed(ctx, feed.ID); f.Syncs != 1 {
+			t.Fatalf("syncs = %d, want 1", f.Syncs)
+		}
+	})
+}

@@ -49,6 +49,9 @@ type FeedPayload struct {
 	FeedID int64 `json:"feed_id"`
 	// Force re-processes the content even when it has not changed.
 	Force bool `json:"force,omitempty"`
+	// Scheduled jobs are skipped when the feed was tried after they were
+	// queued: another replica's scheduler got there first.
+	Scheduled bool `json:"scheduled,omitempty"`
 }
 
 // Normalize fills defaults and checks the fields.

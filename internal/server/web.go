@@ -98,8 +98,11 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, d pageDa
 }
 
 // safeNext keeps a post-login redirect on this site: a local path only.
+// Browsers drop tabs and line breaks anywhere in a URL ("/\t/evil.example"
+// is "//evil.example" to them), so control characters are refused too.
 func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") || len(n) > 500 {
+	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") || len(n) > 500 ||
+		strings.ContainsFunc(n, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return n

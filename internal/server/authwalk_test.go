@@ -1,0 +1,737 @@
+package server_test
+
+// TestAuthWalk walks every route of the route table and every operation of
+// the OpenAPI document against the real server, as nobody, as each role and
+// as an admin.
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/server"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
+)
+
+const walkAdminPassword = "walk-the-routes-2026!"
+
+// walkMissingID is an ID no entity has.
+const walkMissingID = "987654321"
+
+// httpAnswer is one raw HTTP exchange.
+type httpAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (a httpAnswer) String() string { return fmt.Sprintf("%d %s", a.status, a.body) }
+
+// noRedirectClient does not follow redirects, so they can be checked.
+var noRedirectClient = &http.Client{
+	Timeout:       2 * time.Minute,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// rawCall sends one request; hdr holds extra headers ("Authorization",
+// "Cookie", "Origin", …). Every answer must carry the security headers.
+func rawCall(t *testing.T, base, method, path string, body io.Reader, hdr map[string]string) httpAnswer {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := noRedirectClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := httpAnswer{status: resp.StatusCode, header: resp.Header, body: b}
+	wantSecurityHeaders(t, method+" "+path, resp.Header)
+	return a
+}
+
+func wantSecurityHeaders(t *testing.T, what string, h http.Header) {
+	t.Helper()
+	csp := h.Get("Content-Security-Policy")
+	switch {
+	case csp == "":
+		t.Errorf("%s: no Content-Security-Policy", what)
+	case strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval"):
+		t.Errorf("%s: Content-Security-Policy allows unsafe code: %s", what, csp)
+	case !strings.Contains(csp, "frame-ancestors 'none'"):
+		t.Errorf("%s: Content-Security-Policy without frame-ancestors 'none': %s", what, csp)
+	}
+	if h.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%s: X-Content-Type-Options %q, want nosniff", what, h.Get("X-Content-Type-Options"))
+	}
+}
+
+func bearerHdr(tok string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + tok}
+}
+
+// accessPolicy is who may call each route: "public", any "signed-in"
+// caller, or the one scope needed (auth.Perm names).
+var accessPolicy = map[string]string{
+	"GET /login":                            "public",
+	"POST /login":                           "public",
+	"POST /logout":                          "signed-in",
+	"GET /{$}":                              "read",
+	"GET /static/{file}":                    "public",
+	"GET /healthz":                          "public",
+	"GET /readyz":                           "public",
+	"GET /metrics":                          "read",
+	"GET /api/v1/openapi.json":              "public",
+	"GET /api/v1/me":                        "signed-in",
+	"GET /api/v1/overview":                  "read",
+	"GET /api/v1/jobs":                      "read",
+	"GET /api/v1/assets":                    "read",
+	"POST /api/v1/assets":                   "triage",
+	"GET /api/v1/assets/{id}":               "read",
+	"PATCH /api/v1/assets/{id}":             "triage",
+	"DELETE /api/v1/assets/{id}":            "admin",
+	"GET /api/v1/assets/{id}/snapshots":     "read",
+	"POST /api/v1/assets/{id}/sboms":        "upload",
+	"POST /api/v1/sboms":                    "upload",
+	"GET /api/v1/snapshots/{id}":            "read",
+	"GET /api/v1/snapshots/{id}/components": "read",
+	"GET /api/v1/findings":                  "read",
+	"GET /api/v1/findings/{id}":             "read",
+	"GET /api/v1/advisories/{id}":           "read",
+	"GET /api/v1/feeds":                     "read",
+	"POST /api/v1/feeds":                    "admin",
+	"GET /api/v1/feeds/{id}":                "read",
+	"PATCH /api/v1/feeds/{id}":              "admin",
+	"DELETE /api/v1/feeds/{id}":             "admin",
+	"POST /api/v1/feeds/{id}/sync":          "triage",
+	"GET /api/v1/tokens":                    "admin",
+	"POST /api/v1/tokens":                   "admin",
+	"DELETE /api/v1/tokens/{id}":            "admin",
+	"GET /api/v1/users":                     "admin",
+	"POST /api/v1/users":                    "admin",
+}
+
+// roleScopes is what each role may do (internal/auth/role.go).
+var roleScopes = map[string][]string{
+	"admin":    {"read", "upload", "triage", "admin"},
+	"analyst":  {"read", "upload", "triage"},
+	"uploader": {"upload"},
+	"auditor":  {"read"},
+}
+
+// walkStep is how the walk calls one route of the table.
+type walkStep struct {
+	route string // "METHOD pattern", as in the table
+	// path is what is requested: real IDs for reads; {name} placeholders
+	// for IDs the walk creates on its way, filled from ids.
+	path  string
+	body  string
+	ctype string
+	want  int // the admin's status
+	// entity names what {id} is, for the request with an ID that does not
+	// exist: the handler's 404 must say "<entity> <id>".
+	entity string
+	// after runs after the admin's call, with its answer.
+	after func(a httpAnswer)
+	// skipAnon: the route is public and calling it anonymously is not
+	// harmless (POST /login counts failures); it is checked elsewhere.
+	skipAnon bool
+}
+
+// TestAuthWalk checks, for every route, that authorization is enforced as
+// the table and the OpenAPI document say and that the document names
+// exactly the routes the server routes; then login, cookies, cross-origin
+// refusal, token revocation and login rate limiting.
+func TestAuthWalk(t *testing.T) {
+	t.Parallel()
+	webshopSBOM := string(mustRead(t, "../../examples/sbom/webshop.cdx.json"))
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			authWalk(t, e, webshopSBOM)
+		})
+	}
+}
+
+func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
+	began := time.Now()
+	// Seeded (no --empty): the example asset, its findings and advisories.
+	s := startE2E(t, e, []string{"VULNDESK_ADMIN_PASSWORD=" + walkAdminPassword})
+	admin := s.admin
+	base := s.URL
+
+	// Existing IDs to read.
+	var assets struct{ Items []apiAsset }
+	admin.JSON(t, "GET", "/api/v1/assets?q=webshop", nil, 200, &assets)
+	if len(assets.Items) != 1 || assets.Items[0].CurrentSnapshotID == 0 {
+		t.Fatalf("the seeded asset: %+v", assets.Items)
+	}
+	shop := assets.Items[0]
+	waitMatched(t, admin, shop.CurrentSnapshotID)
+	var fs struct{ Items []apiFinding }
+	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/findings?asset=%d", shop.ID), nil, 200, &fs)
+	if len(fs.Items) == 0 {
+		t.Fatal("the seeded asset has no findings")
+	}
+	fnd := fs.Items[0]
+	// Paging across severities: the seeded findings have several.
+	sevs := map[string]bool{}
+	for _, f := range pagedAlike(t, admin, "status=all", 1, 2, 3) {
+		sevs[f.Severity] = true
+	}
+	if len(sevs) < 3 {
+		t.Errorf("the seeded findings have %d severities; the paging check wants several", len(sevs))
+	}
+	var feeds struct{ Items []apiFeed }
+	admin.JSON(t, "GET", "/api/v1/feeds", nil, 200, &feeds)
+	var examplesFeed int64
+	for _, f := range feeds.Items {
+		if f.Name == "examples" {
+			examplesFeed = f.ID
+		}
+	}
+	if examplesFeed == 0 {
+		t.Fatalf("no seeded examples feed in %+v", feeds.Items)
+	}
+
+	// The document, anonymously.
+	docAns := rawCall(t, base, "GET", "/api/v1/openapi.json", nil, nil)
+	if docAns.status != 200 {
+		t.Fatalf("GET /api/v1/openapi.json without credentials: %s", docAns)
+	}
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(docAns.body, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi.json: %v (openapi %q)", err, doc.OpenAPI)
+	}
+	type op struct {
+		Scopes    []string          `json:"x-vulndesk-scopes"`
+		Security  []json.RawMessage `json:"security"`
+		Responses map[string]any    `json:"responses"`
+	}
+	docOps := map[string]op{} // "METHOD path"
+	for p, methods := range doc.Paths {
+		for m, rawCall := range methods {
+			var o op
+			if err := json.Unmarshal(rawCall, &o); err != nil {
+				t.Fatalf("openapi.json %s %s: %v", m, p, err)
+			}
+			docOps[strings.ToUpper(m)+" "+p] = o
+		}
+	}
+
+	// The table and the document agree, both ways.
+	table := map[string]server.RouteInfo{}
+	for _, r := range server.Routes() {
+		k := r.Method + " " + r.Pattern
+		if _, dup := table[k]; dup {
+			t.Errorf("route table: %s twice", k)
+		}
+		table[k] = r
+		if r.Page {
+			if _, ok := docOps[k]; ok {
+				t.Errorf("page route %s is in the OpenAPI document", k)
+			}
+			continue
+		}
+		o, ok := docOps[k]
+		if !ok {
+			t.Errorf("route %s is not in the OpenAPI document", k)
+			continue
+		}
+		if r.Public {
+			if o.Security == nil || len(o.Security) != 0 || o.Scopes != nil {
+				t.Errorf("public route %s: the document says security %s, scopes %v", k, o.Security, o.Scopes)
+			}
+			continue
+		}
+		if !slices.Equal(o.Scopes, r.Scopes) {
+			t.Errorf("%s: x-vulndesk-scopes %v, the table needs %v", k, o.Scopes, r.Scopes)
+		}
+		if len(o.Security) == 0 || o.Responses["401"] == nil || o.Responses["403"] == nil {
+			t.Errorf("%s: the document does not say it needs credentials (security %s, responses 401/403)", k, o.Security)
+		}
+	}
+	for k := range docOps {
+		if r, ok := table[k]; !ok || r.Page {
+			t.Errorf("the OpenAPI document has %s, which is not an API route of the table", k)
+		}
+	}
+
+	// Tokens of every role, and what each may do by GET /api/v1/me.
+	roles := []string{"admin", "analyst", "uploader", "auditor"}
+	tokens := map[string]string{"admin": admin.Token}
+	scopes := map[string][]string{}
+	for _, role := range roles {
+		if tokens[role] == "" {
+			tokens[role] = s.client(t, role).Token
+		}
+		var me struct {
+			Role   string   `json:"role"`
+			Scopes []string `json:"scopes"`
+		}
+		a := rawCall(t, base, "GET", "/api/v1/me", nil, bearerHdr(tokens[role]))
+		if a.status != 200 || json.Unmarshal(a.body, &me) != nil || me.Role != role {
+			t.Fatalf("GET /api/v1/me as %s: %s", role, a)
+		}
+		scopes[role] = me.Scopes
+		if want := roleScopes[role]; !slices.Equal(me.Scopes, want) {
+			t.Errorf("role %s has scopes %v; want %v", role, me.Scopes, want)
+		}
+	}
+
+	// The steps: reads first, then writes, deletions last.
+	ids := map[string]string{}
+	var walkToken string
+	sid, aid := fmt.Sprint(shop.CurrentSnapshotID), fmt.Sprint(shop.ID)
+	js := "application/json"
+	steps := []walkStep{
+		{route: "GET /login", path: "/login", want: 200},
+		{route: "GET /{$}", path: "/", want: 200},
+		{route: "GET /static/{file}", path: "/static/app.css", want: 200},
+		{route: "GET /healthz", path: "/healthz", want: 200},
+		{route: "GET /readyz", path: "/readyz", want: 200},
+		{route: "GET /metrics", path: "/metrics", want: 200},
+		{route: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", want: 200},
+		{route: "GET /api/v1/me", path: "/api/v1/me", want: 200},
+		{route: "GET /api/v1/overview", path: "/api/v1/overview", want: 200},
+		{route: "GET /api/v1/jobs", path: "/api/v1/jobs", want: 200},
+		{route: "GET /api/v1/assets", path: "/api/v1/assets", want: 200},
+		{route: "GET /api/v1/assets/{id}", path: "/api/v1/assets/" + aid, want: 200, entity: "asset"},
+		{route: "GET /api/v1/assets/{id}/snapshots", path: "/api/v1/assets/" + aid + "/snapshots", want: 200, entity: "asset"},
+		{route: "GET /api/v1/snapshots/{id}", path: "/api/v1/snapshots/" + sid, want: 200, entity: "snapshot"},
+		{route: "GET /api/v1/snapshots/{id}/components", path: "/api/v1/snapshots/" + sid + "/components", want: 200, entity: "snapshot"},
+		{route: "GET /api/v1/findings", path: "/api/v1/findings", want: 200},
+		{route: "GET /api/v1/findings/{id}", path: fmt.Sprintf("/api/v1/findings/%d", fnd.ID), want: 200, entity: "finding"},
+		{route: "GET /api/v1/advisories/{id}", path: "/api/v1/advisories/" + url.PathEscape(fnd.Advisory), want: 200, entity: "advisory"},
+		{route: "GET /api/v1/feeds", path: "/api/v1/feeds", want: 200},
+		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
+		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},
+		{route: "GET /api/v1/users", path: "/api/v1/users", want: 200},
+
+		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
+			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
+		{route: "PATCH /api/v1/assets/{id}", path: "/api/v1/assets/" + aid, body: `{"owner": "walk"}`, ctype: js, want: 200, entity: "asset"},
+		{route: "POST /api/v1/assets/{id}/sboms", path: "/api/v1/assets/{walkAsset}/sboms", body: webshopSBOM, want: 201, entity: "asset"},
+		{route: "POST /api/v1/sboms", path: "/api/v1/sboms?asset=walk-asset", body: webshopSBOM, want: 201},
+		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
+			body:  `{"name": "walk-feed", "kind": "kev", "url": "http://127.0.0.1:9/kev.json", "enabled": false}`,
+			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},
+		{route: "PATCH /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", body: `{"interval_seconds": 7200}`, ctype: js, want: 200, entity: "feed"},
+		{route: "POST /api/v1/feeds/{id}/sync", path: fmt.Sprintf("/api/v1/feeds/%d/sync", examplesFeed), want: 202, entity: "feed"},
+		{route: "POST /api/v1/tokens", path: "/api/v1/tokens", body: `{"name": "walk-token", "role": "auditor"}`, ctype: js, want: 201,
+			after: func(a httpAnswer) {
+				var out struct {
+					Token string `json:"token"`
+					Info  struct {
+						ID int64 `json:"id"`
+					} `json:"info"`
+				}
+				json.Unmarshal(a.body, &out)
+				walkToken, ids["walkToken"] = out.Token, fmt.Sprint(out.Info.ID)
+				if me := rawCall(t, base, "GET", "/api/v1/me", nil, bearerHdr(walkToken)); me.status != 200 {
+					t.Errorf("a new token: GET /api/v1/me: %s", me)
+				}
+			}},
+		{route: "POST /api/v1/users", path: "/api/v1/users", body: `{"username": "walker", "role": "auditor"}`, ctype: js, want: 201},
+		{route: "DELETE /api/v1/tokens/{id}", path: "/api/v1/tokens/{walkToken}", want: 204, entity: "token",
+			after: func(httpAnswer) {
+				// A revoked token opens nothing.
+				for _, p := range []string{"/api/v1/me", "/api/v1/findings", "/metrics"} {
+					a := rawCall(t, base, "GET", p, nil, bearerHdr(walkToken))
+					wantAPIError(t, "revoked token: GET "+p, a.status, a.body, 401)
+				}
+			}},
+		{route: "DELETE /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", want: 204, entity: "feed"},
+		{route: "DELETE /api/v1/assets/{id}", path: "/api/v1/assets/{walkAsset}", want: 204, entity: "asset"},
+		{route: "POST /logout", path: "/logout", want: 303,
+			after: func(a httpAnswer) {
+				if loc := a.header.Get("Location"); loc != "/login" {
+					t.Errorf("POST /logout: Location %q, want /login", loc)
+				}
+			}},
+		// Signing in is the login check below; anonymous wrong
+		// passwords would count against the rate limit it tests.
+		{route: "POST /login", skipAnon: true},
+	}
+
+	// Every route has a step, and every step is a route.
+	stepFor := map[string]bool{}
+	for _, st := range steps {
+		if _, ok := table[st.route]; !ok {
+			t.Errorf("walk step %s is not a route of the table", st.route)
+		}
+		stepFor[st.route] = true
+	}
+	for k := range table {
+		if !stepFor[k] {
+			t.Errorf("route %s has no walk step: add one", k)
+		}
+	}
+	// Who may do what, written down here independently of the table: a
+	// change of a route's permission must be a deliberate change of both.
+	for k, r := range table {
+		want, ok := accessPolicy[k]
+		got := "signed-in"
+		switch {
+		case r.Public:
+			got = "public"
+		case len(r.Scopes) == 1:
+			got = r.Scopes[0]
+		case len(r.Scopes) > 1:
+			got = strings.Join(r.Scopes, "+")
+		}
+		if !ok || got != want {
+			t.Errorf("route %s needs %q; the access policy says %q", k, got, want)
+		}
+	}
+	for k := range accessPolicy {
+		if _, ok := table[k]; !ok {
+			t.Errorf("the access policy names %s, which is not a route", k)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	fill := func(p string, anon bool) string {
+		return regexp.MustCompile(`\{(\w+)\}`).ReplaceAllStringFunc(p, func(m string) string {
+			if v, ok := ids[m[1:len(m)-1]]; ok && !anon {
+				return v
+			}
+			if anon {
+				return "1" // authorization is decided before the ID is read
+			}
+			t.Fatalf("path %s: %s not known yet", p, m)
+			return ""
+		})
+	}
+	headers := func(st walkStep, extra map[string]string) map[string]string {
+		h := map[string]string{}
+		if st.ctype != "" {
+			h["Content-Type"] = st.ctype
+		}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	method := func(st walkStep) string { m, _, _ := strings.Cut(st.route, " "); return m }
+
+	var n401, n403, n404, routed int
+	// (a) Nobody: 401 JSON for the API and /metrics, 303 to /login for pages;
+	// a bad or malformed token is nobody too. Public reads need nothing.
+	for _, st := range steps {
+		r := table[st.route]
+		m := method(st)
+		if r.Public {
+			if m == "GET" && !st.skipAnon {
+				if a := rawCall(t, base, m, fill(st.path, true), strings.NewReader(st.body), headers(st, nil)); a.status != st.want {
+					t.Errorf("%s without credentials: %s; want %d", st.route, a, st.want)
+				}
+			}
+			continue
+		}
+		for _, cred := range []map[string]string{nil, bearerHdr("vdk_notavalidtokenatall"), {"Authorization": "Basic YWRtaW46YWRtaW4="},
+			{"Cookie": "vulndesk_session=forged"}} {
+			a := rawCall(t, base, m, fill(st.path, true), strings.NewReader(st.body), headers(st, cred))
+			n401++
+			what := fmt.Sprintf("%s with credentials %v", st.route, cred)
+			if r.Page {
+				if loc := a.header.Get("Location"); a.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+					t.Errorf("%s: %d Location %q; want 303 to /login", what, a.status, loc)
+				}
+				continue
+			}
+			wantAPIError(t, what, a.status, a.body, 401, "authentication required")
+			if !strings.HasPrefix(a.header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("%s: 401 without WWW-Authenticate: Bearer", what)
+			}
+		}
+	}
+
+	// (b) Each role: 403 where it lacks a scope the route needs; where it
+	// has them all, reads answer as they do for the admin.
+	for _, role := range roles {
+		for _, st := range steps {
+			r := table[st.route]
+			if r.Public {
+				continue
+			}
+			m := method(st)
+			lacks := false
+			for _, sc := range r.Scopes {
+				lacks = lacks || !slices.Contains(scopes[role], sc)
+			}
+			what := fmt.Sprintf("%s as %s (scopes %v, needs %v)", st.route, role, scopes[role], r.Scopes)
+			if !lacks && m != "GET" {
+				continue // the admin's walk below makes the writes
+			}
+			a := rawCall(t, base, m, fill(st.path, true), strings.NewReader(st.body), headers(st, bearerHdr(tokens[role])))
+			if lacks {
+				n403++
+			}
+			switch {
+			case lacks && r.Page:
+				if a.status != http.StatusForbidden {
+					t.Errorf("%s: %s; want 403", what, a)
+				}
+			case lacks:
+				wantAPIError(t, what, a.status, a.body, 403, "role "+role, "needs")
+			case a.status != st.want:
+				t.Errorf("%s: %s; want %d", what, a, st.want)
+			}
+		}
+	}
+
+	// (c) The admin: every route is really routed and answers as it
+	// should; with an ID that does not exist, the handler — not the mux —
+	// answers 404 naming the entity.
+	for _, st := range steps {
+		if st.path == "" {
+			continue
+		}
+		m := method(st)
+		if st.entity != "" {
+			missing := regexp.MustCompile(`^(/api/v1/[a-z]+/)[^/?]+`).ReplaceAllString(st.path, "${1}"+walkMissingID)
+			if st.entity == "advisory" {
+				missing = "/api/v1/advisories/NOPE-0000-" + walkMissingID
+			}
+			a := rawCall(t, base, m, missing, strings.NewReader(st.body), headers(st, bearerHdr(admin.Token)))
+			want := st.entity + " " + walkMissingID
+			if st.entity == "advisory" {
+				want = "advisory NOPE-0000-" + walkMissingID
+			}
+			wantAPIError(t, fmt.Sprintf("%s %s as admin", m, missing), a.status, a.body, 404, want)
+			n404++
+			if strings.Contains(string(a.body), "no such API route") {
+				t.Errorf("%s %s: the mux answered, not the handler: %s", m, missing, a.body)
+			}
+		}
+		a := rawCall(t, base, m, fill(st.path, false), strings.NewReader(st.body), headers(st, bearerHdr(admin.Token)))
+		if a.status != st.want {
+			t.Errorf("%s (%s) as admin: %s; want %d", st.route, fill(st.path, false), a, st.want)
+			continue
+		}
+		if a.status == 404 || a.status == 405 || strings.Contains(string(a.body), "no such API route") {
+			t.Errorf("%s as admin: not routed: %s", st.route, a)
+		}
+		routed++
+		if st.after != nil {
+			st.after(a)
+		}
+	}
+	// The mux's own 404 for what is not a route, which the checks above
+	// tell apart from the handlers' 404s.
+	a := rawCall(t, base, "GET", "/api/v1/no-such-thing", nil, bearerHdr(admin.Token))
+	wantAPIError(t, "GET /api/v1/no-such-thing", a.status, a.body, 404, "no such API route")
+
+	// The document lists every method each path answers: any other
+	// method is not routed.
+	for p := range doc.Paths {
+		path := regexp.MustCompile(`\{id\}`).ReplaceAllString(p, walkMissingID)
+		for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+			if _, ok := docOps[m+" "+p]; ok {
+				continue
+			}
+			if _, ok := table[m+" "+p]; ok {
+				continue // a page route on the same path
+			}
+			a := rawCall(t, base, m, path, nil, bearerHdr(admin.Token))
+			if a.status != http.StatusNotFound && a.status != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s is not in the document, yet answers %s", m, path, a)
+			}
+			if strings.HasPrefix(p, "/api/") && !strings.Contains(string(a.body), "no such API route") {
+				t.Errorf("%s %s is not in the document, yet a handler answered: %s", m, path, a)
+			}
+		}
+	}
+
+	loginChecks(t, s)
+	t.Logf("%s: %d routes, %d documented operations; %d anonymous or bad-credential calls refused, %d calls refused 403 to roles without the scope, %d routes answered the admin, %d handler 404s for missing IDs; took %v",
+		e.Name, len(table), len(docOps), n401, n403, routed, n404,
+		time.Since(began).Round(time.Millisecond))
+}
+
+// walkJSONID reads a numeric ID field of a JSON object.
+func walkJSONID(t *testing.T, b []byte, field string) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	v, ok := m[field].(float64)
+	if !ok || v <= 0 {
+		t.Fatalf("no %s in %s", field, b)
+	}
+	return fmt.Sprint(int64(v))
+}
+
+// loginChecks signs in as a person: the cookie, the overview page,
+// cross-origin refusal, logout and the limit on wrong passwords.
+func loginChecks(t *testing.T, s *e2eServer) {
+	base := s.URL
+	form := func(user, pw string) io.Reader {
+		return strings.NewReader(url.Values{"username": {user}, "password": {pw}, "next": {"/"}}.Encode())
+	}
+	formHdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+
+	a := rawCall(t, base, "GET", "/login", nil, nil)
+	if a.status != 200 || !strings.Contains(string(a.body), `name="password"`) {
+		t.Errorf("GET /login: %d", a.status)
+	}
+	// After signing in, "next" leads only to a path of this site: not to
+	// another host, however the URL is dressed up for a browser (which
+	// drops tabs and line breaks and reads "\" as "/").
+	for next, want := range map[string]string{
+		"/assets?x=1":                  "/assets?x=1",
+		"https://evil.example/":        "/",
+		"//evil.example/":              "/",
+		"/\\evil.example/":             "/",
+		"/\t/evil.example/":            "/",
+		"/\n/evil.example/":            "/",
+		"\t//evil.example/":            "/",
+		"/%2F/evil.example/":           "/%2F/evil.example/",
+		"javascript:alert(1)":          "/",
+		"/" + strings.Repeat("a", 600): "/",
+	} {
+		body := strings.NewReader(url.Values{"username": {"admin"}, "password": {walkAdminPassword}, "next": {next}}.Encode())
+		a := rawCall(t, base, "POST", "/login", body, formHdr)
+		if loc := a.header.Get("Location"); a.status != http.StatusSeeOther || loc != want {
+			t.Errorf("POST /login with next %q: %d to %q; want 303 to %q", next, a.status, loc, want)
+		}
+		page := rawCall(t, base, "GET", "/login?next="+url.QueryEscape(next), nil, nil)
+		if want == "/" && strings.Contains(string(page.body), "evil.example") {
+			t.Errorf("GET /login?next=%q puts the foreign target in the form", next)
+		}
+	}
+	a = rawCall(t, base, "POST", "/login", form("admin", walkAdminPassword), formHdr)
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/" {
+		t.Fatalf("POST /login: %s (Location %q); want 303 to /", a, a.header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, c := range (&http.Response{Header: a.header}).Cookies() {
+		if c.Name == "vulndesk_session" {
+			session = c
+		}
+	}
+	if session == nil || session.Value == "" {
+		t.Fatalf("POST /login set no session cookie: %v", a.header["Set-Cookie"])
+	}
+	if !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Path != "/" {
+		t.Errorf("session cookie %q: want HttpOnly, SameSite=Strict, Path=/", a.header.Get("Set-Cookie"))
+	}
+	cookie := map[string]string{"Cookie": session.Name + "=" + session.Value}
+
+	// The overview page shows the numbers the API has.
+	var ov struct {
+		Open       int            `json:"open_findings"`
+		BySeverity map[string]int `json:"open_by_severity"`
+	}
+	s.admin.JSON(t, "GET", "/api/v1/overview", nil, 200, &ov)
+	page := rawCall(t, base, "GET", "/", nil, cookie)
+	if page.status != 200 || !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET / signed in: %d %s", page.status, page.header.Get("Content-Type"))
+	}
+	html := string(page.body)
+	if ov.Open == 0 {
+		t.Errorf("the seeded installation has no open findings: the page check proves little")
+	}
+	if !strings.Contains(html, fmt.Sprintf(`<span class="n">%d</span> open findings`, ov.Open)) {
+		t.Errorf("the overview page does not show %d open findings", ov.Open)
+	}
+	bars := regexp.MustCompile(`(?s)class="label">(\w+)</text>.*?class="count">(\d+)</text>`).FindAllStringSubmatch(html, -1)
+	if len(bars) != 6 {
+		t.Errorf("the overview page has %d severity bars, want 6", len(bars))
+	}
+	for _, m := range bars {
+		if fmt.Sprint(ov.BySeverity[m[1]]) != m[2] {
+			t.Errorf("the overview page shows %s open %s findings; the API says %d", m[2], m[1], ov.BySeverity[m[1]])
+		}
+	}
+	var me struct{ Name string }
+	if a := rawCall(t, base, "GET", "/api/v1/me", nil, cookie); a.status != 200 || json.Unmarshal(a.body, &me) != nil || me.Name != "admin" {
+		t.Errorf("GET /api/v1/me with the session: %s", a)
+	}
+
+	// Another origin may not use the session to change anything.
+	evil := map[string]string{"Cookie": cookie["Cookie"], "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site",
+		"Content-Type": "application/json"}
+	for _, req := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/assets", `{"name": "csrf-asset"}`},
+		{"PATCH", "/api/v1/feeds/1", `{"enabled": true}`},
+		{"DELETE", "/api/v1/assets/1", ""},
+		{"POST", "/api/v1/tokens", `{"name": "csrf", "role": "admin"}`},
+		{"POST", "/logout", ""},
+		{"POST", "/login", "username=admin&password=x"}, // login CSRF
+	} {
+		a := rawCall(t, base, req.method, req.path, strings.NewReader(req.body), evil)
+		if a.status != http.StatusForbidden {
+			t.Errorf("cross-origin %s %s with a session: %s; want 403", req.method, req.path, a)
+		}
+	}
+	var found struct{ Items []apiAsset }
+	s.admin.JSON(t, "GET", "/api/v1/assets?q=csrf-asset", nil, 200, &found)
+	if len(found.Items) != 0 {
+		t.Errorf("a refused cross-origin request created %+v", found.Items)
+	}
+	if a := rawCall(t, base, "GET", "/", nil, cookie); a.status != 200 {
+		t.Errorf("the session ended by a refused cross-origin logout: %d", a.status)
+	}
+	// The same request from the same origin goes through.
+	same := map[string]string{"Cookie": cookie["Cookie"], "Origin": base, "Sec-Fetch-Site": "same-origin", "Content-Type": "application/json"}
+	if a := rawCall(t, base, "POST", "/api/v1/assets", strings.NewReader(`{"name": "same-origin-asset"}`), same); a.status != 201 {
+		t.Errorf("same-origin POST /api/v1/assets with a session: %s", a)
+	}
+
+	// Logout ends the session on the server, not only in the browser.
+	a = rawCall(t, base, "POST", "/logout", nil, same)
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/login" {
+		t.Errorf("POST /logout: %s", a)
+	}
+	if a := rawCall(t, base, "GET", "/", nil, cookie); a.status != http.StatusSeeOther {
+		t.Errorf("GET / with the session after logout: %d; want 303 to /login", a.status)
+	}
+	if a := rawCall(t, base, "GET", "/api/v1/me", nil, cookie); a.status != http.StatusUnauthorized {
+		t.Errorf("GET /api/v1/me with the session after logout: %d; want 401", a.status)
+	}
+
+	// Five wrong passwords are answered 401; the sixth attempt is refused
+	// 429 — and so is then the right password.
+	for i := 1; i <= 6; i++ {
+		a := rawCall(t, base, "POST", "/login", form("admin", fmt.Sprintf("wrong-password-%d", i)), formHdr)
+		want := http.StatusUnauthorized
+		if i == 6 {
+			want = http.StatusTooManyRequests
+		}
+		if a.status != want {
+			t.Errorf("wrong password %d: %d; want %d", i, a.status, want)
+		}
+		if i == 6 && a.header.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+		if c := a.header.Get("Set-Cookie"); strings.Contains(c, "vulndesk_session=") {
+			t.Errorf("wrong password %d set a cookie: %s", i, c)
+		}
+	}
+	if a := rawCall(t, base, "POST", "/login", form("admin", walkAdminPassword), formHdr); a.status != http.StatusTooManyRequests {
+		t.Errorf("the right password while limited: %d; want 429", a.status)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
@@ -123,7 +124,12 @@ func clientIP(r *http.Request) string {
 
 // dummyHash is checked when the user does not exist, so a wrong name takes
 // as long as a wrong password and names cannot be probed by timing.
-var dummyHash, _ = auth.HashPassword("not-a-real-password-at-all")
+// It is made on first use, not at start: every vulndesk command (scan too)
+// would otherwise pay 64 MiB and a tenth of a second for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("not-a-real-password-at-all")
+	return h
+})
 
 // passwordChecks bounds concurrent password checks.
 var passwordChecks = make(chan struct{}, 4)
@@ -153,7 +159,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 		return r.Context().Err()
 	}
 	u, err := s.Store.UserByName(r.Context(), name)
-	hash := dummyHash
+	hash := dummyHash()
 	if err == nil && !u.Disabled {
 		hash = u.PasswordHash
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -100,7 +100,15 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	byID := map[string]store.Advisory{}
 	modified := map[string]time.Time{}
 	items := 0
-	_, err = osv.Load(ctx, path, osv.Options{}, func(v *osv.Vulnerability) error {
+	// Long syncs say how far they are, every few seconds.
+	lastLog := time.Now()
+	progress := func(done, total int64) {
+		if time.Since(lastLog) >= 5*time.Second {
+			lastLog = time.Now()
+			s.Log.Info("feed sync progress", "feed", f.Name, "files", done, "of", total, "advisories", items)
+		}
+	}
+	_, err = osv.Load(ctx, path, osv.Options{Progress: progress}, func(v *osv.Vulnerability) error {
 		items++
 		raw, err := json.Marshal(v)
 		if err != nil {

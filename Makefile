@@ -45,5 +45,9 @@ bench: build ## side-by-side benchmark against osv-scanner (see docs/benchmarks.
 bench-quick: build ## the benchmark on the real SBOMs and 1k/10k synthetic ones only
 	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) SIZES="1000 10000" ./scripts/bench.sh
 
+.PHONY: bench-serve
+bench-serve: ## benchmark of `vulndesk serve` on SQLite and PostgreSQL (scripts/bench-serve.sh)
+	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) ./scripts/bench-serve.sh
+
 clean: ## remove build outputs
 	rm -f vulndesk

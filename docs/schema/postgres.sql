@@ -227,6 +227,8 @@ CREATE INDEX finding_aliases_finding ON finding_aliases USING btree (finding_id)
 CREATE UNIQUE INDEX finding_aliases_pkey ON finding_aliases USING btree (alias, finding_id);
 CREATE INDEX findings_asset ON findings USING btree (asset_id, status, pkey);
 CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING btree (asset_id, pkey, version, vuln_id);
+CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, severity_rank, id);
+CREATE INDEX findings_ecosystem_list ON findings USING btree (ecosystem, status, severity_rank, id);
 CREATE INDEX findings_kev ON findings USING btree (kev, status, severity_rank, id);
 CREATE INDEX findings_list ON findings USING btree (status, severity_rank, id);
 CREATE UNIQUE INDEX findings_pkey ON findings USING btree (id);

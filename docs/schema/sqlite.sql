@@ -195,6 +195,10 @@ CREATE INDEX finding_aliases_finding ON finding_aliases (finding_id);
 
 CREATE INDEX findings_asset ON findings (asset_id, status, pkey);
 
+CREATE INDEX findings_asset_list ON findings (asset_id, status, severity_rank, id);
+
+CREATE INDEX findings_ecosystem_list ON findings (ecosystem, status, severity_rank, id);
+
 CREATE INDEX findings_kev ON findings (kev, status, severity_rank, id);
 
 CREATE INDEX findings_list ON findings (status, severity_rank, id);

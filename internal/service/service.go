@@ -132,7 +132,7 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	}
 	start := time.Now()
 	st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Resolution: store.ResolvedByUpgrade})
+		Resolution: store.ResolvedByUpgrade}, nil)
 	if errors.Is(err, store.ErrStale) {
 		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
 		return nil
@@ -155,6 +155,7 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		return err
 	}
 	var total store.MatchStats
+	memo := &matchMemo{}
 	for assetID, snapID := range targets {
 		comps, err := s.Store.Components(ctx, snapID, keys)
 		if err != nil {
@@ -171,7 +172,7 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 			}
 		}
 		st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: assetID, SnapshotID: snapID, Keys: scope,
-			Resolution: store.ResolvedByAdvisory})
+			Resolution: store.ResolvedByAdvisory}, memo)
 		if errors.Is(err, store.ErrStale) {
 			continue // a newer snapshot came in; its own match covers it
 		}
@@ -189,14 +190,15 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 
 // matchAndApply matches components and records the result. When the
 // advisories change while it matches, the result is computed again: a
-// stale result must not overwrite the re-match the change queued.
-func (s *Service) matchAndApply(ctx context.Context, comps []store.Component, m store.MatchResult) (store.MatchStats, error) {
+// stale result must not overwrite the re-match the change queued. A memo
+// (nil for none) shares the matching of identical components between calls.
+func (s *Service) matchAndApply(ctx context.Context, comps []store.Component, m store.MatchResult, memo *matchMemo) (store.MatchStats, error) {
 	for attempt := 0; ; attempt++ {
 		gen, err := s.cache.refresh(ctx)
 		if err != nil {
 			return store.MatchStats{}, err
 		}
-		m.Findings, err = s.match(ctx, comps)
+		m.Findings, err = s.matchMemoized(ctx, comps, gen, memo)
 		if err != nil {
 			return store.MatchStats{}, err
 		}
@@ -207,6 +209,54 @@ func (s *Service) matchAndApply(ctx context.Context, comps []store.Component, m 
 		}
 		s.Log.Info("advisories changed while matching; matching again", "asset", m.AssetID, "snapshot", m.SnapshotID)
 	}
+}
+
+// matchMemo holds, for one re-match, the findings of every distinct
+// component at one advisory generation, so that a package version found in
+// a thousand assets is matched once rather than a thousand times. What a
+// component matches depends only on its ecosystem, package, version and
+// purl, which are also all a finding takes from it.
+type matchMemo struct {
+	gen   int64
+	found map[string][]store.NewFinding // by componentIdentity
+}
+
+func componentIdentity(eco, pkg, version, purl string) string {
+	return eco + "\x00" + pkg + "\x00" + version + "\x00" + purl
+}
+
+// matchMemoized is match through memo, when memo is not nil.
+func (s *Service) matchMemoized(ctx context.Context, comps []store.Component, gen int64, memo *matchMemo) ([]store.NewFinding, error) {
+	if memo == nil {
+		return s.match(ctx, comps)
+	}
+	if memo.found == nil || memo.gen != gen {
+		memo.gen, memo.found = gen, map[string][]store.NewFinding{}
+	}
+	var todo []store.Component
+	for _, c := range comps {
+		k := componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)
+		if _, ok := memo.found[k]; !ok {
+			memo.found[k] = nil
+			todo = append(todo, c)
+		}
+	}
+	if len(todo) > 0 {
+		found, err := s.match(ctx, todo)
+		if err != nil {
+			memo.found = nil // its new entries are empty, not known
+			return nil, err
+		}
+		for _, f := range found {
+			k := componentIdentity(f.Ecosystem, f.Package, f.Version, f.PURL)
+			memo.found[k] = append(memo.found[k], f)
+		}
+	}
+	var out []store.NewFinding
+	for _, c := range comps {
+		out = append(out, memo.found[componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)]...)
+	}
+	return out, nil
 }
 
 // match runs the scan engine over stored components.

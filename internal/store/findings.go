@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Finding states.
@@ -97,6 +100,19 @@ type existing struct {
 	status  string
 	aliases string
 	seen    bool
+	// What an update would write; when an open finding is found again
+	// with all of it equal, only its snapshot and last_seen move.
+	summary, severity, fix, evidence string
+	rank                             int
+	score                            float64
+}
+
+// unchanged reports whether updating e with f would change nothing but
+// its snapshot and last-seen time: it is open (so its resolution fields
+// are clear) and every field an update writes is equal.
+func (e *existing) unchanged(f *NewFinding, aliasesJSON string) bool {
+	return e.status == FindingOpen && e.aliases == aliasesJSON && e.summary == f.Summary && e.severity == f.Severity &&
+		e.rank == f.SeverityRank && e.score == f.Score && e.fix == f.Fix && e.evidence == f.Evidence
 }
 
 // ApplyMatch records a match result in one transaction: new findings are
@@ -136,6 +152,11 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 			return err
 		}
 		t := now()
+		// New findings are inserted, and unchanged ones touched, in
+		// batches: one statement per row made a 500-component snapshot
+		// hundreds of statements (round trips on PostgreSQL).
+		var fresh []*NewFinding
+		var same, gone []int64
 		for i := range m.Findings {
 			f := &m.Findings[i]
 			id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
@@ -144,9 +165,7 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 				continue // the same version listed twice in one SBOM
 			}
 			if !ok {
-				if err := insertFinding(ctx, tx, m, f, t); err != nil {
-					return err
-				}
+				fresh = append(fresh, f)
 				old[id] = &existing{seen: true}
 				st.New++
 				continue
@@ -157,20 +176,31 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 			} else {
 				st.Updated++
 			}
+			if e.unchanged(f, mustJSON(nonNil(f.Aliases))) {
+				same = append(same, e.id)
+				continue
+			}
 			if err := updateFinding(ctx, tx, m.SnapshotID, e, f, t); err != nil {
 				return err
 			}
 		}
-		for _, e := range old {
-			if e.seen || e.status != FindingOpen {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET status = 'resolved', resolved_at = $1, resolution = $2,
-				resolved_by_snapshot = $3 WHERE id = $4`, t, m.Resolution, m.SnapshotID, e.id); err != nil {
-				return err
-			}
-			st.Resolved++
+		if err := insertFindings(ctx, tx, s.dialect, m, fresh, t); err != nil {
+			return err
 		}
+		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, same); err != nil {
+			return err
+		}
+		for _, e := range old {
+			if !e.seen && e.status == FindingOpen {
+				gone = append(gone, e.id)
+			}
+		}
+		slices.Sort(gone)
+		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = ?,
+			resolved_by_snapshot = ?`, []any{t, m.Resolution, m.SnapshotID}, gone); err != nil {
+			return err
+		}
+		st.Resolved = len(gone)
 		if m.Keys == nil {
 			_, err = tx.ExecContext(ctx, `UPDATE snapshots SET matched_at = $1 WHERE id = $2`, t, m.SnapshotID)
 		}
@@ -190,14 +220,16 @@ func loadExisting(ctx context.Context, tx *sql.Tx, assetID int64, keys []string)
 		for rows.Next() {
 			var k, v, vid string
 			e := &existing{}
-			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases); err != nil {
+			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases, &e.summary, &e.severity, &e.rank, &e.score,
+				&e.fix, &e.evidence); err != nil {
 				return err
 			}
 			out[k+"\x00"+v+"\x00"+vid] = e
 		}
 		return rows.Err()
 	}
-	const q = `SELECT id, pkey, version, vuln_id, status, aliases FROM findings WHERE asset_id = $1`
+	const q = `SELECT id, pkey, version, vuln_id, status, aliases, summary, severity, severity_rank, score, fix, evidence
+		FROM findings WHERE asset_id = $1`
 	if keys == nil {
 		return out, scan(q, assetID)
 	}
@@ -215,21 +247,192 @@ func loadExisting(ctx context.Context, tx *sql.Tx, assetID int64, keys []string)
 	return out, nil
 }
 
-func insertFinding(ctx context.Context, tx *sql.Tx, m MatchResult, f *NewFinding, t time.Time) error {
-	aliases := f.Aliases
-	if aliases == nil {
-		aliases = []string{}
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
 	}
-	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id,
-		aliases, summary, severity, severity_rank, score, fix, evidence, status, snapshot_id, first_seen, last_seen)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open', $15, $16, $16) RETURNING id`,
-		m.AssetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, mustJSON(aliases), f.Summary,
-		f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, m.SnapshotID, t).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("finding %s in %s %s: %w", f.VulnID, f.Package, f.Version, err)
+	return s
+}
+
+// findingBatch rows go in one INSERT (17 values each).
+const findingBatch = 100
+
+// insertFindings opens new findings, a batch per statement, with their
+// alias rows and their KEV and EPSS marks: a finding is in KEV when one of
+// its IDs is, and has the highest EPSS score of its IDs (what setAliases
+// computes from the alias rows).
+func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, m MatchResult, fs []*NewFinding, t time.Time) error {
+	const cols = 19
+	for start := 0; start < len(fs); start += findingBatch {
+		part := fs[start:min(start+findingBatch, len(fs))]
+		var ids []string
+		for _, f := range part {
+			ids = append(append(ids, f.VulnID), f.Aliases...)
+		}
+		kev, epss, err := exploitData(ctx, tx, d, ids)
+		if err != nil {
+			return err
+		}
+		var q strings.Builder
+		q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
+			severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, f := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			inKEV, score := kev[f.VulnID], sql.NullFloat64{}
+			for _, id := range append([]string{f.VulnID}, f.Aliases...) {
+				inKEV = inKEV || kev[id]
+				if e, ok := epss[id]; ok && (!score.Valid || e > score.Float64) {
+					score = sql.NullFloat64{Float64: e, Valid: true}
+				}
+			}
+			fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
+			args = append(args, m.AssetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
+				mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
+				m.SnapshotID, t, t, inKEV, score)
+		}
+		// Rows come back in no promised order: match them by their key.
+		q.WriteString(` RETURNING id, pkey, version, vuln_id`)
+		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("storing %d findings of asset %d: %w", len(part), m.AssetID, err)
+		}
+		rowIDs := make(map[string]int64, len(part))
+		for rows.Next() {
+			var id int64
+			var k, v, vid string
+			if err := rows.Scan(&id, &k, &v, &vid); err != nil {
+				rows.Close()
+				return err
+			}
+			rowIDs[k+"\x00"+v+"\x00"+vid] = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		pairs := make([]any, 0, 4*len(part))
+		for _, f := range part {
+			id, ok := rowIDs[f.Key+"\x00"+f.Version+"\x00"+f.VulnID]
+			if !ok {
+				return fmt.Errorf("finding %s in %s %s: no ID returned", f.VulnID, f.Package, f.Version)
+			}
+			pairs = append(pairs, id, f.VulnID)
+			for _, a := range f.Aliases {
+				pairs = append(pairs, id, a)
+			}
+		}
+		const pairBatch = 500
+		for p := 0; p < len(pairs); p += 2 * pairBatch {
+			chunk := pairs[p:min(p+2*pairBatch, len(pairs))]
+			var q strings.Builder
+			q.WriteString(`INSERT INTO finding_aliases (finding_id, alias) VALUES `)
+			for i := 0; i < len(chunk); i += 2 {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, i+1, 2))
+			}
+			if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, chunk...); err != nil {
+				return err
+			}
+		}
 	}
-	return setAliases(ctx, tx, id, f.VulnID, aliases)
+	return nil
+}
+
+// exploitData looks the given vulnerability IDs up in the KEV catalogue
+// and the EPSS scores, by primary key. (Joining through finding_aliases
+// instead let PostgreSQL without planner statistics scan the whole KEV
+// table for every finding: 5 ms each.)
+func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[string]bool, map[string]float64, error) {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	kev, epss := map[string]bool{}, map[string]float64{}
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		in := ` IN (` + rowPlaceholders(d, 1, len(part)) + `)`
+		rows, err := tx.QueryContext(ctx, `SELECT cve FROM kev WHERE cve`+in, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			kev[c] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT cve, score FROM epss WHERE cve`+in, args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var c string
+			var sc float64
+			if err := rows.Scan(&c, &sc); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			epss[c] = sc
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	return kev, epss, nil
+}
+
+// updateByID runs an UPDATE of findings, whose SET clause takes args as
+// "?", on the findings with the given IDs, 500 at a time.
+func updateByID(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []any, ids []int64) error {
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		all := make([]any, 0, len(args)+len(part))
+		all = append(all, args...)
+		for _, id := range part {
+			all = append(all, id)
+		}
+		q := set + ` WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
+		if _, err := tx.ExecContext(ctx, numbered(d, q), all...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// numbered turns the "?" of a statement into "$1", "$2"… for PostgreSQL;
+// SQLite takes "?" as they are (see rowPlaceholders). The statement must
+// hold no "?" but its parameters.
+func numbered(d Dialect, q string) string {
+	if d == SQLite {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // setAliases writes every ID of a finding (its own and its aliases) and
@@ -249,10 +452,11 @@ func setAliases(ctx context.Context, tx *sql.Tx, id int64, vulnID string, aliase
 	if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE findings SET
-		kev = EXISTS (SELECT 1 FROM finding_aliases fa JOIN kev k ON k.cve = fa.alias WHERE fa.finding_id = $1),
-		epss = (SELECT MAX(e.score) FROM finding_aliases fa JOIN epss e ON e.cve = fa.alias WHERE fa.finding_id = $1)
-		WHERE id = $1`, id)
+	// The IDs just written are its alias rows: look them up by key (see
+	// exploitData).
+	in := `IN (` + placeholders(2, len(ids)) + `)`
+	_, err := tx.ExecContext(ctx, `UPDATE findings SET kev = EXISTS (SELECT 1 FROM kev WHERE cve `+in+`),
+		epss = (SELECT MAX(score) FROM epss WHERE cve `+in+`) WHERE id = $1`, args...)
 	return err
 }
 
@@ -344,36 +548,58 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 	}
 	if len(f.Severity) > 0 {
 		var ph []string
+		lo, hi := 5, 0
 		for _, sv := range f.Severity {
 			ph = append(ph, arg(sv))
+			r := model.Rating(sv).Rank()
+			lo, hi = min(lo, r), max(hi, r)
 		}
-		where = append(where, "f.severity IN ("+strings.Join(ph, ", ")+")")
+		// The rank range the severities imply (severity_rank is the
+		// severity's rank) lets the list index seek to them.
+		where = append(where, "f.severity IN ("+strings.Join(ph, ", ")+")",
+			fmt.Sprintf("f.severity_rank BETWEEN %d AND %d", lo, hi))
 	}
 	if f.KEV {
-		where = append(where, "f.kev")
+		where = append(where, "f.kev = TRUE") // a bare "f.kev" does not use findings_kev on SQLite
 	}
 	if f.Ecosystem != "" {
 		where = append(where, "f.ecosystem = "+arg(f.Ecosystem))
 	}
 	if f.Text != "" {
 		p := arg("%" + likeEscape(strings.ToLower(f.Text)) + "%")
-		where = append(where, fmt.Sprintf(`(LOWER(f.package) LIKE %[1]s ESCAPE '\' OR LOWER(f.vuln_id) LIKE %[1]s ESCAPE '\'
-			OR LOWER(f.aliases) LIKE %[1]s ESCAPE '\' OR LOWER(a.name) LIKE %[1]s ESCAPE '\')`, p))
+		// SQLite's LIKE ignores ASCII case, and its LOWER() folds only
+		// ASCII: LOWER(x) LIKE p is x LIKE p there, without four function
+		// calls per row. The asset names are searched once, not per row.
+		like := "LOWER(%s) LIKE " + p + ` ESCAPE '\'`
+		if s.dialect == SQLite {
+			like = "%s LIKE " + p + ` ESCAPE '\'`
+		}
+		where = append(where, "("+fmt.Sprintf(like, "f.package")+" OR "+fmt.Sprintf(like, "f.vuln_id")+" OR "+
+			fmt.Sprintf(like, "f.aliases")+" OR f.asset_id IN (SELECT id FROM assets WHERE "+fmt.Sprintf(like, "name")+"))")
 	}
+	limit := clampLimit(f.Limit)
+	page := func(extra ...string) string {
+		w := append(slices.Clone(where), extra...)
+		q := `SELECT ` + findingColumns + ` FROM findings f JOIN assets a ON a.id = f.asset_id`
+		if len(w) > 0 {
+			q += " WHERE " + strings.Join(w, " AND ")
+		}
+		return q + fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", limit+1)
+	}
+	q := page()
 	if f.Cursor != "" {
 		rank, id, ok := parseCursor(f.Cursor)
 		if !ok {
 			return nil, "", ErrBadCursor
 		}
-		r := arg(rank)
-		where = append(where, fmt.Sprintf("(f.severity_rank < %s OR (f.severity_rank = %s AND f.id < %s))", r, r, arg(id)))
+		// The rest of the cursor's rank, then the lower ranks: two index
+		// ranges. "rank < r OR (rank = r AND id < i)" bounds no index
+		// column but the first (nor do SQLite's row values), so a deep
+		// page scanned every row above it.
+		r, i := arg(rank), arg(id)
+		q = `SELECT * FROM (` + page("f.severity_rank = "+r, "f.id < "+i) + `) AS same_rank UNION ALL SELECT * FROM (` +
+			page("f.severity_rank < "+r) + fmt.Sprintf(`) AS lower_rank ORDER BY severity_rank DESC, id DESC LIMIT %d`, limit+1)
 	}
-	q := `SELECT ` + findingColumns + ` FROM findings f JOIN assets a ON a.id = f.asset_id`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := clampLimit(f.Limit)
-	q += fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", limit+1)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, "", err

@@ -111,6 +111,11 @@ CREATE TABLE finding_aliases (
     CONSTRAINT finding_aliases_pkey PRIMARY KEY (alias, finding_id)
 );
 
+CREATE TABLE finding_packages (
+    name_lc text NOT NULL,
+    CONSTRAINT finding_packages_pkey PRIMARY KEY (name_lc)
+);
+
 CREATE TABLE findings (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     asset_id bigint NOT NULL,
@@ -225,12 +230,14 @@ CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
 CREATE INDEX finding_aliases_finding ON finding_aliases USING btree (finding_id);
 CREATE UNIQUE INDEX finding_aliases_pkey ON finding_aliases USING btree (alias, finding_id);
+CREATE UNIQUE INDEX finding_packages_pkey ON finding_packages USING btree (name_lc);
 CREATE INDEX findings_asset ON findings USING btree (asset_id, status, pkey);
 CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING btree (asset_id, pkey, version, vuln_id);
 CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, severity_rank, id);
 CREATE INDEX findings_ecosystem_list ON findings USING btree (ecosystem, status, severity_rank, id);
 CREATE INDEX findings_kev ON findings USING btree (kev, status, severity_rank, id);
 CREATE INDEX findings_list ON findings USING btree (status, severity_rank, id);
+CREATE INDEX findings_package_lc ON findings USING btree (lower(package));
 CREATE UNIQUE INDEX findings_pkey ON findings USING btree (id);
 CREATE UNIQUE INDEX generations_pkey ON generations USING btree (name);
 CREATE UNIQUE INDEX jobs_active ON jobs USING btree (dedupe_key) WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]));

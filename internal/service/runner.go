@@ -114,6 +114,9 @@ func (r *Runner) scheduler(ctx context.Context) {
 			}
 		}
 		r.Svc.Store.PruneJobs(ctx, 7*24*time.Hour)
+		if err := r.Svc.Store.Maintain(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("database housekeeping", "error", err)
+		}
 		r.Svc.Store.PruneSessions(ctx)
 		select {
 		case <-ctx.Done():

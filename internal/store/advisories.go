@@ -248,8 +248,11 @@ func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = EXISTS (SELECT 1 FROM finding_aliases fa
-			JOIN kev k ON k.cve = fa.alias WHERE fa.finding_id = findings.id)`); err != nil {
+		// One pass, touching only the findings whose mark changes: the
+		// listed IDs are computed once (not a join per finding, which
+		// PostgreSQL without statistics ran as a scan of kev per row).
+		if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = NOT kev
+			WHERE kev <> (id IN (SELECT fa.finding_id FROM finding_aliases fa JOIN kev k ON k.cve = fa.alias))`); err != nil {
 			return err
 		}
 		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
@@ -310,8 +313,12 @@ func (s *Store) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, s
 			}
 		}
 		if changed > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = (SELECT MAX(e.score) FROM finding_aliases fa
-				JOIN epss e ON e.cve = fa.alias WHERE fa.finding_id = findings.id)`); err != nil {
+			// The highest score of each finding's IDs, computed in one
+			// grouped pass; only findings whose score changes are written.
+			if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = sub.m
+				FROM (SELECT fa.finding_id AS fid, MAX(e.score) AS m FROM finding_aliases fa
+					JOIN epss e ON e.cve = fa.alias GROUP BY fa.finding_id) AS sub
+				WHERE findings.id = sub.fid AND findings.epss IS DISTINCT FROM sub.m`); err != nil {
 				return err
 			}
 		}

@@ -147,35 +147,40 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 }
 
 // Rematch re-matches, in every asset's current snapshot, only the
-// components of the given package keys: what changed advisories name.
+// components of the given package keys: what changed advisories name. The
+// components of all assets are read at once, each distinct one matched
+// once, and the results applied in batches of assets, a transaction each.
 func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	start := time.Now()
-	targets, err := s.Store.CurrentSnapshotsWithKeys(ctx, keys)
+	comps, err := s.Store.CurrentComponentsWithKeys(ctx, keys)
 	if err != nil {
 		return err
 	}
-	var total store.MatchStats
-	memo := &matchMemo{}
-	for assetID, snapID := range targets {
-		comps, err := s.Store.Components(ctx, snapID, keys)
-		if err != nil {
-			return err
+	// Per asset (the components come ordered by asset).
+	var targets []rematchTarget
+	for i := 0; i < len(comps); {
+		j := i
+		t := rematchTarget{assetID: comps[i].AssetID, snapID: comps[i].SnapshotID}
+		for ; j < len(comps) && comps[j].AssetID == t.assetID; j++ {
+			t.comps = append(t.comps, comps[j].Component)
 		}
 		present := map[string]bool{}
-		for _, c := range comps {
+		for _, c := range t.comps {
 			present[c.Key] = true
 		}
-		var scope []string
 		for _, k := range keys {
 			if present[k] {
-				scope = append(scope, k)
+				t.scope = append(t.scope, k)
+				present[k] = false // a key listed twice
 			}
 		}
-		st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: assetID, SnapshotID: snapID, Keys: scope,
-			Resolution: store.ResolvedByAdvisory}, memo)
-		if errors.Is(err, store.ErrStale) {
-			continue // a newer snapshot came in; its own match covers it
-		}
+		targets = append(targets, t)
+		i = j
+	}
+	var total store.MatchStats
+	memo := &matchMemo{}
+	for b := 0; b < len(targets); b += rematchBatch {
+		st, err := s.rematchBatch(ctx, targets[b:min(b+rematchBatch, len(targets))], memo)
 		if err != nil {
 			return err
 		}
@@ -186,6 +191,53 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "new", total.New,
 		"resolved", total.Resolved, "reopened", total.Reopened, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// rematchBatch assets' results go in one transaction.
+const rematchBatch = 200
+
+// rematchTarget is one asset's current snapshot to re-match: its
+// components of the changed keys, and those keys.
+type rematchTarget struct {
+	assetID, snapID int64
+	comps           []store.Component
+	scope           []string
+}
+
+// rematchBatch matches a batch of assets and applies their results in one
+// transaction; a result for a snapshot no longer current is skipped (the
+// newer snapshot's own match covers it). When the advisories change while
+// it matches, the batch is computed again, as in matchAndApply.
+func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo) (store.MatchStats, error) {
+	for attempt := 0; ; attempt++ {
+		gen, err := s.cache.refresh(ctx)
+		if err != nil {
+			return store.MatchStats{}, err
+		}
+		// Every distinct component of the batch in one match (those of
+		// earlier batches are in the memo already).
+		var all []store.Component
+		for _, t := range targets {
+			all = append(all, t.comps...)
+		}
+		if err := s.primeMemo(ctx, all, gen, memo); err != nil {
+			return store.MatchStats{}, err
+		}
+		results := make([]store.MatchResult, len(targets))
+		for i, t := range targets {
+			found, err := s.matchMemoized(ctx, t.comps, gen, memo)
+			if err != nil {
+				return store.MatchStats{}, err
+			}
+			results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
+				Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
+		}
+		st, err := s.Store.ApplyRematch(ctx, results)
+		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
+			return st, err
+		}
+		s.Log.Info("advisories changed while re-matching; matching again", "assets", len(targets))
+	}
 }
 
 // matchAndApply matches components and records the result. When the
@@ -230,6 +282,19 @@ func (s *Service) matchMemoized(ctx context.Context, comps []store.Component, ge
 	if memo == nil {
 		return s.match(ctx, comps)
 	}
+	if err := s.primeMemo(ctx, comps, gen, memo); err != nil {
+		return nil, err
+	}
+	var out []store.NewFinding
+	for _, c := range comps {
+		out = append(out, memo.found[componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)]...)
+	}
+	return out, nil
+}
+
+// primeMemo matches, in one call, the components memo does not know yet
+// at generation gen (a memo of another generation is emptied first).
+func (s *Service) primeMemo(ctx context.Context, comps []store.Component, gen int64, memo *matchMemo) error {
 	if memo.found == nil || memo.gen != gen {
 		memo.gen, memo.found = gen, map[string][]store.NewFinding{}
 	}
@@ -245,18 +310,14 @@ func (s *Service) matchMemoized(ctx context.Context, comps []store.Component, ge
 		found, err := s.match(ctx, todo)
 		if err != nil {
 			memo.found = nil // its new entries are empty, not known
-			return nil, err
+			return err
 		}
 		for _, f := range found {
 			k := componentIdentity(f.Ecosystem, f.Package, f.Version, f.PURL)
 			memo.found[k] = append(memo.found[k], f)
 		}
 	}
-	var out []store.NewFinding
-	for _, c := range comps {
-		out = append(out, memo.found[componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)]...)
-	}
-	return out, nil
+	return nil
 }
 
 // match runs the scan engine over stored components.

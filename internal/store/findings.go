@@ -155,7 +155,7 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 		// New findings are inserted, and unchanged ones touched, in
 		// batches: one statement per row made a 500-component snapshot
 		// hundreds of statements (round trips on PostgreSQL).
-		var fresh []*NewFinding
+		var fresh []freshFinding
 		var same, gone []int64
 		for i := range m.Findings {
 			f := &m.Findings[i]
@@ -165,7 +165,7 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 				continue // the same version listed twice in one SBOM
 			}
 			if !ok {
-				fresh = append(fresh, f)
+				fresh = append(fresh, freshFinding{m.AssetID, m.SnapshotID, f})
 				old[id] = &existing{seen: true}
 				st.New++
 				continue
@@ -184,7 +184,7 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 				return err
 			}
 		}
-		if err := insertFindings(ctx, tx, s.dialect, m, fresh, t); err != nil {
+		if err := insertFindings(ctx, tx, s.dialect, fresh, t); err != nil {
 			return err
 		}
 		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, same); err != nil {
@@ -257,27 +257,42 @@ func nonNil(s []string) []string {
 // findingBatch rows go in one INSERT (17 values each).
 const findingBatch = 100
 
-// insertFindings opens new findings, a batch per statement, with their
-// alias rows and their KEV and EPSS marks: a finding is in KEV when one of
-// its IDs is, and has the highest EPSS score of its IDs (what setAliases
-// computes from the alias rows).
-func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, m MatchResult, fs []*NewFinding, t time.Time) error {
+// freshFinding is a new finding of one asset's snapshot.
+type freshFinding struct {
+	assetID, snapID int64
+	f               *NewFinding
+}
+
+// freshKey identifies a finding among those of one INSERT.
+func freshKey(assetID int64, key, version, vulnID string) string {
+	return strconv.FormatInt(assetID, 10) + "\x00" + key + "\x00" + version + "\x00" + vulnID
+}
+
+// insertFindings opens new findings (of one asset or of several), a batch
+// per statement, with their alias rows and their KEV and EPSS marks: a
+// finding is in KEV when one of its IDs is, and has the highest EPSS score
+// of its IDs (what setAliases computes from the alias rows).
+func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding, t time.Time) error {
 	const cols = 19
 	for start := 0; start < len(fs); start += findingBatch {
 		part := fs[start:min(start+findingBatch, len(fs))]
 		var ids []string
-		for _, f := range part {
-			ids = append(append(ids, f.VulnID), f.Aliases...)
+		for _, ff := range part {
+			ids = append(append(ids, ff.f.VulnID), ff.f.Aliases...)
 		}
 		kev, epss, err := exploitData(ctx, tx, d, ids)
 		if err != nil {
+			return err
+		}
+		if err := notePackages(ctx, tx, d, part); err != nil {
 			return err
 		}
 		var q strings.Builder
 		q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
 			severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status) VALUES `)
 		args := make([]any, 0, len(part)*cols)
-		for i, f := range part {
+		for i, ff := range part {
+			f := ff.f
 			if i > 0 {
 				q.WriteString(", ")
 			}
@@ -289,33 +304,34 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, m MatchResult, f
 				}
 			}
 			fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
-			args = append(args, m.AssetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
+			args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
 				mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
-				m.SnapshotID, t, t, inKEV, score)
+				ff.snapID, t, t, inKEV, score)
 		}
 		// Rows come back in no promised order: match them by their key.
-		q.WriteString(` RETURNING id, pkey, version, vuln_id`)
+		q.WriteString(` RETURNING id, asset_id, pkey, version, vuln_id`)
 		rows, err := tx.QueryContext(ctx, q.String(), args...)
 		if err != nil {
-			return fmt.Errorf("storing %d findings of asset %d: %w", len(part), m.AssetID, err)
+			return fmt.Errorf("storing %d findings of asset %d: %w", len(part), part[0].assetID, err)
 		}
 		rowIDs := make(map[string]int64, len(part))
 		for rows.Next() {
-			var id int64
+			var id, asset int64
 			var k, v, vid string
-			if err := rows.Scan(&id, &k, &v, &vid); err != nil {
+			if err := rows.Scan(&id, &asset, &k, &v, &vid); err != nil {
 				rows.Close()
 				return err
 			}
-			rowIDs[k+"\x00"+v+"\x00"+vid] = id
+			rowIDs[freshKey(asset, k, v, vid)] = id
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		pairs := make([]any, 0, 4*len(part))
-		for _, f := range part {
-			id, ok := rowIDs[f.Key+"\x00"+f.Version+"\x00"+f.VulnID]
+		for _, ff := range part {
+			f := ff.f
+			id, ok := rowIDs[freshKey(ff.assetID, f.Key, f.Version, f.VulnID)]
 			if !ok {
 				return fmt.Errorf("finding %s in %s %s: no ID returned", f.VulnID, f.Package, f.Version)
 			}
@@ -341,6 +357,31 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, m MatchResult, f
 		}
 	}
 	return nil
+}
+
+// notePackages keeps finding_packages, the distinct lower-case package
+// names findings have, which text search looks candidates up in.
+func notePackages(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding) error {
+	seen := map[string]bool{}
+	var args []any
+	var q strings.Builder
+	q.WriteString(`INSERT INTO finding_packages (name_lc) VALUES `)
+	for _, ff := range part {
+		if seen[ff.f.Package] {
+			continue
+		}
+		seen[ff.f.Package] = true
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		args = append(args, ff.f.Package)
+		fmt.Fprintf(&q, "(LOWER(%s))", rowPlaceholders(d, len(args), 1))
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, args...)
+	return err
 }
 
 // exploitData looks the given vulnerability IDs up in the KEV catalogue
@@ -566,16 +607,15 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		where = append(where, "f.ecosystem = "+arg(f.Ecosystem))
 	}
 	if f.Text != "" {
-		p := arg("%" + likeEscape(strings.ToLower(f.Text)) + "%")
-		// SQLite's LIKE ignores ASCII case, and its LOWER() folds only
-		// ASCII: LOWER(x) LIKE p is x LIKE p there, without four function
-		// calls per row. The asset names are searched once, not per row.
-		like := "LOWER(%s) LIKE " + p + ` ESCAPE '\'`
-		if s.dialect == SQLite {
-			like = "%s LIKE " + p + ` ESCAPE '\'`
+		ids, ok, err := s.textCandidates(ctx, f.Text)
+		if err != nil {
+			return nil, "", err
 		}
-		where = append(where, "("+fmt.Sprintf(like, "f.package")+" OR "+fmt.Sprintf(like, "f.vuln_id")+" OR "+
-			fmt.Sprintf(like, "f.aliases")+" OR f.asset_id IN (SELECT id FROM assets WHERE "+fmt.Sprintf(like, "name")+"))")
+		if ok {
+			where = append(where, "f.id IN ("+joinIDs(ids)+")")
+		} else {
+			where = append(where, s.textScan(f.Text, arg))
+		}
 	}
 	limit := clampLimit(f.Limit)
 	page := func(extra ...string) string {
@@ -621,6 +661,143 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		lastRank = rank
 	}
 	return out, next, rows.Err()
+}
+
+// textScan is the text filter as a condition read on every finding: for
+// terms so common that looking candidates up would not narrow much, and
+// which a scan in list order meets soon.
+func (s *Store) textScan(text string, arg func(any) string) string {
+	p := arg("%" + likeEscape(strings.ToLower(text)) + "%")
+	// SQLite's LIKE ignores ASCII case, and its LOWER() folds only
+	// ASCII: LOWER(x) LIKE p is x LIKE p there, without four function
+	// calls per row. The asset names are searched once, not per row.
+	like := "LOWER(%s) LIKE " + p + ` ESCAPE '\'`
+	if s.dialect == SQLite {
+		like = "%s LIKE " + p + ` ESCAPE '\'`
+	}
+	return "(" + fmt.Sprintf(like, "f.package") + " OR " + fmt.Sprintf(like, "f.vuln_id") + " OR " +
+		fmt.Sprintf(like, "f.aliases") + " OR f.asset_id IN (SELECT id FROM assets WHERE " + fmt.Sprintf(like, "name") + "))"
+}
+
+// Bounds of the candidate lookup; past them textScan is used.
+const (
+	maxTextTerms      = 2000
+	maxTextCandidates = 5000
+)
+
+// textCandidates finds the findings whose package, advisory IDs or asset
+// name contain text, through small tables and indexes rather than by
+// reading every finding: the package names findings have (by the
+// LOWER(package) index), the advisory IDs and aliases (advisories is one
+// row per advisory; finding_aliases is keyed by ID) and asset names. ok is
+// false when the term is too common for that to pay.
+func (s *Store) textCandidates(ctx context.Context, text string) (ids []int64, ok bool, err error) {
+	p := "%" + likeEscape(strings.ToLower(text)) + "%"
+	strs := func(q string) ([]string, bool, error) {
+		rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" LIMIT %d", maxTextTerms+1), p)
+		if err != nil {
+			return nil, false, err
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return nil, false, err
+			}
+			out = append(out, v)
+		}
+		return out, len(out) <= maxTextTerms, rows.Err()
+	}
+	pkgs, ok1, err := strs(`SELECT name_lc FROM finding_packages WHERE name_lc LIKE $1 ESCAPE '\'`)
+	if err != nil || !ok1 {
+		return nil, false, err
+	}
+	// An advisory matches by its ID or an alias; every ID it is known by
+	// is then a finding alias to look up (a finding holds all of them).
+	rows, err := s.db.QueryContext(ctx, `SELECT id, aliases FROM advisories
+		WHERE LOWER(id) LIKE $1 ESCAPE '\' OR LOWER(aliases) LIKE $1 ESCAPE '\'`+fmt.Sprintf(" LIMIT %d", maxTextTerms+1), p)
+	if err != nil {
+		return nil, false, err
+	}
+	var aliases []string
+	n := 0
+	for rows.Next() {
+		var id, al string
+		if err := rows.Scan(&id, &al); err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+		n++
+		var list []string
+		json.Unmarshal([]byte(al), &list)
+		aliases = append(append(aliases, id), list...)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || n > maxTextTerms {
+		return nil, false, err
+	}
+	assets, ok3, err := strs(`SELECT CAST(id AS TEXT) FROM assets WHERE LOWER(name) LIKE $1 ESCAPE '\'`)
+	if err != nil || !ok3 {
+		return nil, false, err
+	}
+	var parts []string
+	var args []any
+	if len(pkgs) > 0 {
+		var ph []string
+		for _, v := range pkgs {
+			args = append(args, v)
+			ph = append(ph, "?")
+		}
+		parts = append(parts, "SELECT id FROM findings WHERE LOWER(package) IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(aliases) > 0 {
+		slices.Sort(aliases)
+		aliases = slices.Compact(aliases)
+		var ph []string
+		for _, v := range aliases {
+			args = append(args, v)
+			ph = append(ph, "?")
+		}
+		parts = append(parts, "SELECT finding_id FROM finding_aliases WHERE alias IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(assets) > 0 {
+		parts = append(parts, "SELECT id FROM findings WHERE asset_id IN ("+strings.Join(assets, ", ")+")")
+	}
+	if len(parts) == 0 {
+		return []int64{}, true, nil
+	}
+	q := strings.Join(parts, " UNION ") + fmt.Sprintf(" LIMIT %d", maxTextCandidates+1)
+	rows, err = s.db.QueryContext(ctx, numbered(s.dialect, q), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, len(ids) <= maxTextCandidates, rows.Err()
+}
+
+// joinIDs writes IDs as an SQL list; they are integers from the database,
+// so inlining them is safe, and it spares SQLite thousands of parameters.
+// An empty list is written as a list no ID is in.
+func joinIDs(ids []int64) string {
+	if len(ids) == 0 {
+		return "NULL"
+	}
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
 }
 
 func cursor(rank int, id int64) string { return fmt.Sprintf("%d.%d", rank, id) }

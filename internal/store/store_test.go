@@ -428,9 +428,18 @@ func TestFindingsKeysetPaging(t *testing.T) {
 		if len(crit) != 20 {
 			t.Fatalf("severity filter: %d", len(crit))
 		}
-		txt, _, _ := s.Findings(ctx, store.FindingFilter{Text: "pysec-12"})
-		if len(txt) != 1 {
-			t.Fatalf("text filter: %d", len(txt))
+		// Text search finds findings through the advisories' IDs and
+		// aliases, package names and asset names.
+		fd, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, []store.Advisory{
+			advisory("PYSEC-12", keys[12], "CVE-2024-0012"), advisory("PYSEC-13", keys[13])}); err != nil {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{"pysec-12": 1, "cve-2024-0012": 1 /* an alias of the advisory */, "PKG13": 1, "pkg1": 11, "BIG": 40, "nothing": 0, "%": 0} {
+			txt, _, err := s.Findings(ctx, store.FindingFilter{Text: q})
+			if err != nil || len(txt) != want {
+				t.Errorf("text %q: %d findings, want %d (%v)", q, len(txt), want, err)
+			}
 		}
 		if _, _, err := s.Findings(ctx, store.FindingFilter{Cursor: "junk"}); !errors.Is(err, store.ErrBadCursor) {
 			t.Fatalf("bad cursor: %v", err)

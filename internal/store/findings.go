@@ -49,6 +49,9 @@ type Finding struct {
 	EPSS       *float64        `json:"epss,omitempty"`
 	Status     string          `json:"status"`
 	SnapshotID int64           `json:"snapshot_id"`
+	// FirstSeen and LastSeen are the first and the latest match of an
+	// inventory snapshot that found it (a re-match after an advisory
+	// change that leaves it as it was does not move LastSeen).
 	FirstSeen  time.Time       `json:"first_seen"`
 	LastSeen   time.Time       `json:"last_seen"`
 	ResolvedAt time.Time       `json:"resolved_at,omitzero"`
@@ -440,6 +443,12 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 // updateByID runs an UPDATE of findings, whose SET clause takes args as
 // "?", on the findings with the given IDs, 500 at a time.
 func updateByID(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []any, ids []int64) error {
+	return updateByIDWhere(ctx, tx, d, set, args, ids, "")
+}
+
+// updateByIDWhere is updateByID with a further condition (no parameters)
+// that rows must meet to be written.
+func updateByIDWhere(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []any, ids []int64, cond string) error {
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
@@ -449,6 +458,9 @@ func updateByID(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []a
 			all = append(all, id)
 		}
 		q := set + ` WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
+		if cond != "" {
+			q += " AND " + cond
+		}
 		if _, err := tx.ExecContext(ctx, numbered(d, q), all...); err != nil {
 			return err
 		}

@@ -227,9 +227,13 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 				return err
 			}
 		}
+		// A finding a re-match sees again unchanged is left as it is: its
+		// last_seen tells when an inventory match last saw it. Only one
+		// whose asset has a newer snapshot, not matched yet, moves to it.
+		// (Writing all of them was most of a re-match's time.)
 		slices.Sort(same)
-		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = `+curSnap+`, last_seen = ?`,
-			[]any{t}, same); err != nil {
+		if err := updateByIDWhere(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = `+curSnap+`, last_seen = ?`,
+			[]any{t}, same, "snapshot_id <> "+curSnap); err != nil {
 			return err
 		}
 		for res, ids := range gone {

@@ -52,10 +52,10 @@ type Finding struct {
 	// FirstSeen and LastSeen are the first and the latest match of an
 	// inventory snapshot that found it (a re-match after an advisory
 	// change that leaves it as it was does not move LastSeen).
-	FirstSeen  time.Time       `json:"first_seen"`
-	LastSeen   time.Time       `json:"last_seen"`
-	ResolvedAt time.Time       `json:"resolved_at,omitzero"`
-	Resolution string          `json:"resolution,omitempty"`
+	FirstSeen  time.Time `json:"first_seen"`
+	LastSeen   time.Time `json:"last_seen"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	Resolution string    `json:"resolution,omitempty"`
 	// ResolvedBy is the snapshot that no longer had the affected version.
 	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty"`
 }

@@ -73,6 +73,8 @@ type Store struct {
 
 	mu       sync.Mutex
 	analyzed time.Time // when Maintain last ran ANALYZE
+
+	advisoryIDs idIndex // for text search
 	// Where describes the database for logs, without credentials.
 	Where string
 }

@@ -624,11 +624,10 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		if err != nil {
 			return nil, "", err
 		}
-		if ok {
-			where = append(where, "f.id IN ("+joinIDs(ids)+")")
-		} else {
-			where = append(where, s.textScan(f.Text, arg))
+		if !ok {
+			return s.textWalk(ctx, f)
 		}
+		where = append(where, "f.id IN ("+joinIDs(ids)+")")
 	}
 	limit := clampLimit(f.Limit)
 	page := func(extra ...string) string {
@@ -676,24 +675,56 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 	return out, next, rows.Err()
 }
 
-// textScan is the text filter as a condition read on every finding: for
-// terms so common that looking candidates up would not narrow much, and
-// which a scan in list order meets soon.
-func (s *Store) textScan(text string, arg func(any) string) string {
-	p := arg("%" + likeEscape(strings.ToLower(text)) + "%")
-	// SQLite's LIKE ignores ASCII case, and its LOWER() folds only
-	// ASCII: LOWER(x) LIKE p is x LIKE p there, without four function
-	// calls per row. The asset names are searched once, not per row.
-	like := "LOWER(%s) LIKE " + p + ` ESCAPE '\'`
-	if s.dialect == SQLite {
-		like = "%s LIKE " + p + ` ESCAPE '\'`
+// textWalk serves a text search too common for the candidate lookup: it
+// walks the list in its order (by index, in growing chunks) and keeps the
+// findings whose package, advisory ID, aliases or asset name contain the
+// text, until the page is full. A common term fills a page within the
+// first chunk or two; a condition in SQL instead let PostgreSQL's planner
+// read and sort every open finding.
+func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
+	q := strings.ToLower(f.Text)
+	limit := clampLimit(f.Limit)
+	inner := f
+	inner.Text, inner.Limit = "", 200
+	var out []Finding
+	for {
+		chunk, next, err := s.Findings(ctx, inner)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, fd := range chunk {
+			if !textMatch(fd, q) {
+				continue
+			}
+			if len(out) == limit {
+				last := out[len(out)-1]
+				return out, cursor(model.Rating(last.Severity).Rank(), last.ID), nil
+			}
+			out = append(out, fd)
+		}
+		if next == "" {
+			return out, "", nil
+		}
+		inner.Cursor, inner.Limit = next, 500
 	}
-	return "(" + fmt.Sprintf(like, "f.package") + " OR " + fmt.Sprintf(like, "f.vuln_id") + " OR " +
-		fmt.Sprintf(like, "f.aliases") + " OR f.asset_id IN (SELECT id FROM assets WHERE " + fmt.Sprintf(like, "name") + "))"
 }
 
-// Bounds of the candidate lookup; past them textScan is used.
-const (
+// textMatch is the text filter on one finding; q is lower case.
+func textMatch(f Finding, q string) bool {
+	if strings.Contains(strings.ToLower(f.Package), q) || strings.Contains(strings.ToLower(f.VulnID), q) ||
+		strings.Contains(strings.ToLower(f.AssetName), q) {
+		return true
+	}
+	for _, a := range f.Aliases {
+		if strings.Contains(strings.ToLower(a), q) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bounds of the candidate lookup; past them textWalk is used.
+var (
 	maxTextTerms      = 2000
 	maxTextCandidates = 5000
 )

@@ -468,3 +468,59 @@ func TestStaleMatchResultRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestTextSearchBothWays: the candidate lookup and the walk used for
+// common terms give the same pages.
+func TestTextSearchBothWays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(60)
+		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		var fs []store.NewFinding
+		var advs []store.Advisory
+		sev := []string{"low", "medium", "high", "critical"}
+		for i, k := range keys {
+			f := finding(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i), fmt.Sprintf("CVE-2024-%d", i%7))
+			f.Severity, f.SeverityRank = sev[i%4], i%4+2
+			fs = append(fs, f)
+			advs = append(advs, advisory(f.VulnID, k, f.Aliases...))
+		}
+		fd, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, advs); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
+			t.Fatal(err)
+		}
+		all := func(q string, sevs ...string) []string {
+			var ids []string
+			cur := ""
+			for {
+				page, next, err := s.Findings(ctx, store.FindingFilter{Text: q, Severity: sevs, Limit: 4, Cursor: cur})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range page {
+					ids = append(ids, f.VulnID)
+				}
+				if next == "" {
+					return ids
+				}
+				cur = next
+			}
+		}
+		for _, q := range []string{"cve-2024-3", "pkg1", "PYSEC", "app", "zzz"} {
+			for _, sevs := range [][]string{nil, {"high", "critical"}} {
+				looked := all(q, sevs...)
+				store.SetTextLimits(1, 1) // force the walk
+				walked := all(q, sevs...)
+				store.SetTextLimits(2000, 5000)
+				if fmt.Sprint(looked) != fmt.Sprint(walked) {
+					t.Errorf("q=%q %v: lookup %v, walk %v", q, sevs, looked, walked)
+				}
+				if q != "zzz" && len(looked) == 0 {
+					t.Errorf("q=%q found nothing", q)
+				}
+			}
+		}
+	})
+}

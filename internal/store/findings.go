@@ -627,7 +627,12 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		if !ok {
 			return s.textWalk(ctx, f)
 		}
-		where = append(where, "f.id IN ("+joinIDs(ids)+")")
+		if s.dialect == Postgres {
+			// One array parameter, however many candidates.
+			where = append(where, "f.id = ANY("+arg(ids)+")")
+		} else {
+			where = append(where, "f.id IN ("+joinIDs(ids)+")")
+		}
 	}
 	limit := clampLimit(f.Limit)
 	page := func(extra ...string) string {
@@ -725,8 +730,8 @@ func textMatch(f Finding, q string) bool {
 
 // Bounds of the candidate lookup; past them textWalk is used.
 var (
-	maxTextTerms      = 2000
-	maxTextCandidates = 5000
+	maxTextTerms      = 5000
+	maxTextCandidates = 50000
 )
 
 // textCandidates finds the findings whose package, advisory IDs or asset

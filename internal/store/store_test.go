@@ -513,7 +513,7 @@ func TestTextSearchBothWays(t *testing.T) {
 				looked := all(q, sevs...)
 				store.SetTextLimits(1, 1) // force the walk
 				walked := all(q, sevs...)
-				store.SetTextLimits(2000, 5000)
+				store.SetTextLimits(5000, 50000)
 				if fmt.Sprint(looked) != fmt.Sprint(walked) {
 					t.Errorf("q=%q %v: lookup %v, walk %v", q, sevs, looked, walked)
 				}

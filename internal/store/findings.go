@@ -119,6 +119,63 @@ func (e *existing) unchanged(f *NewFinding, aliasesJSON string) bool {
 		e.rank == f.SeverityRank && e.score == f.Score && e.fix == f.Fix && e.evidence == f.Evidence
 }
 
+// sortedFindings is how one asset's match result meets its stored
+// findings.
+type sortedFindings struct {
+	fresh   []freshFinding   // not stored yet
+	same    []int64          // stored and unchanged: only seen again
+	changed []changedFinding // stored, to be updated (or re-opened)
+	gone    []int64          // open, and no longer found: to resolve (sorted)
+}
+
+type changedFinding struct {
+	e           *existing
+	f           *NewFinding
+	aliasesJSON string
+}
+
+// sortFindings sorts a match result against the asset's stored findings
+// (old, keyed by key, version and advisory; marked seen as it goes) and
+// counts the outcome into st. ApplyMatch and ApplyRematch both write what
+// it sorts, one asset or many at a time.
+func sortFindings(m *MatchResult, old map[string]*existing, st *MatchStats) sortedFindings {
+	var out sortedFindings
+	for i := range m.Findings {
+		f := &m.Findings[i]
+		id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
+		e, ok := old[id]
+		if ok && e.seen {
+			continue // the same version listed twice in one SBOM
+		}
+		if !ok {
+			out.fresh = append(out.fresh, freshFinding{m.AssetID, m.SnapshotID, f})
+			old[id] = &existing{seen: true}
+			st.New++
+			continue
+		}
+		e.seen = true
+		if e.status == FindingResolved {
+			st.Reopened++
+		} else {
+			st.Updated++
+		}
+		aj := mustJSON(nonNil(f.Aliases))
+		if e.unchanged(f, aj) {
+			out.same = append(out.same, e.id)
+			continue
+		}
+		out.changed = append(out.changed, changedFinding{e, f, aj})
+	}
+	for _, e := range old {
+		if !e.seen && e.status == FindingOpen {
+			out.gone = append(out.gone, e.id)
+		}
+	}
+	slices.Sort(out.gone)
+	st.Resolved += len(out.gone)
+	return out
+}
+
 // ApplyMatch records a match result in one transaction: new findings are
 // opened, seen ones updated (and re-opened when they had been resolved),
 // and open ones no longer found are resolved, naming the snapshot.
@@ -159,52 +216,22 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 		// New findings are inserted, and unchanged ones touched, in
 		// batches: one statement per row made a 500-component snapshot
 		// hundreds of statements (round trips on PostgreSQL).
-		var fresh []freshFinding
-		var same, gone []int64
-		for i := range m.Findings {
-			f := &m.Findings[i]
-			id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
-			e, ok := old[id]
-			if ok && e.seen {
-				continue // the same version listed twice in one SBOM
-			}
-			if !ok {
-				fresh = append(fresh, freshFinding{m.AssetID, m.SnapshotID, f})
-				old[id] = &existing{seen: true}
-				st.New++
-				continue
-			}
-			e.seen = true
-			if e.status == FindingResolved {
-				st.Reopened++
-			} else {
-				st.Updated++
-			}
-			if e.unchanged(f, mustJSON(nonNil(f.Aliases))) {
-				same = append(same, e.id)
-				continue
-			}
-			if err := updateFinding(ctx, tx, m.SnapshotID, e, f, t); err != nil {
+		sorted := sortFindings(&m, old, &st)
+		for _, c := range sorted.changed {
+			if err := updateFinding(ctx, tx, m.SnapshotID, c.e, c.f, t); err != nil {
 				return err
 			}
 		}
-		if err := insertFindings(ctx, tx, s.dialect, fresh, t); err != nil {
+		if err := insertFindings(ctx, tx, s.dialect, sorted.fresh, t); err != nil {
 			return err
 		}
-		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, same); err != nil {
+		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, sorted.same); err != nil {
 			return err
 		}
-		for _, e := range old {
-			if !e.seen && e.status == FindingOpen {
-				gone = append(gone, e.id)
-			}
-		}
-		slices.Sort(gone)
 		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = ?,
-			resolved_by_snapshot = ?`, []any{t, m.Resolution, m.SnapshotID}, gone); err != nil {
+			resolved_by_snapshot = ?`, []any{t, m.Resolution, m.SnapshotID}, sorted.gone); err != nil {
 			return err
 		}
-		st.Resolved = len(gone)
 		if m.Keys == nil {
 			_, err = tx.ExecContext(ctx, `UPDATE snapshots SET matched_at = $1 WHERE id = $2`, t, m.SnapshotID)
 		}

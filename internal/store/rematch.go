@@ -154,30 +154,11 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 			if mine == nil {
 				mine = map[string]*existing{}
 			}
-			for i := range m.Findings {
-				f := &m.Findings[i]
-				id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
-				e, ok := mine[id]
-				if ok && e.seen {
-					continue // the same version listed twice in one SBOM
-				}
-				if !ok {
-					fresh = append(fresh, freshFinding{m.AssetID, m.SnapshotID, f})
-					mine[id] = &existing{seen: true}
-					st.New++
-					continue
-				}
-				e.seen = true
-				if e.status == FindingResolved {
-					st.Reopened++
-				} else {
-					st.Updated++
-				}
-				aj := mustJSON(nonNil(f.Aliases))
-				if e.unchanged(f, aj) {
-					same = append(same, e.id)
-					continue
-				}
+			sorted := sortFindings(m, mine, &st)
+			fresh = append(fresh, sorted.fresh...)
+			same = append(same, sorted.same...)
+			for _, c := range sorted.changed {
+				f, aj := c.f, c.aliasesJSON
 				// Rows updated to the same values share a statement; the
 				// snapshot is each row's asset's current one (checked
 				// above, under the asset's lock).
@@ -186,16 +167,13 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 				if _, ok := changedVals[k]; !ok {
 					changedVals[k] = []any{aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, t}
 				}
-				changed[k] = append(changed[k], e.id)
-				if aj != e.aliases {
-					aliased = append(aliased, aliasChange{e.id, f.VulnID, nonNil(f.Aliases)})
+				changed[k] = append(changed[k], c.e.id)
+				if aj != c.e.aliases {
+					aliased = append(aliased, aliasChange{c.e.id, f.VulnID, nonNil(f.Aliases)})
 				}
 			}
-			for _, e := range mine {
-				if !e.seen && e.status == FindingOpen {
-					gone[m.Resolution] = append(gone[m.Resolution], e.id)
-					st.Resolved++
-				}
+			if len(sorted.gone) > 0 {
+				gone[m.Resolution] = append(gone[m.Resolution], sorted.gone...)
 			}
 			if m.Keys == nil {
 				matched = append(matched, m.SnapshotID)

@@ -146,20 +146,10 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *principal
 		return err
 	}
 	p := page[store.Asset]{Items: items}
-	if len(items) > 0 && len(items) == clampLimit(f.Limit) {
+	if len(items) > 0 && len(items) == store.PageSize(f.Limit) {
 		p.NextCursor = strconv.FormatInt(items[len(items)-1].ID, 10)
 	}
 	return writeJSON(w, http.StatusOK, p)
-}
-
-func clampLimit(n int) int {
-	switch {
-	case n <= 0:
-		return 50
-	case n > 500:
-		return 500
-	}
-	return n
 }
 
 // assetInput is what a client may set on an asset.

@@ -222,7 +222,7 @@ func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]Asset, error) {
 		q += ` AND (LOWER(name) LIKE $2 ESCAPE '\' OR LOWER(owner) LIKE $2 ESCAPE '\')`
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Text))+"%")
 	}
-	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, clampLimit(f.Limit))
+	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, PageSize(f.Limit))
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -253,8 +253,8 @@ func likeEscape(s string) string {
 	return r.Replace(s)
 }
 
-// clampLimit bounds a page size: 50 by default, at most 500.
-func clampLimit(n int) int {
+// PageSize bounds a requested page size: 50 by default, at most 500.
+func PageSize(n int) int {
 	switch {
 	case n <= 0:
 		return 50

@@ -661,7 +661,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 			where = append(where, "f.id IN ("+joinIDs(ids)+")")
 		}
 	}
-	limit := clampLimit(f.Limit)
+	limit := PageSize(f.Limit)
 	page := func(extra ...string) string {
 		w := append(slices.Clone(where), extra...)
 		q := `SELECT ` + findingColumns + ` FROM findings f JOIN assets a ON a.id = f.asset_id`
@@ -715,7 +715,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 // read and sort every open finding.
 func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
 	q := strings.ToLower(f.Text)
-	limit := clampLimit(f.Limit)
+	limit := PageSize(f.Limit)
 	inner := f
 	inner.Text, inner.Limit = "", 200
 	var out []Finding

@@ -188,7 +188,7 @@ func (s *Store) PruneJobs(ctx context.Context, age time.Duration) error {
 func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]Job, error) {
 	q := `SELECT id, kind, dedupe_key, payload, state, attempts, run_at, locked_by, created_at, started_at,
 		finished_at, error FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
-	rows, err := s.db.QueryContext(ctx, q, kind, clampLimit(limit))
+	rows, err := s.db.QueryContext(ctx, q, kind, PageSize(limit))
 	if err != nil {
 		return nil, err
 	}

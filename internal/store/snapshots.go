@@ -243,37 +243,3 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 	}
 	return out, rows.Err()
 }
-
-// CurrentSnapshotsWithKeys returns, per asset, the current snapshot that
-// holds a component with one of the keys: what a changed advisory must be
-// re-matched against.
-func (s *Store) CurrentSnapshotsWithKeys(ctx context.Context, keys []string) (map[int64]int64, error) {
-	out := map[int64]int64{}
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT a.id, a.current_snapshot_id
-			FROM components c JOIN assets a ON a.current_snapshot_id = c.snapshot_id
-			WHERE c.pkey IN (`+placeholders(1, len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var a, sn int64
-			if err := rows.Scan(&a, &sn); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[a] = sn
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}

@@ -395,10 +395,7 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 	}
 	items, next, err := s.Store.Findings(r.Context(), f)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "status ") {
-			return errStatus(http.StatusBadRequest, "%v", err)
-		}
-		return err
+		return err // a bad status or cursor is the store's ErrInvalid / ErrBadCursor: 400
 	}
 	return writeJSON(w, http.StatusOK, page[store.Finding]{Items: items, NextCursor: next})
 }

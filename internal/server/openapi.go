@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -131,11 +130,6 @@ func addFields(t reflect.Type, props map[string]any) {
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
-var (
-	docOnce sync.Once
-	docJSON []byte
-)
-
 // document builds the OpenAPI document from the route table.
 func (s *Server) document() map[string]any {
 	paths := map[string]map[string]any{}
@@ -253,10 +247,14 @@ func operationID(rt route) string {
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	docOnce.Do(func() {
-		docJSON, _ = json.MarshalIndent(s.document(), "", "  ")
-	})
+	doc := s.doc()
 	w.Header().Set("Content-Type", "application/json")
-	_, err := w.Write(docJSON)
+	_, err := w.Write(doc)
 	return err
+}
+
+// doc is the document, built once per server (it depends on the version).
+func (s *Server) doc() []byte {
+	s.docOnce.Do(func() { s.docJSON, _ = json.MarshalIndent(s.document(), "", "  ") })
+	return s.docJSON
 }

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
@@ -39,6 +40,8 @@ type Server struct {
 	metrics *metrics
 	routes  []route
 	started time.Time
+	docOnce sync.Once
+	docJSON []byte
 }
 
 // New builds a server; call Handler to serve it.

@@ -622,7 +622,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		where = append(where, "f.status = 'resolved'")
 	case "all":
 	default:
-		return nil, "", fmt.Errorf("status %q: open, resolved or all", f.Status)
+		return nil, "", invalidf("status %q: open, resolved or all", f.Status)
 	}
 	if f.AssetID != 0 {
 		where = append(where, "f.asset_id = "+arg(f.AssetID))

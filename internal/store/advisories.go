@@ -101,21 +101,12 @@ type RematchPayload struct {
 }
 
 func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {
-	rows, err := tx.QueryContext(ctx, `SELECT pkey FROM advisory_records WHERE advisory_id = $1`, a.ID)
+	oldKeys, err := queryStrings(ctx, tx, `SELECT pkey FROM advisory_records WHERE advisory_id = $1`, a.ID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, k := range oldKeys {
 		keys[k] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM advisory_records WHERE advisory_id = $1`, a.ID); err != nil {
 		return err
@@ -146,20 +137,7 @@ func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, key
 
 // RecordsByKey returns the JSON records of one package key.
 func (s *Store) RecordsByKey(ctx context.Context, key string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT record FROM advisory_records WHERE pkey = $1 ORDER BY advisory_id, seq`, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, s.db, `SELECT record FROM advisory_records WHERE pkey = $1 ORDER BY advisory_id, seq`, key)
 }
 
 // AdvisoryInfo returns the stored description (JSON) of an advisory.
@@ -202,20 +180,14 @@ type KEVEntry struct {
 func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (int, error) {
 	changed := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		old := map[string]bool{}
-		rows, err := tx.QueryContext(ctx, `SELECT cve FROM kev`)
+		listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev`)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return err
-			}
+		old := make(map[string]bool, len(listed))
+		for _, c := range listed {
 			old[c] = true
 		}
-		rows.Close()
 		seen := map[string]bool{}
 		for _, e := range entries {
 			if !old[e.CVE] {

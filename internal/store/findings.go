@@ -431,23 +431,14 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 			args[i] = id
 		}
 		in := ` IN (` + rowPlaceholders(d, 1, len(part)) + `)`
-		rows, err := tx.QueryContext(ctx, `SELECT cve FROM kev WHERE cve`+in, args...)
+		listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev WHERE cve`+in, args...)
 		if err != nil {
 			return nil, nil, err
 		}
-		for rows.Next() {
-			var c string
-			if err := rows.Scan(&c); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
+		for _, c := range listed {
 			kev[c] = true
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, nil, err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT cve, score FROM epss WHERE cve`+in, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT cve, score FROM epss WHERE cve`+in, args...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -770,20 +761,8 @@ var (
 func (s *Store) textCandidates(ctx context.Context, text string) (ids []int64, ok bool, err error) {
 	p := "%" + likeEscape(strings.ToLower(text)) + "%"
 	strs := func(q string) ([]string, bool, error) {
-		rows, err := s.db.QueryContext(ctx, q+fmt.Sprintf(" LIMIT %d", maxTextTerms+1), p)
-		if err != nil {
-			return nil, false, err
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var v string
-			if err := rows.Scan(&v); err != nil {
-				return nil, false, err
-			}
-			out = append(out, v)
-		}
-		return out, len(out) <= maxTextTerms, rows.Err()
+		out, err := queryStrings(ctx, s.db, q+fmt.Sprintf(" LIMIT %d", maxTextTerms+1), p)
+		return out, len(out) <= maxTextTerms, err
 	}
 	pkgs, ok1, err := strs(`SELECT name_lc FROM finding_packages WHERE name_lc LIKE $1 ESCAPE '\'`)
 	if err != nil || !ok1 {

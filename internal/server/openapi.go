@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -185,7 +186,7 @@ func (s *Server) document() map[string]any {
 		errResp := func(d string) map[string]any {
 			return map[string]any{"description": d, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
 		}
-		responses := map[string]any{itoa(status): ok}
+		responses := map[string]any{strconv.Itoa(status): ok}
 		if !rt.Public {
 			responses["401"] = errResp("no valid token or session")
 			responses["403"] = errResp("the caller's role lacks the permission: " + strings.Join(rt.Perm.Scopes(), ", "))

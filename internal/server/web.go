@@ -53,10 +53,8 @@ func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return itoa(n) + " " + unit + "s"
+	return strconv.Itoa(n) + " " + unit + "s"
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // barLen scales n against max to a bar of at most 300 units.
 func barLen(n, max int) int {
@@ -144,7 +142,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 	keys := []string{"ip:" + clientIP(r), "user:" + strings.ToLower(name)}
 	for _, k := range keys {
 		if ok, wait := s.logins.Allow(k, now); !ok {
-			w.Header().Set("Retry-After", itoa(int(wait.Seconds())+1))
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 			s.Log.Warn("login refused: too many failures", "key", k)
 			return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
 				Error: "Too many failed sign-ins. Wait a minute and try again."})

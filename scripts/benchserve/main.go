@@ -62,6 +62,7 @@ type config struct {
 	latDur, latWarm                       time.Duration
 	workers                               int
 	keep, genOnly, verify, pgAnalyze      bool
+	reuse, pgSchema                       string
 	timeout                               time.Duration
 }
 
@@ -89,6 +90,9 @@ func main() {
 	flag.IntVar(&c.workers, "workers", 0, "serve --workers (0: the server's default)")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data directory / PostgreSQL schema afterwards")
 	flag.BoolVar(&c.pgAnalyze, "pg-analyze", false, "PostgreSQL: ANALYZE the schema's tables before the findings-list phase (what autovacuum does on its own when it is on)")
+	flag.StringVar(&c.reuse, "reuse", "", "run only these phases (comma-separated: findings-api) on the data of an earlier -keep run: "+
+		"SQLite's data directory under -out, PostgreSQL's schema from -pg-schema")
+	flag.StringVar(&c.pgSchema, "pg-schema", "", "with -reuse: the kept PostgreSQL schema (bench_serve_<time>)")
 	flag.BoolVar(&c.genOnly, "gen-only", false, "generate the workload, print its statistics and stop")
 	flag.BoolVar(&c.verify, "verify", false, "also match every generated SBOM in-process (slow) to check the expected findings")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up on a phase after this long")
@@ -1391,7 +1395,9 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 	start := time.Now()
 	dir := filepath.Join(c.out, eng)
 	dataDir := filepath.Join(dir, "data")
-	os.RemoveAll(dataDir)
+	if c.reuse == "" {
+		os.RemoveAll(dataDir)
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		r.Error = err.Error()
 		return r
@@ -1402,7 +1408,9 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 		r.Where = filepath.Join(dataDir, "vulndesk.db")
 	case "postgres":
 		schema = fmt.Sprintf("bench_serve_%d", time.Now().Unix())
-		if _, err := psql(c.pgURL, "CREATE SCHEMA "+schema); err != nil {
+		if c.reuse != "" {
+			schema = c.pgSchema
+		} else if _, err := psql(c.pgURL, "CREATE SCHEMA "+schema); err != nil {
 			r.Error = err.Error()
 			return r
 		}
@@ -1413,7 +1421,7 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 		dbURL = c.pgURL + sep + "search_path=" + schema
 		r.Where = "schema " + schema
 		r.PGAutovacuum, _ = psql(c.pgURL, "SHOW autovacuum")
-		if !c.keep {
+		if !c.keep && c.reuse == "" {
 			defer psql(c.pgURL, "DROP SCHEMA "+schema+" CASCADE")
 		}
 	default:
@@ -1452,7 +1460,7 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 		}
 		srv.mu.Unlock()
 		r.TotalS = round3(time.Since(start).Seconds())
-		if !c.keep && eng == "sqlite" {
+		if !c.keep && c.reuse == "" && eng == "sqlite" {
 			os.RemoveAll(dataDir)
 		}
 	}()
@@ -1495,6 +1503,9 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 	}
 	profSecs := map[string]int{"ingest+match": 40, "rematch": 6, "findings-api": 12}
 	for _, st := range steps {
+		if c.reuse != "" && !slices.Contains(strings.Split(c.reuse, ","), st.name) {
+			continue
+		}
 		srv.setPhase(st.name)
 		if n := profSecs[st.name]; n > 0 {
 			profile(dir, st.name, n)

@@ -197,17 +197,19 @@ CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
 CREATE INDEX finding_aliases_finding ON finding_aliases (finding_id);
 
+CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id);
+
 CREATE INDEX findings_asset ON findings (asset_id, status, pkey);
 
 CREATE INDEX findings_asset_list ON findings (asset_id, status, severity_rank, id);
 
-CREATE INDEX findings_ecosystem_list ON findings (ecosystem, status, severity_rank, id);
+CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), severity_rank, id);
 
 CREATE INDEX findings_kev ON findings (kev, status, severity_rank, id);
 
-CREATE INDEX findings_list ON findings (status, severity_rank, id);
+CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vuln_id, LOWER(package));
 
-CREATE INDEX findings_package_lc ON findings (LOWER(package));
+CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity_rank, id);
 
 CREATE UNIQUE INDEX jobs_active ON jobs (dedupe_key) WHERE state IN ('queued', 'running');
 

@@ -600,82 +600,106 @@ var ErrBadCursor = errors.New("invalid cursor")
 // of the next page ("" on the last page). Paging is by keyset (severity,
 // id), so a deep page costs the same as the first.
 func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
+	lq := &listQuery{limit: PageSize(f.Limit)}
+	status := ""
 	switch f.Status {
 	case "", FindingOpen:
-		where = append(where, "f.status = 'open'")
+		status = FindingOpen
 	case FindingResolved:
-		where = append(where, "f.status = 'resolved'")
+		status = FindingResolved
 	case "all":
 	default:
 		return nil, "", invalidf("status %q: open, resolved or all", f.Status)
 	}
+	switch {
+	case f.Ecosystem != "" && status != "":
+		// One condition on (ecosystem, status) as one key, so that the
+		// only index giving the list order is findings_ecosystem_list.
+		// With "ecosystem = ? AND status = ?" PostgreSQL read the general
+		// list index and filtered it, which for an ecosystem whose
+		// findings all sort low (Go's advisories carry no severity)
+		// meant reading every finding above them.
+		lq.where = append(lq.where, ecosystemStatus+" = "+lq.arg(f.Ecosystem+" "+status))
+	case f.Ecosystem != "":
+		lq.where = append(lq.where, ecosystemStatus+" IN ("+lq.arg(f.Ecosystem+" "+FindingOpen)+", "+lq.arg(f.Ecosystem+" "+FindingResolved)+")")
+	case status != "":
+		lq.where = append(lq.where, "f.status = '"+status+"'") // a constant of this code
+	}
 	if f.AssetID != 0 {
-		where = append(where, "f.asset_id = "+arg(f.AssetID))
+		lq.where = append(lq.where, "f.asset_id = "+lq.arg(f.AssetID))
 	}
 	if len(f.Severity) > 0 {
 		var ph []string
 		lo, hi := 5, 0
 		for _, sv := range f.Severity {
-			ph = append(ph, arg(sv))
+			ph = append(ph, lq.arg(sv))
 			r := model.Rating(sv).Rank()
 			lo, hi = min(lo, r), max(hi, r)
 		}
 		// The rank range the severities imply (severity_rank is the
 		// severity's rank) lets the list index seek to them.
-		where = append(where, "f.severity IN ("+strings.Join(ph, ", ")+")",
+		lq.where = append(lq.where, "f.severity IN ("+strings.Join(ph, ", ")+")",
 			fmt.Sprintf("f.severity_rank BETWEEN %d AND %d", lo, hi))
 	}
 	if f.KEV {
-		where = append(where, "f.kev = TRUE") // a bare "f.kev" does not use findings_kev on SQLite
+		lq.where = append(lq.where, "f.kev = TRUE") // a bare "f.kev" does not use findings_kev on SQLite
 	}
-	if f.Ecosystem != "" {
-		where = append(where, "f.ecosystem = "+arg(f.Ecosystem))
-	}
-	if f.Text != "" {
-		ids, ok, err := s.textCandidates(ctx, f.Text)
-		if err != nil {
-			return nil, "", err
-		}
-		if !ok {
-			return s.textWalk(ctx, f)
-		}
-		if s.dialect == Postgres {
-			// One array parameter, however many candidates.
-			where = append(where, "f.id = ANY("+arg(ids)+")")
-		} else {
-			where = append(where, "f.id IN ("+joinIDs(ids)+")")
-		}
-	}
-	limit := PageSize(f.Limit)
-	page := func(extra ...string) string {
-		w := append(slices.Clone(where), extra...)
-		q := `SELECT ` + findingColumns + ` FROM findings f JOIN assets a ON a.id = f.asset_id`
-		if len(w) > 0 {
-			q += " WHERE " + strings.Join(w, " AND ")
-		}
-		return q + fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", limit+1)
-	}
-	q := page()
 	if f.Cursor != "" {
 		rank, id, ok := parseCursor(f.Cursor)
 		if !ok {
 			return nil, "", ErrBadCursor
 		}
-		// The rest of the cursor's rank, then the lower ranks: two index
-		// ranges. "rank < r OR (rank = r AND id < i)" bounds no index
-		// column but the first (nor do SQLite's row values), so a deep
-		// page scanned every row above it.
-		r, i := arg(rank), arg(id)
-		q = `SELECT * FROM (` + page("f.severity_rank = "+r, "f.id < "+i) + `) AS same_rank UNION ALL SELECT * FROM (` +
-			page("f.severity_rank < "+r) + fmt.Sprintf(`) AS lower_rank ORDER BY severity_rank DESC, id DESC LIMIT %d`, limit+1)
+		lq.cursor, lq.rank, lq.id = true, rank, id
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	if f.Text != "" {
+		return s.textPage(ctx, f, lq)
+	}
+	return s.readPage(ctx, lq.ordered(findingColumns, findingsFrom, lq.limit+1), lq.args, lq.limit)
+}
+
+const findingsFrom = "findings f JOIN assets a ON a.id = f.asset_id"
+
+// listQuery is a findings list being written: its conditions, their
+// parameters, the page size and the cursor's parameters.
+type listQuery struct {
+	where  []string
+	args   []any
+	limit  int
+	cursor bool // false on the first page
+	rank   int  // the cursor: the page starts after (rank, id)
+	id     int64
+}
+
+func (lq *listQuery) arg(v any) string {
+	lq.args = append(lq.args, v)
+	return "$" + strconv.Itoa(len(lq.args))
+}
+
+// ordered selects cols from the list in its order (severity rank, then id,
+// both descending), after the cursor, n rows at most.
+func (lq *listQuery) ordered(cols, from string, n int) string {
+	sel := func(extra ...string) string {
+		q := `SELECT ` + cols + ` FROM ` + from
+		if w := append(slices.Clone(lq.where), extra...); len(w) > 0 {
+			q += " WHERE " + strings.Join(w, " AND ")
+		}
+		return q + fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", n)
+	}
+	if !lq.cursor {
+		return sel()
+	}
+	// The rest of the cursor's rank, then the lower ranks: two index
+	// ranges. "rank < r OR (rank = r AND id < i)" bounds no index column
+	// but the first (nor do SQLite's row values), so a deep page scanned
+	// every row above it.
+	r, i := lq.arg(lq.rank), lq.arg(lq.id)
+	return `SELECT * FROM (` + sel("f.severity_rank = "+r, "f.id < "+i) + `) AS same_rank UNION ALL SELECT * FROM (` +
+		sel("f.severity_rank < "+r) + fmt.Sprintf(`) AS lower_rank ORDER BY severity_rank DESC, id DESC LIMIT %d`, n)
+}
+
+// readPage runs a findings query of up to limit+1 rows in list order.
+func (s *Store) readPage(ctx context.Context, q string, args []any, limit int) ([]Finding, string, error) {
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -696,6 +720,186 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		lastRank = rank
 	}
 	return out, next, rows.Err()
+}
+
+// Text search: what a term matches is looked up first (textTerms). A
+// term that matches much is then looked for by walking the list from the
+// page's start, a window at a time, in findings_list alone (it holds what
+// a term can match), until the page is full; a rarer term, or one whose
+// matches the walk did not reach in textWalkRows, has each of its matches
+// read from the index that leads with it.
+var (
+	textWindow   = 1000  // the first window; each next is four times larger
+	textWalkRows = 32000 // rows walked at most before the lookup
+	// A term is taken to match much with this many advisories, package
+	// names or assets.
+	denseAdvisories, densePackages, denseAssets = 200, 50, 20
+)
+
+func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([]Finding, string, error) {
+	t, ok, err := s.textTerms(ctx, f.Text)
+	if err != nil {
+		return nil, "", err
+	}
+	if !ok {
+		return s.textWalk(ctx, f)
+	}
+	if t.none() {
+		return []Finding{}, "", nil
+	}
+	var pkgs, advs, assets string
+	if len(t.packages) > 0 {
+		pkgs = lq.arg(s.listParam(t.packages))
+	}
+	if len(t.advisories) > 0 {
+		advs = lq.arg(s.listParam(t.advisories))
+	}
+	if len(t.assets) > 0 {
+		assets = lq.arg(s.listParam(t.assets))
+	}
+	// match is the text condition on findings f, one per kind of match,
+	// as index conditions; test is the same as a test of each row.
+	var match, test []string
+	if pkgs != "" {
+		match = append(match, s.inList("LOWER(f.package)", pkgs))
+		test = append(test, s.inSet("LOWER(f.package)", pkgs, "text"))
+	}
+	if advs != "" {
+		match = append(match, s.inList("f.vuln_id", advs))
+		test = append(test, s.inSet("f.vuln_id", advs, "text"))
+	}
+	if assets != "" {
+		match = append(match, s.inList("f.asset_id", assets))
+		test = append(test, s.inSet("f.asset_id", assets, "bigint"))
+	}
+	if len(t.advisories) >= denseAdvisories || len(t.packages) >= densePackages || len(t.assets) >= denseAssets {
+		ids, ok, err := s.textWindows(ctx, lq, strings.Join(test, " OR "))
+		if err != nil || ok {
+			if err != nil || len(ids) == 0 {
+				return []Finding{}, "", err
+			}
+			return s.findingsByID(ctx, ids, lq.limit)
+		}
+	}
+	cond := slices.Clone(lq.where)
+	if lq.cursor {
+		cond = append(cond, fmt.Sprintf("(f.severity_rank < %s OR (f.severity_rank = %[1]s AND f.id < %s))", lq.arg(lq.rank), lq.arg(lq.id)))
+	}
+	// Each match's own first page, read from the index that leads with
+	// it: the page is among them, and the union sorts a few rows instead
+	// of deduplicating every candidate. They order by an expression no
+	// index offers, so no plan walks findings_list for its order and
+	// filters it (PostgreSQL did, and read every finding when the matches
+	// ranked low; so did SQLite without statistics).
+	var branches []string
+	for i, m := range match {
+		branches = append(branches, fmt.Sprintf("SELECT * FROM (SELECT f.severity_rank, f.id FROM findings f WHERE %s "+
+			"ORDER BY f.severity_rank + 0 DESC, f.id + 0 DESC LIMIT %d) AS b%d", strings.Join(append(slices.Clone(cond), m), " AND "), lq.limit+1, i))
+	}
+	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE f.id IN (SELECT id FROM (` + strings.Join(branches, " UNION ") +
+		fmt.Sprintf(`) AS candidates ORDER BY severity_rank DESC, id DESC LIMIT %d)`, lq.limit+1) + ` ORDER BY f.severity_rank DESC, f.id DESC`
+	return s.readPage(ctx, q, lq.args, lq.limit)
+}
+
+// textWindows walks the list from lq's cursor in growing windows and
+// returns the IDs of the first limit+1 findings that match (fewer at the
+// end of the list); ok is false when textWalkRows rows did not fill the
+// page. Each window is one index range (the rest of a rank, or the ranks
+// below it) read in index order and left as soon as the page is full; the
+// columns read are findings_list's, so the walk reads the index alone.
+func (s *Store) textWindows(ctx context.Context, lq *listQuery, match string) (ids []int64, ok bool, err error) {
+	cursor, rank, id := lq.cursor, lq.rank, lq.id
+	sameRank := cursor // the window reads the rest of rank; else the ranks below it
+	window := textWindow
+	for walked := 0; walked < textWalkRows; {
+		window = min(window, textWalkRows-walked)
+		args := slices.Clone(lq.args)
+		where := slices.Clone(lq.where)
+		switch {
+		case !cursor:
+		case sameRank:
+			args = append(args, rank, id)
+			where = append(where, fmt.Sprintf("f.severity_rank = $%d AND f.id < $%d", len(args)-1, len(args)))
+		default:
+			args = append(args, rank)
+			where = append(where, fmt.Sprintf("f.severity_rank < $%d", len(args)))
+		}
+		q := "SELECT f.severity_rank, f.id, CASE WHEN " + match + " THEN 1 ELSE 0 END FROM findings f"
+		if len(where) > 0 {
+			q += " WHERE " + strings.Join(where, " AND ")
+		}
+		q += fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", window)
+		n := 0
+		err := queryRows(ctx, kept{s}, q, args, func(rows *sql.Rows) error {
+			var hit int
+			if err := rows.Scan(&rank, &id, &hit); err != nil {
+				return err
+			}
+			n++
+			if hit == 1 {
+				if ids = append(ids, id); len(ids) > lq.limit {
+					return errPageFull
+				}
+			}
+			return nil
+		})
+		walked += n
+		switch {
+		case errors.Is(err, errPageFull):
+			return ids, true, nil
+		case err != nil:
+			return nil, false, err
+		case n == window:
+			cursor, sameRank = true, true
+			window *= 2
+		case sameRank:
+			sameRank = false // the rank is done; on to the ones below
+		default:
+			return ids, true, nil // the end of the list
+		}
+	}
+	return nil, false, nil
+}
+
+// errPageFull stops reading rows once a page is full.
+var errPageFull = errors.New("page full")
+
+// findingsByID reads the findings of IDs in list order.
+func (s *Store) findingsByID(ctx context.Context, ids []int64, limit int) ([]Finding, string, error) {
+	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE ` + s.inList("f.id", "$1") + ` ORDER BY f.severity_rank DESC, f.id DESC`
+	return s.readPage(ctx, q, []any{s.listParam(ids)}, limit)
+}
+
+// ecosystemStatus is the expression findings_ecosystem_list leads with.
+const ecosystemStatus = "(f.ecosystem || ' ' || f.status)"
+
+// inList is "expr is one of the list in parameter p", p written by
+// listParam: an array on PostgreSQL, a JSON array SQLite reads with
+// json_each. Either is one parameter however long the list, and the
+// statement text stays short (SQLite parsed a list of thousands of
+// literals anew on every search).
+func (s *Store) inList(expr, p string) string {
+	if s.dialect == Postgres {
+		return expr + " = ANY(" + p + ")"
+	}
+	return expr + " IN (SELECT value FROM json_each(" + p + "))"
+}
+
+// inSet is inList as a test of each row: PostgreSQL hashes the set of an
+// IN (subquery) once, where "= ANY($1)" compares each element in turn
+// unless the plan was made for the array's value.
+func (s *Store) inSet(expr, p, elem string) string {
+	if s.dialect == Postgres {
+		return expr + " IN (SELECT unnest(" + p + "::" + elem + "[]))"
+	}
+	return s.inList(expr, p)
+}
+
+func (s *Store) listParam(v any) any {
+	if s.dialect == Postgres {
+		return v
+	}
+	return mustJSON(v)
 }
 
 // textWalk serves a text search too common for the candidate lookup: it
@@ -746,78 +950,51 @@ func textMatch(f Finding, q string) bool {
 	return false
 }
 
-// Bounds of the candidate lookup; past them textWalk is used.
-var (
-	maxTextTerms      = 5000
-	maxTextCandidates = 50000
-)
+// maxTextTerms bounds the candidate lookup: a text in the names of more
+// packages or advisories than this is served by textWalk.
+var maxTextTerms = 5000
 
-// textCandidates finds the findings whose package, advisory IDs or asset
-// name contain text, through small tables and indexes rather than by
-// reading every finding: the package names findings have (by the
-// LOWER(package) index), the advisory IDs and aliases (advisories is one
-// row per advisory; finding_aliases is keyed by ID) and asset names. ok is
-// false when the term is too common for that to pay.
-func (s *Store) textCandidates(ctx context.Context, text string) (ids []int64, ok bool, err error) {
-	p := "%" + likeEscape(strings.ToLower(text)) + "%"
-	strs := func(q string) ([]string, bool, error) {
-		out, err := queryStrings(ctx, s.db, q+fmt.Sprintf(" LIMIT %d", maxTextTerms+1), p)
-		return out, len(out) <= maxTextTerms, err
+// textTerms are what a text search matches: package names (lower case),
+// advisories (by ID) and assets.
+type textTerms struct {
+	packages, advisories []string
+	assets               []int64
+}
+
+func (t textTerms) none() bool { return len(t.packages)+len(t.advisories)+len(t.assets) == 0 }
+
+// textTerms finds what the text is part of, through small tables rather
+// than by reading every finding: the package names findings have
+// (finding_packages), the advisories one of whose IDs or aliases holds it
+// (in memory) and the asset names. A finding matches when its package,
+// its advisory or its asset does. ok is false when the text is too common
+// for a lookup to pay.
+func (s *Store) textTerms(ctx context.Context, text string) (t textTerms, ok bool, err error) {
+	lower := strings.ToLower(text)
+	p := "%" + likeEscape(lower) + "%"
+	if t.packages, err = queryStrings(ctx, kept{s}, fmt.Sprintf(
+		`SELECT name_lc FROM finding_packages WHERE name_lc LIKE $1 ESCAPE '\' LIMIT %d`, maxTextTerms+1), p); err != nil {
+		return t, false, err
 	}
-	pkgs, ok1, err := strs(`SELECT name_lc FROM finding_packages WHERE name_lc LIKE $1 ESCAPE '\'`)
-	if err != nil || !ok1 {
-		return nil, false, err
+	if len(t.packages) > maxTextTerms {
+		return t, false, nil
 	}
-	// An advisory matches by its ID or an alias; every ID it is known by
-	// is then a finding alias to look up (a finding holds all of them).
-	aliases, ok2, err := s.advisoryIDs.search(ctx, s, strings.ToLower(text))
-	if err != nil || !ok2 {
-		return nil, false, err
+	if t.advisories, ok, err = s.advisoryIDs.search(ctx, s, lower); err != nil || !ok {
+		return t, false, err
 	}
-	assets, ok3, err := strs(`SELECT CAST(id AS TEXT) FROM assets WHERE LOWER(name) LIKE $1 ESCAPE '\'`)
-	if err != nil || !ok3 {
-		return nil, false, err
-	}
-	var parts []string
-	var args []any
-	if len(pkgs) > 0 {
-		var ph []string
-		for _, v := range pkgs {
-			args = append(args, v)
-			ph = append(ph, "?")
-		}
-		parts = append(parts, "SELECT id FROM findings WHERE LOWER(package) IN ("+strings.Join(ph, ", ")+")")
-	}
-	if len(aliases) > 0 {
-		slices.Sort(aliases)
-		aliases = slices.Compact(aliases)
-		var ph []string
-		for _, v := range aliases {
-			args = append(args, v)
-			ph = append(ph, "?")
-		}
-		parts = append(parts, "SELECT finding_id FROM finding_aliases WHERE alias IN ("+strings.Join(ph, ", ")+")")
-	}
-	if len(assets) > 0 {
-		parts = append(parts, "SELECT id FROM findings WHERE asset_id IN ("+strings.Join(assets, ", ")+")")
-	}
-	if len(parts) == 0 {
-		return []int64{}, true, nil
-	}
-	q := strings.Join(parts, " UNION ") + fmt.Sprintf(" LIMIT %d", maxTextCandidates+1)
-	rows, err := s.db.QueryContext(ctx, numbered(s.dialect, q), args...)
+	rows, err := s.query(ctx, `SELECT id FROM assets WHERE LOWER(name) LIKE $1 ESCAPE '\'`, p)
 	if err != nil {
-		return nil, false, err
+		return t, false, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, false, err
+			return t, false, err
 		}
-		ids = append(ids, id)
+		t.assets = append(t.assets, id)
 	}
-	return ids, len(ids) <= maxTextCandidates, rows.Err()
+	return t, true, rows.Err()
 }
 
 // idIndex holds every advisory's IDs (its own and its aliases) in memory
@@ -831,12 +1008,12 @@ type idIndex struct {
 }
 
 type idEntry struct {
-	lower string   // all IDs, lower case, joined by "\n"
-	ids   []string // as written
+	lower string // all IDs, lower case, joined by "\n"
+	id    string // the advisory's own, as written
 }
 
-// search returns every ID of the advisories one of whose IDs contains q;
-// ok is false when more than maxTextTerms advisories match.
+// search returns the advisories (their own IDs) one of whose IDs or
+// aliases contains q; ok is false when more than maxTextTerms match.
 func (x *idIndex) search(ctx context.Context, s *Store, q string) ([]string, bool, error) {
 	gen, err := s.Generation(ctx)
 	if err != nil {
@@ -857,7 +1034,7 @@ func (x *idIndex) search(ctx context.Context, s *Store, q string) ([]string, boo
 			if n++; n > maxTextTerms {
 				return nil, false, nil
 			}
-			out = append(out, e.ids...)
+			out = append(out, e.id)
 		}
 	}
 	return out, true, nil
@@ -879,31 +1056,13 @@ func (x *idIndex) load(ctx context.Context, s *Store) error {
 		if err := json.Unmarshal([]byte(al), &list); err != nil {
 			return fmt.Errorf("aliases of %s: %w", id, err)
 		}
-		ids := append([]string{id}, list...)
-		entries = append(entries, idEntry{lower: strings.ToLower(strings.Join(ids, "\n")), ids: ids})
+		entries = append(entries, idEntry{lower: strings.ToLower(id + "\n" + strings.Join(list, "\n")), id: id})
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	x.entries = entries
 	return nil
-}
-
-// joinIDs writes IDs as an SQL list; they are integers from the database,
-// so inlining them is safe, and it spares SQLite thousands of parameters.
-// An empty list is written as a list no ID is in.
-func joinIDs(ids []int64) string {
-	if len(ids) == 0 {
-		return "NULL"
-	}
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
 }
 
 func cursor(rank int, id int64) string { return fmt.Sprintf("%d.%d", rank, id) }

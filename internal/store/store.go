@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -75,6 +76,9 @@ type Store struct {
 	analyzed time.Time // when Maintain last ran ANALYZE
 
 	advisoryIDs idIndex // for text search
+
+	stmts sync.Map // SQLite: list query text -> *sql.Stmt, see query
+	nstmt atomic.Int32
 	// Where describes the database for logs, without credentials.
 	Where string
 }
@@ -120,7 +124,12 @@ func connect(cfg Config) (*Store, error) {
 	// instead of failing half-way with SQLITE_BUSY.
 	dsn := "file:" + path + "?_time_format=sqlite&_txlock=immediate" +
 		"&_pragma=journal_mode(WAL)&_pragma=busy_timeout(30000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		// The file is read through a memory map (up to 1 GiB of it) and
+		// each connection caches 32 MiB instead of 2: the findings list
+		// read most of its pages with a system call and a copy each, and
+		// served 30% more requests a second without them.
+		"&_pragma=cache_size(-32768)&_pragma=mmap_size(1073741824)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
@@ -165,7 +174,43 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
+
+// maxStmts bounds the prepared statements query keeps.
+const maxStmts = 256
+
+// query runs a read of the API's lists. On SQLite the statement is
+// prepared once and kept (parsing it anew took a tenth of a findings
+// request): the lists' statements are few, their values parameters. pgx
+// keeps prepared statements per connection by itself.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.dialect != SQLite {
+		return s.db.QueryContext(ctx, q, args...)
+	}
+	if v, ok := s.stmts.Load(q); ok {
+		return v.(*sql.Stmt).QueryContext(ctx, args...)
+	}
+	if s.nstmt.Load() >= maxStmts {
+		return s.db.QueryContext(ctx, q, args...)
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		st = v.(*sql.Stmt)
+	} else {
+		s.nstmt.Add(1)
+	}
+	return st.QueryContext(ctx, args...)
+}
 
 // Ping checks the database answers; /readyz uses it.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -271,6 +316,13 @@ func (s *Store) Maintain(ctx context.Context) error {
 	return err
 }
 
+// kept is the store as a querier whose statements are kept (see query).
+type kept struct{ s *Store }
+
+func (k kept) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return k.s.query(ctx, q, args...)
+}
+
 // querier is a *sql.DB or a *sql.Tx.
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
@@ -278,18 +330,27 @@ type querier interface {
 
 // queryStrings returns the one text column a query selects, row by row.
 func queryStrings(ctx context.Context, db querier, q string, args ...any) ([]string, error) {
+	var out []string
+	err := queryRows(ctx, db, q, args, func(rows *sql.Rows) error {
+		var v string
+		err := rows.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
+}
+
+// queryRows runs q and calls each for every row.
+func queryRows(ctx context.Context, db querier, q string, args []any, each func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+		if err := each(rows); err != nil {
+			return err
 		}
-		out = append(out, v)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }

@@ -504,17 +504,31 @@ func TestTextSearchBothWays(t *testing.T) {
 				cur = next
 			}
 		}
+		ways := []struct {
+			name                              string
+			maxTerms, dense, window, walkRows int
+		}{
+			{"lookup", 5000, 1 << 30, 1000, 32000},
+			{"windows", 5000, 0, 1000, 32000},
+			{"small windows", 5000, 0, 1, 32000},
+			{"windows cut short, then lookup", 5000, 0, 1, 6},
+			{"walk", 0, 0, 1000, 32000},
+		}
 		for _, q := range []string{"cve-2024-3", "pkg1", "PYSEC", "app", "zzz"} {
 			for _, sevs := range [][]string{nil, {"high", "critical"}} {
-				looked := all(q, sevs...)
-				store.SetTextLimits(1, 1) // force the walk
-				walked := all(q, sevs...)
-				store.SetTextLimits(5000, 50000)
-				if fmt.Sprint(looked) != fmt.Sprint(walked) {
-					t.Errorf("q=%q %v: lookup %v, walk %v", q, sevs, looked, walked)
-				}
-				if q != "zzz" && len(looked) == 0 {
-					t.Errorf("q=%q found nothing", q)
+				var first []string
+				for i, w := range ways {
+					restore := store.SetTextTuning(w.maxTerms, w.dense, w.window, w.walkRows)
+					got := all(q, sevs...)
+					restore()
+					if i == 0 {
+						first = got
+						if q != "zzz" && len(got) == 0 {
+							t.Errorf("q=%q found nothing", q)
+						}
+					} else if fmt.Sprint(got) != fmt.Sprint(first) {
+						t.Errorf("q=%q %v: %s %v, %s %v", q, sevs, ways[0].name, first, w.name, got)
+					}
 				}
 			}
 		}

@@ -18,6 +18,13 @@ CREATE TABLE advisories (
     CONSTRAINT advisories_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE advisory_aliases (
+    alias text NOT NULL,
+    advisory_id text NOT NULL,
+    CONSTRAINT advisory_aliases_advisory_id_fkey FOREIGN KEY (advisory_id) REFERENCES advisories(id) ON DELETE CASCADE,
+    CONSTRAINT advisory_aliases_pkey PRIMARY KEY (alias, advisory_id)
+);
+
 CREATE TABLE advisory_records (
     advisory_id text NOT NULL,
     seq bigint NOT NULL,
@@ -102,13 +109,6 @@ CREATE TABLE feeds (
     syncs bigint NOT NULL DEFAULT 0,
     CONSTRAINT feeds_name_key UNIQUE (name),
     CONSTRAINT feeds_pkey PRIMARY KEY (id)
-);
-
-CREATE TABLE finding_aliases (
-    alias text NOT NULL,
-    finding_id bigint NOT NULL,
-    CONSTRAINT finding_aliases_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE CASCADE,
-    CONSTRAINT finding_aliases_pkey PRIMARY KEY (alias, finding_id)
 );
 
 CREATE TABLE finding_packages (
@@ -216,6 +216,8 @@ CREATE TABLE users (
 );
 
 CREATE UNIQUE INDEX advisories_pkey ON advisories USING btree (id);
+CREATE INDEX advisory_aliases_advisory ON advisory_aliases USING btree (advisory_id);
+CREATE UNIQUE INDEX advisory_aliases_pkey ON advisory_aliases USING btree (alias, advisory_id);
 CREATE INDEX advisory_records_by_key ON advisory_records USING btree (pkey);
 CREATE UNIQUE INDEX advisory_records_pkey ON advisory_records USING btree (advisory_id, seq);
 CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
@@ -228,11 +230,8 @@ CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
 CREATE UNIQUE INDEX epss_pkey ON epss USING btree (cve);
 CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
-CREATE INDEX finding_aliases_finding ON finding_aliases USING btree (finding_id);
-CREATE UNIQUE INDEX finding_aliases_pkey ON finding_aliases USING btree (alias, finding_id);
 CREATE UNIQUE INDEX finding_packages_pkey ON finding_packages USING btree (name_lc);
 CREATE INDEX findings_advisory_list ON findings USING btree (vuln_id, status, severity_rank, id);
-CREATE INDEX findings_asset ON findings USING btree (asset_id, status, pkey);
 CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING btree (asset_id, pkey, version, vuln_id);
 CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, severity_rank, id);
 CREATE INDEX findings_ecosystem_list ON findings USING btree ((((ecosystem || ' '::text) || status)), severity_rank, id);

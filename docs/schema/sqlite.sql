@@ -16,6 +16,12 @@ CREATE TABLE advisories (
     updated_at   TIMESTAMP NOT NULL
 );
 
+CREATE TABLE advisory_aliases (
+    alias TEXT NOT NULL,
+    advisory_id TEXT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
+    PRIMARY KEY (alias, advisory_id)
+);
+
 CREATE TABLE advisory_records (
     advisory_id TEXT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
     seq         INTEGER NOT NULL,
@@ -89,12 +95,6 @@ CREATE TABLE feeds (
     items            INTEGER NOT NULL DEFAULT 0,
     changed          INTEGER NOT NULL DEFAULT 0,
     syncs            INTEGER NOT NULL DEFAULT 0
-);
-
-CREATE TABLE finding_aliases (
-    alias      TEXT NOT NULL,
-    finding_id INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
-    PRIMARY KEY (alias, finding_id)
 );
 
 CREATE TABLE finding_packages (
@@ -189,17 +189,15 @@ CREATE TABLE users (
     created_at    TIMESTAMP NOT NULL
 );
 
+CREATE INDEX advisory_aliases_advisory ON advisory_aliases (advisory_id);
+
 CREATE INDEX advisory_records_by_key ON advisory_records (pkey);
 
 CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
-CREATE INDEX finding_aliases_finding ON finding_aliases (finding_id);
-
 CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id);
-
-CREATE INDEX findings_asset ON findings (asset_id, status, pkey);
 
 CREATE INDEX findings_asset_list ON findings (asset_id, status, severity_rank, id);
 

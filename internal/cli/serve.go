@@ -90,6 +90,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer st.Close()
 	log.Info("database ready", "engine", st.Dialect(), "where", st.Where)
+	if off, err := st.AutovacuumOff(ctx); err == nil && off {
+		log.Warn("PostgreSQL autovacuum is off: vulndesk vacuums its own tables once a minute while it runs")
+	}
 
 	svc := service.New(st, log)
 	svc.TempDir = filepath.Join(sf.dataDir, "tmp")

@@ -74,6 +74,9 @@ func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []A
 				return fmt.Errorf("advisory %s: %w", changed[i].ID, err)
 			}
 		}
+		if err := putAdvisoryAliases(ctx, tx, s.dialect, changed); err != nil {
+			return err
+		}
 		if len(changed) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
 				return err
@@ -129,6 +132,50 @@ func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, key
 		keys[r.Key] = true
 		if _, err := tx.ExecContext(ctx, `INSERT INTO advisory_records (advisory_id, seq, pkey, record) VALUES ($1, $2, $3, $4)`,
 			a.ID, i, r.Key, r.JSON); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putAdvisoryAliases writes every ID the advisories are known by, their
+// own too: KEV and EPSS attach to their findings by them.
+func putAdvisoryAliases(ctx context.Context, tx *sql.Tx, d Dialect, advs []Advisory) error {
+	var ids, aliases, owners []string
+	for _, a := range advs {
+		ids = append(ids, a.ID)
+		for _, al := range append([]string{a.ID}, a.Aliases...) {
+			aliases, owners = append(aliases, al), append(owners, a.ID)
+		}
+	}
+	if d == Postgres {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM advisory_aliases WHERE advisory_id = ANY($1)`, ids); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO advisory_aliases (alias, advisory_id)
+			SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`, aliases, owners)
+		return err
+	}
+	const batch = 500
+	for start := 0; start < len(ids); start += batch {
+		part := ids[start:min(start+batch, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM advisory_aliases WHERE advisory_id IN (`+
+			rowPlaceholders(d, 1, len(part))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(aliases); start += batch {
+		end := min(start+batch, len(aliases))
+		args := make([]any, 0, 2*(end-start))
+		for i := start; i < end; i++ {
+			args = append(args, aliases[i], owners[i])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO advisory_aliases (alias, advisory_id) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", end-start), ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return err
 		}
 	}
@@ -224,7 +271,7 @@ func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry
 		// listed IDs are computed once (not a join per finding, which
 		// PostgreSQL without statistics ran as a scan of kev per row).
 		if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = NOT kev
-			WHERE kev <> (id IN (SELECT fa.finding_id FROM finding_aliases fa JOIN kev k ON k.cve = fa.alias))`); err != nil {
+			WHERE kev <> (vuln_id IN (SELECT aa.advisory_id FROM advisory_aliases aa JOIN kev k ON k.cve = aa.alias))`); err != nil {
 			return err
 		}
 		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
@@ -288,9 +335,9 @@ func (s *Store) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, s
 			// The highest score of each finding's IDs, computed in one
 			// grouped pass; only findings whose score changes are written.
 			if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = sub.m
-				FROM (SELECT fa.finding_id AS fid, MAX(e.score) AS m FROM finding_aliases fa
-					JOIN epss e ON e.cve = fa.alias GROUP BY fa.finding_id) AS sub
-				WHERE findings.id = sub.fid AND findings.epss IS DISTINCT FROM sub.m`); err != nil {
+				FROM (SELECT aa.advisory_id AS vid, MAX(e.score) AS m FROM advisory_aliases aa
+					JOIN epss e ON e.cve = aa.alias GROUP BY aa.advisory_id) AS sub
+				WHERE findings.vuln_id = sub.vid AND findings.epss IS DISTINCT FROM sub.m`); err != nil {
 				return err
 			}
 		}

@@ -285,9 +285,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// findingBatch rows go in one INSERT (17 values each).
-const findingBatch = 100
-
 // freshFinding is a new finding of one asset's snapshot.
 type freshFinding struct {
 	assetID, snapID int64
@@ -300,129 +297,195 @@ func freshKey(assetID int64, key, version, vulnID string) string {
 }
 
 // insertFindings opens new findings (of one asset or of several), a batch
-// per statement, with their alias rows and their KEV and EPSS marks: a
-// finding is in KEV when one of its IDs is, and has the highest EPSS score
-// of its IDs (what setAliases computes from the alias rows).
+// per statement, with their KEV and EPSS marks: a finding is in KEV when
+// one of its IDs is, and has the highest EPSS score of its IDs (as
+// rescoreExploit computes). Their package names go in finding_packages.
 func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding, t time.Time) error {
-	const cols = 19
-	for start := 0; start < len(fs); start += findingBatch {
-		part := fs[start:min(start+findingBatch, len(fs))]
-		var ids []string
-		for _, ff := range part {
-			ids = append(append(ids, ff.f.VulnID), ff.f.Aliases...)
-		}
-		kev, epss, err := exploitData(ctx, tx, d, ids)
-		if err != nil {
-			return err
-		}
-		if err := notePackages(ctx, tx, d, part); err != nil {
-			return err
-		}
-		var q strings.Builder
-		q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, ff := range part {
-			f := ff.f
-			if i > 0 {
-				q.WriteString(", ")
+	if len(fs) == 0 {
+		return nil
+	}
+	var ids []string
+	for _, ff := range fs {
+		ids = append(append(ids, ff.f.VulnID), ff.f.Aliases...)
+	}
+	kev, epss, err := exploitData(ctx, tx, d, ids)
+	if err != nil {
+		return err
+	}
+	if err := notePackages(ctx, tx, d, fs); err != nil {
+		return err
+	}
+	exploit := func(f *NewFinding) (bool, sql.NullFloat64) {
+		inKEV, score := false, sql.NullFloat64{}
+		for _, id := range append([]string{f.VulnID}, f.Aliases...) {
+			inKEV = inKEV || kev[id]
+			if e, ok := epss[id]; ok && (!score.Valid || e > score.Float64) {
+				score = sql.NullFloat64{Float64: e, Valid: true}
 			}
-			inKEV, score := kev[f.VulnID], sql.NullFloat64{}
-			for _, id := range append([]string{f.VulnID}, f.Aliases...) {
-				inKEV = inKEV || kev[id]
-				if e, ok := epss[id]; ok && (!score.Valid || e > score.Float64) {
-					score = sql.NullFloat64{Float64: e, Valid: true}
-				}
-			}
-			fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
-			args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
-				mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
-				ff.snapID, t, t, inKEV, score)
 		}
-		// Rows come back in no promised order: match them by their key.
-		q.WriteString(` RETURNING id, asset_id, pkey, version, vuln_id`)
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		return inKEV, score
+	}
+	insert, batch := insertFindingRows, findingBatch
+	if d == Postgres {
+		insert, batch = insertFindingRowsPG, findingBatchPG
+	}
+	for start := 0; start < len(fs); start += batch {
+		part := fs[start:min(start+batch, len(fs))]
+		rowIDs, err := insert(ctx, tx, d, part, t, exploit)
 		if err != nil {
 			return fmt.Errorf("storing %d findings of asset %d: %w", len(part), part[0].assetID, err)
 		}
-		rowIDs := make(map[string]int64, len(part))
-		for rows.Next() {
-			var id, asset int64
-			var k, v, vid string
-			if err := rows.Scan(&id, &asset, &k, &v, &vid); err != nil {
-				rows.Close()
-				return err
-			}
-			rowIDs[freshKey(asset, k, v, vid)] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		pairs := make([]any, 0, 4*len(part))
-		for _, ff := range part {
-			f := ff.f
-			id, ok := rowIDs[freshKey(ff.assetID, f.Key, f.Version, f.VulnID)]
-			if !ok {
-				return fmt.Errorf("finding %s in %s %s: no ID returned", f.VulnID, f.Package, f.Version)
-			}
-			pairs = append(pairs, id, f.VulnID)
-			for _, a := range f.Aliases {
-				pairs = append(pairs, id, a)
-			}
-		}
-		const pairBatch = 500
-		for p := 0; p < len(pairs); p += 2 * pairBatch {
-			chunk := pairs[p:min(p+2*pairBatch, len(pairs))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO finding_aliases (finding_id, alias) VALUES `)
-			for i := 0; i < len(chunk); i += 2 {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, i+1, 2))
-			}
-			if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, chunk...); err != nil {
-				return err
-			}
+		if len(rowIDs) != len(part) {
+			return fmt.Errorf("storing %d findings of asset %d: %d IDs returned", len(part), part[0].assetID, len(rowIDs))
 		}
 	}
 	return nil
 }
 
-// notePackages keeps finding_packages, the distinct lower-case package
-// names findings have, which text search looks candidates up in.
-func notePackages(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding) error {
-	seen := map[string]bool{}
-	var args []any
+// Findings go in one INSERT by findingBatch (19 values each) on SQLite, by
+// findingBatchPG (as 18 arrays) on PostgreSQL.
+const (
+	findingBatch   = 100
+	findingBatchPG = 2000
+)
+
+// insertFindingRows stores a batch of findings with one multi-row INSERT
+// and returns their IDs by freshKey.
+func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding, t time.Time,
+	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
+	const cols = 19
 	var q strings.Builder
-	q.WriteString(`INSERT INTO finding_packages (name_lc) VALUES `)
-	for _, ff := range part {
-		if seen[ff.f.Package] {
-			continue
-		}
-		seen[ff.f.Package] = true
-		if len(args) > 0 {
+	q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status) VALUES `)
+	args := make([]any, 0, len(part)*cols)
+	for i, ff := range part {
+		f := ff.f
+		if i > 0 {
 			q.WriteString(", ")
 		}
-		args = append(args, ff.f.Package)
-		fmt.Fprintf(&q, "(LOWER(%s))", rowPlaceholders(d, len(args), 1))
+		inKEV, score := exploit(f)
+		fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
+		args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
+			mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
+			ff.snapID, t, t, inKEV, score)
 	}
-	if len(args) == 0 {
-		return nil
+	return insertedIDs(ctx, tx, q.String()+` RETURNING id, asset_id, pkey, version, vuln_id`, args)
+}
+
+// insertFindingRowsPG is insertFindingRows for PostgreSQL: one array a
+// column, unnested, so the statement is the same at any batch size (pgx
+// prepares it once) and takes 18 parameters instead of thousands.
+func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []freshFinding, t time.Time,
+	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
+	n := len(part)
+	asset, snap, rank := make([]int64, n), make([]int64, n), make([]int64, n)
+	score := make([]float64, n)
+	inKEV := make([]bool, n)
+	epss := make([]*float64, n)
+	text := make([][]string, 11) // pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity, fix, evidence
+	for i := range text {
+		text[i] = make([]string, n)
 	}
-	_, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, args...)
-	return err
+	for i, ff := range part {
+		f := ff.f
+		asset[i], snap[i], rank[i], score[i] = ff.assetID, ff.snapID, int64(f.SeverityRank), f.Score
+		var e sql.NullFloat64
+		inKEV[i], e = exploit(f)
+		if e.Valid {
+			epss[i] = &e.Float64
+		}
+		for c, v := range []string{f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, mustJSON(nonNil(f.Aliases)),
+			f.Summary, f.Severity, f.Fix, f.Evidence} {
+			text[c][i] = v
+		}
+	}
+	q := `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status)
+		SELECT asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
+			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, 'open'
+		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+			$10::text[], $11::text[], $12::bigint[], $13::float8[], $14::text[], $15::text[], $16::bigint[],
+			$17::boolean[], $18::float8[])
+		AS u(asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
+			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss)
+		RETURNING id, asset_id, pkey, version, vuln_id`
+	args := []any{t, asset, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], rank, score,
+		text[9], text[10], snap, inKEV, epss}
+	return insertedIDs(ctx, tx, q, args)
+}
+
+// insertedIDs runs an INSERT … RETURNING id, asset_id, pkey, version,
+// vuln_id and maps the IDs by freshKey.
+func insertedIDs(ctx context.Context, tx *sql.Tx, q string, args []any) (map[string]int64, error) {
+	ids := map[string]int64{}
+	err := queryRows(ctx, tx, q, args, func(rows *sql.Rows) error {
+		var id, asset int64
+		var k, v, vid string
+		err := rows.Scan(&id, &asset, &k, &v, &vid)
+		ids[freshKey(asset, k, v, vid)] = id
+		return err
+	})
+	return ids, err
+}
+
+// notePackages keeps finding_packages, the distinct lower-case package
+// names findings have, which text search looks candidates up in.
+func notePackages(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding) error {
+	seen := map[string]bool{}
+	var names []string
+	for _, ff := range fs {
+		if !seen[ff.f.Package] {
+			seen[ff.f.Package] = true
+			names = append(names, ff.f.Package)
+		}
+	}
+	if d == Postgres {
+		_, err := tx.ExecContext(ctx, `INSERT INTO finding_packages (name_lc)
+			SELECT DISTINCT LOWER(n) FROM unnest($1::text[]) AS n ON CONFLICT DO NOTHING`, names)
+		return err
+	}
+	const chunk = 500
+	for start := 0; start < len(names); start += chunk {
+		part := names[start:min(start+chunk, len(names))]
+		args := make([]any, len(part))
+		for i, n := range part {
+			args[i] = n
+		}
+		q := `INSERT INTO finding_packages (name_lc) VALUES ` + strings.TrimSuffix(strings.Repeat("(LOWER(?)), ", len(part)), ", ")
+		if _, err := tx.ExecContext(ctx, q+` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // exploitData looks the given vulnerability IDs up in the KEV catalogue
-// and the EPSS scores, by primary key. (Joining through finding_aliases
-// instead let PostgreSQL without planner statistics scan the whole KEV
-// table for every finding: 5 ms each.)
+// and the EPSS scores, by primary key. (Joining through per-finding alias
+// rows instead let PostgreSQL without planner statistics scan the whole
+// KEV table for every finding: 5 ms each.)
 func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[string]bool, map[string]float64, error) {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	kev, epss := map[string]bool{}, map[string]float64{}
+	read := func(in string, args []any) error {
+		listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev WHERE cve`+in, args...)
+		if err != nil {
+			return err
+		}
+		for _, c := range listed {
+			kev[c] = true
+		}
+		return queryRows(ctx, tx, `SELECT cve, score FROM epss WHERE cve`+in, args, func(rows *sql.Rows) error {
+			var c string
+			var sc float64
+			err := rows.Scan(&c, &sc)
+			epss[c] = sc
+			return err
+		})
+	}
+	if d == Postgres {
+		return kev, epss, read(` = ANY($1)`, []any{ids})
+	}
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
@@ -430,29 +493,7 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 		for i, id := range part {
 			args[i] = id
 		}
-		in := ` IN (` + rowPlaceholders(d, 1, len(part)) + `)`
-		listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev WHERE cve`+in, args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, c := range listed {
-			kev[c] = true
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT cve, score FROM epss WHERE cve`+in, args...)
-		if err != nil {
-			return nil, nil, err
-		}
-		for rows.Next() {
-			var c string
-			var sc float64
-			if err := rows.Scan(&c, &sc); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			epss[c] = sc
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := read(` IN (`+rowPlaceholders(d, 1, len(part))+`)`, args); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -507,25 +548,14 @@ func numbered(d Dialect, q string) string {
 	return b.String()
 }
 
-// setAliases writes every ID of a finding (its own and its aliases) and
-// marks it with the KEV and EPSS data those IDs have.
-func setAliases(ctx context.Context, tx *sql.Tx, id int64, vulnID string, aliases []string) error {
+// rescoreExploit marks a finding with the KEV and EPSS data of its IDs
+// (its own and its aliases), after they changed.
+func rescoreExploit(ctx context.Context, tx *sql.Tx, id int64, vulnID string, aliases []string) error {
 	ids := append([]string{vulnID}, aliases...)
 	args := []any{id}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO finding_aliases (finding_id, alias) VALUES `)
-	for i, a := range ids {
-		if i > 0 {
-			q.WriteString(", ")
-		}
+	for _, a := range ids {
 		args = append(args, a)
-		fmt.Fprintf(&q, "($1, $%d)", len(args))
 	}
-	if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT DO NOTHING`, args...); err != nil {
-		return err
-	}
-	// The IDs just written are its alias rows: look them up by key (see
-	// exploitData).
 	in := `IN (` + placeholders(2, len(ids)) + `)`
 	_, err := tx.ExecContext(ctx, `UPDATE findings SET kev = EXISTS (SELECT 1 FROM kev WHERE cve `+in+`),
 		epss = (SELECT MAX(score) FROM epss WHERE cve `+in+`) WHERE id = $1`, args...)
@@ -545,10 +575,7 @@ func updateFinding(ctx context.Context, tx *sql.Tx, snapID int64, e *existing, f
 	if err != nil || aj == e.aliases {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM finding_aliases WHERE finding_id = $1`, e.id); err != nil {
-		return err
-	}
-	return setAliases(ctx, tx, e.id, f.VulnID, aliases)
+	return rescoreExploit(ctx, tx, e.id, f.VulnID, aliases)
 }
 
 // FindingFilter selects findings. Zero fields do not filter; Status ""

@@ -198,10 +198,7 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 			}
 		}
 		for _, a := range aliased {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM finding_aliases WHERE finding_id = $1`, a.id); err != nil {
-				return err
-			}
-			if err := setAliases(ctx, tx, a.id, a.vulnID, a.aliases); err != nil {
+			if err := rescoreExploit(ctx, tx, a.id, a.vulnID, a.aliases); err != nil {
 				return err
 			}
 		}

@@ -319,6 +319,13 @@ func TestFindingLifeCycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The findings' advisories are stored (KEV and EPSS data reach a
+		// finding later through its advisory's IDs).
+		osvFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "osv", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: osvFeed.ID}, []store.Advisory{
+			advisory("GHSA-1", keys[0], "CVE-2024-1"), advisory("GHSA-2", keys[1])}); err != nil {
+			t.Fatal(err)
+		}
 		kevFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV, URL: "https://example.org/kev.json"})
 		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
@@ -530,6 +537,23 @@ func TestTextSearchBothWays(t *testing.T) {
 						t.Errorf("q=%q %v: %s %v, %s %v", q, sevs, ways[0].name, first, w.name, got)
 					}
 				}
+			}
+		}
+	})
+}
+
+// TestMaintain: the housekeeping runs on both engines (on the test
+// PostgreSQL autovacuum is off, so it vacuums).
+func TestMaintain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		off, err := s.AutovacuumOff(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("autovacuum off: %v", off)
+		for range 2 {
+			if err := s.Maintain(ctx); err != nil {
+				t.Fatal(err)
 			}
 		}
 	})

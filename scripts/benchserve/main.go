@@ -1490,7 +1490,7 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 		{"findings-api", func(cl *client, s *server, r *engineResult) error {
 			if schema != "" && c.pgAnalyze {
 				var tables []string
-				for _, t := range []string{"findings", "finding_aliases", "assets", "snapshots", "components", "advisories", "advisory_records", "kev", "epss", "jobs"} {
+				for _, t := range []string{"findings", "advisory_aliases", "assets", "snapshots", "components", "advisories", "advisory_records", "kev", "epss", "jobs"} {
 					tables = append(tables, schema+"."+t)
 				}
 				if _, err := psql(c.pgURL, "ANALYZE "+strings.Join(tables, ", ")); err != nil {

@@ -1,0 +1,18 @@
+-- KEV and EPSS attach to findings by every ID of their advisory. Those IDs
+-- were written per finding (finding_aliases: three rows a finding, most of
+-- the rows a match wrote); they are now kept once per advisory, and a
+-- finding reaches them by its advisory (findings_advisory_list).
+-- findings_asset is dropped: the unique (asset_id, pkey, version, vuln_id)
+-- index serves what it did. Keep postgres/ in step.
+
+-- +goose Up
+CREATE TABLE advisory_aliases (
+    alias TEXT NOT NULL,
+    advisory_id TEXT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
+    PRIMARY KEY (alias, advisory_id)
+);
+CREATE INDEX advisory_aliases_advisory ON advisory_aliases (advisory_id);
+INSERT INTO advisory_aliases (alias, advisory_id) SELECT id, id FROM advisories;
+INSERT OR IGNORE INTO advisory_aliases (alias, advisory_id) SELECT j.value, a.id FROM advisories a, json_each(a.aliases) AS j;
+DROP TABLE finding_aliases;
+DROP INDEX findings_asset;

@@ -177,24 +177,25 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		targets = append(targets, t)
 		i = j
 	}
-	var total store.MatchStats
-	memo := &matchMemo{}
-	for b := 0; b < len(targets); b += rematchBatch {
-		st, err := s.rematchBatch(ctx, targets[b:min(b+rematchBatch, len(targets))], memo)
-		if err != nil {
-			return err
-		}
-		total.New += st.New
-		total.Resolved += st.Resolved
-		total.Reopened += st.Reopened
+	var batches [][]rematchTarget
+	for b := 0; b < len(targets); b += rematchAssets {
+		batches = append(batches, targets[b:min(b+rematchAssets, len(targets))])
+	}
+	total, err := s.rematchPipelined(ctx, batches)
+	if err != nil {
+		return err
 	}
 	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "new", total.New,
 		"resolved", total.Resolved, "reopened", total.Reopened, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// rematchBatch assets' results go in one transaction.
-const rematchBatch = 200
+// rematchAssets assets' results go in one transaction.
+var rematchAssets = 200
+
+// rematchApplied, when set (by tests), is called after each batch of a
+// pipelined re-match is written, with whether the batch was outdated.
+var rematchApplied func(outdated bool)
 
 // rematchTarget is one asset's current snapshot to re-match: its
 // components of the changed keys, and those keys.
@@ -204,33 +205,83 @@ type rematchTarget struct {
 	scope           []string
 }
 
+// rematchPipelined matches and applies the batches, matching the next
+// batch while the database writes the one before (on PostgreSQL the
+// writes are mostly waiting). When the advisories change under it, the
+// pipeline stops and the rest goes one batch at a time, each matched again
+// until it applies (rematchBatch).
+func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget) (store.MatchStats, error) {
+	var total store.MatchStats
+	add := func(st store.MatchStats) {
+		total.New += st.New
+		total.Resolved += st.Resolved
+		total.Reopened += st.Reopened
+	}
+	memo := &matchMemo{}
+	type matched struct {
+		results []store.MatchResult
+		err     error
+	}
+	next := make(chan matched, 1)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, b := range batches {
+			r, err := s.rematchResults(ctx, b, memo)
+			select {
+			case next <- matched{r, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	halt := func() { // after it, the memo is this goroutine's alone
+		close(stop)
+		<-done
+	}
+	for i := range batches {
+		m := <-next
+		if m.err != nil {
+			halt()
+			return total, m.err
+		}
+		st, err := s.Store.ApplyRematch(ctx, m.results)
+		if rematchApplied != nil {
+			rematchApplied(errors.Is(err, store.ErrOutdated))
+		}
+		if errors.Is(err, store.ErrOutdated) {
+			halt()
+			for _, b := range batches[i:] {
+				st, err := s.rematchBatch(ctx, b, memo)
+				if err != nil {
+					return total, err
+				}
+				add(st)
+			}
+			return total, nil
+		}
+		if err != nil {
+			halt()
+			return total, err
+		}
+		add(st)
+	}
+	<-done
+	return total, nil
+}
+
 // rematchBatch matches a batch of assets and applies their results in one
 // transaction; a result for a snapshot no longer current is skipped (the
 // newer snapshot's own match covers it). When the advisories change while
 // it matches, the batch is computed again, as in matchAndApply.
 func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo) (store.MatchStats, error) {
 	for attempt := 0; ; attempt++ {
-		gen, err := s.cache.refresh(ctx)
+		results, err := s.rematchResults(ctx, targets, memo)
 		if err != nil {
 			return store.MatchStats{}, err
-		}
-		// Every distinct component of the batch in one match (those of
-		// earlier batches are in the memo already).
-		var all []store.Component
-		for _, t := range targets {
-			all = append(all, t.comps...)
-		}
-		if err := s.primeMemo(ctx, all, gen, memo); err != nil {
-			return store.MatchStats{}, err
-		}
-		results := make([]store.MatchResult, len(targets))
-		for i, t := range targets {
-			found, err := s.matchMemoized(ctx, t.comps, gen, memo)
-			if err != nil {
-				return store.MatchStats{}, err
-			}
-			results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
-				Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
 		}
 		st, err := s.Store.ApplyRematch(ctx, results)
 		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
@@ -238,6 +289,33 @@ func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, mem
 		}
 		s.Log.Info("advisories changed while re-matching; matching again", "assets", len(targets))
 	}
+}
+
+// rematchResults matches a batch of assets against the current advisories.
+func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, memo *matchMemo) ([]store.MatchResult, error) {
+	gen, err := s.cache.refresh(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Every distinct component of the batch in one match (those of
+	// earlier batches are in the memo already).
+	var all []store.Component
+	for _, t := range targets {
+		all = append(all, t.comps...)
+	}
+	if err := s.primeMemo(ctx, all, gen, memo); err != nil {
+		return nil, err
+	}
+	results := make([]store.MatchResult, len(targets))
+	for i, t := range targets {
+		found, err := s.matchMemoized(ctx, t.comps, gen, memo)
+		if err != nil {
+			return nil, err
+		}
+		results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
+			Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
+	}
+	return results, nil
 }
 
 // matchAndApply matches components and records the result. When the

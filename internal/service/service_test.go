@@ -251,3 +251,64 @@ func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestRematchPipeline: a re-match over several batches matches each next
+// batch while the one before is written; when the advisories change in
+// between, the batches matched ahead are outdated and matched again, and
+// every asset ends with the findings the advisories give.
+func TestRematchPipeline(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		svc := service.New(st, nil)
+		dir := t.TempDir()
+		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
+		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
+		feed, err := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		const assets = 7
+		for i := range assets {
+			if _, _, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: fmt.Sprintf("app-%d", i)}, Create: true,
+				Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9"})}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		drain(t, svc)
+		if n := len(openFindings(t, st, "open")); n != 2*assets {
+			t.Fatalf("open: %d, want %d", n, 2*assets)
+		}
+
+		// flask 0.9 is no longer affected; while that re-match runs, after
+		// its first batch, requests 1.0.0 stops being affected too.
+		writeAdvisory(t, dir, "PYSEC-0002", "flask", "0.5", "")
+		if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		var events []bool
+		restore := service.SetRematchBatches(2, func(outdated bool) {
+			if len(events) == 0 {
+				writeAdvisory(t, dir, "PYSEC-0001", "requests", "0.5", "")
+				if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+					t.Error(err)
+				}
+			}
+			events = append(events, outdated)
+		})
+		defer restore()
+		drain(t, svc)
+		// The flask re-match: its first batch, then the second, outdated
+		// (the rest go one at a time); then the requests re-match the
+		// change queued, four batches.
+		if fmt.Sprint(events) != "[false true false false false false]" {
+			t.Fatalf("batches written (outdated?): %v", events)
+		}
+		for _, f := range openFindings(t, st, "all") {
+			if f.Status != store.FindingResolved || f.Resolution != store.ResolvedByAdvisory {
+				t.Errorf("%s %s of %s: %s/%s", f.VulnID, f.Package, f.AssetName, f.Status, f.Resolution)
+			}
+		}
+	})
+}

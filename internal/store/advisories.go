@@ -157,16 +157,11 @@ func putAdvisoryAliases(ctx context.Context, tx *sql.Tx, d Dialect, advs []Advis
 		return err
 	}
 	const batch = 500
-	for start := 0; start < len(ids); start += batch {
-		part := ids[start:min(start+batch, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM advisory_aliases WHERE advisory_id IN (`+
-			rowPlaceholders(d, 1, len(part))+`)`, args...); err != nil {
-			return err
-		}
+	if err := eachChunk(ids, batch, func(args []any) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM advisory_aliases WHERE advisory_id IN (`+rowPlaceholders(d, 1, len(args))+`)`, args...)
+		return err
+	}); err != nil {
+		return err
 	}
 	for start := 0; start < len(aliases); start += batch {
 		end := min(start+batch, len(aliases))

@@ -444,19 +444,11 @@ func notePackages(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding)
 			SELECT DISTINCT LOWER(n) FROM unnest($1::text[]) AS n ON CONFLICT DO NOTHING`, names)
 		return err
 	}
-	const chunk = 500
-	for start := 0; start < len(names); start += chunk {
-		part := names[start:min(start+chunk, len(names))]
-		args := make([]any, len(part))
-		for i, n := range part {
-			args[i] = n
-		}
-		q := `INSERT INTO finding_packages (name_lc) VALUES ` + strings.TrimSuffix(strings.Repeat("(LOWER(?)), ", len(part)), ", ")
-		if _, err := tx.ExecContext(ctx, q+` ON CONFLICT DO NOTHING`, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachChunk(names, 500, func(args []any) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO finding_packages (name_lc) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(LOWER(?)), ", len(args)), ", ")+` ON CONFLICT DO NOTHING`, args...)
+		return err
+	})
 }
 
 // exploitData looks the given vulnerability IDs up in the KEV catalogue
@@ -486,18 +478,10 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 	if d == Postgres {
 		return kev, epss, read(` = ANY($1)`, []any{ids})
 	}
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		if err := read(` IN (`+rowPlaceholders(d, 1, len(part))+`)`, args); err != nil {
-			return nil, nil, err
-		}
-	}
-	return kev, epss, nil
+	err := eachChunk(ids, 500, func(args []any) error {
+		return read(` IN (`+rowPlaceholders(d, 1, len(args))+`)`, args)
+	})
+	return kev, epss, err
 }
 
 // updateByID runs an UPDATE of findings, whose SET clause takes args as

@@ -23,43 +23,31 @@ type AssetComponent struct {
 // 500 keys instead of one per asset.
 func (s *Store) CurrentComponentsWithKeys(ctx context.Context, keys []string) ([]AssetComponent, error) {
 	var out []AssetComponent
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
-		}
-		rows, err := s.db.QueryContext(ctx, `SELECT a.id, c.snapshot_id, c.id, c.pkey, c.ref, c.name, c.version, c.purl,
+	err := eachChunk(keys, 500, func(args []any) error {
+		return queryRows(ctx, s.db, `SELECT a.id, c.snapshot_id, c.id, c.pkey, c.ref, c.name, c.version, c.purl,
 			c.ecosystem, c.package, c.scope, c.unmatchable, c.extra
 			FROM components c JOIN assets a ON a.current_snapshot_id = c.snapshot_id
-			WHERE c.pkey IN (`+rowPlaceholders(s.dialect, 1, len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
+			WHERE c.pkey IN (`+rowPlaceholders(s.dialect, 1, len(args))+`)`, args, func(rows *sql.Rows) error {
 			var c AssetComponent
 			var scope, extra string
 			if err := rows.Scan(&c.AssetID, &c.SnapshotID, &c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL,
 				&c.Ecosystem, &c.Package, &scope, &c.Unmatchable, &extra); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			c.Scope = model.Scope(scope)
 			if extra != "{}" {
 				var x componentExtra
 				if err := json.Unmarshal([]byte(extra), &x); err != nil {
-					rows.Close()
-					return nil, err
+					return err
 				}
 				c.CPEs, c.Hashes, c.Licenses = x.CPEs, x.Hashes, x.Licenses
 			}
 			out = append(out, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b AssetComponent) int {
 		if a.AssetID != b.AssetID {

@@ -275,6 +275,21 @@ func rowPlaceholders(d Dialect, from, n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// eachChunk calls fn with the strings n at a time, as query arguments.
+func eachChunk(ss []string, n int, fn func(args []any) error) error {
+	for start := 0; start < len(ss); start += n {
+		part := ss[start:min(start+n, len(ss))]
+		args := make([]any, len(part))
+		for i, v := range part {
+			args[i] = v
+		}
+		if err := fn(args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // placeholders returns "$from, $from+1, …" for n values.
 func placeholders(from, n int) string {
 	var b strings.Builder

@@ -141,6 +141,7 @@ CREATE TABLE findings (
     resolved_at timestamp with time zone,
     resolution text NOT NULL DEFAULT ''::text,
     resolved_by_snapshot bigint,
+    content_hash text NOT NULL DEFAULT ''::text,
     CONSTRAINT findings_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT findings_asset_id_pkey_version_vuln_id_key UNIQUE (asset_id, pkey, version, vuln_id),
     CONSTRAINT findings_pkey PRIMARY KEY (id)

@@ -125,7 +125,7 @@ CREATE TABLE findings (
     last_seen            TIMESTAMP NOT NULL,
     resolved_at          TIMESTAMP,
     resolution           TEXT NOT NULL DEFAULT '',
-    resolved_by_snapshot INTEGER,
+    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '',
     UNIQUE (asset_id, pkey, version, vuln_id)
 );
 

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -103,20 +105,28 @@ type existing struct {
 	id      int64
 	status  string
 	aliases string
+	hash    string // content_hash
 	seen    bool
-	// What an update would write; when an open finding is found again
-	// with all of it equal, only its snapshot and last_seen move.
-	summary, severity, fix, evidence string
-	rank                             int
-	score                            float64
 }
 
 // unchanged reports whether updating e with f would change nothing but
 // its snapshot and last-seen time: it is open (so its resolution fields
 // are clear) and every field an update writes is equal.
 func (e *existing) unchanged(f *NewFinding, aliasesJSON string) bool {
-	return e.status == FindingOpen && e.aliases == aliasesJSON && e.summary == f.Summary && e.severity == f.Severity &&
-		e.rank == f.SeverityRank && e.score == f.Score && e.fix == f.Fix && e.evidence == f.Evidence
+	return e.status == FindingOpen && e.aliases == aliasesJSON && e.hash == contentHash(f)
+}
+
+// contentHash digests what a match writes into a finding besides its
+// aliases (content_hash): comparing it spares reading every summary and
+// evidence of the findings a re-match meets again.
+func contentHash(f *NewFinding) string {
+	h := sha256.New()
+	for _, v := range []string{f.Summary, f.Severity, strconv.Itoa(f.SeverityRank),
+		strconv.FormatFloat(f.Score, 'g', -1, 64), f.Fix, f.Evidence} {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // sortedFindings is how one asset's match result meets its stored
@@ -237,6 +247,9 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 		}
 		return err
 	})
+	if err == nil {
+		s.written.Add(int64(st.New + st.Resolved + st.Reopened))
+	}
 	return st, err
 }
 
@@ -251,16 +264,14 @@ func loadExisting(ctx context.Context, tx *sql.Tx, assetID int64, keys []string)
 		for rows.Next() {
 			var k, v, vid string
 			e := &existing{}
-			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases, &e.summary, &e.severity, &e.rank, &e.score,
-				&e.fix, &e.evidence); err != nil {
+			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases, &e.hash); err != nil {
 				return err
 			}
 			out[k+"\x00"+v+"\x00"+vid] = e
 		}
 		return rows.Err()
 	}
-	const q = `SELECT id, pkey, version, vuln_id, status, aliases, summary, severity, severity_rank, score, fix, evidence
-		FROM findings WHERE asset_id = $1`
+	const q = `SELECT id, pkey, version, vuln_id, status, aliases, content_hash FROM findings WHERE asset_id = $1`
 	if keys == nil {
 		return out, scan(q, assetID)
 	}
@@ -343,7 +354,7 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFindin
 }
 
 // Findings go in one INSERT by findingBatch (19 values each) on SQLite, by
-// findingBatchPG (as 18 arrays) on PostgreSQL.
+// findingBatchPG (as 19 arrays) on PostgreSQL.
 const (
 	findingBatch   = 100
 	findingBatchPG = 2000
@@ -353,10 +364,10 @@ const (
 // and returns their IDs by freshKey.
 func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding, t time.Time,
 	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
-	const cols = 19
+	const cols = 20
 	var q strings.Builder
 	q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status) VALUES `)
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash, status) VALUES `)
 	args := make([]any, 0, len(part)*cols)
 	for i, ff := range part {
 		f := ff.f
@@ -367,14 +378,14 @@ func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshF
 		fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
 		args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
 			mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
-			ff.snapID, t, t, inKEV, score)
+			ff.snapID, t, t, inKEV, score, contentHash(f))
 	}
 	return insertedIDs(ctx, tx, q.String()+` RETURNING id, asset_id, pkey, version, vuln_id`, args)
 }
 
 // insertFindingRowsPG is insertFindingRows for PostgreSQL: one array a
 // column, unnested, so the statement is the same at any batch size (pgx
-// prepares it once) and takes 18 parameters instead of thousands.
+// prepares it once) and takes 19 parameters instead of thousands.
 func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []freshFinding, t time.Time,
 	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
 	n := len(part)
@@ -382,7 +393,7 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 	score := make([]float64, n)
 	inKEV := make([]bool, n)
 	epss := make([]*float64, n)
-	text := make([][]string, 11) // pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity, fix, evidence
+	text := make([][]string, 12) // pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity, fix, evidence, content_hash
 	for i := range text {
 		text[i] = make([]string, n)
 	}
@@ -395,22 +406,22 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 			epss[i] = &e.Float64
 		}
 		for c, v := range []string{f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, mustJSON(nonNil(f.Aliases)),
-			f.Summary, f.Severity, f.Fix, f.Evidence} {
+			f.Summary, f.Severity, f.Fix, f.Evidence, contentHash(f)} {
 			text[c][i] = v
 		}
 	}
 	q := `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, status)
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash, status)
 		SELECT asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, 'open'
+			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, content_hash, 'open'
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
 			$10::text[], $11::text[], $12::bigint[], $13::float8[], $14::text[], $15::text[], $16::bigint[],
-			$17::boolean[], $18::float8[])
+			$17::boolean[], $18::float8[], $19::text[])
 		AS u(asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss)
+			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss, content_hash)
 		RETURNING id, asset_id, pkey, version, vuln_id`
 	args := []any{t, asset, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], rank, score,
-		text[9], text[10], snap, inKEV, epss}
+		text[9], text[10], snap, inKEV, epss, text[11]}
 	return insertedIDs(ctx, tx, q, args)
 }
 
@@ -554,8 +565,8 @@ func updateFinding(ctx context.Context, tx *sql.Tx, snapID int64, e *existing, f
 	aj := mustJSON(aliases)
 	_, err := tx.ExecContext(ctx, `UPDATE findings SET aliases = $1, summary = $2, severity = $3, severity_rank = $4,
 		score = $5, fix = $6, evidence = $7, status = 'open', snapshot_id = $8, last_seen = $9, resolved_at = NULL,
-		resolution = '', resolved_by_snapshot = NULL WHERE id = $10`,
-		aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, snapID, t, e.id)
+		resolution = '', resolved_by_snapshot = NULL, content_hash = $11 WHERE id = $10`,
+		aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, snapID, t, e.id, contentHash(f))
 	if err != nil || aj == e.aliases {
 		return err
 	}
@@ -982,30 +993,36 @@ func (t textTerms) none() bool { return len(t.packages)+len(t.advisories)+len(t.
 // for a lookup to pay.
 func (s *Store) textTerms(ctx context.Context, text string) (t textTerms, ok bool, err error) {
 	lower := strings.ToLower(text)
-	p := "%" + likeEscape(lower) + "%"
-	if t.packages, err = queryStrings(ctx, kept{s}, fmt.Sprintf(
-		`SELECT name_lc FROM finding_packages WHERE name_lc LIKE $1 ESCAPE '\' LIMIT %d`, maxTextTerms+1), p); err != nil {
+	// One query: the package names, the asset names and the advisory
+	// generation (which says whether the in-memory IDs are current).
+	var gen int64
+	err = queryRows(ctx, kept{s}, fmt.Sprintf(`SELECT 'p', name_lc FROM (SELECT name_lc FROM finding_packages
+		WHERE name_lc LIKE $1 ESCAPE '\' LIMIT %d) AS p
+		UNION ALL SELECT 'a', CAST(id AS TEXT) FROM assets WHERE LOWER(name) LIKE $1 ESCAPE '\'
+		UNION ALL SELECT 'g', CAST(value AS TEXT) FROM generations WHERE name = 'advisories'`, maxTextTerms+1),
+		[]any{"%" + likeEscape(lower) + "%"}, func(rows *sql.Rows) error {
+			var kind, v string
+			if err := rows.Scan(&kind, &v); err != nil {
+				return err
+			}
+			var err error
+			switch kind {
+			case "p":
+				t.packages = append(t.packages, v)
+			case "a":
+				var id int64
+				id, err = strconv.ParseInt(v, 10, 64)
+				t.assets = append(t.assets, id)
+			case "g":
+				gen, err = strconv.ParseInt(v, 10, 64)
+			}
+			return err
+		})
+	if err != nil || len(t.packages) > maxTextTerms {
 		return t, false, err
 	}
-	if len(t.packages) > maxTextTerms {
-		return t, false, nil
-	}
-	if t.advisories, ok, err = s.advisoryIDs.search(ctx, s, lower); err != nil || !ok {
-		return t, false, err
-	}
-	rows, err := s.query(ctx, `SELECT id FROM assets WHERE LOWER(name) LIKE $1 ESCAPE '\'`, p)
-	if err != nil {
-		return t, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return t, false, err
-		}
-		t.assets = append(t.assets, id)
-	}
-	return t, true, rows.Err()
+	t.advisories, ok, err = s.advisoryIDs.search(ctx, s, gen, lower)
+	return t, ok && err == nil, err
 }
 
 // idIndex holds every advisory's IDs (its own and its aliases) in memory
@@ -1024,12 +1041,9 @@ type idEntry struct {
 }
 
 // search returns the advisories (their own IDs) one of whose IDs or
-// aliases contains q; ok is false when more than maxTextTerms match.
-func (x *idIndex) search(ctx context.Context, s *Store, q string) ([]string, bool, error) {
-	gen, err := s.Generation(ctx)
-	if err != nil {
-		return nil, false, err
-	}
+// aliases contains q, reloading the IDs when the advisory generation is
+// no longer gen; ok is false when more than maxTextTerms match.
+func (x *idIndex) search(ctx context.Context, s *Store, gen int64, q string) ([]string, bool, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.entries == nil || x.gen != gen {

@@ -24,10 +24,15 @@ type AssetComponent struct {
 func (s *Store) CurrentComponentsWithKeys(ctx context.Context, keys []string) ([]AssetComponent, error) {
 	var out []AssetComponent
 	err := eachChunk(keys, 500, func(args []any) error {
-		return queryRows(ctx, s.db, `SELECT a.id, c.snapshot_id, c.id, c.pkey, c.ref, c.name, c.version, c.purl,
+		// The components of the keys, kept when their snapshot is an
+		// asset's current one: a set test ("+" keeps SQLite from seeking
+		// every key in every snapshot; joining assets on their current
+		// snapshot scanned all assets for each component).
+		return queryRows(ctx, s.db, `SELECT a.asset_id, c.snapshot_id, c.id, c.pkey, c.ref, c.name, c.version, c.purl,
 			c.ecosystem, c.package, c.scope, c.unmatchable, c.extra
-			FROM components c JOIN assets a ON a.current_snapshot_id = c.snapshot_id
-			WHERE c.pkey IN (`+rowPlaceholders(s.dialect, 1, len(args))+`)`, args, func(rows *sql.Rows) error {
+			FROM components c JOIN snapshots a ON a.id = c.snapshot_id
+			WHERE c.pkey IN (`+rowPlaceholders(s.dialect, 1, len(args))+`)
+			AND +c.snapshot_id IN (SELECT current_snapshot_id FROM assets)`, args, func(rows *sql.Rows) error {
 			var c AssetComponent
 			var scope, extra string
 			if err := rows.Scan(&c.AssetID, &c.SnapshotID, &c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL,
@@ -150,10 +155,10 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 				// Rows updated to the same values share a statement; the
 				// snapshot is each row's asset's current one (checked
 				// above, under the asset's lock).
-				k := strings.Join([]string{aj, f.Summary, f.Severity, fmt.Sprint(f.SeverityRank), fmt.Sprint(f.Score),
-					f.Fix, f.Evidence}, "\x00")
+				h := contentHash(f)
+				k := aj + "\x00" + h
 				if _, ok := changedVals[k]; !ok {
-					changedVals[k] = []any{aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, t}
+					changedVals[k] = []any{aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, h, t}
 				}
 				changed[k] = append(changed[k], c.e.id)
 				if aj != c.e.aliases {
@@ -180,7 +185,7 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 			ids := changed[k]
 			slices.Sort(ids)
 			if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET aliases = ?, summary = ?, severity = ?,
-				severity_rank = ?, score = ?, fix = ?, evidence = ?, status = 'open', snapshot_id = `+curSnap+`,
+				severity_rank = ?, score = ?, fix = ?, evidence = ?, content_hash = ?, status = 'open', snapshot_id = `+curSnap+`,
 				last_seen = ?, resolved_at = NULL, resolution = '', resolved_by_snapshot = NULL`, changedVals[k], ids); err != nil {
 				return err
 			}
@@ -219,6 +224,9 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 		}
 		return nil
 	})
+	if err == nil {
+		s.written.Add(int64(st.New + st.Resolved + st.Reopened))
+	}
 	return st, err
 }
 
@@ -272,75 +280,55 @@ func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResul
 // its findings of the result's keys (all of them for nil keys).
 func loadExistingMany(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult) (map[int64]map[string]*existing, error) {
 	out := make(map[int64]map[string]*existing, len(live))
-	scope := make(map[int64]map[string]bool, len(live)) // nil: every key
-	var assets []int64
-	union := map[string]bool{}
-	whole := false
+	var whole []int64 // assets matched whole: all their findings
+	var pairAssets []int64
+	var pairKeys []string // with pairAssets: (asset, key) pairs re-matched
 	for _, m := range live {
 		out[m.AssetID] = map[string]*existing{}
 		if m.Keys == nil {
-			whole = true
-			scope[m.AssetID] = nil
-			assets = append(assets, m.AssetID)
-			continue
+			whole = append(whole, m.AssetID)
 		}
-		if len(m.Keys) == 0 {
-			continue // nothing of it to load
-		}
-		set := make(map[string]bool, len(m.Keys))
 		for _, k := range m.Keys {
-			set[k] = true
-			union[k] = true
+			pairAssets, pairKeys = append(pairAssets, m.AssetID), append(pairKeys, k)
 		}
-		scope[m.AssetID] = set
-		assets = append(assets, m.AssetID)
 	}
-	var keys []string
-	if !whole && len(union) <= 200 {
-		for k := range union {
-			keys = append(keys, k)
+	const cols = `f.asset_id, f.id, f.pkey, f.version, f.vuln_id, f.status, f.aliases, f.content_hash`
+	scan := func(rows *sql.Rows) error {
+		var asset int64
+		var k, v, vid string
+		e := &existing{}
+		if err := rows.Scan(&asset, &e.id, &k, &v, &vid, &e.status, &e.aliases, &e.hash); err != nil {
+			return err
 		}
-		slices.Sort(keys)
+		out[asset][k+"\x00"+v+"\x00"+vid] = e
+		return nil
 	}
-	// With few keys, the findings of those keys; otherwise every finding
-	// of the assets, filtered here rather than passing thousands of keys.
 	const assetChunk = 250
-	for start := 0; start < len(assets); start += assetChunk {
-		part := assets[start:min(start+assetChunk, len(assets))]
-		args := make([]any, 0, len(part)+len(keys))
-		for _, a := range part {
-			args = append(args, a)
+	for start := 0; start < len(whole); start += assetChunk {
+		part := whole[start:min(start+assetChunk, len(whole))]
+		args := make([]any, len(part))
+		for i, a := range part {
+			args[i] = a
 		}
-		q := `SELECT asset_id, id, pkey, version, vuln_id, status, aliases, summary, severity, severity_rank, score, fix,
-			evidence FROM findings WHERE asset_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
-		if keys != nil {
-			q += ` AND pkey IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ") + `)`
-			for _, k := range keys {
-				args = append(args, k)
-			}
-		}
-		rows, err := tx.QueryContext(ctx, numbered(d, q), args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var asset int64
-			var k, v, vid string
-			e := &existing{}
-			if err := rows.Scan(&asset, &e.id, &k, &v, &vid, &e.status, &e.aliases, &e.summary, &e.severity, &e.rank,
-				&e.score, &e.fix, &e.evidence); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if set := scope[asset]; set != nil && !set[k] {
-				continue
-			}
-			out[asset][k+"\x00"+v+"\x00"+vid] = e
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := queryRows(ctx, tx, `SELECT `+cols+` FROM findings f WHERE f.asset_id IN (`+
+			rowPlaceholders(d, 1, len(part))+`)`, args, scan); err != nil {
 			return nil, err
 		}
 	}
-	return out, nil
+	if len(pairAssets) == 0 {
+		return out, nil
+	}
+	// The findings of each asset's own re-matched keys, looked up pair by
+	// pair in the unique (asset, key, …) index. (Every asset of a batch
+	// times every key of the batch was seven times as many lookups.)
+	if d == Postgres {
+		return out, queryRows(ctx, tx, `SELECT `+cols+` FROM unnest($1::bigint[], $2::text[]) AS u(a, k)
+			JOIN findings f ON f.asset_id = u.a AND f.pkey = u.k`, []any{pairAssets, pairKeys}, scan)
+	}
+	pairs := make([][2]any, len(pairAssets))
+	for i := range pairAssets {
+		pairs[i] = [2]any{pairAssets[i], pairKeys[i]}
+	}
+	return out, queryRows(ctx, tx, `SELECT `+cols+` FROM json_each($1) AS u
+		JOIN findings f ON f.asset_id = u.value ->> 0 AND f.pkey = u.value ->> 1`, []any{mustJSON(pairs)}, scan)
 }

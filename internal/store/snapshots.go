@@ -87,6 +87,7 @@ func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n 
 	if err != nil {
 		return Asset{}, Snapshot{}, err
 	}
+	s.written.Add(int64(len(n.Components)))
 	return asset, snap, nil
 }
 

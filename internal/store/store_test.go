@@ -555,6 +555,9 @@ func TestMaintain(t *testing.T) {
 			if err := s.Maintain(ctx); err != nil {
 				t.Fatal(err)
 			}
+			if err := s.AnalyzeAfterWrites(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }

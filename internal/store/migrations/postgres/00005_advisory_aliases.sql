@@ -3,7 +3,10 @@
 -- the rows a match wrote); they are now kept once per advisory, and a
 -- finding reaches them by its advisory (findings_advisory_list).
 -- findings_asset is dropped: the unique (asset_id, pkey, version, vuln_id)
--- index serves what it did. Keep sqlite/ in step.
+-- index serves what it did. content_hash is a digest of what a match writes
+-- into a finding, so that a re-match compares it instead of reading every
+-- summary and evidence; rows from before it have none and are written
+-- once, at their next match. Keep sqlite/ in step.
 
 -- +goose Up
 CREATE TABLE advisory_aliases (
@@ -16,3 +19,4 @@ INSERT INTO advisory_aliases (alias, advisory_id) SELECT id, id FROM advisories;
 INSERT INTO advisory_aliases (alias, advisory_id) SELECT j, a.id FROM advisories a, json_array_elements_text(a.aliases::json) AS j ON CONFLICT DO NOTHING;
 DROP TABLE finding_aliases;
 DROP INDEX findings_asset;
+ALTER TABLE findings ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';

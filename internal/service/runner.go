@@ -218,4 +218,7 @@ func (r *Runner) run(ctx, hard context.Context, j store.Job) {
 	if err := r.Svc.Store.Finish(bg, j.ID, r.ID, err, retry); err != nil {
 		log.Warn("recording job end", "error", err)
 	}
+	if err := r.Svc.Store.AnalyzeAfterWrites(bg); err != nil {
+		log.Warn("refreshing planner statistics", "error", err)
+	}
 }

@@ -178,8 +178,14 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		i = j
 	}
 	var batches [][]rematchTarget
-	for b := 0; b < len(targets); b += rematchAssets {
-		batches = append(batches, targets[b:min(b+rematchAssets, len(targets))])
+	per := rematchAssets
+	if s.Store.Dialect() == store.SQLite && per == defaultRematchAssets {
+		// SQLite writes every page a transaction touched to its log:
+		// fewer, larger transactions touch each index page fewer times.
+		per = 500
+	}
+	for b := 0; b < len(targets); b += per {
+		batches = append(batches, targets[b:min(b+per, len(targets))])
 	}
 	total, err := s.rematchPipelined(ctx, batches)
 	if err != nil {
@@ -190,8 +196,11 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// rematchAssets assets' results go in one transaction.
-var rematchAssets = 200
+// rematchAssets assets' results go in one transaction (on PostgreSQL;
+// SQLite takes larger batches, see Rematch).
+var rematchAssets = defaultRematchAssets
+
+const defaultRematchAssets = 200
 
 // rematchApplied, when set (by tests), is called after each batch of a
 // pipelined re-match is written, with whether the batch was outdated.

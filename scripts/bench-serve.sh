@@ -8,7 +8,7 @@
 #      (ecosystem, package, version) triples each, uploaded by UPLOAD_CLIENTS
 #      concurrent clients (components/s, SBOMs/s);
 #   3. time to full match: first upload -> last match-snapshot job done;
-#   4. incremental re-match: CHANGES advisories of one zip revised (new
+#   4. incremental re-match, SETTLE after the load: CHANGES advisories of one zip revised (new
 #      `modified`, new details, half with an added affected version), feed
 #      sync triggered, timed until the re-match job it queues is done;
 #   5. findings API: LAT_CLIENTS clients for LAT_SECONDS s on GET
@@ -28,7 +28,7 @@
 #                (PostgreSQL: a fresh schema bench_serve_<time> is created with psql and
 #                 dropped afterwards; the server gets PG_URL&search_path=<schema>)
 #   ASSETS 1000  COMPONENTS 500  SEED 42  HIT 0.08  UPLOAD_CLIENTS 4
-#   CHANGES 100  CHANGE_ECO Go   LAT_CLIENTS 20  LAT_SECONDS 20
+#   CHANGES 100  CHANGE_ECO Go   LAT_CLIENTS 20  LAT_SECONDS 20  SETTLE 5s
 #   WORKERS      serve --workers (default: the server's own, 2)
 #   KEEP=1       keep the data directory and the PostgreSQL schema
 #   PG_ANALYZE=1 ANALYZE the PostgreSQL schema before the findings-list phase
@@ -60,7 +60,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}
 flags=(-bin "$OUT/vulndesk" -corpus "$CORPUS" -kev "$KEV" -out "$OUT" -engines "$ENGINES" -pg-url "$PG_URL"
   -assets "${ASSETS:-1000}" -components "${COMPONENTS:-500}" -seed "${SEED:-42}" -hit "${HIT:-0.08}"
   -upload-clients "${UPLOAD_CLIENTS:-4}" -changes "${CHANGES:-100}" -change-eco "${CHANGE_ECO:-Go}"
-  -lat-clients "${LAT_CLIENTS:-20}" -lat-duration "${LAT_SECONDS:-20}s" -workers "${WORKERS:-0}")
+  -lat-clients "${LAT_CLIENTS:-20}" -lat-duration "${LAT_SECONDS:-20}s" -workers "${WORKERS:-0}" -settle "${SETTLE:-5s}")
 [ "${KEEP:-0}" = 1 ] && flags+=(-keep)
 [ "${PG_ANALYZE:-0}" = 1 ] && flags+=(-pg-analyze)
 [ "${VERIFY:-0}" = 1 ] && flags+=(-verify)

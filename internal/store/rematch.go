@@ -22,6 +22,34 @@ type AssetComponent struct {
 // order: what a re-match after advisories changed reads, in one query per
 // 500 keys instead of one per asset.
 func (s *Store) CurrentComponentsWithKeys(ctx context.Context, keys []string) ([]AssetComponent, error) {
+	// Two readers, each with half the keys: reading the rows is most of
+	// the time, and the engines read on two connections at once.
+	half := (len(keys) + 1) / 2
+	var other []AssetComponent
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		other, err = s.componentsWithKeys(ctx, keys[half:])
+		errc <- err
+	}()
+	out, err := s.componentsWithKeys(ctx, keys[:half])
+	if err2 := <-errc; err == nil {
+		err = err2
+	}
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, other...)
+	slices.SortFunc(out, func(a, b AssetComponent) int {
+		if a.AssetID != b.AssetID {
+			return cmpInt64(a.AssetID, b.AssetID)
+		}
+		return cmpInt64(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+func (s *Store) componentsWithKeys(ctx context.Context, keys []string) ([]AssetComponent, error) {
 	var out []AssetComponent
 	err := eachChunk(keys, 500, func(args []any) error {
 		// The components of the keys, kept when their snapshot is an
@@ -51,16 +79,7 @@ func (s *Store) CurrentComponentsWithKeys(ctx context.Context, keys []string) ([
 			return nil
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	slices.SortFunc(out, func(a, b AssetComponent) int {
-		if a.AssetID != b.AssetID {
-			return cmpInt64(a.AssetID, b.AssetID)
-		}
-		return cmpInt64(a.ID, b.ID)
-	})
-	return out, nil
+	return out, err
 }
 
 func cmpInt64(a, b int64) int {

@@ -59,6 +59,21 @@ type Options struct {
 	// Download fetches an https URL into a local file; nil uses the
 	// package's default HTTP download.
 	Download func(ctx context.Context, url string, limit int64) (path string, cleanup func(), err error)
+	// Known, when set, is asked about each zip archive entry before it is
+	// read; an entry it reports known is skipped (Stats.Skipped). A caller
+	// that remembers the entries it read last time, by name, CRC-32 and
+	// size, skips those that did not change.
+	Known func(Entry) bool
+	// From, when set, is called with the zip entry the records fn sees
+	// next come from (the zero Entry for a plain JSON file).
+	From func(Entry)
+}
+
+// Entry is a zip archive entry as its header declares it.
+type Entry struct {
+	Name  string
+	CRC32 uint32
+	Size  uint64
 }
 
 // Stats counts what one Load read.
@@ -66,12 +81,14 @@ type Stats struct {
 	Files   int   // JSON files and archive entries read
 	Records int   // OSV records decoded (including withdrawn ones)
 	Bytes   int64 // uncompressed JSON bytes
+	Skipped int   // archive entries Options.Known knew
 }
 
 // job is one JSON document to read and decode.
 type job struct {
-	name string
-	open func() (io.ReadCloser, error)
+	name  string
+	open  func() (io.ReadCloser, error)
+	entry Entry // in a zip archive; zero otherwise
 }
 
 // Load reads every OSV record found at src — a JSON file (one record or an
@@ -104,7 +121,21 @@ func Load(ctx context.Context, src string, opts Options, fn func(*Vulnerability)
 	if err != nil {
 		return Stats{}, err
 	}
-	return run(ctx, jobs, opts, fn)
+	skipped := 0
+	if opts.Known != nil {
+		kept := jobs[:0]
+		for _, j := range jobs {
+			if j.entry.Name != "" && opts.Known(j.entry) {
+				skipped++
+				continue
+			}
+			kept = append(kept, j)
+		}
+		jobs = kept
+	}
+	st, err := run(ctx, jobs, opts, fn)
+	st.Skipped = skipped
+	return st, err
 }
 
 func isURL(s string) bool {
@@ -204,7 +235,7 @@ func zipJobs(p, display string, lim Limits, closers *[]io.Closer) ([]job, error)
 		if f.UncompressedSize64 > uint64(lim.MaxRecordBytes) {
 			return nil, &Error{Name: name, Err: fmt.Errorf("%w: entry is %d bytes uncompressed, limit %d", ErrTooLarge, f.UncompressedSize64, lim.MaxRecordBytes)}
 		}
-		jobs = append(jobs, job{name: name, open: f.Open})
+		jobs = append(jobs, job{name: name, open: f.Open, entry: Entry{Name: f.Name, CRC32: f.CRC32, Size: f.UncompressedSize64}})
 	}
 	return jobs, nil
 }
@@ -228,7 +259,11 @@ func run(ctx context.Context, jobs []job, opts Options, fn func(*Vulnerability) 
 	defer cancel(nil)
 	var total atomic.Int64
 	next := make(chan job)
-	results := make(chan []Vulnerability, 64)
+	type result struct {
+		vs    []Vulnerability
+		entry Entry
+	}
+	results := make(chan result, 64)
 	workers := runtime.GOMAXPROCS(0)
 	var wg sync.WaitGroup
 	var stats Stats
@@ -246,7 +281,7 @@ func run(ctx context.Context, jobs []job, opts Options, fn func(*Vulnerability) 
 					return
 				}
 				select {
-				case results <- vs:
+				case results <- result{vs, j.entry}:
 				case <-ctx.Done():
 					return
 				}
@@ -265,12 +300,16 @@ func run(ctx context.Context, jobs []job, opts Options, fn func(*Vulnerability) 
 	}()
 	go func() { wg.Wait(); close(results) }()
 	done := int64(0)
-	for vs := range results {
+	for r := range results {
 		if ctx.Err() != nil {
 			continue // drain so the workers can exit
 		}
 		stats.Files++
 		done++
+		if opts.From != nil {
+			opts.From(r.entry)
+		}
+		vs := r.vs
 		for i := range vs {
 			stats.Records++
 			if err := fn(&vs[i]); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
@@ -100,16 +101,60 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	byID := map[string]store.Advisory{}
 	modified := map[string]time.Time{}
 	items := 0
+	// seen reports whether a record is the newest copy of its advisory read
+	// so far, noting it; an unchanged newest copy undoes a changed older one.
+	seen := func(id string, m time.Time, h string) bool {
+		items++
+		if prev, dup := modified[id]; dup && !m.After(prev) {
+			return false // an older copy of one already read
+		}
+		modified[id] = m
+		if stored[id] == h {
+			delete(byID, id)
+			return false
+		}
+		return true
+	}
+	// Zip entries that did not change since the last sync (same name,
+	// CRC-32 and size, and every record in them still stored as read)
+	// are not read again: a revision of a few advisories no longer
+	// decodes the thousands around them.
+	prev, next := s.entries.get(f.ID), map[string]*entryMemo{}
+	var cur *entryMemo
+	opts := osv.Options{
+		Known: func(e osv.Entry) bool {
+			m, ok := prev[e.Name]
+			if !ok || m.crc != e.CRC32 || m.size != e.Size {
+				return false
+			}
+			for _, r := range m.recs {
+				if stored[r.id] != r.hash {
+					return false
+				}
+			}
+			for _, r := range m.recs {
+				seen(r.id, r.modified, r.hash)
+			}
+			next[e.Name] = m
+			return true
+		},
+		From: func(e osv.Entry) {
+			cur = nil
+			if e.Name != "" {
+				cur = &entryMemo{crc: e.CRC32, size: e.Size}
+				next[e.Name] = cur
+			}
+		},
+	}
 	// Long syncs say how far they are, every few seconds.
 	lastLog := time.Now()
-	progress := func(done, total int64) {
+	opts.Progress = func(done, total int64) {
 		if time.Since(lastLog) >= 5*time.Second {
 			lastLog = time.Now()
 			s.Log.Info("feed sync progress", "feed", f.Name, "files", done, "of", total, "advisories", items)
 		}
 	}
-	_, err = osv.Load(ctx, path, osv.Options{Progress: progress}, func(v *osv.Vulnerability) error {
-		items++
+	st, err := osv.Load(ctx, path, opts, func(v *osv.Vulnerability) error {
 		raw, err := json.Marshal(v)
 		if err != nil {
 			return err
@@ -117,12 +162,10 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 		sum := sha256.Sum256(raw)
 		h := hex.EncodeToString(sum[:])
 		m := osv.Time(v.Modified)
-		if prev, dup := modified[v.ID]; dup && !m.After(prev) {
-			return nil // an older copy of one already read
+		if cur != nil {
+			cur.recs = append(cur.recs, memoRecord{id: v.ID, modified: m, hash: h})
 		}
-		modified[v.ID] = m
-		if stored[v.ID] == h {
-			delete(byID, v.ID)
+		if !seen(v.ID, m, h) {
 			return nil
 		}
 		a, err := toAdvisory(v, h)
@@ -135,6 +178,7 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	if err != nil {
 		return 0, fmt.Errorf("feed %s: %w", f.Name, err)
 	}
+	s.Log.Debug("osv feed read", "feed", f.Name, "files", st.Files, "unchanged_entries_skipped", st.Skipped)
 	changed := make([]store.Advisory, 0, len(byID))
 	for _, a := range byID {
 		changed = append(changed, a)
@@ -143,10 +187,47 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	if err != nil {
 		return 0, err
 	}
+	s.entries.set(f.ID, next)
 	if keys > 0 {
 		s.Wake()
 	}
 	return len(changed), nil
+}
+
+// entryMemos remembers, per feed, the zip entries its last successful
+// sync read: their CRC-32 and size, and the advisories (with their content
+// hashes) each held. It lives as long as the process; after a restart the
+// first sync reads everything.
+type entryMemos struct {
+	mu    sync.Mutex
+	feeds map[int64]map[string]*entryMemo
+}
+
+type entryMemo struct {
+	crc  uint32
+	size uint64
+	recs []memoRecord
+}
+
+type memoRecord struct {
+	id       string
+	modified time.Time
+	hash     string
+}
+
+func (m *entryMemos) get(feedID int64) map[string]*entryMemo {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.feeds[feedID]
+}
+
+func (m *entryMemos) set(feedID int64, entries map[string]*entryMemo) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.feeds == nil {
+		m.feeds = map[int64]map[string]*entryMemo{}
+	}
+	m.feeds[feedID] = entries
 }
 
 // toAdvisory turns an OSV record into what the store keeps.

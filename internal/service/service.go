@@ -37,6 +37,8 @@ type Service struct {
 	MaxSBOMBytes int64
 
 	cache *recordCache
+	// entries remembers, per OSV feed, the zip entries its last sync read.
+	entries entryMemos
 	// wake is signalled when work was queued, so a local runner starts at
 	// once instead of at its next poll.
 	wake chan struct{}

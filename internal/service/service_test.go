@@ -1,11 +1,15 @@
 package service_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -309,6 +313,77 @@ func TestRematchPipeline(t *testing.T) {
 			if f.Status != store.FindingResolved || f.Resolution != store.ResolvedByAdvisory {
 				t.Errorf("%s %s of %s: %s/%s", f.VulnID, f.Package, f.AssetName, f.Status, f.Resolution)
 			}
+		}
+	})
+}
+
+// writeZip writes an all.zip of the given entries.
+func writeZip(t *testing.T, path string, entries map[string]string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	names := make([]string, 0, len(entries))
+	for n := range entries {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(entries[n]))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestZipSyncSkipsUnchangedEntries: a second sync of a revised all.zip
+// reads only the entries whose CRC-32 or size changed, and stores the
+// same as reading everything would.
+func TestZipSyncSkipsUnchangedEntries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		var logs bytes.Buffer
+		svc := service.New(st, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		dir := t.TempDir()
+		doc := func(id, pkg, fixed, summary string) string {
+			return fmt.Sprintf(`{"id":%q,"modified":"2024-01-01T00:00:00Z","summary":%q,
+				"affected":[{"package":{"ecosystem":"PyPI","name":%q},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":%q}]}]}]}`,
+				id, summary, pkg, fixed)
+		}
+		zipPath := filepath.Join(dir, "all.zip")
+		entries := map[string]string{
+			"PYSEC-1.json": doc("PYSEC-1", "requests", "2.0.0", "one"),
+			"PYSEC-2.json": doc("PYSEC-2", "flask", "1.0.0", "two"),
+			"PYSEC-3.json": doc("PYSEC-3", "django", "5.0.0", "three"),
+		}
+		writeZip(t, zipPath, entries)
+		feed, err := st.CreateFeed(ctx, store.Feed{Name: "zip", Kind: store.FeedOSV, URL: zipPath, Enabled: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		entries["PYSEC-2.json"] = doc("PYSEC-2", "flask", "0.5", "two, corrected")
+		writeZip(t, zipPath, entries)
+		logs.Reset()
+		if err := svc.SyncFeed(ctx, feed.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(logs.String(), "files=1 unchanged_entries_skipped=2") {
+			t.Errorf("second sync read more than the changed entry:\n%s", logs.String())
+		}
+		f, _ := st.Feed(ctx, feed.ID)
+		if f.Changed != 1 || f.Items != 3 {
+			t.Fatalf("second sync: changed %d of %d, want 1 of 3", f.Changed, f.Items)
+		}
+		if info, ok, _ := st.AdvisoryInfo(ctx, "PYSEC-2"); !ok || !strings.Contains(info, "two, corrected") {
+			t.Fatalf("PYSEC-2 not revised: %s", info)
 		}
 	})
 }

@@ -180,12 +180,7 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		i = j
 	}
 	var batches [][]rematchTarget
-	per := rematchAssets
-	if s.Store.Dialect() == store.SQLite && per == defaultRematchAssets {
-		// SQLite writes every page a transaction touched to its log:
-		// fewer, larger transactions touch each index page fewer times.
-		per = 500
-	}
+	per := rematchAssets[s.Store.Dialect()]
 	for b := 0; b < len(targets); b += per {
 		batches = append(batches, targets[b:min(b+per, len(targets))])
 	}
@@ -198,11 +193,11 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// rematchAssets assets' results go in one transaction (on PostgreSQL;
-// SQLite takes larger batches, see Rematch).
-var rematchAssets = defaultRematchAssets
-
-const defaultRematchAssets = 200
+// rematchAssets is how many assets' results go in one transaction, by
+// engine. SQLite writes every page a transaction touched to its log, so
+// fewer, larger transactions touch each index page fewer times;
+// PostgreSQL gains more from pipelining smaller ones.
+var rematchAssets = map[store.Dialect]int{store.SQLite: 500, store.Postgres: 200}
 
 // rematchApplied, when set (by tests), is called after each batch of a
 // pipelined re-match is written, with whether the batch was outdated.

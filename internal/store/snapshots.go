@@ -113,7 +113,28 @@ func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool) (Asset,
 	if err := a.Normalize(); err != nil {
 		return Asset{}, err
 	}
-	return createAsset(ctx, tx, a)
+	return createAssetIfMissing(ctx, tx, a)
+}
+
+// createAssetIfMissing creates the asset unless another transaction
+// created one of that name since this one looked: concurrent uploads that
+// all ask to create the same new asset must all land on it, not fail. On
+// PostgreSQL the INSERT waits for the other transaction and then does
+// nothing; the SELECT after it (a new snapshot under READ COMMITTED) sees
+// the committed row. SQLite runs one writer at a time, so the conflict
+// never arises there.
+func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a Asset) (Asset, error) {
+	a.CreatedAt = now()
+	a.UpdatedAt = a.CreatedAt
+	err := tx.QueryRowContext(ctx, `INSERT INTO assets (name, kind, owner, criticality, exposure, environment,
+		lifecycle, tags, cpes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
+		ON CONFLICT (name) DO NOTHING RETURNING id`,
+		a.Name, a.Kind, a.Owner, a.Criticality, a.Exposure, a.Environment, a.Lifecycle,
+		mustJSON(a.Tags), mustJSON(a.CPEs), a.CreatedAt).Scan(&a.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name))
+	}
+	return a, err
 }
 
 func assetLabel(a Asset) string {

@@ -74,12 +74,26 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, who *principal) er
 // Handler returns the whole HTTP handler: routes with authorization, behind
 // panic recovery, metrics, security headers and cross-origin protection.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux, routed := http.NewServeMux(), http.NewServeMux()
 	for _, rt := range s.routes {
 		mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+		routed.Handle(rt.Method+" "+rt.Pattern, http.NotFoundHandler())
 	}
+	// What no route takes: 405 with Allow when the path has routes for
+	// other methods, else 404.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/api/") {
+		api := strings.HasPrefix(r.URL.Path, "/api/")
+		if allow := allowedMethods(routed, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			msg := fmt.Sprintf("method %s not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
+			if api {
+				writeJSONError(w, http.StatusMethodNotAllowed, msg)
+			} else {
+				http.Error(w, msg, http.StatusMethodNotAllowed)
+			}
+			return
+		}
+		if api {
 			writeJSONError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 			return
 		}
@@ -93,6 +107,19 @@ func (s *Server) Handler() http.Handler {
 		writeJSONError(w, http.StatusForbidden, "cross-origin request refused")
 	}))
 	return s.recoverer(s.metrics.middleware(securityHeaders(cop.Handler(mux))))
+}
+
+// allowedMethods lists the methods that routes take on r's path, asking
+// routed (the route table without the catch-all) with each method in turn.
+func allowedMethods(routed *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := routed.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // wrap enforces a route's authorization, then runs it.

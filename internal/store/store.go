@@ -120,6 +120,9 @@ func connect(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(cfg.DataDir, "vulndesk.db")
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	// WAL lets readers run beside the one writer; immediate transactions
 	// take the write lock up front, so two writers queue on busy_timeout
 	// instead of failing half-way with SQLITE_BUSY.
@@ -138,6 +141,42 @@ func connect(cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	return &Store{db: db, dialect: SQLite, Where: path}, nil
+}
+
+// ownerOnly makes the database file, before the driver opens it, readable
+// by its owner alone: it holds password and token hashes and the whole
+// inventory. A new file is created empty with mode 0600; SQLite gives its
+// -wal and -shm files the database file's mode. Files left more open by an
+// older version are narrowed. Nothing here keeps a file open: closing a
+// descriptor of the database in a process that has it open through SQLite
+// would drop SQLite's POSIX locks — and no driver connection exists yet.
+func ownerOnly(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("database %s: %w", path, err)
+		}
+		if err == nil {
+			if err := f.Close(); err != nil {
+				return fmt.Errorf("database %s: %w", path, err)
+			}
+		}
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("database %s: %w", p, err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			if err := os.Chmod(p, st.Mode().Perm()&0o700); err != nil {
+				return fmt.Errorf("database %s: narrowing its permissions: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // redact hides a password in a database URL.

@@ -1,0 +1,49 @@
+package store_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// The SQLite files hold password and token hashes: only their owner may
+// read them, new or left by an older version with wider permissions.
+func TestSQLiteFilesOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	check := func(when string) {
+		t.Helper()
+		for _, n := range []string{"vulndesk.db", "vulndesk.db-wal", "vulndesk.db-shm"} {
+			st, err := os.Stat(filepath.Join(dir, n))
+			if err != nil {
+				t.Fatalf("%s: %v", when, err)
+			}
+			if p := st.Mode().Perm(); p != 0o600 {
+				t.Errorf("%s: %s has mode %v, want -rw-------", when, n, p)
+			}
+		}
+	}
+	s, err := store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(ctx, "alice", "hash", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	check("new database")
+	s.Close()
+
+	for _, n := range []string{"vulndesk.db", "vulndesk.db-wal", "vulndesk.db-shm"} {
+		os.Chmod(filepath.Join(dir, n), 0o644) // as versions before this one left them
+	}
+	s, err = store.Open(ctx, store.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.UserByName(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	check("reopened")
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -11,6 +12,8 @@ import (
 // The SQLite files hold password and token hashes: only their owner may
 // read them, new or left by an older version with wider permissions.
 func TestSQLiteFilesOwnerOnly(t *testing.T) {
+	// The usual umask, under which the driver alone made the files 0644.
+	defer syscall.Umask(syscall.Umask(0o022))
 	dir := t.TempDir()
 	check := func(when string) {
 		t.Helper()

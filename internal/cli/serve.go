@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +56,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
+	tlsCert := fs.String("tls-cert", os.Getenv("VULNDESK_TLS_CERT"), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env VULNDESK_TLS_CERT)")
+	tlsKey := fs.String("tls-key", os.Getenv("VULNDESK_TLS_KEY"), "the PEM private key of --tls-cert (env VULNDESK_TLS_KEY)")
 	// Hidden (tests): how often due feeds are queued and jobs whose lease
 	// ran out are queued again.
 	schedule := fs.Duration("schedule", 30*time.Second, "")
@@ -75,6 +78,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		return usageError{err.Error()}
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	var tlsConf *tls.Config
+	if *tlsCert != "" {
+		var err error
+		if tlsConf, err = server.TLSConfig(*tlsCert, *tlsKey); err != nil {
+			return usagef("serve: %v", err)
+		}
 	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
 	if *logJSON {
@@ -104,7 +117,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	runner := &service.Runner{Svc: svc, Workers: *workers, Lease: *lease, Poll: *poll, Schedule: *schedule}
 	srv := server.New(svc, runner, log, Version())
-	srv.SecureCookies = *secure
+	srv.SecureCookies = *secure || tlsConf != nil
 	srv.MaxUploadBytes = *maxUpload
 
 	ln, err := net.Listen("tcp", *addr)
@@ -113,7 +126,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(h, slog.LevelWarn)}
+		ErrorLog: slog.NewLogLogger(h, slog.LevelWarn), TLSConfig: tlsConf}
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+	}
 	jobsDone := make(chan struct{})
 	if *noJobs {
 		close(jobsDone)
@@ -122,10 +139,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	// The listening address on stdout, for scripts and tests that pass
 	// port 0.
-	fmt.Fprintf(e.stdout, "vulndesk listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "vulndesk listening on %s://%s\n", scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "version", Version())
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- hs.Serve(ln) }()
+	go func() {
+		if tlsConf != nil {
+			serveErr <- hs.ServeTLS(ln, "", "") // the certificate comes from TLSConfig
+		} else {
+			serveErr <- hs.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-serveErr:
 		return err

@@ -106,7 +106,7 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusForbidden, "cross-origin request refused")
 	}))
-	return s.recoverer(s.metrics.middleware(securityHeaders(cop.Handler(mux))))
+	return s.recoverer(s.metrics.middleware(s.securityHeaders(cop.Handler(mux))))
 }
 
 // allowedMethods lists the methods that routes take on r's path, asking
@@ -259,10 +259,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // securityHeaders sets the headers every response carries: no inline
-// script or style, no framing, no sniffing, no referrer leaks.
-func securityHeaders(next http.Handler) http.Handler {
+// script or style, no framing, no sniffing, no referrer leaks; and, when
+// the service is reached over HTTPS, HSTS, so that browsers never again
+// try it over plain HTTP.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if r.TLS != nil || s.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 			"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")

@@ -64,6 +64,9 @@ type Options struct {
 	// Args are extra serve flags.
 	Args []string
 	Env  []string
+	// HTTP checks readiness (a client that trusts the test's certificate
+	// when the server serves HTTPS); nil is http.DefaultClient.
+	HTTP *http.Client
 }
 
 // Proc is a running server.
@@ -120,7 +123,11 @@ func Start(t testing.TB, o Options) *Proc {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(p.URL + "/readyz")
+		hc := o.HTTP
+		if hc == nil {
+			hc = http.DefaultClient
+		}
+		resp, err := hc.Get(p.URL + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {

@@ -79,9 +79,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *principal) e
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	if err := s.Store.Ping(r.Context()); err != nil {
+	if err := s.Store.Ready(r.Context()); err != nil {
 		s.Log.Warn("not ready", "error", err)
-		return writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "database unavailable", "version": s.Version})
+		// Anyone may ask: the answer names the cause, the log has the detail.
+		status := "database unavailable"
+		if store.IsFull(err) {
+			status = "storage full"
+		}
+		return writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": status, "version": s.Version})
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.Version, "database": string(s.Store.Dialect())})
 }

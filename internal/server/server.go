@@ -216,6 +216,10 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, e
 		s.fail(w, r, rt, ae.status, ae.msg)
 	case errors.As(err, &mbe):
 		s.fail(w, r, rt, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	case store.IsFull(err):
+		s.Log.Error("request refused: storage full", "route", rt.Pattern, "method", r.Method, "error", err)
+		w.Header().Set("Retry-After", "60")
+		s.fail(w, r, rt, http.StatusInsufficientStorage, "storage full: nothing was stored; the database's disk has no room (free space and try again)")
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, rt, http.StatusNotFound, err.Error())
 	case errors.Is(err, store.ErrConflict):

@@ -72,6 +72,9 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 
+	dataDir string       // SQLite: where the database lives, for Ready's free-space check
+	fullAt  atomic.Int64 // Unix nanoseconds of the last write refused for a full disk; 0 when the last write went in
+
 	mu       sync.Mutex
 	analyzed time.Time    // when the planner statistics were last refreshed
 	written  atomic.Int64 // rows written since then (components, findings)
@@ -140,7 +143,7 @@ func connect(cfg Config) (*Store, error) {
 	}
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
-	return &Store{db: db, dialect: SQLite, Where: path}, nil
+	return &Store{db: db, dialect: SQLite, Where: path, dataDir: cfg.DataDir}, nil
 }
 
 // ownerOnly makes the database file, before the driver opens it, readable
@@ -252,15 +255,20 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 	return st.QueryContext(ctx, args...)
 }
 
-// Ping checks the database answers; /readyz uses it.
+// Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 // DB exposes the handle for tests and the schema dump.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // tx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise, so every import is all or nothing.
+// otherwise, so every import is all or nothing. A full disk is reported as
+// ErrFull and remembered for Ready.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.noteFull(s.runTx(ctx, fn))
+}
+
+func (s *Store) runTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -270,16 +278,6 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
-}
-
-// isUnique reports whether err is a unique-constraint violation on either
-// engine.
-func isUnique(err error) bool {
-	if err == nil {
-		return false
-	}
-	m := err.Error()
-	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505")
 }
 
 // nullTime maps a zero time to NULL.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/service"
@@ -27,19 +29,23 @@ func pathID(r *http.Request) (int64, error) {
 // decode reads a JSON request body strictly: unknown fields are refused,
 // so a typo is an error rather than silently ignored.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err // a MaxBytesError is 413, anything else the connection's
+	}
+	if !utf8.Valid(data) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return errStatus(http.StatusBadRequest, "request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
 		return errStatus(http.StatusBadRequest, "request body: %v", err)
 	}
 	if dec.More() {
 		return errStatus(http.StatusBadRequest, "request body: more than one JSON value")
 	}
-	return nil
+	return checkJSONText(v)
 }
 
 func queryInt(r *http.Request, name string) (int64, error) {

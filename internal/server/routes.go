@@ -43,7 +43,8 @@ func (s *Server) table() []route {
 	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
 	return []route{
 		// People.
-		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page", h: s.loginPage},
+		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page",
+			Query: []param{{"next", "string", "where to go after signing in (a path on this site)"}}, h: s.loginPage},
 		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", h: s.login},
 		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
 		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},

@@ -152,6 +152,10 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		if err := rt.checkRequest(r); err != nil {
+			s.handleError(w, r, rt, err)
+			return
+		}
 		if err := rt.h(w, r, who); err != nil {
 			s.handleError(w, r, rt, err)
 		}

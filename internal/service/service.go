@@ -88,9 +88,16 @@ func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snap
 	if name == "" {
 		name = "upload"
 	}
+	if err := checkUTF8(u.Data); err != nil {
+		// JSON decoders would quietly turn the bad bytes into U+FFFD.
+		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
+	}
 	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
 	if err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{err}
+	}
+	if err := checkInventory(&doc); err != nil {
+		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
 	keys := make([]string, len(doc.Components))
 	for i, c := range doc.Components {

@@ -83,7 +83,7 @@ func badTextWalk(t *testing.T, e storetest.Engine) {
 				want("query parameter "+name, rawCall(t, p.URL, rt.Method, base+"?"+name+"="+value, nil, hdr))
 			}
 			// The body.
-			if rt.Body != "" {
+			if rt.Body != "" && rt.Body != "form" { // the form is the sign-in's, below
 				sample, ok := bodySamples[rt.Body]
 				if !ok {
 					t.Fatalf("%s takes a %s body: add a sample to bodySamples", route, rt.Body)

@@ -21,7 +21,7 @@ type route struct {
 	// Query documents the query parameters (name → description).
 	Query []param
 	// Body and Resp name the request and response schemas (see openapi.go);
-	// Body "sbom" is a raw SBOM document.
+	// Body "sbom" is a raw SBOM document, "form" a page's HTML form.
 	Body, Resp string
 	// Status is the success status (200 when 0).
 	Status int
@@ -45,7 +45,7 @@ func (s *Server) table() []route {
 		// People.
 		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page",
 			Query: []param{{"next", "string", "where to go after signing in (a path on this site)"}}, h: s.loginPage},
-		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", h: s.login},
+		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", Body: "form", h: s.login},
 		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
 		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
 		{Method: get, Pattern: "/static/{file}", Public: true, Page: true, Summary: "static files", h: s.static},

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,18 +53,10 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	endpoint := strings.TrimRight(*server, "/") + "/api/v1/sboms?" + q.Encode()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(data))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+*token)
-	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err := http.DefaultClient.Do(req)
+	resp, body, err := pushWithRetry(ctx, e, endpoint, *token, data)
 	if err != nil {
 		return fmt.Errorf("push to %s: %w", u.Host, err)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusCreated {
 		var e struct{ Error string }
 		json.Unmarshal(body, &e)
@@ -94,4 +87,37 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): snapshot %d, %d components (%s); findings follow within seconds\n",
 		files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID, out.Snapshot.Components, out.Snapshot.Format)
 	return nil
+}
+
+// pushWithRetry posts the SBOM; while the server answers 503 or 429 with
+// Retry-After (its upload budget is full, or it is rate limiting), it
+// waits as told — at most a minute at a time — and tries again, until ctx
+// ends.
+func pushWithRetry(ctx context.Context, e *env, endpoint, token string, data []byte) (*http.Response, []byte, error) {
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(data))
+		if err != nil {
+			return nil, nil, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/octet-stream")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, nil, err
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		busy := resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests
+		if !busy || err != nil || wait < 0 {
+			return resp, body, nil
+		}
+		d := min(time.Duration(wait)*time.Second, time.Minute)
+		fmt.Fprintf(e.stderr, "vulndesk: the server is busy (%s); trying again in %v\n", resp.Status, d)
+		select {
+		case <-ctx.Done():
+			return resp, body, nil
+		case <-time.After(d):
+		}
+	}
 }

@@ -313,21 +313,6 @@ type ingestResult struct {
 	Snapshot store.Snapshot `json:"snapshot"`
 }
 
-func (s *Server) readSBOM(r *http.Request) ([]byte, error) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, errStatus(http.StatusRequestEntityTooLarge, "SBOM larger than %d bytes: refused, nothing stored", mbe.Limit)
-		}
-		return nil, err
-	}
-	if len(data) == 0 {
-		return nil, errStatus(http.StatusBadRequest, "empty body: send the SBOM document as the request body")
-	}
-	return data, nil
-}
-
 func (s *Server) uploadToAsset(w http.ResponseWriter, r *http.Request, who *principal) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -350,15 +335,20 @@ func (s *Server) uploadByName(w http.ResponseWriter, r *http.Request, who *princ
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, u service.Upload) error {
-	data, err := s.readSBOM(r)
-	if err != nil {
-		return err
-	}
-	u.Data, u.By = data, who.Name
 	u.Source = r.URL.Query().Get("source")
 	if len(u.Source) > 255 {
 		return errStatus(http.StatusBadRequest, "source: at most 255 characters")
 	}
+	body, err := s.readSBOM(r)
+	if err != nil {
+		return err
+	}
+	defer body.release()
+	u.Data, u.By = body.data, who.Name
+	if u.Source == "" && len(body.name) <= 255 {
+		u.Source = body.name
+	}
+	body.data = nil // Ingest lets go of it once parsed
 	a, sn, err := s.Svc.Ingest(r.Context(), u)
 	if err != nil {
 		if errors.Is(err, service.ErrInvalidInput) {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,6 +18,10 @@ type metrics struct {
 	mu    sync.Mutex
 	reqs  map[reqKey]*histogram
 	start time.Time
+
+	// The upload budget: bytes reserved, uploads waiting for room, and
+	// uploads refused for want of it.
+	uploadBytes, uploadsWaiting, uploadsRefused atomic.Int64
 }
 
 type reqKey struct{ route, code string }
@@ -135,6 +140,11 @@ func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request, _ *princ
 	ctx := r.Context()
 	var b strings.Builder
 	s.metrics.writeRequests(&b)
+
+	fmt.Fprintf(&b, "# HELP vulndesk_upload_bytes_in_flight Upload bytes this replica holds for processing (the budget is %d).\n# TYPE vulndesk_upload_bytes_in_flight gauge\nvulndesk_upload_bytes_in_flight %d\n",
+		s.uploads.size, s.metrics.uploadBytes.Load())
+	fmt.Fprintf(&b, "# HELP vulndesk_uploads_waiting Uploads waiting for room in the upload budget.\n# TYPE vulndesk_uploads_waiting gauge\nvulndesk_uploads_waiting %d\n", s.metrics.uploadsWaiting.Load())
+	fmt.Fprintf(&b, "# HELP vulndesk_uploads_refused_total Uploads answered 503 because the upload budget stayed full.\n# TYPE vulndesk_uploads_refused_total counter\nvulndesk_uploads_refused_total %d\n", s.metrics.uploadsRefused.Load())
 
 	jobs, err := s.Store.JobCounts(ctx)
 	if err != nil {

@@ -33,9 +33,11 @@ type Server struct {
 	// SecureCookies sets the Secure flag on cookies; on whenever the
 	// service is reached over TLS (directly or through a proxy).
 	SecureCookies bool
-	// MaxUploadBytes bounds a request body (SBOM uploads are the largest).
+	// MaxUploadBytes bounds an SBOM upload; other bodies are bounded by
+	// maxJSONBody.
 	MaxUploadBytes int64
 
+	uploads *uploadBudget
 	logins  *auth.Limiter
 	metrics *metrics
 	routes  []route
@@ -44,10 +46,17 @@ type Server struct {
 	docJSON []byte
 }
 
+// SetUploadBudget sets how many upload bytes are processed at once and how
+// long an upload waits for room (DefaultUploadBudget, DefaultUploadWait).
+func (s *Server) SetUploadBudget(n int64, wait time.Duration) {
+	s.uploads = newUploadBudget(max(n, 1<<10), wait)
+}
+
 // New builds a server; call Handler to serve it.
 func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version string) *Server {
 	s := &Server{Svc: svc, Store: svc.Store, Runner: runner, Log: log, Version: version,
 		MaxUploadBytes: 256 << 20,
+		uploads:        newUploadBudget(DefaultUploadBudget, DefaultUploadWait),
 		// Five failed logins per minute per user name and per address.
 		logins:  auth.NewLimiter(5, time.Minute),
 		metrics: newMetrics(),
@@ -126,8 +135,11 @@ func allowedMethods(routed *http.ServeMux, r *http.Request) []string {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRoute(r, rt.Method+" "+rt.Pattern)
-		if rt.Body != "" || r.Method == http.MethodPost || r.Method == http.MethodPatch {
+		switch {
+		case rt.Body == "sbom":
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes)
+		case r.Body != nil:
+			r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 		}
 		var who *principal
 		if !rt.Public {
@@ -215,9 +227,13 @@ func errStatus(status int, format string, args ...any) error {
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, err error) {
 	var ae *apiError
 	var mbe *http.MaxBytesError
+	var busy *busyError
 	switch {
 	case errors.As(err, &ae):
 		s.fail(w, r, rt, ae.status, ae.msg)
+	case errors.As(err, &busy):
+		w.Header().Set("Retry-After", retryAfter(busy.retryAfter))
+		s.fail(w, r, rt, http.StatusServiceUnavailable, busy.msg)
 	case errors.As(err, &mbe):
 		s.fail(w, r, rt, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
 	case store.IsFull(err):

@@ -92,10 +92,12 @@ func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snap
 		// JSON decoders would quietly turn the bad bytes into U+FFFD.
 		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
+	sum := sha256.Sum256(u.Data)
 	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
 	if err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{err}
 	}
+	u.Data = nil // parsed: the collector may have it while the components are stored
 	if err := checkInventory(&doc); err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
@@ -105,7 +107,6 @@ func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snap
 			keys[i] = advisorydb.Key(c.Ecosystem, c.Package)
 		}
 	}
-	sum := sha256.Sum256(u.Data)
 	asset, snap, err := s.Store.IngestSnapshot(ctx, u.Asset, u.Create, store.NewSnapshot{
 		Format: doc.Format, Subject: doc.Subject, Source: u.Source, SHA256: hex.EncodeToString(sum[:]),
 		UploadedBy: u.By, Components: doc.Components, Keys: keys,
@@ -135,13 +136,9 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	if err != nil {
 		return err
 	}
-	comps, err := s.Store.Components(ctx, snapID, nil)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
-	st, err := s.matchAndApply(ctx, comps, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Resolution: store.ResolvedByUpgrade}, nil)
+	st, n, err := s.matchAndApply(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
+		Resolution: store.ResolvedByUpgrade})
 	if errors.Is(err, store.ErrStale) {
 		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
 		return nil
@@ -149,7 +146,7 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	if err != nil {
 		return err
 	}
-	s.Log.Info("snapshot matched", "snapshot", snapID, "asset", snap.AssetID, "components", len(comps),
+	s.Log.Info("snapshot matched", "snapshot", snapID, "asset", snap.AssetID, "components", n,
 		"new", st.New, "still_open", st.Updated, "reopened", st.Reopened, "resolved", st.Resolved,
 		"took", time.Since(start).Round(time.Millisecond))
 	return nil
@@ -331,28 +328,46 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 	return results, nil
 }
 
-// matchAndApply matches components and records the result. When the
-// advisories change while it matches, the result is computed again: a
-// stale result must not overwrite the re-match the change queued. A memo
-// (nil for none) shares the matching of identical components between calls.
-func (s *Service) matchAndApply(ctx context.Context, comps []store.Component, m store.MatchResult, memo *matchMemo) (store.MatchStats, error) {
+// matchAndApply matches a snapshot's components and records the result.
+// The components are read and matched matchPage at a time, so that a
+// snapshot of a million components never sits in memory whole: only its
+// findings are gathered. When the advisories change while it matches, the
+// result is computed again: a stale result must not overwrite the
+// re-match the change queued. It returns the number of components.
+func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult) (store.MatchStats, int, error) {
 	for attempt := 0; ; attempt++ {
 		gen, err := s.cache.refresh(ctx)
 		if err != nil {
-			return store.MatchStats{}, err
+			return store.MatchStats{}, 0, err
 		}
-		m.Findings, err = s.matchMemoized(ctx, comps, gen, memo)
-		if err != nil {
-			return store.MatchStats{}, err
+		m.Findings = nil
+		n, after := 0, int64(0)
+		for {
+			comps, err := s.Store.ComponentsPage(ctx, m.SnapshotID, after, matchPage)
+			if err != nil {
+				return store.MatchStats{}, n, err
+			}
+			if len(comps) == 0 {
+				break
+			}
+			found, err := s.match(ctx, comps)
+			if err != nil {
+				return store.MatchStats{}, n, err
+			}
+			m.Findings = append(m.Findings, found...)
+			n, after = n+len(comps), comps[len(comps)-1].ID
 		}
 		m.Generation, m.CheckGeneration = gen, true
 		st, err := s.Store.ApplyMatch(ctx, m)
 		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
-			return st, err
+			return st, n, err
 		}
 		s.Log.Info("advisories changed while matching; matching again", "asset", m.AssetID, "snapshot", m.SnapshotID)
 	}
 }
+
+// matchPage is how many components a snapshot's match reads at a time.
+const matchPage = 20000
 
 // matchMemo holds, for one re-match, the findings of every distinct
 // component at one advisory generation, so that a package version found in

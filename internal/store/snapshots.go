@@ -216,8 +216,7 @@ func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]Snapshot, error
 // Components returns a snapshot's components in upload order; when keys is
 // not nil, only those with one of the given lookup keys.
 func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]Component, error) {
-	q := `SELECT id, pkey, ref, name, version, purl, ecosystem, package, scope, unmatchable, extra
-		FROM components WHERE snapshot_id = $1`
+	q := `SELECT ` + componentColumns + ` FROM components WHERE snapshot_id = $1`
 	args := []any{snapID}
 	var want map[string]bool
 	switch {
@@ -237,31 +236,47 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 			args = append(args, k)
 		}
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []Component
-	for rows.Next() {
-		var c Component
-		var scope, extra string
-		if err := rows.Scan(&c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.Ecosystem, &c.Package,
-			&scope, &c.Unmatchable, &extra); err != nil {
-			return nil, err
+	err := queryRows(ctx, s.db, q+` ORDER BY id`, args, func(rows *sql.Rows) error {
+		c, err := scanComponent(rows)
+		if err == nil && (want == nil || want[c.Key]) {
+			out = append(out, c)
 		}
-		if want != nil && !want[c.Key] {
-			continue
-		}
-		c.Scope = model.Scope(scope)
-		if extra != "{}" {
-			var x componentExtra
-			if err := json.Unmarshal([]byte(extra), &x); err != nil {
-				return nil, err
-			}
-			c.CPEs, c.Hashes, c.Licenses = x.CPEs, x.Hashes, x.Licenses
-		}
+		return err
+	})
+	return out, err
+}
+
+// ComponentsPage returns up to limit of a snapshot's components after the
+// component ID after, in ID order: the next page of a listing, or of a
+// match that reads a large snapshot a part at a time.
+func (s *Store) ComponentsPage(ctx context.Context, snapID, after int64, limit int) ([]Component, error) {
+	var out []Component
+	err := queryRows(ctx, kept{s}, `SELECT `+componentColumns+` FROM components
+		WHERE snapshot_id = $1 AND id > $2 ORDER BY id LIMIT $3`, []any{snapID, after, limit}, func(rows *sql.Rows) error {
+		c, err := scanComponent(rows)
 		out = append(out, c)
+		return err
+	})
+	return out, err
+}
+
+const componentColumns = `id, pkey, ref, name, version, purl, ecosystem, package, scope, unmatchable, extra`
+
+func scanComponent(rows *sql.Rows) (Component, error) {
+	var c Component
+	var scope, extra string
+	if err := rows.Scan(&c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.Ecosystem, &c.Package,
+		&scope, &c.Unmatchable, &extra); err != nil {
+		return c, err
 	}
-	return out, rows.Err()
+	c.Scope = model.Scope(scope)
+	if extra != "{}" {
+		var x componentExtra
+		if err := json.Unmarshal([]byte(extra), &x); err != nil {
+			return c, err
+		}
+		c.CPEs, c.Hashes, c.Licenses = x.CPEs, x.Hashes, x.Licenses
+	}
+	return c, nil
 }

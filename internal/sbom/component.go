@@ -17,7 +17,8 @@ const (
 
 // newComponent returns the component of SBOM source with the given
 // identity, its OSV ecosystem and package derived from purl, and the reason
-// it cannot be matched, if any. An empty version is taken from the purl.
+// it cannot be matched, if any. An empty version is taken from the purl, and
+// so is one that does not parse where the purl's does (see matchVersion).
 func newComponent(source, ref, name, version, purl string) model.Component {
 	c := model.Component{Ref: ref, Name: name, Version: version, PURL: purl, Source: source}
 	if purl == "" {
@@ -41,10 +42,20 @@ func newComponent(source, ref, name, version, purl string) model.Component {
 		return c
 	}
 	c.Ecosystem, c.Package = pkg.Ecosystem, pkg.Name
+	c.Version = matchVersion(c.Ecosystem, c.Package, c.Version, pkg.Version)
 	if c.Version == "" {
 		c.Unmatchable = reasonNoVersion
 	}
 	return c
+}
+
+// isFileEntry reports whether an entry of type (CycloneDX component type,
+// SPDX primary package purpose; any case) describes a file rather than a
+// package: syft lists go.mod and workflow files so. Such entries are left
+// out of the components, counted in model.SBOM.FilesLeftOut; one that gives
+// a purl names a package after all and stays.
+func isFileEntry(typ, purl string) bool {
+	return purl == "" && strings.EqualFold(strings.TrimSpace(typ), "file")
 }
 
 // cleanLicenses drops the empty and non-answer (NOASSERTION, NONE)

@@ -27,6 +27,7 @@ type cdxMetadata struct {
 }
 
 type cdxComponent struct {
+	Type       string         `json:"type"`
 	BOMRef     string         `json:"bom-ref"`
 	Name       string         `json:"name"`
 	Version    string         `json:"version"`
@@ -235,6 +236,13 @@ func (f *cdxFlattener) add(list []cdxComponent, depth int) error {
 		}
 		if c.BOMRef != "" {
 			f.seen[c.BOMRef] = true
+		}
+		if isFileEntry(c.Type, c.PURL) {
+			f.sbom.FilesLeftOut++
+			if err := f.add(c.Components, depth+1); err != nil {
+				return err
+			}
+			continue
 		}
 		m := newComponent(f.sbom.Path, c.BOMRef, c.Name, c.Version, c.PURL)
 		if c.CPE != "" {

@@ -100,6 +100,16 @@ func TestNotChecked(t *testing.T) {
 			t.Errorf("%s --fail-on-unchecked: exit %d, want %d; stderr %q", format, code, ExitFindings, stderr)
 		}
 	}
+	// A compiled index knows its ecosystems as the sources do.
+	idx := filepath.Join(dir, "ex.idx")
+	if _, stderr, code := runCLI(t, "", "db", "build", "--no-progress", "--out", idx, "../../examples/advisories"); code != ExitOK {
+		t.Fatalf("db build: exit %d: %s", code, stderr)
+	}
+	direct, _, _ := runCLI(t, "", "scan", "--db", "../../examples/advisories", "--format", "json", sbom)
+	viaIndex, _, _ := runCLI(t, "", "scan", "--db", idx, "--format", "json", sbom)
+	if direct != viaIndex || !strings.Contains(viaIndex, `"unchecked": 3`) {
+		t.Errorf("scan via the index differs from scan of the sources:\n%s", viaIndex)
+	}
 }
 
 // TestUntrustedBytesQuoted checks that bytes from an SBOM reach the

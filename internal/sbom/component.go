@@ -49,14 +49,15 @@ func newComponent(source, ref, name, version, purl string) model.Component {
 	return c
 }
 
-// isFileEntry reports whether an entry of type (CycloneDX component type,
-// SPDX primary package purpose; any case) describes a file rather than a
-// package: syft lists go.mod and workflow files so. Such entries are left
-// out of the components, counted in model.SBOM.FilesLeftOut; one that gives
-// a purl names a package after all and stays.
-func isFileEntry(typ, purl string) bool {
-	return purl == "" && strings.EqualFold(strings.TrimSpace(typ), "file")
-}
+// leaveOut reports whether an SBOM entry is left out of the components as
+// a file: one that describes a file rather than a package (syft lists
+// go.mod and workflow files so), counted in model.SBOM.FilesLeftOut. A
+// file entry that gives a purl names a package after all and stays.
+func leaveOut(isFile bool, purl string) bool { return isFile && purl == "" }
+
+// isFileType reports whether a CycloneDX component type or an SPDX primary
+// package purpose (any case) is "file".
+func isFileType(typ string) bool { return strings.EqualFold(strings.TrimSpace(typ), "file") }
 
 // cleanLicenses drops the empty and non-answer (NOASSERTION, NONE)
 // licenses and the duplicates from list, keeping the order; it reuses

@@ -124,7 +124,8 @@ func cdxFromXML(list []cdx.Component, depth int) ([]cdxComponent, bool) {
 	out := make([]cdxComponent, len(list))
 	for i, c := range list {
 		o := &out[i]
-		o.Type, o.BOMRef, o.Name, o.Version, o.PURL, o.CPE = string(c.Type), c.BOMRef, c.Name, c.Version, c.PackageURL, c.CPE
+		o.Type = cdxFileType(isFileType(string(c.Type)))
+		o.BOMRef, o.Name, o.Version, o.PURL, o.CPE = c.BOMRef, c.Name, c.Version, c.PackageURL, c.CPE
 		if c.Hashes != nil {
 			for _, h := range *c.Hashes {
 				o.Hashes = append(o.Hashes, cdxHash{Alg: string(h.Algorithm), Content: strings.TrimSpace(h.Value)})

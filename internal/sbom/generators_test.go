@@ -108,6 +108,11 @@ func TestFileEntriesLeftOut(t *testing.T) {
 			t.Errorf("%s: components %s, %d files left out; want inner,app.jar,a and 2", name, got, sb.FilesLeftOut)
 		}
 	}
+	// A type that is not a string was never read, and is no error now.
+	odd := `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [{"type": 5, "name": "a"}, {"type": null, "name": "b"}]}`
+	if sb, err := Parse("odd.cdx.json", []byte(odd), Options{}); err != nil || len(sb.Components) != 2 {
+		t.Errorf("odd types: %+v, %v", sb, err)
+	}
 }
 
 func TestMatchVersion(t *testing.T) {

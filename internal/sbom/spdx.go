@@ -51,7 +51,7 @@ func parseSPDXJSON(name string, data []byte, spdxVersion string) (model.SBOM, er
 }
 
 // spdxToModel converts an SPDX 2.3 document: every package is a component,
-// the described ones included, but for those that are files (isFileEntry);
+// the described ones included, but for those that are files (leaveOut);
 // scopes come from the relationships that
 // make one package depend on another, starting from the described ones:
 // DEPENDS_ON, CONTAINS, DYNAMIC_LINK, STATIC_LINK, and the other way round
@@ -99,7 +99,7 @@ func spdxToModel(name, format string, doc *v2_3.Document) model.SBOM {
 		seen[id] = true
 		subjects[id] = subjectName(p.PackageName, p.PackageVersion)
 		c := spdxComponent(name, p, scope[id])
-		if isFileEntry(p.PrimaryPackagePurpose, c.PURL) {
+		if leaveOut(isFileType(p.PrimaryPackagePurpose), c.PURL) {
 			sb.FilesLeftOut++ // syft's scanned directory, for one
 			continue
 		}

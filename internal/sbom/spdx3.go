@@ -113,7 +113,7 @@ func parseSPDX3(name string, data []byte) (model.SBOM, error) {
 		}
 		subjects[id] = subjectName(e.Name, e.Version)
 		c := e.component(name, scope[id], licenses[id], exprs)
-		if isFileEntry(e.Purpose, c.PURL) {
+		if leaveOut(isFileType(e.Purpose), c.PURL) {
 			sb.FilesLeftOut++
 			continue
 		}

@@ -13,15 +13,16 @@ import (
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/ignore"
 	"github.com/vulndesk/vulndesk/internal/osv"
+	"github.com/vulndesk/vulndesk/internal/report"
 	"github.com/vulndesk/vulndesk/internal/sbom"
 )
 
 // Exit codes, as scripts and CI pipelines see them.
 const (
-	ExitOK       = 0 // done; no finding at or above --fail-on
+	ExitOK       = 0 // done; nothing fails the gate
 	ExitInternal = 1 // a bug or an environment failure
 	ExitUsage    = 2 // bad flags or bad input (a malformed SBOM, advisory or ignore file)
-	ExitFindings = 3 // findings at or above --fail-on remain
+	ExitFindings = 3 // findings fail --fail-on (or --fail-on-unknown), or components were not checked (--fail-on-unchecked)
 )
 
 // env is what a command reads and writes.
@@ -85,8 +86,21 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
-// errFindings says the gate failed; its message is already printed.
-var errFindings = errors.New("findings at or above the --fail-on threshold")
+// flagError is the error of parsing a command's flags: flag.ErrHelp as it
+// is, for -h and --help, which exit 0; any other a usage error.
+func flagError(cmd string, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usagef("%s: %v", cmd, err)
+}
+
+// errFindings and errUnchecked say the gate failed; their message is
+// already printed.
+var (
+	errFindings  = errors.New("findings fail --fail-on")
+	errUnchecked = errors.New("components not checked (--fail-on-unchecked)")
+)
 
 // inputErrors are the sentinel errors that mean "the input is bad": exit 2.
 var inputErrors = []error{
@@ -96,28 +110,29 @@ var inputErrors = []error{
 }
 
 // exitCode prints err and maps it to an exit code: the one place that does.
+// -h and --help are not mistakes: the flags were printed, exit 0. The
+// message is made safe for a terminal: errors quote SBOMs and advisories,
+// which may hold any bytes.
 func exitCode(stderr io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	if errors.Is(err, errFindings) {
+	if errors.Is(err, errFindings) || errors.Is(err, errUnchecked) {
 		return ExitFindings
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
 	}
+	fmt.Fprintln(stderr, "vulndesk: "+report.Printable(err.Error()))
 	var u usageError
 	if errors.As(err, &u) {
-		fmt.Fprintf(stderr, "vulndesk: %v\n", err)
 		return ExitUsage
 	}
 	for _, s := range inputErrors {
 		if errors.Is(err, s) {
-			fmt.Fprintf(stderr, "vulndesk: %v\n", err)
 			return ExitUsage
 		}
 	}
-	fmt.Fprintf(stderr, "vulndesk: %v\n", err)
 	return ExitInternal
 }
 

@@ -48,7 +48,7 @@ func runDBBuild(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() { fmt.Fprint(e.stderr, dbUsage); fs.PrintDefaults() }
 	srcs, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("db build: %v", err)
+		return flagError("db build", err)
 	}
 	if *out == "" || len(srcs) == 0 {
 		return usagef("db build: want --out FILE and at least one SOURCE")

@@ -26,8 +26,13 @@ SPDX 2.2/2.3 JSON/tag-value) against OSV advisories and reports findings.
 (osv.dev's <Ecosystem>/all.zip), a directory of either, or an https URL;
 repeat it to combine sources. Without --db, $VULNDESK_DB is used.
 
-Exit codes: 0 no finding at or above --fail-on; 3 findings at or above it;
-2 usage or input error; 1 internal error.
+Findings whose advisory states no severity (most Go advisories) fail only
+with --fail-on-unknown. Components whose ecosystem has no advisory in the
+database are reported as not checked, and fail only with --fail-on-unchecked.
+
+Exit codes: 0 nothing fails; 3 findings at or above --fail-on remain (or of
+unknown severity, with --fail-on-unknown), or components were not checked
+(with --fail-on-unchecked); 2 usage or input error; 1 internal error.
 
 Flags:
 `
@@ -45,6 +50,8 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.Var(&dbs, "db", "advisory source: index file, OSV file, zip, directory or https URL (repeatable)")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Names, ", "))
 	failOn := fs.String("fail-on", "low", "exit 3 when a finding at or above this severity remains: none (never), low, medium, high, critical")
+	failOnUnknown := fs.Bool("fail-on-unknown", false, "exit 3 also when a finding whose advisory states no severity remains")
+	failOnUnchecked := fs.Bool("fail-on-unchecked", false, "exit 3 when components were not checked: the database has no advisory of their ecosystem")
 	ignorePath := fs.String("ignore", "", "ignore file (YAML: ignore: [{id, reason, until}])")
 	outPath := fs.String("output", "", "write the report to this file instead of stdout")
 	maxSBOM := fs.Int64("max-sbom-bytes", sbom.DefaultMaxBytes, "refuse SBOM files larger than this")
@@ -52,13 +59,13 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs.Usage = func() { fmt.Fprint(e.stderr, scanUsage); fs.PrintDefaults() }
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
-		return usagef("scan: %v", err)
+		return flagError("scan", err)
 	}
 	if len(paths) == 0 {
 		return usagef("scan: no SBOM given (vulndesk scan [flags] SBOM...)")
 	}
-	threshold := model.Rating(strings.ToLower(*failOn))
-	if !slices.Contains(failOnRatings, threshold) {
+	gate := model.Gate{Threshold: model.Rating(strings.ToLower(*failOn)), Unknown: *failOnUnknown}
+	if !slices.Contains(failOnRatings, gate.Threshold) {
 		return usagef("scan: --fail-on %q: want none, low, medium, high or critical", *failOn)
 	}
 	out, err := report.ByName(*format)
@@ -101,36 +108,71 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("match: %w", err)
 	}
 	res.Findings, res.Unmatched, res.Notes, res.Advisories = outcome.Findings, outcome.Unmatched, outcome.Notes, outcome.Advisories
+	res.Unchecked = match.Unchecked(comps, db.Stats().Ecosystems)
 	now := clock().UTC()
 	if ign != nil {
 		res.ExpiredIgnores = ign.Apply(res.Findings, now)
 		for _, x := range res.ExpiredIgnores {
-			fmt.Fprintf(e.stderr, "vulndesk: ignore entry %s expired on %s and no longer applies (reason was: %s)\n", x.ID, x.Until.Format("2006-01-02"), x.Reason)
+			warnf(e, "ignore entry %s expired on %s and no longer applies (reason was: %s)", x.ID, x.Until.Format("2006-01-02"), x.Reason)
+		}
+	}
+	// Said on stderr too where the report is not a table on stdout:
+	// OpenVEX has no place for it, and CI logs show stderr.
+	if _, table := out.(report.Table); !table || *outPath != "" {
+		for _, u := range res.Unchecked {
+			warnf(e, "not checked: %s", report.UncheckedText(u))
 		}
 	}
 
 	if err := writeReport(e, *outPath, out, res, report.Options{
-		ToolName: "vulndesk", ToolVersion: Version(), Now: now, FailOn: threshold,
+		ToolName: "vulndesk", ToolVersion: Version(), Now: now, Gate: gate,
 		Color: *outPath == "" && isTerminal(e.stdout),
 	}); err != nil {
 		return err
 	}
-	if n := gate(res.Findings, threshold); n > 0 {
-		fmt.Fprintf(e.stderr, "vulndesk: %d finding(s) at or above --fail-on %s\n", n, threshold)
+	if n := failing(res.Findings, gate); n > 0 {
+		warnf(e, "%d finding(s) fail %s", n, gateFlags(gate))
 		return errFindings
+	}
+	if n := uncheckedCount(res.Unchecked); n > 0 && *failOnUnchecked {
+		warnf(e, "%d component(s) not checked (--fail-on-unchecked)", n)
+		return errUnchecked
 	}
 	return nil
 }
 
-// gate counts the active findings that fail the threshold.
-func gate(fs []model.Finding, threshold model.Rating) int {
+// failing counts the active findings that fail the gate.
+func failing(fs []model.Finding, gate model.Gate) int {
 	n := 0
 	for i := range fs {
-		if fs[i].Suppressed == nil && fs[i].Severity.Rating.Fails(threshold) {
+		if fs[i].Suppressed == nil && gate.Fails(fs[i].Severity.Rating) {
 			n++
 		}
 	}
 	return n
+}
+
+// gateFlags names the flags that make findings fail.
+func gateFlags(g model.Gate) string {
+	s := "--fail-on " + string(g.Threshold)
+	if g.Unknown {
+		s += " or --fail-on-unknown"
+	}
+	return s
+}
+
+func uncheckedCount(us []model.Unchecked) int {
+	n := 0
+	for _, u := range us {
+		n += u.Components
+	}
+	return n
+}
+
+// warnf writes a message on stderr, with what came from SBOMs, advisories
+// or the ignore file made safe for a terminal.
+func warnf(e *env, format string, a ...any) {
+	fmt.Fprintln(e.stderr, "vulndesk: "+report.Printable(fmt.Sprintf(format, a...)))
 }
 
 func writeReport(e *env, path string, f report.Format, res *model.Result, opts report.Options) error {

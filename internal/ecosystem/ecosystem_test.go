@@ -102,6 +102,12 @@ func TestFromPURL(t *testing.T) {
 	tests := []struct{ purl, eco, name, version string }{
 		{"pkg:golang/github.com/gorilla/mux@v1.8.0", "Go", "github.com/gorilla/mux", "v1.8.0"},
 		{"pkg:golang/std@go1.21.3", "Go", "stdlib", "go1.21.3"},
+		// The subpath is part of the module path (syft 1.20 writes paths of
+		// more than three segments so); its case is kept like the rest.
+		{"pkg:golang/github.com/jackc/pgx@v5.3.1#v5", "Go", "github.com/jackc/pgx/v5", "v5.3.1"},
+		{"pkg:golang/github.com/moby/moby@v28.0.1#api", "Go", "github.com/moby/moby/api", "v28.0.1"},
+		{"pkg:golang/github.com/Azure/azure-sdk-for-go@v1.2.0#sdk/AzCore/", "Go", "github.com/Azure/azure-sdk-for-go/sdk/AzCore", "v1.2.0"},
+		{"pkg:golang/example.com/a%2Fb@v1.0.0#/sub/x%41/", "Go", "example.com/a/b/sub/xA", "v1.0.0"},
 		{"pkg:golang/github.com/BurntSushi/toml@v1.3.2", "Go", "github.com/BurntSushi/toml", "v1.3.2"}, // case kept for display; keys fold it,
 		{"pkg:npm/%40babel/core@7.0.0", "npm", "@babel/core", "7.0.0"},
 		{"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", "Maven", "org.apache.logging.log4j:log4j-core", "2.14.1"},

@@ -59,17 +59,32 @@ func FromPURL(s string) (Package, error) {
 }
 
 // rawGoPath takes the module path out of a golang purl without changing
-// its case: the part between "pkg:golang/" and "@", "?" or "#", unescaped.
+// its case: the part between "pkg:golang/" and "@", "?" or "#", then the
+// subpath after "#", each unescaped.
 func rawGoPath(s string) (string, bool) {
-	rest, ok := strings.CutPrefix(s, "pkg:golang/")
-	if !ok {
+	const prefix = "pkg:golang/"
+	if len(s) < len(prefix) || !strings.EqualFold(s[:len(prefix)], prefix) {
 		return "", false
 	}
-	if i := strings.IndexAny(rest, "@?#"); i >= 0 {
+	rest, subpath, _ := strings.Cut(s[len(prefix):], "#")
+	if i := strings.IndexAny(rest, "@?"); i >= 0 {
 		rest = rest[:i]
 	}
 	name, err := url.PathUnescape(strings.Trim(rest, "/"))
-	return name, err == nil
+	if err != nil {
+		return "", false
+	}
+	for _, seg := range strings.Split(subpath, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			continue // dropped, as the purl spec and packageurl-go do
+		}
+		seg, err := url.PathUnescape(seg)
+		if err != nil {
+			return "", false
+		}
+		name += "/" + seg
+	}
+	return name, true
 }
 
 // FromParsedPURL is FromPURL for a purl that is already parsed.
@@ -85,7 +100,13 @@ func FromParsedPURL(p packageurl.PackageURL) (Package, error) {
 				pkg.Name = p.Name
 			}
 		case "golang":
+			// A Go module path is namespace/name/subpath: syft 1.20 writes
+			// github.com/jackc/pgx/v5 as pkg:golang/github.com/jackc/pgx#v5,
+			// and github.com/jackc/pgx is another module with other advisories.
 			pkg.Name = join(p.Namespace, p.Name)
+			if sub := strings.Trim(p.Subpath, "/"); sub != "" {
+				pkg.Name += "/" + sub
+			}
 			// Go's own SBOM tools name the standard library "std";
 			// OSV calls it "stdlib".
 			if pkg.Name == "std" {

@@ -26,6 +26,7 @@ type purlParts struct {
 	Namespace *string `json:"namespace"`
 	Name      string  `json:"name"`
 	Version   *string `json:"version"`
+	Subpath   *string `json:"subpath"`
 }
 
 // osvBase says which OSV ecosystem FromPURL should give a purl of these
@@ -51,7 +52,8 @@ func osvBase(p purlParts) string {
 
 // osvName joins namespace and name as FromPURL documents it per type:
 // "group:artifact" for Maven, "namespace/name" where OSV names carry the
-// namespace (Go, npm, Packagist, SwiftURL), the bare name otherwise.
+// namespace (npm, Packagist, SwiftURL), "namespace/name/subpath" for Go (a
+// module path), the bare name otherwise.
 func osvName(p purlParts) string {
 	ns := ""
 	if p.Namespace != nil {
@@ -62,7 +64,12 @@ func osvName(p purlParts) string {
 		if ns != "" {
 			return ns + ":" + p.Name
 		}
-	case "golang", "npm", "composer", "swift":
+	case "golang":
+		if p.Subpath != nil && *p.Subpath != "" {
+			return join(ns, p.Name) + "/" + *p.Subpath
+		}
+		return join(ns, p.Name)
+	case "npm", "composer", "swift":
 		return join(ns, p.Name)
 	}
 	return p.Name
@@ -190,6 +197,7 @@ func FuzzFromPURL(f *testing.F) {
 		"pkg:julia/Dates@1.9.0?uuid=ade2ca70-3891-5945-98fb-dc099432e06a",
 		"pkg://maven/org.apache.commons/io",
 		"pkg:GOLANG/google.golang.org/genproto#/googleapis/api/annotations/",
+		"pkg:golang/github.com/jackc/pgx@v5.3.1#v5",
 	} {
 		f.Add(s)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/vulndesk/vulndesk/internal/ecosystem"
 	"github.com/vulndesk/vulndesk/internal/model"
 )
 
@@ -31,8 +32,8 @@ type Entry struct {
 	Reason string `yaml:"reason"`
 	// Until is the last day (UTC) the entry applies; empty for no end.
 	Until string `yaml:"until"`
-	// Package, when set, limits the entry to components whose purl (without
-	// version) or package name equals it.
+	// Package, when set, limits the entry to components of this package: a
+	// purl (its version and qualifiers do not matter), or a package name.
 	Package string `yaml:"package"`
 
 	until time.Time
@@ -136,8 +137,35 @@ func (e *Entry) covers(f *model.Finding) bool {
 	return false
 }
 
+// samePackage reports whether an entry's package names the component's:
+// as a purl, by the package it names (so that the subpath of a golang purl
+// counts: github.com/jackc/pgx is not github.com/jackc/pgx/v5), else by
+// the OSV package name or the name the SBOM gives.
 func samePackage(want string, c *model.Component) bool {
-	purl, _, _ := strings.Cut(c.PURL, "@")
-	purl, _, _ = strings.Cut(purl, "?")
-	return want == purl || want == c.Package || want == c.Name
+	if want == c.Package || want == c.Name {
+		return true
+	}
+	if !strings.HasPrefix(want, "pkg:") {
+		return false
+	}
+	if p, err := ecosystem.FromPURL(want); err == nil && c.Ecosystem != "" {
+		wb, _ := ecosystem.Split(p.Ecosystem)
+		cb, _ := ecosystem.Split(c.Ecosystem)
+		return wb == cb && ecosystem.NormalizeName(wb, p.Name) == ecosystem.NormalizeName(cb, c.Package)
+	}
+	return want == withoutVersion(c.PURL)
+}
+
+// withoutVersion is a purl without its version and qualifiers, its subpath
+// kept.
+func withoutVersion(purl string) string {
+	rest, sub, hasSub := strings.Cut(purl, "#")
+	rest, _, _ = strings.Cut(rest, "?")
+	if i := strings.LastIndexByte(rest, '@'); i > strings.LastIndexByte(rest, '/') {
+		rest = rest[:i]
+	}
+	if hasSub {
+		rest += "#" + sub
+	}
+	return rest
 }

@@ -70,6 +70,41 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestPackageNamesModule checks that an entry for a Go module does not
+// cover another module whose purl differs only in its subpath, as syft
+// writes github.com/jackc/pgx/v5.
+func TestPackageNamesModule(t *testing.T) {
+	v5 := &model.Component{Name: "github.com/jackc/pgx/v5", Version: "v5.3.1", Ecosystem: "Go",
+		Package: "github.com/jackc/pgx/v5", PURL: "pkg:golang/github.com/jackc/pgx@v5.3.1#v5"}
+	v4 := &model.Component{Name: "github.com/jackc/pgx", Version: "v4.18.1", Ecosystem: "Go",
+		Package: "github.com/jackc/pgx", PURL: "pkg:golang/github.com/jackc/pgx@v4.18.1"}
+	scoped := &model.Component{Name: "@babel/core", PURL: "pkg:npm/@babel/core", Unmatchable: "no version"}
+	generic := &model.Component{Name: "thing", PURL: "pkg:generic/acme/thing@1.0?arch=x86#sub", Unmatchable: "no OSV ecosystem"}
+	tests := []struct {
+		pkg  string
+		comp *model.Component
+		want bool
+	}{
+		{"pkg:golang/github.com/jackc/pgx", v5, false},
+		{"pkg:golang/github.com/jackc/pgx", v4, true},
+		{"pkg:golang/github.com/jackc/pgx/v5", v5, true},
+		{"pkg:golang/github.com/jackc/pgx#v5", v5, true},
+		{"pkg:golang/github.com/JACKC/pgx/v5", v5, true}, // Go module paths match in any case
+		{"pkg:golang/github.com/jackc/pgx/v5", v4, false},
+		{"pkg:npm/github.com/jackc/pgx/v5", v5, false},
+		{"github.com/jackc/pgx/v5", v5, true},
+		{"github.com/jackc/pgx", v5, false},
+		{"pkg:npm/@babel/core", scoped, true},
+		{"pkg:generic/acme/thing#sub", generic, true},
+		{"pkg:generic/acme/thing", generic, false},
+	}
+	for _, tt := range tests {
+		if got := samePackage(tt.pkg, tt.comp); got != tt.want {
+			t.Errorf("samePackage(%q, %s) = %v, want %v", tt.pkg, tt.comp.PURL, got, tt.want)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("ignore:\n  - id: CVE-2024-1\n    reason: r\n    until: 2026-01-01\n"))
 	f.Add([]byte("{\"ignore\":[{\"id\":\"A\",\"reason\":\"b\",\"until\":\"2026-01-01T00:00:00Z\"}]}"))

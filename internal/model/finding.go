@@ -117,17 +117,48 @@ type Result struct {
 	// Advisories describes each advisory ID that a finding names.
 	Advisories     map[string]AdvisoryInfo `json:"advisories"`
 	ExpiredIgnores []ExpiredIgnore         `json:"expired_ignores,omitempty"`
+	// Unchecked counts, per ecosystem, the components that were not
+	// checked because the database holds no advisories for their
+	// ecosystem; they are neither findings nor Unmatched.
+	Unchecked []Unchecked `json:"unchecked,omitempty"`
 	// Notes are remarks about how matching was done, e.g. ecosystems
 	// without a version ordering that were matched on explicit versions only.
 	Notes []string `json:"notes,omitempty"`
 }
 
-// Fails reports whether a finding of rating r fails a --fail-on threshold:
-// at or above it. Threshold none (or empty) fails nothing; an unknown rating
-// fails every other threshold, since the severity could be anything.
-func (r Rating) Fails(threshold Rating) bool {
-	if threshold == "" || threshold == RatingNone {
+// Unchecked counts the components of one ecosystem that were not checked:
+// they name a package in a known ecosystem, but the advisory database holds
+// no advisory for that ecosystem, so finding nothing says nothing.
+type Unchecked struct {
+	// Ecosystem is the base OSV ecosystem ("Packagist", "Debian").
+	Ecosystem  string `json:"ecosystem"`
+	Components int    `json:"components"`
+}
+
+// Gate says which active findings fail a scan (--fail-on,
+// --fail-on-unknown).
+type Gate struct {
+	// Threshold fails the findings rated at or above it; none (or empty)
+	// fails no rating.
+	Threshold Rating
+	// Unknown fails the findings whose advisory states no severity,
+	// whatever Threshold is. Off, they fail nothing: most Go advisories
+	// state no severity, and failing on them would fail every Go build.
+	Unknown bool
+}
+
+// Fails reports whether a finding of rating r fails the gate.
+func (g Gate) Fails(r Rating) bool {
+	if r == RatingUnknown || r == "" {
+		return g.Unknown
+	}
+	if g.Threshold == "" || g.Threshold == RatingNone {
 		return false
 	}
-	return r == RatingUnknown || r == "" || r.Rank() >= threshold.Rank()
+	return r.Rank() >= g.Threshold.Rank()
+}
+
+// On reports whether the gate can fail any finding at all.
+func (g Gate) On() bool {
+	return g.Unknown || (g.Threshold != "" && g.Threshold != RatingNone)
 }

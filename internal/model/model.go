@@ -53,4 +53,8 @@ type SBOM struct {
 	// Subject names what the SBOM describes, when it says.
 	Subject    string      `json:"subject,omitempty"`
 	Components []Component `json:"components"`
+	// FilesLeftOut counts the entries that are not in Components because
+	// they describe files, not packages (CycloneDX components of type file,
+	// SPDX packages whose primary purpose is FILE) and carry no purl.
+	FilesLeftOut int `json:"files_left_out,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,10 @@ import (
 // the ignore entry does not contain, and which consumers such as
 // Dependency-Track would act on as a final verdict. The date is also in the
 // property "vulndesk:ignored-until". Active findings carry no analysis.
+//
+// What the scan could not check is said in metadata properties:
+// "vulndesk:not-checked" once per ecosystem without advisories in the
+// database, "vulndesk:files-left-out" with the number of file entries.
 type CycloneDX struct{}
 
 // Write implements Format.
@@ -37,6 +42,16 @@ func (CycloneDX) Write(w io.Writer, res *model.Result, opts Options) error {
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
 			Type: cdx.ComponentTypeApplication, Name: opts.toolName(), Version: opts.ToolVersion,
 		}}},
+	}
+	var props []cdx.Property
+	for _, u := range res.Unchecked {
+		props = append(props, cdx.Property{Name: "vulndesk:not-checked", Value: UncheckedText(u)})
+	}
+	if n := filesLeftOut(res); n > 0 {
+		props = append(props, cdx.Property{Name: "vulndesk:files-left-out", Value: strconv.Itoa(n)})
+	}
+	if props != nil {
+		bom.Metadata.Properties = &props
 	}
 
 	comps := map[string]cdx.Component{}

@@ -10,7 +10,7 @@ import (
 var fixedNow = time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
 
 func testOptions() Options {
-	return Options{ToolName: "vulndesk", ToolVersion: "1.2.3", Now: fixedNow, FailOn: model.RatingHigh}
+	return Options{ToolName: "vulndesk", ToolVersion: "1.2.3", Now: fixedNow, Gate: model.Gate{Threshold: model.RatingHigh}}
 }
 
 func day0(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -18,7 +18,8 @@ func day0(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 // fixture is a small, hand-built scan result: findings of every kind the
 // reports must handle (several ratings and ecosystems, one advisory hitting
 // two components, aliases, no fix, an ignored finding), unmatched
-// components with two reasons, an expired ignore entry and a note.
+// components with two reasons, a component not checked (no advisories of
+// its ecosystem), file entries left out, an expired ignore entry and a note.
 func fixture() *model.Result {
 	app, base := "sboms/app.cdx.json", "sboms/base.spdx.json"
 	xnet := model.Component{Ref: "pkg:golang/golang.org/x/net@v0.1.0", Name: "golang.org/x/net", Version: "v0.1.0",
@@ -38,6 +39,8 @@ func fixture() *model.Result {
 		Package: "openssl", Source: base}
 	noPurl1 := model.Component{Ref: "internal-lib", Name: "internal-lib", Version: "2.0", Source: app, Unmatchable: "no purl"}
 	noPurl2 := model.Component{Ref: "SPDXRef-File-blob", Name: "blob.bin", Source: base, Unmatchable: "no purl"}
+	laravel := model.Component{Ref: "SPDXRef-Package-laravel", Name: "laravel/framework", Version: "10.0.0",
+		PURL: "pkg:composer/laravel/framework@10.0.0", Ecosystem: "Packagist", Package: "laravel/framework", Source: base}
 	generic := model.Component{Ref: "SPDXRef-Package-thing", Name: "thing", Version: "1.0", PURL: "pkg:generic/thing@1.0",
 		Source: base, Unmatchable: "unknown ecosystem \"generic\""}
 
@@ -87,11 +90,13 @@ func fixture() *model.Result {
 	}
 	return &model.Result{
 		SBOMs: []model.SBOM{
-			{Path: app, Format: "CycloneDX 1.5 JSON", Subject: "example/app", Components: []model.Component{xnet, lodashApp, legacy, noPurl1}},
-			{Path: base, Format: "SPDX 2.3 JSON", Components: []model.Component{lodashBase, tool, openssl, noPurl2, generic}},
+			{Path: app, Format: "CycloneDX 1.5 JSON", Subject: "example/app", Components: []model.Component{xnet, lodashApp, legacy, noPurl1},
+				FilesLeftOut: 2},
+			{Path: base, Format: "SPDX 2.3 JSON", Components: []model.Component{lodashBase, tool, openssl, noPurl2, generic, laravel}},
 		},
 		Findings:       findings,
 		Unmatched:      []model.Component{noPurl1, noPurl2, generic},
+		Unchecked:      []model.Unchecked{{Ecosystem: "Packagist", Components: 1}},
 		Advisories:     adv,
 		ExpiredIgnores: []model.ExpiredIgnore{{ID: "CVE-2021-44228", Reason: "not using JNDI lookups", Until: day0(2026, 1, 31)}},
 		Notes:          []string{`ecosystem "Debian:12": versions compared with dpkg ordering`},

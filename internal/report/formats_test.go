@@ -38,7 +38,9 @@ func TestSARIF(t *testing.T) {
 	if len(rules) != 5 || len(run.Results) != 6 {
 		t.Fatalf("%d rules, %d results; want 5, 6", len(rules), len(run.Results))
 	}
-	wantLevel := []string{"error", "error", "error", "warning", "note", "note"}
+	// Critical and high are errors, medium a warning, low a note; unknown
+	// (PYSEC-2024-1) a warning: it could be anything.
+	wantLevel := []string{"error", "error", "error", "warning", "warning", "note"}
 	for i, r := range run.Results {
 		f := fixture().Findings[i]
 		if *r.RuleID != f.ID || *rules[r.RuleIndex].ID != f.ID {
@@ -69,6 +71,18 @@ func TestSARIF(t *testing.T) {
 	}
 	if run.Results[0].PartialFingerprints[fingerprintKey] == run.Results[1].PartialFingerprints[fingerprintKey] {
 		t.Error("fingerprints collide")
+	}
+	var notes []string
+	for _, n := range run.Invocations[0].ToolExecutionNotifications {
+		notes = append(notes, n.Level+": "+*n.Message.Text)
+	}
+	for _, want := range []string{
+		"warning: not checked: 1 Packagist component — no Packagist advisories in the database",
+		"note: left out: 2 file entries (CycloneDX type file, SPDX purpose FILE): files, not packages",
+	} {
+		if !slices.Contains(notes, want) {
+			t.Errorf("notifications %q lack %q", notes, want)
+		}
 	}
 }
 
@@ -181,6 +195,13 @@ func TestCycloneDX(t *testing.T) {
 	}
 	if xnet.Analysis != nil {
 		t.Error("an active finding has an analysis")
+	}
+	want := []cdx.Property{
+		{Name: "vulndesk:not-checked", Value: "1 Packagist component — no Packagist advisories in the database"},
+		{Name: "vulndesk:files-left-out", Value: "2"},
+	}
+	if bom.Metadata.Properties == nil || !slices.Equal(*bom.Metadata.Properties, want) {
+		t.Errorf("metadata properties %+v, want %+v", bom.Metadata.Properties, want)
 	}
 }
 

@@ -25,10 +25,11 @@ type jsonTool struct {
 }
 
 type jsonSBOM struct {
-	Path       string `json:"path"`
-	Format     string `json:"format"`
-	Subject    string `json:"subject,omitempty"`
-	Components int    `json:"components"`
+	Path         string `json:"path"`
+	Format       string `json:"format"`
+	Subject      string `json:"subject,omitempty"`
+	Components   int    `json:"components"`
+	FilesLeftOut int    `json:"files_left_out"`
 }
 
 type jsonByRating struct {
@@ -48,6 +49,8 @@ type jsonSummary struct {
 	Components         int          `json:"components"`
 	AffectedComponents int          `json:"affected_components"`
 	Unmatched          int          `json:"unmatched"`
+	Unchecked          int          `json:"unchecked"`
+	FilesLeftOut       int          `json:"files_left_out"`
 	ExpiredIgnores     int          `json:"expired_ignores"`
 }
 
@@ -58,6 +61,10 @@ func summarize(res *model.Result) jsonSummary {
 		Unmatched:      len(res.Unmatched),
 		ExpiredIgnores: len(res.ExpiredIgnores),
 	}
+	for _, u := range res.Unchecked {
+		s.Unchecked += u.Components
+	}
+	s.FilesLeftOut = filesLeftOut(res)
 	affected := make(map[string]struct{}, len(res.Findings))
 	for i := range res.Findings {
 		f := &res.Findings[i]
@@ -98,7 +105,7 @@ func (JSON) Write(w io.Writer, res *model.Result, opts Options) error {
 
 	sboms := make([]jsonSBOM, len(res.SBOMs))
 	for i, s := range res.SBOMs {
-		sboms[i] = jsonSBOM{Path: s.Path, Format: s.Format, Subject: s.Subject, Components: len(s.Components)}
+		sboms[i] = jsonSBOM{Path: s.Path, Format: s.Format, Subject: s.Subject, Components: len(s.Components), FilesLeftOut: s.FilesLeftOut}
 	}
 	e.field("sboms", sboms, false)
 
@@ -110,6 +117,11 @@ func (JSON) Write(w io.Writer, res *model.Result, opts Options) error {
 	e.raw("  \"unmatched\": [")
 	encodeElements(e, len(res.Unmatched), func(fe *findingEncoder, i int) { fe.component(&res.Unmatched[i]) })
 	e.endArray(len(res.Unmatched))
+	unchecked := res.Unchecked
+	if unchecked == nil {
+		unchecked = []model.Unchecked{}
+	}
+	e.field("unchecked", unchecked, false)
 
 	advisories := res.Advisories
 	if advisories == nil {

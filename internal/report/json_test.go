@@ -115,9 +115,11 @@ func TestJSONRoundTrip(t *testing.T) {
 		SBOMs         []struct {
 			Path, Format, Subject string
 			Components            int
+			FilesLeftOut          int `json:"files_left_out"`
 		}
 		Findings       []model.Finding
 		Unmatched      []model.Component
+		Unchecked      []model.Unchecked
 		Advisories     map[string]model.AdvisoryInfo
 		ExpiredIgnores []model.ExpiredIgnore `json:"expired_ignores"`
 		Notes          []string
@@ -130,7 +132,7 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	s := doc.Summary
 	want := jsonSummary{Findings: 5, Suppressed: 1, ByRating: jsonByRating{Critical: 1, High: 2, Medium: 1, Unknown: 1},
-		SBOMs: 2, Components: 9, AffectedComponents: 5, Unmatched: 3, ExpiredIgnores: 1}
+		SBOMs: 2, Components: 10, AffectedComponents: 5, Unmatched: 3, Unchecked: 1, FilesLeftOut: 2, ExpiredIgnores: 1}
 	if s != want {
 		t.Errorf("summary = %+v, want %+v", s, want)
 	}
@@ -138,7 +140,8 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("header = %q %+v %q", doc.SchemaVersion, doc.Tool, doc.GeneratedAt)
 	}
 	if len(doc.Findings) != s.Findings+s.Suppressed || len(doc.Unmatched) != 3 || len(doc.Advisories) != 5 ||
-		len(doc.ExpiredIgnores) != 1 || len(doc.Notes) != 1 || doc.SBOMs[1].Components != 5 {
+		len(doc.ExpiredIgnores) != 1 || len(doc.Notes) != 1 || doc.SBOMs[1].Components != 6 || doc.SBOMs[0].FilesLeftOut != 2 ||
+		!reflect.DeepEqual(doc.Unchecked, []model.Unchecked{{Ecosystem: "Packagist", Components: 1}}) {
 		t.Errorf("counts: %d findings, %d unmatched, %d advisories", len(doc.Findings), len(doc.Unmatched), len(doc.Advisories))
 	}
 	// Findings survive the trip, less what the compact component drops.

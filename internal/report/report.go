@@ -30,9 +30,9 @@ type Options struct {
 	// Now is the timestamp written into documents; it is injected so that
 	// output is reproducible.
 	Now time.Time
-	// FailOn is the threshold the gate used ("" = none); the table marks the
-	// findings at or above it.
-	FailOn model.Rating
+	// Gate is what fails the scan (--fail-on, --fail-on-unknown); the
+	// table marks the findings that fail it.
+	Gate model.Gate
 	// Color turns on ANSI colours in the table (for a terminal).
 	Color bool
 }
@@ -154,6 +154,15 @@ func totalComponents(res *model.Result) int {
 	n := 0
 	for i := range res.SBOMs {
 		n += len(res.SBOMs[i].Components)
+	}
+	return n
+}
+
+// filesLeftOut counts the entries of all SBOMs left out as files.
+func filesLeftOut(res *model.Result) int {
+	n := 0
+	for i := range res.SBOMs {
+		n += res.SBOMs[i].FilesLeftOut
 	}
 	return n
 }

@@ -34,15 +34,20 @@ var securitySeverity = map[model.Rating]string{
 	model.RatingLow: "2.0", model.RatingNone: "0.0",
 }
 
-// sarifLevel is the result level of a rating.
+// sarifLevel is the result level of a rating: error for critical and
+// high, warning for medium, note for low and none. An advisory that states
+// no severity (most Go advisories) gets warning: it could be anything, and
+// note would hide it among the harmless.
 func sarifLevel(r model.Rating) string {
 	switch r {
 	case model.RatingCritical, model.RatingHigh:
 		return sarif.LevelError
 	case model.RatingMedium:
 		return sarif.LevelWarning
+	case model.RatingLow, model.RatingNone:
+		return sarif.LevelNote
 	}
-	return sarif.LevelNote
+	return sarif.LevelWarning
 }
 
 // Write implements Format.
@@ -170,10 +175,19 @@ func sarifResult(f *model.Finding, ruleIndex int) *sarif.Result {
 	return r
 }
 
-// sarifInvocation reports the notes and the expired ignore entries as tool
-// execution notifications.
+// sarifInvocation reports the components not checked, the file entries
+// left out, the expired ignore entries and the notes as tool execution
+// notifications.
 func sarifInvocation(res *model.Result) *sarif.Invocation {
 	inv := sarif.NewInvocation().WithExecutionSuccessful(true)
+	for _, u := range res.Unchecked {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel(sarif.LevelWarning).
+			WithMessage(sarif.NewTextMessage("not checked: " + UncheckedText(u))))
+	}
+	if n := filesLeftOut(res); n > 0 {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel(sarif.LevelNote).
+			WithMessage(sarif.NewTextMessage("left out: " + filesLeftOutText(n))))
+	}
 	for _, e := range res.ExpiredIgnores {
 		msg := fmt.Sprintf("ignore entry for %s no longer applies since %s", e.ID, day(e.Until))
 		if e.Reason != "" {

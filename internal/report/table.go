@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -34,7 +33,7 @@ var ratingColor = map[model.Rating]string{
 
 // Write implements Format.
 func (Table) Write(w io.Writer, res *model.Result, opts Options) error {
-	t := &tableWriter{opts: opts}
+	t := &tableWriter{opts: opts, sboms: sbomLabels(res.SBOMs)}
 	var active, ignored []*model.Finding
 	for i := range res.Findings {
 		if f := &res.Findings[i]; f.Suppressed != nil {
@@ -46,10 +45,14 @@ func (Table) Write(w io.Writer, res *model.Result, opts Options) error {
 	sortBySeverity(active)
 	sortBySeverity(ignored)
 
-	if len(active) == 0 {
-		t.line("No vulnerabilities found.")
-	} else {
+	s := summarize(res)
+	switch {
+	case len(active) > 0:
 		t.findings(active)
+	case s.Unchecked > 0:
+		t.line(fmt.Sprintf("No vulnerabilities found, but %s not checked (see below).", plural(s.Unchecked, "component was", "components were")))
+	default:
+		t.line("No vulnerabilities found.")
 	}
 	if len(ignored) > 0 {
 		t.heading("Ignored findings (%d):", len(ignored))
@@ -58,32 +61,43 @@ func (Table) Write(w io.Writer, res *model.Result, opts Options) error {
 	if n := len(res.ExpiredIgnores); n > 0 {
 		t.heading("Expired ignore entries (%d):", n)
 		for _, e := range res.ExpiredIgnores {
-			s := "  " + clean(e.ID) + ": no longer applies since " + day(e.Until)
+			s := "  " + Printable(e.ID) + ": no longer applies since " + day(e.Until)
 			if e.Reason != "" {
-				s += " (" + clean(e.Reason) + ")"
+				s += " (" + Printable(e.Reason) + ")"
 			}
 			t.line(s)
+		}
+	}
+	if len(res.Unchecked) > 0 {
+		t.heading("Not checked (%d):", s.Unchecked)
+		for _, u := range res.Unchecked {
+			t.line("  " + Printable(UncheckedText(u)))
 		}
 	}
 	if len(res.Unmatched) > 0 {
 		t.heading("Unmatched components (%d):", len(res.Unmatched))
 		t.unmatched(res.Unmatched)
 	}
+	if s.FilesLeftOut > 0 {
+		t.heading("Left out:")
+		t.line("  " + filesLeftOutText(s.FilesLeftOut))
+	}
 	if len(res.Notes) > 0 {
 		t.heading("Notes:")
 		for _, n := range res.Notes {
-			t.line("  - " + clean(n))
+			t.line("  - " + Printable(n))
 		}
 	}
 	t.line("")
-	t.line(summaryLine(res))
+	t.line(summaryLine(s))
 	_, err := w.Write(t.buf.Bytes())
 	return err
 }
 
 type tableWriter struct {
-	opts Options
-	buf  bytes.Buffer
+	opts  Options
+	sboms map[string]string // SBOM path → its label; nil for one SBOM
+	buf   bytes.Buffer
 }
 
 func (t *tableWriter) line(s string) { t.buf.WriteString(s + "\n") }
@@ -112,27 +126,34 @@ func columns(rows []string) []string {
 	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
 }
 
-// findings writes the main table. The evidence lines are added after
-// alignment, so that they neither widen nor split the columns, and colours
-// are added after alignment too, so that escape codes do not count as width.
+// findings writes the main table: one row per finding, with the
+// advisory's title and the first evidence under it. Those lines are added
+// after alignment, so that they neither widen nor split the columns, and
+// colours are added after alignment too, so that escape codes do not count
+// as width. The SBOM column is there when several SBOMs were scanned.
 func (t *tableWriter) findings(fs []*model.Finding) {
-	gate := t.opts.FailOn != "" && t.opts.FailOn != model.RatingNone
-	rows := []string{"SEVERITY\tID\tPACKAGE\tFIX\tECOSYSTEM"}
+	gate := t.opts.Gate.On()
+	head := "SEVERITY\tID\tCVE\tPACKAGE\tFIX\tECOSYSTEM"
+	if t.sboms != nil {
+		head += "\tSBOM"
+	}
+	rows := []string{head}
 	labels := []string{"SEVERITY"}
 	for _, f := range fs {
 		label := severityLabel(f.Severity)
-		fix := "no fix"
-		if f.Fix != "" {
-			fix = clean(f.Fix)
+		row := label + "\t" + Printable(f.ID) + "\t" + cveLabel(f) + "\t" + Printable(nameVersion(f.Component)) + "\t" +
+			fixLabel(f) + "\t" + Printable(f.Component.Ecosystem)
+		if t.sboms != nil {
+			row += "\t" + t.sboms[f.Component.Source]
 		}
-		rows = append(rows, label+"\t"+idLabel(f)+"\t"+clean(nameVersion(f.Component))+"\t"+fix+"\t"+clean(f.Component.Ecosystem))
+		rows = append(rows, row)
 		labels = append(labels, label)
 	}
 	for i, l := range columns(rows) {
 		mark := ""
 		if gate {
 			mark = "  "
-			if i > 0 && fs[i-1].Severity.Rating.Fails(t.opts.FailOn) {
+			if i > 0 && t.opts.Gate.Fails(rating(fs[i-1].Severity)) {
 				mark = "! "
 			}
 		}
@@ -142,22 +163,40 @@ func (t *tableWriter) findings(fs []*model.Finding) {
 		}
 		n := len(labels[i])
 		t.line(strings.TrimRight(mark+t.paint(color, l[:n])+l[n:], " "))
-		if i > 0 {
-			if why := whyLine(fs[i-1]); why != "" {
-				t.line(t.paint(ansiDim, "    ↳ "+why))
-			}
+		if i == 0 {
+			continue
+		}
+		if title := titleLine(fs[i-1]); title != "" {
+			t.line("    " + title)
+		}
+		if why := whyLine(fs[i-1]); why != "" {
+			t.line(t.paint(ansiDim, "    ↳ "+why))
 		}
 	}
 	if gate {
 		t.line("")
-		t.line("! = fails --fail-on " + string(t.opts.FailOn) + " (at or above it, or of unknown severity)")
+		t.line("! = fails " + gateText(t.opts.Gate))
 	}
+}
+
+// gateText says what fails the gate, for the table's legend.
+func gateText(g model.Gate) string {
+	var parts []string
+	if g.Threshold != "" && g.Threshold != model.RatingNone {
+		parts = append(parts, "--fail-on "+string(g.Threshold)+" (at or above it)")
+	}
+	if g.Unknown {
+		parts = append(parts, "--fail-on-unknown (no severity stated)")
+	}
+	return strings.Join(parts, " or ")
 }
 
 func (t *tableWriter) ignored(fs []*model.Finding) {
 	var rows []string
 	for _, f := range fs {
-		rows = append(rows, "  "+severityLabel(f.Severity)+"\t"+idLabel(f)+"\t"+clean(nameVersion(f.Component))+"\t"+clean(strings.TrimPrefix(ignoredText(f.Suppressed), "Ignored ")))
+		row := "  " + severityLabel(f.Severity) + "\t" + Printable(f.ID) + "\t" + cveLabel(f) + "\t" +
+			Printable(nameVersion(f.Component)) + "\t" + Printable(strings.TrimPrefix(ignoredText(f.Suppressed), "Ignored "))
+		rows = append(rows, row)
 	}
 	for _, l := range columns(rows) {
 		t.line(l)
@@ -173,7 +212,7 @@ func (t *tableWriter) unmatched(cs []model.Component) {
 		if reason == "" {
 			reason = "unknown reason"
 		}
-		groups[reason] = append(groups[reason], clean(productID(&cs[i])))
+		groups[reason] = append(groups[reason], Printable(productID(&cs[i])))
 	}
 	reasons := make([]string, 0, len(groups))
 	for r := range groups {
@@ -185,7 +224,7 @@ func (t *tableWriter) unmatched(cs []model.Component) {
 	})
 	for _, r := range reasons {
 		ex := groups[r]
-		s := fmt.Sprintf("  %s (%d): ", clean(r), len(ex))
+		s := fmt.Sprintf("  %s (%d): ", Printable(r), len(ex))
 		if len(ex) > maxExamples {
 			s += strings.Join(ex[:maxExamples], ", ") + fmt.Sprintf(", … (+%d more)", len(ex)-maxExamples)
 		} else {
@@ -214,70 +253,4 @@ func sortBySeverity(fs []*model.Finding) {
 		}
 		return a.ID < b.ID
 	})
-}
-
-// severityLabel is "CRITICAL 9.8", or just the rating without a score.
-func severityLabel(s model.Severity) string {
-	l := strings.ToUpper(clean(string(rating(s))))
-	if s.Score > 0 {
-		l += " " + strconv.FormatFloat(s.Score, 'f', 1, 64)
-	}
-	return l
-}
-
-// idLabel is the ID with the number of aliases, "GHSA-xxxx (+2)".
-func idLabel(f *model.Finding) string {
-	if len(f.Aliases) == 0 {
-		return clean(f.ID)
-	}
-	return fmt.Sprintf("%s (+%d)", clean(f.ID), len(f.Aliases))
-}
-
-// whyLine is the first evidence's reason, its advisory and how many more
-// entries matched.
-func whyLine(f *model.Finding) string {
-	if len(f.Evidence) == 0 {
-		return ""
-	}
-	e := f.Evidence[0]
-	s := clean(e.Reason) + " (" + clean(e.Advisory) + ")"
-	if n := len(f.Evidence) - 1; n > 0 {
-		s += fmt.Sprintf(" (+%d more)", n)
-	}
-	return s
-}
-
-// summaryLine is "N findings (C critical, …) in K components of S SBOMs;
-// I ignored; X unmatched".
-func summaryLine(res *model.Result) string {
-	s := summarize(res)
-	r := s.ByRating
-	counts := fmt.Sprintf("%d critical, %d high, %d medium, %d low, %d unknown", r.Critical, r.High, r.Medium, r.Low, r.Unknown)
-	if r.None > 0 {
-		counts += fmt.Sprintf(", %d none", r.None)
-	}
-	line := fmt.Sprintf("%s (%s) in %s of %s", plural(s.Findings, "finding"), counts,
-		plural(s.Components, "component"), plural(s.SBOMs, "SBOM"))
-	if s.Suppressed > 0 {
-		line += fmt.Sprintf("; %d ignored", s.Suppressed)
-	}
-	return line + fmt.Sprintf("; %d unmatched", s.Unmatched)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
-}
-
-// clean replaces control characters, which could drive the terminal, in
-// text that comes from SBOMs and advisories.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) {
-			return '�'
-		}
-		return r
-	}, s)
 }

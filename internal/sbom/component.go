@@ -17,7 +17,8 @@ const (
 
 // newComponent returns the component of SBOM source with the given
 // identity, its OSV ecosystem and package derived from purl, and the reason
-// it cannot be matched, if any. An empty version is taken from the purl.
+// it cannot be matched, if any. An empty version is taken from the purl, and
+// so is one that does not parse where the purl's does (see matchVersion).
 func newComponent(source, ref, name, version, purl string) model.Component {
 	c := model.Component{Ref: ref, Name: name, Version: version, PURL: purl, Source: source}
 	if purl == "" {
@@ -41,11 +42,22 @@ func newComponent(source, ref, name, version, purl string) model.Component {
 		return c
 	}
 	c.Ecosystem, c.Package = pkg.Ecosystem, pkg.Name
+	c.Version = matchVersion(c.Ecosystem, c.Package, c.Version, pkg.Version)
 	if c.Version == "" {
 		c.Unmatchable = reasonNoVersion
 	}
 	return c
 }
+
+// leaveOut reports whether an SBOM entry is left out of the components as
+// a file: one that describes a file rather than a package (syft lists
+// go.mod and workflow files so), counted in model.SBOM.FilesLeftOut. A
+// file entry that gives a purl names a package after all and stays.
+func leaveOut(isFile bool, purl string) bool { return isFile && purl == "" }
+
+// isFileType reports whether a CycloneDX component type or an SPDX primary
+// package purpose (any case) is "file".
+func isFileType(typ string) bool { return strings.EqualFold(strings.TrimSpace(typ), "file") }
 
 // cleanLicenses drops the empty and non-answer (NOASSERTION, NONE)
 // licenses and the duplicates from list, keeping the order; it reuses

@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"runtime"
@@ -27,6 +28,7 @@ type cdxMetadata struct {
 }
 
 type cdxComponent struct {
+	Type       cdxFileType    `json:"type"`
 	BOMRef     string         `json:"bom-ref"`
 	Name       string         `json:"name"`
 	Version    string         `json:"version"`
@@ -35,6 +37,18 @@ type cdxComponent struct {
 	Hashes     []cdxHash      `json:"hashes"`
 	Licenses   []cdxLicense   `json:"licenses"`
 	Components []cdxComponent `json:"components"`
+}
+
+// cdxFileType is a component's type, reduced to whether it is "file" (in
+// any case). Decoding it keeps no string, so the 100,000s of "library" of a
+// large BOM cost nothing, and a value that is not a string is not "file"
+// rather than an error: this package read no type before it left files out.
+type cdxFileType bool
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (t *cdxFileType) UnmarshalJSON(b []byte) error {
+	*t = cdxFileType(bytes.EqualFold(b, []byte(`"file"`)))
+	return nil
 }
 
 type cdxHash struct {
@@ -235,6 +249,13 @@ func (f *cdxFlattener) add(list []cdxComponent, depth int) error {
 		}
 		if c.BOMRef != "" {
 			f.seen[c.BOMRef] = true
+		}
+		if leaveOut(bool(c.Type), c.PURL) {
+			f.sbom.FilesLeftOut++
+			if err := f.add(c.Components, depth+1); err != nil {
+				return err
+			}
+			continue
 		}
 		m := newComponent(f.sbom.Path, c.BOMRef, c.Name, c.Version, c.PURL)
 		if c.CPE != "" {

@@ -124,6 +124,7 @@ func cdxFromXML(list []cdx.Component, depth int) ([]cdxComponent, bool) {
 	out := make([]cdxComponent, len(list))
 	for i, c := range list {
 		o := &out[i]
+		o.Type = cdxFileType(isFileType(string(c.Type)))
 		o.BOMRef, o.Name, o.Version, o.PURL, o.CPE = c.BOMRef, c.Name, c.Version, c.PackageURL, c.CPE
 		if c.Hashes != nil {
 			for _, h := range *c.Hashes {

@@ -14,6 +14,9 @@ var (
 			`"dependencies":[{"ref":"r","dependsOn":["a"]},{"ref":"a","dependsOn":["r"]}]}`,
 		`{"bomFormat":"CycloneDX","components":[{"name":1}]}`,
 		`{"bomFormat":"CycloneDX","specVersion":"1.7","components":[{"purl":"pkg:deb/debian/openssl@3?distro=bookworm"}`,
+		`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"file","name":"go.mod","components":[` +
+			`{"name":"stdlib","version":"go1.19.8","purl":"pkg:golang/stdlib@1.19.8"}]},` +
+			`{"name":"pgx","version":"v5.3.1","purl":"pkg:golang/github.com/jackc/pgx@v5.3.1#v5"}]}`,
 	}
 	cdxXMLSeeds = []string{
 		`<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.4"><metadata><component type="application" bom-ref="r"><name>app</name></component></metadata>` +
@@ -54,8 +57,8 @@ func fuzzParse(t *testing.T, data []byte) {
 		checkSentinel(t, err)
 		return
 	}
-	if sb.Path != "fuzz.sbom" || sb.Format == "" || sb.Components == nil {
-		t.Fatalf("Path %q, Format %q, Components nil: %v", sb.Path, sb.Format, sb.Components == nil)
+	if sb.Path != "fuzz.sbom" || sb.Format == "" || sb.Components == nil || sb.FilesLeftOut < 0 {
+		t.Fatalf("Path %q, Format %q, Components nil: %v, FilesLeftOut %d", sb.Path, sb.Format, sb.Components == nil, sb.FilesLeftOut)
 	}
 	for _, c := range sb.Components {
 		if c.Source != "fuzz.sbom" {

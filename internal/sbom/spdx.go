@@ -51,7 +51,8 @@ func parseSPDXJSON(name string, data []byte, spdxVersion string) (model.SBOM, er
 }
 
 // spdxToModel converts an SPDX 2.3 document: every package is a component,
-// the described ones included; scopes come from the relationships that
+// the described ones included, but for those that are files (leaveOut);
+// scopes come from the relationships that
 // make one package depend on another, starting from the described ones:
 // DEPENDS_ON, CONTAINS, DYNAMIC_LINK, STATIC_LINK, and the other way round
 // CONTAINED_BY and DEPENDENCY_OF (and its BUILD_, DEV_, ... variants).
@@ -97,7 +98,12 @@ func spdxToModel(name, format string, doc *v2_3.Document) model.SBOM {
 		}
 		seen[id] = true
 		subjects[id] = subjectName(p.PackageName, p.PackageVersion)
-		sb.Components = append(sb.Components, spdxComponent(name, p, scope[id]))
+		c := spdxComponent(name, p, scope[id])
+		if leaveOut(isFileType(p.PrimaryPackagePurpose), c.PURL) {
+			sb.FilesLeftOut++ // syft's scanned directory, for one
+			continue
+		}
+		sb.Components = append(sb.Components, c)
 	}
 	var subject []string
 	for _, id := range described {

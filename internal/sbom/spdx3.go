@@ -31,6 +31,7 @@ type spdx3Element struct {
 	Relationship  string       `json:"relationshipType"`
 	RootElement   spdx3IDs     `json:"rootElement"`
 	LicenseExpr   string       `json:"simplelicensing_licenseExpression"`
+	Purpose       string       `json:"software_primaryPurpose"`
 }
 
 type spdx3ExtID struct {
@@ -110,8 +111,13 @@ func parseSPDX3(name string, data []byte) (model.SBOM, error) {
 		if len(sb.Components) >= maxComponents {
 			return model.SBOM{}, newError(ErrTooLarge, name, "more than %d packages", maxComponents)
 		}
-		sb.Components = append(sb.Components, e.component(name, scope[id], licenses[id], exprs))
 		subjects[id] = subjectName(e.Name, e.Version)
+		c := e.component(name, scope[id], licenses[id], exprs)
+		if leaveOut(isFileType(e.Purpose), c.PURL) {
+			sb.FilesLeftOut++
+			continue
+		}
+		sb.Components = append(sb.Components, c)
 	}
 	var subject []string
 	for _, r := range roots {

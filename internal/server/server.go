@@ -36,7 +36,7 @@ type Server struct {
 	// MaxUploadBytes bounds a request body (SBOM uploads are the largest).
 	MaxUploadBytes int64
 
-	logins  *auth.Limiter
+	logins  *auth.LoginLimiter
 	metrics *metrics
 	routes  []route
 	started time.Time
@@ -48,8 +48,8 @@ type Server struct {
 func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version string) *Server {
 	s := &Server{Svc: svc, Store: svc.Store, Runner: runner, Log: log, Version: version,
 		MaxUploadBytes: 256 << 20,
-		// Five failed logins per minute per user name and per address.
-		logins:  auth.NewLimiter(5, time.Minute),
+		// Per name and address, per address, and a backoff per name.
+		logins:  auth.NewLoginLimiter(),
 		metrics: newMetrics(),
 		started: time.Now(),
 	}

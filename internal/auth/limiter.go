@@ -49,7 +49,8 @@ const (
 //
 // Addresses are IPs as strings; IPv6 addresses count by their /64, which a
 // single host usually has to itself. Names are compared case-insensitively.
-// It is safe for concurrent use; its memory is bounded as slotTable says.
+// It is safe for concurrent use. Its memory is bounded as slotTable says:
+// with all three tables full of 100-byte names, about 95 MB.
 type LoginLimiter struct {
 	mu    sync.Mutex
 	pairs *slotTable // address + " " + name: reservations and failures

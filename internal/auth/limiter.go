@@ -1,166 +1,155 @@
 package auth
 
 import (
-	"container/list"
-	"fmt"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
 
-// DefaultMaxKeys is how many keys a Limiter tracks at most.
-const DefaultMaxKeys = 100_000
+// The sign-in limits a LoginLimiter enforces.
+const (
+	// LoginPairLimit is how many password checks one user name may have
+	// from one address within LoginWindow: enough for a person's typos.
+	LoginPairLimit = 5
+	// LoginAddrLimit is how many failed sign-ins one address may have
+	// across all names within LoginWindow. It is larger than the pair
+	// limit, so that one person's typos do not lock out colleagues behind
+	// the same NAT, and small enough to stop a spray across many names.
+	LoginAddrLimit = 20
+	// LoginWindow is how long a failure counts against those limits.
+	LoginWindow = time.Minute
 
-// maxKeyLen bounds the memory one key can take: longer keys (an attacker
-// may choose the user name) are tracked by their SHA-256.
-const maxLimitKeyLen = 128
+	// BackoffWindow is how long a failure slows down later sign-ins with
+	// the same name, from any address.
+	BackoffWindow = 15 * time.Minute
+	// BackoffMax caps that delay: 200ms after one failure, doubling with
+	// each further one, 3.2s from the fifth.
+	BackoffMax  = backoffBase << (backoffSteps - 1)
+	backoffBase = 200 * time.Millisecond
+	// backoffSteps failures reach BackoffMax; more are not counted.
+	backoffSteps = 5
+)
 
-// Limiter allows at most n failed attempts per key within window; further
-// attempts are refused until old failures age out. Keys are what the
-// caller limits on, typically the user name and the client address
-// separately. It is safe for concurrent use.
+// LoginLimiter throttles sign-ins. It counts on three keys:
 //
-// Memory is bounded: the limiter tracks at most DefaultMaxKeys keys, each
-// with at most n failure times and no longer than 128 bytes (longer keys
-// are tracked by their hash). Keys whose failures have all aged out are
-// dropped as new failures arrive. When the table is still full, a failure
-// for a new key evicts the key whose latest failure is oldest (oldest by
-// the order of Fail calls, which is time order unless callers pass times
-// out of order).
+//   - (name, address): at most LoginPairLimit password checks a window.
+//     This is what stops guessing one account from one address.
+//   - address: at most LoginAddrLimit failures a window, across names.
+//   - name, from any address: failures add a growing delay before the
+//     check (up to BackoffMax) rather than a refusal, so that nobody can
+//     lock an account out from elsewhere: its owner, from an address that
+//     has not failed, is slowed down but signs in.
 //
-// Why evict rather than refuse new keys when full: with a full table the
-// limiter must either stop tracking new keys, so an attacker who fills it
-// with junk keys turns limiting off for everyone else, or refuse attempts
-// on untracked keys, so the same attacker locks everyone out. Evicting
-// the oldest keeps both limiting and logins working; the price is that to
-// wipe one victim's record an attacker must fail on about DefaultMaxKeys
-// other keys within the window, and then gains only n more guesses.
-// Limiting on the client address as well makes even that expensive.
-type Limiter struct {
-	n      int
-	window time.Duration
-	max    int // keys tracked at most; DefaultMaxKeys, lowered by tests
-
+// An attempt is reserved before the password is checked, atomically for
+// its pair and its address, and counts as a failure until the password
+// proves right; then only its own slots are handed back. Parallel guesses
+// therefore cannot all pass the limit before the first of them fails, and a
+// sign-in with another account does not wipe an address's failures.
+//
+// Addresses are IPs as strings; IPv6 addresses count by their /64, which a
+// single host usually has to itself. Names are compared case-insensitively.
+// It is safe for concurrent use. Its memory is bounded as slotTable says:
+// with all three tables full of 100-byte names, about 95 MB.
+type LoginLimiter struct {
 	mu    sync.Mutex
-	keys  map[string]*list.Element // of *failures
-	order list.List                // of *failures, oldest latest-failure first
+	pairs *slotTable // address + " " + name: reservations and failures
+	addrs *slotTable // address: reservations and failures
+	names *slotTable // name: failures, for the backoff
 }
 
-// failures are the recent failed attempts for one key, oldest first, at
-// most n of them.
-type failures struct {
-	key   string
-	times []time.Time
-}
-
-// NewLimiter returns a limiter allowing n failures per key within window.
-// It panics if n < 1 or window <= 0.
-func NewLimiter(n int, window time.Duration) *Limiter {
-	if n < 1 || window <= 0 {
-		panic(fmt.Sprintf("auth.NewLimiter(%d, %v): want n >= 1 and a positive window", n, window))
+// NewLoginLimiter returns a limiter with the limits above.
+func NewLoginLimiter() *LoginLimiter {
+	return &LoginLimiter{
+		pairs: newSlotTable(LoginPairLimit, LoginWindow),
+		addrs: newSlotTable(LoginAddrLimit, LoginWindow),
+		names: newSlotTable(backoffSteps, BackoffWindow),
 	}
-	return &Limiter{n: n, window: window, max: DefaultMaxKeys, keys: make(map[string]*list.Element)}
 }
 
-// Allow tells whether an attempt for key may go ahead at now. If not,
-// retryAfter is how long until the oldest counted failure ages out, always
-// positive. Allow records nothing; call Fail after a failed attempt.
-func (l *Limiter) Allow(key string, now time.Time) (ok bool, retryAfter time.Duration) {
-	key = limitKey(key)
+// Attempt is a reserved sign-in attempt. The caller waits Delay, checks the
+// password, then calls Release or Fail, once.
+type Attempt struct {
+	// Delay is how long to wait before checking the password: the backoff
+	// that recent failures of the name, from any address, have earned.
+	Delay time.Duration
+
+	l                *LoginLimiter
+	pair, addr, name string
+	at               int64
+	done             bool
+}
+
+// Reserve reserves an attempt to sign in as name from addr at now. When the
+// pair or the address has no slot left it returns ok false and how long
+// until one frees, always positive; nothing is recorded then.
+func (l *LoginLimiter) Reserve(name, addr string, now time.Time) (a *Attempt, retryAfter time.Duration, ok bool) {
+	name, addr = strings.ToLower(name), addrKey(addr)
+	a = &Attempt{l: l, pair: limitKey(addr + " " + name), addr: limitKey(addr), name: limitKey(name), at: now.UnixNano()}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, found := l.keys[key]
-	if !found {
-		return true, 0
+	if l.pairs.used(a.pair, a.at) >= l.pairs.n {
+		retryAfter = l.pairs.freeIn(a.pair, a.at)
 	}
-	f := e.Value.(*failures)
-	f.times = l.recent(f.times, now)
-	if len(f.times) == 0 {
-		l.remove(e)
-		return true, 0
+	if l.addrs.used(a.addr, a.at) >= l.addrs.n {
+		retryAfter = max(retryAfter, l.addrs.freeIn(a.addr, a.at))
 	}
-	if len(f.times) < l.n {
-		return true, 0
+	if retryAfter > 0 {
+		return nil, retryAfter, false
 	}
-	return false, f.times[0].Add(l.window).Sub(now)
+	l.pairs.take(a.pair, a.at)
+	l.addrs.take(a.addr, a.at)
+	a.Delay = backoff(l.names.used(a.name, a.at))
+	return a, 0, true
 }
 
-// Fail records a failed attempt for key at now. Only the latest n failures
-// are kept, so a failure recorded while refused restarts the wait; callers
-// normally skip the attempt, and so Fail, when Allow refuses.
-func (l *Limiter) Fail(key string, now time.Time) {
-	key = limitKey(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.pruneStale(now)
-	e, found := l.keys[key]
-	if !found {
-		if len(l.keys) >= l.max {
-			l.remove(l.order.Front())
-		}
-		e = l.order.PushBack(&failures{key: key})
-		l.keys[key] = e
+// Release hands the attempt's slots back: the password was right, or was
+// never checked (the client left, the store failed). Failures recorded
+// earlier stay counted.
+func (a *Attempt) Release() {
+	a.l.mu.Lock()
+	defer a.l.mu.Unlock()
+	if a.done {
+		return
 	}
-	f := e.Value.(*failures)
-	f.times = append(l.recent(f.times, now), now)
-	if len(f.times) > l.n {
-		f.times = append(f.times[:0], f.times[len(f.times)-l.n:]...)
-	}
-	l.order.MoveToBack(e)
+	a.done = true
+	a.l.pairs.give(a.pair, a.at)
+	a.l.addrs.give(a.addr, a.at)
 }
 
-// Reset forgets the failures for key, after a successful login.
-func (l *Limiter) Reset(key string) {
-	key = limitKey(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if e, found := l.keys[key]; found {
-		l.remove(e)
+// Fail records that the password was wrong, at now: the attempt's slots
+// stay taken until they age out, and the name's backoff grows.
+func (a *Attempt) Fail(now time.Time) {
+	a.l.mu.Lock()
+	defer a.l.mu.Unlock()
+	if a.done {
+		return
 	}
+	a.done = true
+	a.l.names.take(a.name, now.UnixNano())
 }
 
-// recent drops the times that have aged out at now, in place.
-func (l *Limiter) recent(times []time.Time, now time.Time) []time.Time {
-	i := 0
-	for i < len(times) && now.Sub(times[i]) >= l.window {
-		i++
+// backoff is the delay before a check after failures recent failures of
+// the name: none, then backoffBase doubling up to BackoffMax.
+func backoff(failures int) time.Duration {
+	if failures <= 0 {
+		return 0
 	}
-	if i == 0 {
-		return times
-	}
-	return append(times[:0], times[i:]...)
+	return min(BackoffMax, backoffBase<<min(failures-1, backoffSteps-1))
 }
 
-// pruneStale drops keys whose latest failure has aged out. The list is in
-// order of latest failure, so they are all at the front and each call does
-// work only for keys it drops.
-func (l *Limiter) pruneStale(now time.Time) {
-	for e := l.order.Front(); e != nil; e = l.order.Front() {
-		f := e.Value.(*failures)
-		if now.Sub(f.times[len(f.times)-1]) < l.window {
-			return
-		}
-		l.remove(e)
+// addrKey is what an address counts as: an IPv4 address (IPv4-mapped IPv6
+// included) as itself, an IPv6 address as its /64, anything that does not
+// parse as an IP as the string itself.
+func addrKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
 	}
-}
-
-// remove stops tracking the key of e.
-func (l *Limiter) remove(e *list.Element) {
-	delete(l.keys, e.Value.(*failures).key)
-	l.order.Remove(e)
-}
-
-// tracked reports how many keys the limiter holds, for tests.
-func (l *Limiter) tracked() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.keys)
-}
-
-// limitKey shortens an over-long key to its SHA-256, so no key takes more
-// than maxLimitKeyLen bytes.
-func limitKey(key string) string {
-	if len(key) <= maxLimitKeyLen {
-		return key
+	ip = ip.Unmap().WithZone("")
+	if ip.Is4() {
+		return ip.String()
 	}
-	return "sha256:" + HashToken(key)
+	p, _ := ip.Prefix(64) // cannot fail: 64 bits of an IPv6 address
+	return p.String()
 }

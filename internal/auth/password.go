@@ -12,17 +12,22 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Password length limits, in bytes.
+// Password length limits, in bytes, that HashPassword enforces. What a
+// person may choose is stricter: see CheckPasswordPolicy.
 const (
 	MinPasswordLen = 12
 	MaxPasswordLen = 1024
 )
 
 var (
-	// ErrWeakPassword: the password is shorter than MinPasswordLen.
+	// ErrWeakPassword: the password is too short (for HashPassword,
+	// shorter than MinPasswordLen) or too easy to guess.
 	ErrWeakPassword = errors.New("password too weak")
 	// ErrPasswordTooLong: the password is longer than MaxPasswordLen.
 	ErrPasswordTooLong = errors.New("password too long")
+	// ErrInvalidPassword: the password is not valid UTF-8 or holds a
+	// control character.
+	ErrInvalidPassword = errors.New("password not acceptable")
 	// ErrBadHash: a stored password hash is malformed or has parameters
 	// outside the accepted limits; every such error from CheckPassword
 	// wraps it.
@@ -76,7 +81,8 @@ func HashPassword(pw string) (string, error) {
 	return encodeHash(p, salt, key), nil
 }
 
-// checkLength enforces the password policy: a length range, nothing more.
+// checkLength is the floor HashPassword enforces: a length range, nothing
+// more; CheckPasswordPolicy is the policy for passwords people choose.
 func checkLength(pw string) error {
 	switch {
 	case len(pw) < MinPasswordLen:

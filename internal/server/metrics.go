@@ -12,8 +12,8 @@ import (
 )
 
 // metrics keeps request latency histograms per route, in the Prometheus
-// text format's terms. Everything else /metrics shows is read at scrape
-// time from the store and the runner.
+// text format's terms, and the sign-in counters. Everything else /metrics
+// shows is read at scrape time from the store and the runner.
 type metrics struct {
 	mu    sync.Mutex
 	reqs  map[reqKey]*histogram
@@ -22,6 +22,9 @@ type metrics struct {
 	// The upload budget: bytes reserved, uploads waiting for room, and
 	// uploads refused for want of it.
 	uploadBytes, uploadsWaiting, uploadsRefused atomic.Int64
+	// loginFailures counts password checks that failed; loginRefused,
+	// sign-ins the limiter turned away unchecked.
+	loginFailures, loginRefused atomic.Uint64
 }
 
 type reqKey struct{ route, code string }
@@ -136,10 +139,18 @@ func (m *metrics) writeRequests(b *strings.Builder) {
 	}
 }
 
+func (m *metrics) writeLogins(b *strings.Builder) {
+	fmt.Fprintf(b, "# HELP vulndesk_login_failures_total Sign-ins with a wrong user name or password.\n"+
+		"# TYPE vulndesk_login_failures_total counter\nvulndesk_login_failures_total %d\n", m.loginFailures.Load())
+	fmt.Fprintf(b, "# HELP vulndesk_login_refused_total Sign-ins refused unchecked after too many failures.\n"+
+		"# TYPE vulndesk_login_refused_total counter\nvulndesk_login_refused_total %d\n", m.loginRefused.Load())
+}
+
 func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	ctx := r.Context()
 	var b strings.Builder
 	s.metrics.writeRequests(&b)
+	s.metrics.writeLogins(&b)
 
 	fmt.Fprintf(&b, "# HELP vulndesk_upload_bytes_in_flight Upload bytes this replica holds for processing (the budget is %d).\n# TYPE vulndesk_upload_bytes_in_flight gauge\nvulndesk_upload_bytes_in_flight %d\n",
 		s.uploads.size, s.metrics.uploadBytes.Load())

@@ -38,7 +38,7 @@ type Server struct {
 	MaxUploadBytes int64
 
 	uploads *uploadBudget
-	logins  *auth.Limiter
+	logins  *auth.LoginLimiter
 	metrics *metrics
 	routes  []route
 	started time.Time
@@ -57,8 +57,8 @@ func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version
 	s := &Server{Svc: svc, Store: svc.Store, Runner: runner, Log: log, Version: version,
 		MaxUploadBytes: 256 << 20,
 		uploads:        newUploadBudget(DefaultUploadBudget, DefaultUploadWait),
-		// Five failed logins per minute per user name and per address.
-		logins:  auth.NewLimiter(5, time.Minute),
+		// Per name and address, per address, and a backoff per name.
+		logins:  auth.NewLoginLimiter(),
 		metrics: newMetrics(),
 		started: time.Now(),
 	}

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
 	"io/fs"
+	"math"
 	"net"
 	"net/http"
 	"path"
@@ -132,20 +134,65 @@ var dummyHash = sync.OnceValue(func() string {
 // passwordChecks bounds concurrent password checks.
 var passwordChecks = make(chan struct{}, 4)
 
+// errWrongLogin: the user does not exist, is disabled, or the password is
+// wrong. Which one is not told.
+var errWrongLogin = errors.New("wrong user name or password")
+
+// login signs a person in. The attempt is reserved with the limiter before
+// the password is checked and counts as a failure until the password
+// proves right, so that parallel guesses cannot all get past the limit
+// before the first of them fails.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	if err := r.ParseForm(); err != nil {
 		return errStatus(http.StatusBadRequest, "form: %v", err)
 	}
 	name, pw := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	now := time.Now()
-	keys := []string{"ip:" + clientIP(r), "user:" + strings.ToLower(name)}
-	for _, k := range keys {
-		if ok, wait := s.logins.Allow(k, now); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			s.Log.Warn("login refused: too many failures", "key", k)
-			return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
-				Error: "Too many failed sign-ins. Wait a minute and try again."})
+	ip := clientIP(r)
+	a, wait, ok := s.logins.Reserve(name, ip, time.Now())
+	if !ok {
+		s.metrics.loginRefused.Add(1)
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.Log.Warn("login refused: too many failures", "user", name, "ip", ip, "retry_after", secs)
+		return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
+			Error: "Too many failed sign-ins from your address. Try again in " + plural(secs, "second") + "."})
+	}
+	u, err := s.checkLogin(r.Context(), a.Delay, name, pw)
+	if errors.Is(err, errWrongLogin) {
+		a.Fail(time.Now())
+		s.metrics.loginFailures.Add(1)
+		s.Log.Info("login failed", "user", name, "ip", ip)
+		return s.render(w, http.StatusUnauthorized, "login.html", pageData{Title: "Sign in", Next: next,
+			Error: "Wrong user name or password."})
+	}
+	// Right, or never checked (the client left, the store failed): the
+	// attempt's slots go back; earlier failures stay counted.
+	a.Release()
+	if err != nil {
+		return err
+	}
+	tok := auth.NewToken("")
+	if err := s.Store.CreateSession(r.Context(), auth.HashToken(tok), u.ID, time.Now().Add(auth.SessionTTL)); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(auth.SessionTTL.Seconds())})
+	s.Log.Info("login", "user", u.Username, "ip", ip)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// checkLogin waits out the backoff delay, then checks name's password:
+// the user, or errWrongLogin.
+func (s *Server) checkLogin(ctx context.Context, delay time.Duration, name, pw string) (store.User, error) {
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return store.User{}, ctx.Err()
 		}
 	}
 	// argon2id takes 64 MiB a check: a few at a time, so a burst of
@@ -153,37 +200,21 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 	select {
 	case passwordChecks <- struct{}{}:
 		defer func() { <-passwordChecks }()
-	case <-r.Context().Done():
-		return r.Context().Err()
+	case <-ctx.Done():
+		return store.User{}, ctx.Err()
 	}
-	u, err := s.Store.UserByName(r.Context(), name)
+	u, err := s.Store.UserByName(ctx, name)
 	hash := dummyHash()
 	if err == nil && !u.Disabled {
 		hash = u.PasswordHash
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+		return store.User{}, err
 	}
 	ok, cerr := auth.CheckPassword(hash, pw)
 	if err != nil || u.Disabled || cerr != nil || !ok {
-		for _, k := range keys {
-			s.logins.Fail(k, now)
-		}
-		s.Log.Info("login failed", "user", name, "ip", clientIP(r))
-		return s.render(w, http.StatusUnauthorized, "login.html", pageData{Title: "Sign in", Next: next,
-			Error: "Wrong user name or password."})
+		return store.User{}, errWrongLogin
 	}
-	for _, k := range keys {
-		s.logins.Reset(k)
-	}
-	tok := auth.NewToken("")
-	if err := s.Store.CreateSession(r.Context(), auth.HashToken(tok), u.ID, now.Add(auth.SessionTTL)); err != nil {
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
-		Secure: s.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(auth.SessionTTL.Seconds())})
-	s.Log.Info("login", "user", u.Username, "ip", clientIP(r))
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return u, nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, who *principal) error {

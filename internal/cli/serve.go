@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,6 +35,12 @@ func (f *storeFlags) open(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, store.Config{DataDir: f.dataDir, DatabaseURL: f.dbURL})
 }
 
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ", ") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -55,6 +62,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
+	var feedDirs stringList
+	fs.Var(&feedDirs, "feed-dir", "a directory whose files feeds may read as local sources (repeatable; none by default but the example advisories; never inside the data directory)")
+	allowPrivate := fs.Bool("allow-private-feeds", false, "let feeds reach loopback, link-local and private addresses (a local mirror); refused by default")
 	// Hidden (tests): how often due feeds are queued and jobs whose lease
 	// ran out are queued again.
 	schedule := fs.Duration("schedule", 30*time.Second, "")
@@ -95,6 +105,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	svc := service.New(st, log)
+	if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if svc.Sources, err = service.NewSources(st, sf.dataDir, feedDirs, *allowPrivate); err != nil {
+		return usagef("%v", err)
+	}
 	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
 	svc.MaxSBOMBytes = *maxUpload
 	svc.CleanTemp()

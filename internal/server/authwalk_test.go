@@ -332,7 +332,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /api/v1/assets/{id}/sboms", path: "/api/v1/assets/{walkAsset}/sboms", body: webshopSBOM, want: 201, entity: "asset"},
 		{route: "POST /api/v1/sboms", path: "/api/v1/sboms?asset=walk-asset", body: webshopSBOM, want: 201},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
-			body:  `{"name": "walk-feed", "kind": "kev", "url": "http://127.0.0.1:9/kev.json", "enabled": false}`,
+			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},
 		{route: "PATCH /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", body: `{"interval_seconds": 7200}`, ctype: js, want: 200, entity: "feed"},
 		{route: "POST /api/v1/feeds/{id}/sync", path: fmt.Sprintf("/api/v1/feeds/%d/sync", examplesFeed), want: 202, entity: "feed"},

@@ -14,11 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/feed"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/sbom"
@@ -29,8 +29,9 @@ import (
 type Service struct {
 	Store *store.Store
 	Log   *slog.Logger
-	// Client fetches feeds; nil uses the feed package's default.
-	Client *http.Client
+	// Sources says what feeds may read (nil: no local file, no loopback,
+	// link-local or private address).
+	Sources *feed.Policy
 	// TempDir holds downloads while a sync runs ("" is the system's).
 	TempDir string
 	// MaxSBOMBytes bounds an upload (sbom's default when 0).

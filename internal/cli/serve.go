@@ -111,6 +111,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if svc.Sources, err = service.NewSources(st, sf.dataDir, feedDirs, *allowPrivate); err != nil {
 		return usagef("%v", err)
 	}
+	if err := svc.HideFeedCredentials(ctx); err != nil {
+		return err
+	}
 	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
 	svc.MaxSBOMBytes = *maxUpload
 	svc.CleanTemp()

@@ -58,7 +58,7 @@ func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, 
 	if force {
 		etag = ""
 	}
-	got, err := s.Sources.Fetch(ctx, f.URL, s.tempDir(), etag, limit)
+	got, err := s.Sources.Fetch(ctx, f.Source(), s.tempDir(), etag, limit)
 	if err != nil {
 		return 0, err
 	}
@@ -90,6 +90,10 @@ func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, 
 // syncOSV loads every advisory at path and stores those that changed.
 func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag string) (int, error) {
 	stored, err := s.Store.AdvisoryHashes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	linked, err := s.Store.FeedAdvisories(ctx, f.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -178,7 +182,15 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	for _, a := range byID {
 		changed = append(changed, a)
 	}
-	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items}, changed)
+	// What the feed holds unchanged is recorded as its too: deleting
+	// another feed that also has it must not withdraw it.
+	var held []string
+	for id := range modified {
+		if _, ok := byID[id]; !ok && !linked[id] {
+			held = append(held, id)
+		}
+	}
+	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items, Held: held}, changed)
 	if err != nil {
 		return 0, err
 	}

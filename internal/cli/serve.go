@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -35,12 +34,6 @@ func (f *storeFlags) open(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, store.Config{DataDir: f.dataDir, DatabaseURL: f.dbURL})
 }
 
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ", ") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -62,7 +55,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
 	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
 	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
-	var feedDirs stringList
+	var feedDirs multiFlag
 	fs.Var(&feedDirs, "feed-dir", "a directory whose files feeds may read as local sources (repeatable; none by default but the example advisories; never inside the data directory)")
 	allowPrivate := fs.Bool("allow-private-feeds", false, "let feeds reach loopback, link-local and private addresses (a local mirror); refused by default")
 	// Hidden (tests): how often due feeds are queued and jobs whose lease

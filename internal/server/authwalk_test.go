@@ -197,17 +197,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	if len(sevs) < 3 {
 		t.Errorf("the seeded findings have %d severities; the paging check wants several", len(sevs))
 	}
-	var feeds struct{ Items []apiFeed }
-	admin.JSON(t, "GET", "/api/v1/feeds", nil, 200, &feeds)
-	var examplesFeed int64
-	for _, f := range feeds.Items {
-		if f.Name == "examples" {
-			examplesFeed = f.ID
-		}
-	}
-	if examplesFeed == 0 {
-		t.Fatalf("no seeded examples feed in %+v", feeds.Items)
-	}
+	examplesFeed := feedID(t, admin, "examples")
 
 	// The document, anonymously.
 	docAns := rawCall(t, base, "GET", "/api/v1/openapi.json", nil, nil)

@@ -62,6 +62,12 @@ func FuzzRedact(f *testing.F) {
 		if again, _ := Redact(shown); again != shown {
 			t.Fatalf("Redact is not stable: %q, then %q", shown, again)
 		}
+		// What Check says of the source shows it redacted too.
+		if err := (&Policy{}).Check(src); err != nil && secret {
+			if pw, ok := u.User.Password(); ok && len(pw) > 3 && strings.Contains(err.Error(), pw) && !strings.Contains(shown, pw) {
+				t.Fatalf("Check(%q): %v shows the password", src, err)
+			}
+		}
 	})
 }
 

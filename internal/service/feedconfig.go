@@ -77,8 +77,8 @@ func (s *Service) HideFeedCredentials(ctx context.Context) error {
 	}
 	for _, f := range feeds {
 		shown, secret := feed.Redact(f.URL)
-		if !secret {
-			continue
+		if !secret || f.SecretURL != "" {
+			continue // nothing to hide, or hidden already (url is shown)
 		}
 		f.SecretURL, f.URL = f.URL, shown
 		if _, err := s.Store.UpdateFeed(ctx, f); err != nil {

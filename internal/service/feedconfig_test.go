@@ -137,3 +137,49 @@ func TestDeleteFeedResolvesWithdrawn(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncRefusesStoredForbiddenSource: a feed stored before its source
+// was checked (an upgrade) is refused when it syncs, before anything is
+// read, and its credentials are hidden at start.
+func TestSyncRefusesStoredForbiddenSource(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		dataDir := t.TempDir()
+		svc := service.New(st, nil)
+		var err error
+		if svc.Sources, err = service.NewSources(st, dataDir, nil, false); err != nil {
+			t.Fatal(err)
+		}
+		for src, rule := range map[string]string{
+			filepath.Join(dataDir, "vulndesk.db"): "data directory",
+			"/etc/shadow":                         "--feed-dir",
+			"http://127.0.0.1:9/kev.json":         "loopback",
+		} {
+			f, err := st.CreateFeed(ctx, store.Feed{Name: "old-" + filepath.Base(src), Kind: store.FeedKEV, URL: src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = svc.SyncFeed(ctx, f.ID, false)
+			if err == nil || !strings.Contains(err.Error(), rule) {
+				t.Errorf("%s: sync %v, want refused naming %q", src, err, rule)
+			}
+			if got, _ := st.Feed(ctx, f.ID); !strings.Contains(got.LastError, rule) {
+				t.Errorf("%s: last_error %q", src, got.LastError)
+			}
+		}
+
+		const old = "https://me:pa55@feeds.example/kev.json?token=abc"
+		f, err := st.CreateFeed(ctx, store.Feed{Name: "creds", Kind: store.FeedKEV, URL: old})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := svc.HideFeedCredentials(ctx); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := st.Feed(ctx, f.ID)
+			if got.URL != "https://REDACTED@feeds.example/kev.json?token=REDACTED" || got.Source() != old {
+				t.Errorf("after hiding: url %q, source %q", got.URL, got.Source())
+			}
+		}
+	})
+}

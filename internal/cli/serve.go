@@ -104,6 +104,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if svc.Sources, err = service.NewSources(st, sf.dataDir, feedDirs, *allowPrivate); err != nil {
 		return usagef("%v", err)
 	}
+	log.Info("feed sources", "feed_dirs", []string(feedDirs), "allow_private_addresses", *allowPrivate)
 	if err := svc.HideFeedCredentials(ctx); err != nil {
 		return err
 	}

@@ -25,6 +25,14 @@ CREATE TABLE advisory_aliases (
     CONSTRAINT advisory_aliases_pkey PRIMARY KEY (alias, advisory_id)
 );
 
+CREATE TABLE advisory_feeds (
+    advisory_id text NOT NULL,
+    feed_id bigint NOT NULL,
+    CONSTRAINT advisory_feeds_advisory_id_fkey FOREIGN KEY (advisory_id) REFERENCES advisories(id) ON DELETE CASCADE,
+    CONSTRAINT advisory_feeds_feed_id_fkey FOREIGN KEY (feed_id) REFERENCES feeds(id) ON DELETE CASCADE,
+    CONSTRAINT advisory_feeds_pkey PRIMARY KEY (advisory_id, feed_id)
+);
+
 CREATE TABLE advisory_records (
     advisory_id text NOT NULL,
     seq bigint NOT NULL,
@@ -107,6 +115,7 @@ CREATE TABLE feeds (
     items bigint NOT NULL DEFAULT 0,
     changed bigint NOT NULL DEFAULT 0,
     syncs bigint NOT NULL DEFAULT 0,
+    url_secret text NOT NULL DEFAULT ''::text,
     CONSTRAINT feeds_name_key UNIQUE (name),
     CONSTRAINT feeds_pkey PRIMARY KEY (id)
 );
@@ -219,6 +228,8 @@ CREATE TABLE users (
 CREATE UNIQUE INDEX advisories_pkey ON advisories USING btree (id);
 CREATE INDEX advisory_aliases_advisory ON advisory_aliases USING btree (advisory_id);
 CREATE UNIQUE INDEX advisory_aliases_pkey ON advisory_aliases USING btree (alias, advisory_id);
+CREATE INDEX advisory_feeds_feed ON advisory_feeds USING btree (feed_id, advisory_id);
+CREATE UNIQUE INDEX advisory_feeds_pkey ON advisory_feeds USING btree (advisory_id, feed_id);
 CREATE INDEX advisory_records_by_key ON advisory_records USING btree (pkey);
 CREATE UNIQUE INDEX advisory_records_pkey ON advisory_records USING btree (advisory_id, seq);
 CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);

@@ -22,6 +22,12 @@ CREATE TABLE advisory_aliases (
     PRIMARY KEY (alias, advisory_id)
 );
 
+CREATE TABLE advisory_feeds (
+    advisory_id TEXT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
+    feed_id     INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    PRIMARY KEY (advisory_id, feed_id)
+);
+
 CREATE TABLE advisory_records (
     advisory_id TEXT NOT NULL REFERENCES advisories (id) ON DELETE CASCADE,
     seq         INTEGER NOT NULL,
@@ -95,7 +101,7 @@ CREATE TABLE feeds (
     items            INTEGER NOT NULL DEFAULT 0,
     changed          INTEGER NOT NULL DEFAULT 0,
     syncs            INTEGER NOT NULL DEFAULT 0
-);
+, url_secret TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE finding_packages (
     name_lc TEXT PRIMARY KEY
@@ -190,6 +196,8 @@ CREATE TABLE users (
 );
 
 CREATE INDEX advisory_aliases_advisory ON advisory_aliases (advisory_id);
+
+CREATE INDEX advisory_feeds_feed ON advisory_feeds (feed_id, advisory_id);
 
 CREATE INDEX advisory_records_by_key ON advisory_records (pkey);
 

@@ -5,9 +5,29 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
+
+// openExisting opens the store of a server that has started before. With
+// SQLite, a data directory without a database is refused: opening it
+// would make a new, empty database that no server reads, and a token or
+// user in it that the server does not know.
+func (f *storeFlags) openExisting(ctx context.Context) (*store.Store, error) {
+	if f.dbURL == "" {
+		// vulndesk.db is the database file store.Open uses under a data
+		// directory.
+		if _, err := os.Stat(filepath.Join(f.dataDir, "vulndesk.db")); errors.Is(err, fs.ErrNotExist) {
+			dir, _ := filepath.Abs(f.dataDir)
+			return nil, usagef("no vulndesk database in %s: pass --data-dir with the server's data directory (or --database-url), or start the server (vulndesk serve) there first", dir)
+		}
+	}
+	return f.open(ctx)
+}
 
 // runToken: vulndesk token create --name NAME --role ROLE.
 func runToken(ctx context.Context, e *env, args []string) error {
@@ -33,7 +53,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}
@@ -78,7 +98,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("VULNDESK_PASSWORD: %v", err)
 	}
-	st, err := sf.open(ctx)
+	st, err := sf.openExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
 	tlsCert := fs.String("tls-cert", os.Getenv("VULNDESK_TLS_CERT"), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env VULNDESK_TLS_CERT)")
 	tlsKey := fs.String("tls-key", os.Getenv("VULNDESK_TLS_KEY"), "the PEM private key of --tls-cert (env VULNDESK_TLS_KEY)")
+	var feedDirs multiFlag
+	fs.Var(&feedDirs, "feed-dir", "a directory whose files feeds may read as local sources (repeatable; none by default but the example advisories; never inside the data directory)")
+	allowPrivate := fs.Bool("allow-private-feeds", false, "let feeds reach loopback, link-local and private addresses (a local mirror); refused by default")
 	// Hidden (tests): how often due feeds are queued and jobs whose lease
 	// ran out are queued again.
 	schedule := fs.Duration("schedule", 30*time.Second, "")
@@ -108,6 +111,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	svc := service.New(st, log)
+	if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if svc.Sources, err = service.NewSources(st, sf.dataDir, feedDirs, *allowPrivate); err != nil {
+		return usagef("%v", err)
+	}
+	log.Info("feed sources", "feed_dirs", []string(feedDirs), "allow_private_addresses", *allowPrivate)
+	if err := svc.HideFeedCredentials(ctx); err != nil {
+		return err
+	}
 	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
 	svc.MaxSBOMBytes = *maxUpload
 	svc.CleanTemp()

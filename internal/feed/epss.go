@@ -159,7 +159,7 @@ func (p *epssParser) line(b []byte) error {
 		return p.comment(s[1:])
 	case !p.header:
 		if !strings.EqualFold(strings.ReplaceAll(s, " ", ""), epssHeader) {
-			return p.errorf("header is %.80q, want %q", s, epssHeader)
+			return p.errorf("not the header line %q", epssHeader)
 		}
 		p.header = true
 		return nil
@@ -178,7 +178,7 @@ func (p *epssParser) comment(s string) error {
 		case "score_date":
 			d, err := parseScoreDate(strings.TrimSpace(v))
 			if err != nil {
-				return p.errorf("score_date %.40q is not a date", v)
+				return p.errorf("score_date is not a date")
 			}
 			p.data.Date = d
 		}
@@ -205,18 +205,18 @@ func (p *epssParser) row(s string) error {
 	cve, rest, ok1 := strings.Cut(s, ",")
 	score, pct, ok2 := strings.Cut(rest, ",")
 	if !ok1 || !ok2 || strings.Contains(pct, ",") {
-		return p.errorf("want 3 comma-separated fields (%s), got %.80q", epssHeader, s)
+		return p.errorf("want 3 comma-separated fields (%s), got %d", epssHeader, strings.Count(s, ",")+1)
 	}
 	if !validCVE(cve) {
-		return p.errorf("cve %.40q is not CVE-YYYY-NNNN", cve)
+		return p.errorf("cve is not CVE-YYYY-NNNN")
 	}
 	e, err := probability(score)
 	if err != nil {
-		return p.errorf("%s: epss %.40q %v", cve, score, err)
+		return p.errorf("%s: epss %v", cve, err)
 	}
 	pc, err := probability(pct)
 	if err != nil {
-		return p.errorf("%s: percentile %.40q %v", cve, pct, err)
+		return p.errorf("%s: percentile %v", cve, err)
 	}
 	if p.seen[cve] {
 		return nil

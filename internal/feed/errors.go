@@ -7,7 +7,12 @@ package feed
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
 )
 
 // Sentinel errors; every error from this package wraps one of them.
@@ -41,6 +46,38 @@ func position(data []byte, off int64) (line, col int) {
 	line = bytes.Count(before, []byte{'\n'}) + 1
 	col = int(off) - bytes.LastIndexByte(before, '\n')
 	return line, col
+}
+
+// jsonProblem says what is wrong in a JSON decoding error without quoting
+// the input, as encoding/json's messages do (the bad character, the
+// number that did not fit): a feed pointed at a file that is not one
+// must not show that file's bytes in its error.
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		msg := syn.Error()
+		rest, ok := strings.CutPrefix(msg, "invalid character ")
+		if !ok {
+			return msg // "unexpected end of JSON input"
+		}
+		// "invalid character 'x' looking for beginning of value"
+		if i := strings.LastIndex(rest, "' "); i >= 0 {
+			return "invalid character " + rest[i+2:]
+		}
+		return "invalid character"
+	case errors.As(err, &typ):
+		kind, _, _ := strings.Cut(typ.Value, " ") // "number 1e999"
+		want := typ.Type.String()
+		if typ.Type.Kind() == reflect.Struct {
+			want = "an object"
+		}
+		return fmt.Sprintf("%s value where %s is wanted", kind, want)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of input"
+	}
+	return "not valid JSON"
 }
 
 // validCVE reports whether s is CVE-YYYY-NNNN: a four-digit year and a

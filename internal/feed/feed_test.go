@@ -35,7 +35,7 @@ func open(t *testing.T, p string) *os.File {
 	return f
 }
 
-var sentinels = []error{ErrInvalid, ErrTooLarge, ErrUnsupported, ErrFetch}
+var sentinels = []error{ErrInvalid, ErrTooLarge, ErrUnsupported, ErrFetch, ErrForbidden}
 
 // checkSentinel checks that err is an *Error naming name and wrapping
 // exactly one sentinel.

@@ -13,8 +13,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
-	"time"
 )
 
 // DefaultFetchLimit bounds a download when Fetch is given no limit (1 GiB).
@@ -40,61 +38,59 @@ type Fetched struct {
 	NotModified bool
 	// Temp: Path is a temporary file of Fetch's; the caller removes it.
 	Temp bool
+	// Dir: Path is a local directory, not read; the other fields are zero.
+	Dir bool
 }
 
-// defaultClient is used when Fetch is given no client: every phase of a
-// request is bounded in time.
-var defaultClient = &http.Client{Timeout: 15 * time.Minute, Transport: defaultTransport()}
-
-func defaultTransport() http.RoundTripper {
-	t, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		t = &http.Transport{Proxy: http.ProxyFromEnvironment}
-	}
-	t = t.Clone()
-	t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext
-	t.TLSHandshakeTimeout = 15 * time.Second
-	t.ResponseHeaderTimeout = time.Minute
-	t.MaxResponseHeaderBytes = 64 << 10
-	return t
-}
-
-// Fetch reads the feed at src into a new temporary file under dir (the
-// system's temporary directory when dir is "") and hashes it while
-// writing. src is an https URL, a plain http URL of a loopback host (tests,
-// local mirrors), a file:// URL or a local path; a local file is hashed in
-// place, not copied, and prevETag is ignored for it. Redirects are followed
-// only to https, or to plain http between loopback hosts. When prevETag is
-// not "" it is sent as If-None-Match, and a 304 answer returns NotModified
-// with no file. More than limit bytes (DefaultFetchLimit when limit <= 0)
-// is an error, and the partial file is removed. client nil uses a default
-// client with timeouts; a given client is copied, not changed.
-func Fetch(ctx context.Context, client *http.Client, src, dir, prevETag string, limit int64) (Fetched, error) {
+// Fetch reads the feed at src, as the policy allows (see Policy), into a
+// new temporary file under dir (the system's temporary directory when dir
+// is "") and hashes it while writing. src is an https URL, a plain http
+// URL of a loopback host (a local mirror), a file:// URL or a local path.
+// A local file is hashed in place, by its path with symbolic links
+// resolved, not copied, and prevETag is ignored for it; a local directory
+// is not read (Dir: the caller reads what is in it). Redirects are
+// followed only to https, or to plain http between loopback hosts. When
+// prevETag is not "" it is sent as If-None-Match, and a 304 answer
+// returns NotModified with no file. More than limit bytes
+// (DefaultFetchLimit when limit <= 0) is an error, and the partial file
+// is removed. Errors name src redacted (see Redact) and never quote what
+// was read.
+func (p *Policy) Fetch(ctx context.Context, src, dir, prevETag string, limit int64) (Fetched, error) {
+	p = p.or()
 	if limit <= 0 {
 		limit = DefaultFetchLimit
 	}
-	u, local, err := parseSource(src)
+	t, err := p.resolve(src)
 	if err != nil {
 		return Fetched{}, err
 	}
-	if u == nil {
-		return hashLocal(local, src, limit)
+	name := shown(src)
+	if t.u != nil {
+		return download(ctx, p.guarded(), t.u, name, dir, prevETag, limit)
 	}
-	return download(ctx, guarded(client), u, dir, prevETag, limit)
+	if t.info == nil {
+		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: no such file or directory", ErrFetch)}
+	}
+	if t.info.IsDir() {
+		if err := p.checkTree(t.path); err != nil {
+			return Fetched{}, err
+		}
+		return Fetched{Path: t.path, Dir: true}, nil
+	}
+	return hashLocal(t.path, name, limit)
 }
 
 // parseSource splits src into a URL to download or a local path to read,
 // refusing what Fetch does not read.
 func parseSource(src string) (*url.URL, string, error) {
-	lower := strings.ToLower(src)
-	if !strings.Contains(src, "://") && !strings.HasPrefix(lower, "file:") {
+	if !isURLSource(src) {
 		return nil, src, nil
 	}
+	name := shown(src)
 	u, err := url.Parse(src)
 	if err != nil {
-		return nil, "", &Error{Name: src, Err: fmt.Errorf("%w: %v", ErrUnsupported, err)}
+		return nil, "", &Error{Name: name, Err: fmt.Errorf("%w: not a valid URL", ErrUnsupported)}
 	}
-	name := u.Redacted()
 	switch {
 	case u.Scheme == "file":
 		p, err := filePath(u)
@@ -132,25 +128,27 @@ func filePath(u *url.URL) (string, error) {
 
 // isLoopback tells a loopback host by name or address, without resolving.
 func isLoopback(host string) bool {
-	if host == "localhost" {
+	if isLocalhostName(host) {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
 
-// guarded returns a copy of c (or of the default client) whose redirects
-// stay on https, or on plain http between loopback hosts; c's own redirect
-// check, if any, runs after that one.
-func guarded(c *http.Client) *http.Client {
-	if c == nil {
-		c = defaultClient
-	}
+// guarded returns a copy of the policy's client whose redirects stay on
+// https, or on plain http between loopback hosts, and never go to a host
+// the policy refuses; the client's own redirect check, if any, runs after
+// those.
+func (p *Policy) guarded() *http.Client {
+	c := p.httpClient()
 	g := *c
 	next := c.CheckRedirect
 	g.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if err := redirectAllowed(req, via); err != nil {
 			return err
+		}
+		if why := p.urlRefusal(req.URL); why != "" {
+			return &refusal{"redirect refused: " + why}
 		}
 		if next != nil {
 			return next(req, via)
@@ -173,10 +171,11 @@ func redirectAllowed(req *http.Request, via []*http.Request) error {
 		return nil
 	}
 	return fmt.Errorf("%w: refusing redirect from %s to %s (only https, or plain http between loopback hosts)",
-		ErrUnsupported, from.Redacted(), to.Redacted())
+		ErrUnsupported, shown(from.String()), shown(to.String()))
 }
 
-// hashLocal hashes a local file in place; name is how errors name it.
+// hashLocal hashes a local file in place (a path the policy resolved and
+// checked); name is how errors name it.
 func hashLocal(p, name string, limit int64) (Fetched, error) {
 	st, err := os.Stat(p)
 	if err != nil {
@@ -209,9 +208,9 @@ func hashLocal(p, name string, limit int64) (Fetched, error) {
 	}, nil
 }
 
-// download GETs u into a new temporary file under dir.
-func download(ctx context.Context, client *http.Client, u *url.URL, dir, prevETag string, limit int64) (Fetched, error) {
-	name := u.Redacted()
+// download GETs u into a new temporary file under dir; name is how
+// errors name it.
+func download(ctx context.Context, client *http.Client, u *url.URL, name, dir, prevETag string, limit int64) (Fetched, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrUnsupported, err)}
@@ -222,7 +221,12 @@ func download(ctx context.Context, client *http.Client, u *url.URL, dir, prevETa
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if errors.Is(err, ErrUnsupported) {
+		err = unwrapURLError(err)
+		var r *refusal
+		switch {
+		case errors.As(err, &r):
+			return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %s", ErrForbidden, r.why)}
+		case errors.Is(err, ErrUnsupported):
 			return Fetched{}, &Error{Name: name, Err: err} // a refused redirect
 		}
 		return Fetched{}, &Error{Name: name, Err: fmt.Errorf("%w: %w", ErrFetch, err)}

@@ -56,6 +56,24 @@ func feedServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
+// mirror is the policy of a server started for a local mirror: loopback
+// allowed, local files only under dirs.
+func mirror(t *testing.T, dirs ...string) *Policy {
+	t.Helper()
+	p, err := NewPolicy(Rules{Dirs: dirs, AllowPrivate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// withClient is p fetching with c (its redirect rules still apply, its
+// dial checks do not: c's own).
+func withClient(p *Policy, c *http.Client) *Policy {
+	q := &Policy{dirs: p.dirs, dataDir: p.dataDir, builtin: p.builtin, protected: p.protected, allowPrivate: p.allowPrivate, client: c}
+	return q
+}
+
 // loopbackOnly is a client that fails the test if it dials anything but a
 // loopback address.
 func loopbackOnly(t *testing.T) *http.Client {
@@ -86,8 +104,8 @@ func emptyDir(t *testing.T, dir string) {
 func TestFetchOK(t *testing.T) {
 	srv := feedServer(t)
 	dir := t.TempDir()
-	for _, c := range []*http.Client{nil, loopbackOnly(t)} {
-		got, err := Fetch(context.Background(), c, srv.URL+"/epss.csv", dir, "", 1<<20)
+	for _, p := range []*Policy{mirror(t), withClient(mirror(t), loopbackOnly(t))} {
+		got, err := p.Fetch(context.Background(), srv.URL+"/epss.csv", dir, "", 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +125,7 @@ func TestFetchOK(t *testing.T) {
 		os.Remove(got.Path)
 	}
 	// A redirect between loopback hosts is followed.
-	got, err := Fetch(context.Background(), loopbackOnly(t), srv.URL+"/redirect-local", dir, "", 1<<20)
+	got, err := withClient(mirror(t), loopbackOnly(t)).Fetch(context.Background(), srv.URL+"/redirect-local", dir, "", 1<<20)
 	if err != nil || got.SHA256 != sum(body) {
 		t.Fatalf("redirect-local: %+v, %v", got, err)
 	}
@@ -117,7 +135,7 @@ func TestFetchOK(t *testing.T) {
 func TestFetchNotModified(t *testing.T) {
 	srv := feedServer(t)
 	dir := t.TempDir()
-	got, err := Fetch(context.Background(), nil, srv.URL+"/epss.csv", dir, `"v1"`, 1<<20)
+	got, err := mirror(t).Fetch(context.Background(), srv.URL+"/epss.csv", dir, `"v1"`, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +144,7 @@ func TestFetchNotModified(t *testing.T) {
 	}
 	emptyDir(t, dir)
 	// Another ETag gets the body.
-	got, err = Fetch(context.Background(), nil, srv.URL+"/epss.csv", dir, `"v0"`, 1<<20)
+	got, err = mirror(t).Fetch(context.Background(), srv.URL+"/epss.csv", dir, `"v0"`, 1<<20)
 	if err != nil || got.NotModified || got.SHA256 != sum(body) {
 		t.Errorf("with a stale ETag: %+v, %v", got, err)
 	}
@@ -137,27 +155,28 @@ func TestFetchErrors(t *testing.T) {
 	srv := feedServer(t)
 	dir := t.TempDir()
 	ctx := context.Background()
+	p := mirror(t)
 
-	_, err := Fetch(ctx, nil, srv.URL+"/missing", dir, "", 1<<20)
+	_, err := p.Fetch(ctx, srv.URL+"/missing", dir, "", 1<<20)
 	wantError(t, err, ErrFetch, srv.URL+"/missing", "HTTP 404 Not Found")
 
-	for _, p := range []string{"/big", "/big-announced"} {
-		_, err = Fetch(ctx, nil, srv.URL+p, dir, "", 1000)
-		wantError(t, err, ErrTooLarge, srv.URL+p, "1000")
+	for _, path := range []string{"/big", "/big-announced"} {
+		_, err = p.Fetch(ctx, srv.URL+path, dir, "", 1000)
+		wantError(t, err, ErrTooLarge, srv.URL+path, "1000")
 	}
 	emptyDir(t, dir)
 
-	// The URL in errors hides a password.
-	u, _ := url.Parse(srv.URL + "/missing")
-	u.User = url.UserPassword("me", "secret")
-	_, err = Fetch(ctx, nil, u.String(), dir, "", 1<<20)
-	if err == nil || strings.Contains(err.Error(), "secret") {
-		t.Errorf("error %v shows the password", err)
+	// The URL in errors hides its credentials.
+	u, _ := url.Parse(srv.URL + "/missing?api_key=secret2&x=1")
+	u.User = url.UserPassword("me", "secret1")
+	_, err = p.Fetch(ctx, u.String(), dir, "", 1<<20)
+	if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "me:") {
+		t.Errorf("error %v shows a credential", err)
 	}
 
 	ctxDone, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err = Fetch(ctxDone, nil, srv.URL+"/epss.csv", dir, "", 1<<20)
+	_, err = p.Fetch(ctxDone, srv.URL+"/epss.csv", dir, "", 1<<20)
 	if !errors.Is(err, ErrFetch) || !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
@@ -173,19 +192,19 @@ func TestFetchRefusesPlainHTTP(t *testing.T) {
 		return nil, errors.New("test: no network")
 	})}
 	for _, src := range []string{"http://example.com/epss.csv", "http://10.0.0.1/x", "http://localhost.example.com/x"} {
-		_, err := Fetch(context.Background(), noNetwork, src, dir, "", 1<<20)
+		_, err := withClient(mirror(t), noNetwork).Fetch(context.Background(), src, dir, "", 1<<20)
 		wantError(t, err, ErrUnsupported, src, "plain http only to a loopback host")
-		_, err = Fetch(context.Background(), nil, src, dir, "", 1<<20)
+		_, err = mirror(t).Fetch(context.Background(), src, dir, "", 1<<20)
 		wantError(t, err, ErrUnsupported, src, "plain http only to a loopback host")
 	}
 	for _, src := range []string{"ftp://example.com/x", "gopher://example.com/x", "file://example.com/etc/passwd"} {
-		_, err := Fetch(context.Background(), noNetwork, src, dir, "", 1<<20)
+		_, err := withClient(mirror(t), noNetwork).Fetch(context.Background(), src, dir, "", 1<<20)
 		wantError(t, err, ErrUnsupported, src)
 	}
 
 	srv := feedServer(t)
-	for _, c := range []*http.Client{nil, loopbackOnly(t)} {
-		_, err := Fetch(context.Background(), c, srv.URL+"/redirect-remote", dir, "", 1<<20)
+	for _, p := range []*Policy{mirror(t), withClient(mirror(t), loopbackOnly(t))} {
+		_, err := p.Fetch(context.Background(), srv.URL+"/redirect-remote", dir, "", 1<<20)
 		wantError(t, err, ErrUnsupported, srv.URL+"/redirect-remote", "refusing redirect", "http://example.com/epss.csv")
 	}
 	emptyDir(t, dir)
@@ -219,7 +238,7 @@ func TestFetchRedirectPolicy(t *testing.T) {
 	}
 	// A client's own redirect check still runs, and the client is not changed.
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("mine") }}
-	g := guarded(c)
+	g := withClient(mirror(t), c).guarded()
 	if err := g.CheckRedirect(req("https://b.example/"), []*http.Request{req("https://a.example/")}); err == nil || err.Error() != "mine" {
 		t.Errorf("own check: %v", err)
 	}
@@ -236,31 +255,38 @@ func TestFetchLocal(t *testing.T) {
 	}
 	abs, _ := filepath.Abs(p)
 	fileURL := (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+	pol := mirror(t, dir)
 	for _, src := range []string{p, fileURL} {
-		got, err := Fetch(context.Background(), nil, src, t.TempDir(), `"v1"`, 1<<20)
+		got, err := pol.Fetch(context.Background(), src, t.TempDir(), `"v1"`, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.Temp || got.NotModified || got.SHA256 != sum(body) || got.Size != int64(len(body)) || got.LastModified == "" {
 			t.Errorf("%s: %+v", src, got)
 		}
-		if filepath.Clean(got.Path) != filepath.Clean(p) && filepath.Clean(got.Path) != abs {
+		if real, _ := filepath.EvalSymlinks(abs); got.Path != real {
 			t.Errorf("%s: path %s, want the file itself", src, got.Path)
 		}
 	}
-	_, err := Fetch(context.Background(), nil, p, "", "", 10)
+	_, err := pol.Fetch(context.Background(), p, "", "", 10)
 	wantError(t, err, ErrTooLarge, p, "limit 10")
-	_, err = Fetch(context.Background(), nil, dir, "", "", 10)
-	wantError(t, err, ErrUnsupported, dir, "not a regular file")
+	got, err := pol.Fetch(context.Background(), dir, "", "", 10)
+	if real, _ := filepath.EvalSymlinks(dir); err != nil || !got.Dir || got.Path != real || got.SHA256 != "" {
+		t.Errorf("a directory: %+v, %v; want Dir, unread", got, err)
+	}
 	missing := filepath.Join(dir, "missing.csv")
-	_, err = Fetch(context.Background(), nil, missing, "", "", 10)
-	wantError(t, err, ErrFetch, missing)
+	_, err = pol.Fetch(context.Background(), missing, "", "", 10)
+	wantError(t, err, ErrFetch, missing, "no such file")
+	if st, err := os.Stat(os.DevNull); err == nil && !st.Mode().IsRegular() {
+		_, err = mirror(t, filepath.Dir(os.DevNull)).Fetch(context.Background(), os.DevNull, "", "", 10)
+		wantError(t, err, ErrUnsupported, os.DevNull, "not a regular file")
+	}
 }
 
 // TestFetchThenParse reads real files through Fetch, as the tool does.
 func TestFetchThenParse(t *testing.T) {
 	needShared(t)
-	got, err := Fetch(context.Background(), nil, epssFile, "", "", DefaultEPSSLimit)
+	got, err := mirror(t, filepath.Dir(epssFile)).Fetch(context.Background(), epssFile, "", "", DefaultEPSSLimit)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"time"
 )
@@ -99,7 +98,7 @@ func checkSyntax(name string, data []byte) error {
 			return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: unexpected end of input (truncated?)", ErrInvalid, line, col)}
 		}
 		line, col := position(data, syn.Offset-1) // Offset is just past the bad byte
-		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: %v", ErrInvalid, line, col, syn)}
+		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: %s", ErrInvalid, line, col, jsonProblem(syn))}
 	}
 	return nil
 }
@@ -115,7 +114,7 @@ func (kr *kevReader) errorAt(off int64, format string, args ...any) error {
 func (kr *kevReader) value(field string, v any) (int64, error) {
 	var raw json.RawMessage
 	if err := kr.dec.Decode(&raw); err != nil {
-		return 0, kr.errorAt(kr.dec.InputOffset(), "%s: %v", field, err)
+		return 0, kr.errorAt(kr.dec.InputOffset(), "%s: %s", field, jsonProblem(err))
 	}
 	start := kr.dec.InputOffset() - int64(len(raw))
 	if err := json.Unmarshal(raw, v); err != nil {
@@ -124,13 +123,9 @@ func (kr *kevReader) value(field string, v any) (int64, error) {
 			if typ.Field != "" {
 				field += "." + typ.Field
 			}
-			want := typ.Type.String()
-			if typ.Type.Kind() == reflect.Struct {
-				want = "an object"
-			}
-			return start, kr.errorAt(start+typ.Offset, "%s: %s value where %s is wanted", field, typ.Value, want)
+			return start, kr.errorAt(start+typ.Offset, "%s: %s", field, jsonProblem(typ))
 		}
-		return start, kr.errorAt(start, "%s: %v", field, err)
+		return start, kr.errorAt(start, "%s: %s", field, jsonProblem(err))
 	}
 	return start, nil
 }
@@ -140,7 +135,7 @@ func (kr *kevReader) delim(field string, want json.Delim) error {
 	off := kr.dec.InputOffset()
 	tok, err := kr.dec.Token()
 	if err != nil {
-		return kr.errorAt(off, "%s: %v", field, err)
+		return kr.errorAt(off, "%s: %s", field, jsonProblem(err))
 	}
 	if d, ok := tok.(json.Delim); !ok || d != want {
 		kind := map[json.Delim]string{'{': "an object", '[': "an array"}[want]
@@ -165,11 +160,11 @@ func (kr *kevReader) catalog() (KEVCatalog, error) {
 		off := kr.dec.InputOffset()
 		tok, err := kr.dec.Token()
 		if err != nil {
-			return KEVCatalog{}, kr.errorAt(off, "%v", err)
+			return KEVCatalog{}, kr.errorAt(off, "%s", jsonProblem(err))
 		}
 		key, _ := tok.(string)
 		if seen[key] {
-			return KEVCatalog{}, kr.errorAt(off, "field %q appears twice", key)
+			return KEVCatalog{}, kr.errorAt(off, "%s appears twice", kevFieldName(key))
 		}
 		seen[key] = true
 		switch key {
@@ -181,7 +176,7 @@ func (kr *kevReader) catalog() (KEVCatalog, error) {
 			if err == nil {
 				cat.Released, err = time.Parse(time.RFC3339, released)
 				if err != nil {
-					err = kr.errorAt(start, "dateReleased %q is not an RFC 3339 date-time", released)
+					err = kr.errorAt(start, "dateReleased is not an RFC 3339 date-time")
 				}
 			}
 		case "count":
@@ -204,11 +199,7 @@ func (kr *kevReader) catalog() (KEVCatalog, error) {
 		}
 	}
 	if count == nil || *count != int64(total) {
-		n := "null"
-		if count != nil {
-			n = fmt.Sprint(*count)
-		}
-		return KEVCatalog{}, kr.errorAt(countAt, "count is %s but vulnerabilities holds %d entries", n, total)
+		return KEVCatalog{}, kr.errorAt(countAt, "count is not the %d entries that vulnerabilities holds", total)
 	}
 	return cat, nil
 }
@@ -250,15 +241,15 @@ func (kr *kevReader) entries() ([]KEVEntry, int, error) {
 // kevEntry checks one published entry and converts it.
 func kevEntry(raw kevEntryJSON) (KEVEntry, error) {
 	if !validCVE(raw.CVEID) {
-		return KEVEntry{}, fmt.Errorf("cveID %q is not CVE-YYYY-NNNN", raw.CVEID)
+		return KEVEntry{}, errors.New("cveID is not CVE-YYYY-NNNN")
 	}
 	added, err := parseDate(raw.DateAdded)
 	if err != nil {
-		return KEVEntry{}, fmt.Errorf("%s: dateAdded %q is not YYYY-MM-DD", raw.CVEID, raw.DateAdded)
+		return KEVEntry{}, fmt.Errorf("%s: dateAdded is not YYYY-MM-DD", raw.CVEID)
 	}
 	due, err := parseDate(raw.DueDate)
 	if err != nil {
-		return KEVEntry{}, fmt.Errorf("%s: dueDate %q is not YYYY-MM-DD", raw.CVEID, raw.DueDate)
+		return KEVEntry{}, fmt.Errorf("%s: dueDate is not YYYY-MM-DD", raw.CVEID)
 	}
 	return KEVEntry{
 		CVE:            raw.CVEID,
@@ -280,6 +271,16 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, errors.New("not YYYY-MM-DD")
 	}
 	return time.Parse(time.DateOnly, s)
+}
+
+// kevFieldName names a top-level field in an error: one of the catalog's
+// by its name, any other only as "a field" (its name is the input's).
+func kevFieldName(key string) string {
+	switch key {
+	case "catalogVersion", "dateReleased", "count", "vulnerabilities":
+		return fmt.Sprintf("field %q", key)
+	}
+	return "a field"
 }
 
 // tooLarge is an ErrTooLarge error at the decoder's position.

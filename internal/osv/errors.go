@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors; every error from this package wraps one of them.
@@ -33,15 +34,34 @@ func jsonError(name string, data []byte, err error) error {
 	switch {
 	case errors.As(err, &syn):
 		line, col := position(data, syn.Offset)
-		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: %v", ErrInvalid, line, col, syn)}
+		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: %s", ErrInvalid, line, col, syntaxProblem(syn))}
 	case errors.As(err, &typ):
+		// Not typ's own message: it quotes a number that did not fit.
 		line, col := position(data, typ.Offset)
-		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: field %q: %v", ErrInvalid, line, col, typ.Field, typ)}
+		kind, _, _ := strings.Cut(typ.Value, " ")
+		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: field %q: %s value where %s is wanted", ErrInvalid, line, col, typ.Field, kind, typ.Type)}
 	case errors.Is(err, errors.New("unexpected end of JSON input")) || err.Error() == "unexpected end of JSON input":
 		line, col := position(data, int64(len(data)))
 		return &Error{Name: name, Err: fmt.Errorf("%w: line %d, column %d: unexpected end of input (truncated?)", ErrInvalid, line, col)}
 	}
-	return &Error{Name: name, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
+	return &Error{Name: name, Err: fmt.Errorf("%w: not valid JSON", ErrInvalid)}
+}
+
+// syntaxProblem is a syntax error's message without the character it
+// quotes: an error must not show the input's bytes (a feed pointed at a
+// file that is no advisory would put its first character in the feed's
+// error, for everyone who may read feeds to see).
+func syntaxProblem(syn *json.SyntaxError) string {
+	msg := syn.Error()
+	rest, ok := strings.CutPrefix(msg, "invalid character ")
+	if !ok {
+		return msg
+	}
+	// "invalid character 'x' looking for beginning of value"
+	if i := strings.LastIndex(rest, "' "); i >= 0 {
+		return "invalid character " + rest[i+2:]
+	}
+	return "invalid character"
 }
 
 // position converts a byte offset into a 1-based line and column.

@@ -137,6 +137,9 @@ func Decode(name string, data []byte) ([]Vulnerability, error) {
 	}
 	for i := range out {
 		if err := out[i].validate(); err != nil {
+			if len(out) > 1 {
+				err = fmt.Errorf("record %d: %w", i+1, err)
+			}
 			return nil, &Error{Name: name, Err: err}
 		}
 	}
@@ -159,7 +162,7 @@ func (v *Vulnerability) validate() error {
 					}
 				}
 				if n != 1 {
-					return fmt.Errorf("%w: %s: affected[%d].ranges[%d].events[%d] must set exactly one of introduced, fixed, last_affected, limit", ErrInvalid, v.ID, i, j, k)
+					return fmt.Errorf("%w: affected[%d].ranges[%d].events[%d] must set exactly one of introduced, fixed, last_affected, limit", ErrInvalid, i, j, k)
 				}
 			}
 		}

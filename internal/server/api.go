@@ -456,7 +456,7 @@ func (s *Server) createFeed(w http.ResponseWriter, r *http.Request, _ *principal
 	}
 	f := store.Feed{Enabled: true}
 	in.apply(&f)
-	f, err := s.Store.CreateFeed(r.Context(), f)
+	f, err := s.Svc.CreateFeed(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -514,7 +514,7 @@ func (s *Server) updateFeed(w http.ResponseWriter, r *http.Request, _ *principal
 		return fmt.Errorf("feed %d: %w", id, err)
 	}
 	in.apply(&f)
-	f, err = s.Store.UpdateFeed(r.Context(), f)
+	f, err = s.Svc.UpdateFeed(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -526,8 +526,8 @@ func (s *Server) deleteFeed(w http.ResponseWriter, r *http.Request, _ *principal
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteFeed(r.Context(), id); err != nil {
-		return fmt.Errorf("feed %d: %w", id, err)
+	if err := s.Svc.DeleteFeed(r.Context(), id); err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

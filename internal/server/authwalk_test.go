@@ -197,17 +197,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	if len(sevs) < 3 {
 		t.Errorf("the seeded findings have %d severities; the paging check wants several", len(sevs))
 	}
-	var feeds struct{ Items []apiFeed }
-	admin.JSON(t, "GET", "/api/v1/feeds", nil, 200, &feeds)
-	var examplesFeed int64
-	for _, f := range feeds.Items {
-		if f.Name == "examples" {
-			examplesFeed = f.ID
-		}
-	}
-	if examplesFeed == 0 {
-		t.Fatalf("no seeded examples feed in %+v", feeds.Items)
-	}
+	examplesFeed := feedID(t, admin, "examples")
 
 	// The document, anonymously.
 	docAns := rawCall(t, base, "GET", "/api/v1/openapi.json", nil, nil)
@@ -332,7 +322,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /api/v1/assets/{id}/sboms", path: "/api/v1/assets/{walkAsset}/sboms", body: webshopSBOM, want: 201, entity: "asset"},
 		{route: "POST /api/v1/sboms", path: "/api/v1/sboms?asset=walk-asset", body: webshopSBOM, want: 201},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
-			body:  `{"name": "walk-feed", "kind": "kev", "url": "http://127.0.0.1:9/kev.json", "enabled": false}`,
+			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},
 		{route: "PATCH /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", body: `{"interval_seconds": 7200}`, ctype: js, want: 200, entity: "feed"},
 		{route: "POST /api/v1/feeds/{id}/sync", path: fmt.Sprintf("/api/v1/feeds/%d/sync", examplesFeed), want: 202, entity: "feed"},

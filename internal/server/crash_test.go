@@ -65,7 +65,8 @@ func newCrashEnv(t *testing.T, e storetest.Engine) *crashEnv {
 func (e *crashEnv) start(t *testing.T, args ...string) *servertest.Proc {
 	t.Helper()
 	o := e.opts
-	o.Args = args
+	// The feeds of these tests are served over loopback HTTP.
+	o.Args = append([]string{"--allow-private-feeds"}, args...)
 	return servertest.Start(t, o)
 }
 
@@ -696,7 +697,7 @@ func TestTwoReplicasRunSyncOnce(t *testing.T) {
 	}
 	start := time.Now()
 	dbURL := storetest.NewSchema(t)
-	args := []string{"--empty", "--schedule", "300ms", "--poll", "100ms"}
+	args := []string{"--empty", "--schedule", "300ms", "--poll", "100ms", "--allow-private-feeds"}
 	oa := servertest.Options{DataDir: t.TempDir(), DatabaseURL: dbURL, Args: args}
 	a := servertest.Start(t, oa)
 	ob := servertest.Options{DataDir: t.TempDir(), DatabaseURL: dbURL, Args: args}

@@ -649,7 +649,7 @@ func TestServeMatchesScan(t *testing.T) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			began := time.Now()
-			s := startE2E(t, e, nil, "--empty")
+			s := startE2E(t, e, nil, "--empty", "--allow-private-feeds") // the feeds are served over loopback
 			admin := s.admin
 			uploader := s.client(t, "uploader")
 			osvSrv := serveLoopback(t, map[string][]byte{"/Go/all.zip": zipData})

@@ -53,19 +53,22 @@ func (s *Service) SyncFeed(ctx context.Context, feedID int64, force bool) error 
 }
 
 func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, error) {
-	if f.Kind == store.FeedOSV && isDir(f.URL) {
-		// A directory has no single content hash: every advisory in it is
-		// compared with what is stored.
-		return s.syncOSV(ctx, f, f.URL, "", "")
-	}
 	limit := map[string]int64{store.FeedOSV: maxOSVArchive, store.FeedKEV: maxKEVBytes, store.FeedEPSS: maxEPSSBytes}[f.Kind]
 	etag := f.ETag
 	if force {
 		etag = ""
 	}
-	got, err := feed.Fetch(ctx, s.Client, f.URL, s.tempDir(), etag, limit)
+	got, err := s.Sources.Fetch(ctx, f.Source(), s.tempDir(), etag, limit)
 	if err != nil {
 		return 0, err
+	}
+	if got.Dir {
+		if f.Kind != store.FeedOSV {
+			return 0, fmt.Errorf("feed %s: a directory is a source of OSV advisories only, not of %s", f.Name, f.Kind)
+		}
+		// A directory has no single content hash: every advisory in it is
+		// compared with what is stored.
+		return s.syncOSV(ctx, f, got.Path, "", "")
 	}
 	if got.Temp {
 		defer os.Remove(got.Path)
@@ -84,17 +87,13 @@ func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, 
 	return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
 }
 
-func isDir(p string) bool {
-	if strings.Contains(p, "://") {
-		return false
-	}
-	st, err := os.Stat(p)
-	return err == nil && st.IsDir()
-}
-
 // syncOSV loads every advisory at path and stores those that changed.
 func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag string) (int, error) {
 	stored, err := s.Store.AdvisoryHashes(ctx)
+	if err != nil {
+		return 0, err
+	}
+	linked, err := s.Store.FeedAdvisories(ctx, f.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -183,7 +182,15 @@ func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag st
 	for _, a := range byID {
 		changed = append(changed, a)
 	}
-	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items}, changed)
+	// What the feed holds unchanged is recorded as its too: deleting
+	// another feed that also has it must not withdraw it.
+	var held []string
+	for id := range modified {
+		if _, ok := byID[id]; !ok && !linked[id] {
+			held = append(held, id)
+		}
+	}
+	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items, Held: held}, changed)
 	if err != nil {
 		return 0, err
 	}

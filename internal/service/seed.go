@@ -39,7 +39,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	if empty {
 		return nil
 	}
-	dir := filepath.Join(dataDir, "examples", "advisories")
+	dir := ExamplesDir(dataDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}

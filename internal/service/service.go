@@ -14,11 +14,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/feed"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/sbom"
@@ -29,8 +29,9 @@ import (
 type Service struct {
 	Store *store.Store
 	Log   *slog.Logger
-	// Client fetches feeds; nil uses the feed package's default.
-	Client *http.Client
+	// Sources says what feeds may read (nil: no local file, no loopback,
+	// link-local or private address).
+	Sources *feed.Policy
 	// TempDir holds downloads while a sync runs ("" is the system's).
 	TempDir string
 	// MaxSBOMBytes bounds an upload (sbom's default when 0).
@@ -154,9 +155,14 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 
 // Rematch re-matches, in every asset's current snapshot, only the
 // components of the given package keys: what changed advisories name. The
-// components of all assets are read at once, each distinct one matched
-// once, and the results applied in batches of assets, a transaction each.
-func (s *Service) Rematch(ctx context.Context, keys []string) error {
+// findings no longer found resolve with the given resolution
+// (store.ResolvedByAdvisory when ""). The components of all assets are
+// read at once, each distinct one matched once, and the results applied
+// in batches of assets, a transaction each.
+func (s *Service) Rematch(ctx context.Context, keys []string, resolution string) error {
+	if resolution == "" {
+		resolution = store.ResolvedByAdvisory
+	}
 	start := time.Now()
 	comps, err := s.Store.CurrentComponentsWithKeys(ctx, keys)
 	if err != nil {
@@ -188,11 +194,11 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	for b := 0; b < len(targets); b += per {
 		batches = append(batches, targets[b:min(b+per, len(targets))])
 	}
-	total, err := s.rematchPipelined(ctx, batches)
+	total, err := s.rematchPipelined(ctx, batches, resolution)
 	if err != nil {
 		return err
 	}
-	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "new", total.New,
+	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "resolution", resolution, "new", total.New,
 		"resolved", total.Resolved, "reopened", total.Reopened, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -220,7 +226,7 @@ type rematchTarget struct {
 // writes are mostly waiting). When the advisories change under it, the
 // pipeline stops and the rest goes one batch at a time, each matched again
 // until it applies (rematchBatch).
-func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget) (store.MatchStats, error) {
+func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget, resolution string) (store.MatchStats, error) {
 	var total store.MatchStats
 	add := func(st store.MatchStats) {
 		total.New += st.New
@@ -237,7 +243,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 	go func() {
 		defer close(done)
 		for _, b := range batches {
-			r, err := s.rematchResults(ctx, b, memo)
+			r, err := s.rematchResults(ctx, b, memo, resolution)
 			select {
 			case next <- matched{r, err}:
 			case <-stop:
@@ -265,7 +271,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 		if errors.Is(err, store.ErrOutdated) {
 			halt()
 			for _, b := range batches[i:] {
-				st, err := s.rematchBatch(ctx, b, memo)
+				st, err := s.rematchBatch(ctx, b, memo, resolution)
 				if err != nil {
 					return total, err
 				}
@@ -287,9 +293,9 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 // transaction; a result for a snapshot no longer current is skipped (the
 // newer snapshot's own match covers it). When the advisories change while
 // it matches, the batch is computed again, as in matchAndApply.
-func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo) (store.MatchStats, error) {
+func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo, resolution string) (store.MatchStats, error) {
 	for attempt := 0; ; attempt++ {
-		results, err := s.rematchResults(ctx, targets, memo)
+		results, err := s.rematchResults(ctx, targets, memo, resolution)
 		if err != nil {
 			return store.MatchStats{}, err
 		}
@@ -302,7 +308,7 @@ func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, mem
 }
 
 // rematchResults matches a batch of assets against the current advisories.
-func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, memo *matchMemo) ([]store.MatchResult, error) {
+func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, memo *matchMemo, resolution string) ([]store.MatchResult, error) {
 	gen, err := s.cache.refresh(ctx)
 	if err != nil {
 		return nil, err
@@ -323,7 +329,7 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 			return nil, err
 		}
 		results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
-			Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
+			Resolution: resolution, Generation: gen, CheckGeneration: true}
 	}
 	return results, nil
 }
@@ -483,7 +489,7 @@ func (s *Service) RunJob(ctx context.Context, j store.Job) error {
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}
-		return s.Rematch(ctx, p.Keys)
+		return s.Rematch(ctx, p.Keys, p.Resolution)
 	case store.JobSyncFeed:
 		var p store.FeedPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {

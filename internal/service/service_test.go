@@ -21,6 +21,18 @@ import (
 
 var ctx = context.Background()
 
+// newService is a service whose feeds may read local files in the
+// system's temporary directory, where the tests write them.
+func newService(t *testing.T, st *store.Store, log *slog.Logger) *service.Service {
+	t.Helper()
+	svc := service.New(st, log)
+	var err error
+	if svc.Sources, err = service.NewSources(st, t.TempDir(), []string{os.TempDir()}, false); err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
+
 // drain runs every queued job, as a runner would, and returns how many.
 func drain(t *testing.T, svc *service.Service) int {
 	t.Helper()
@@ -73,7 +85,7 @@ func openFindings(t *testing.T, st *store.Store, status string) []store.Finding 
 
 func TestContinuousMatching(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := service.New(st, nil)
+		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
@@ -174,7 +186,7 @@ func TestContinuousMatching(t *testing.T) {
 
 func TestSeedShowsFindings(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := service.New(st, nil)
+		svc := newService(t, st, nil)
 		if err := svc.Seed(ctx, t.TempDir(), false); err != nil {
 			t.Fatal(err)
 		}
@@ -197,7 +209,7 @@ func TestSeedShowsFindings(t *testing.T) {
 
 func TestRunnerRunsAndStops(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := service.New(st, nil)
+		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
@@ -235,7 +247,7 @@ func TestRunnerRunsAndStops(t *testing.T) {
 
 func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := service.New(st, nil)
+		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
@@ -262,7 +274,7 @@ func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
 // every asset ends with the findings the advisories give.
 func TestRematchPipeline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := service.New(st, nil)
+		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
@@ -348,7 +360,7 @@ func writeZip(t *testing.T, path string, entries map[string]string) {
 func TestZipSyncSkipsUnchangedEntries(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var logs bytes.Buffer
-		svc := service.New(st, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		svc := newService(t, st, slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 		dir := t.TempDir()
 		doc := func(id, pkg, fixed, summary string) string {
 			return fmt.Sprintf(`{"id":%q,"modified":"2024-01-01T00:00:00Z","summary":%q,

@@ -40,6 +40,10 @@ type FeedResult struct {
 	ETag        string
 	// Items counts what the source holds.
 	Items int
+	// Held are stored advisories the source holds unchanged and that are
+	// not known yet to come from this feed (from another feed, or from
+	// before feeds were recorded per advisory).
+	Held []string
 }
 
 // AdvisoryHashes returns the content hash of every stored advisory, so a
@@ -77,6 +81,13 @@ func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []A
 		if err := putAdvisoryAliases(ctx, tx, s.dialect, changed); err != nil {
 			return err
 		}
+		ids := make([]string, 0, len(changed)+len(res.Held))
+		for _, a := range changed {
+			ids = append(ids, a.ID)
+		}
+		if err := linkAdvisories(ctx, tx, s.dialect, res.FeedID, append(ids, res.Held...)); err != nil {
+			return err
+		}
 		if len(changed) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
 				return err
@@ -98,9 +109,11 @@ func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []A
 }
 
 // RematchPayload is the payload of a JobRematch job: the package keys whose
-// advisories changed.
+// advisories changed, and the resolution of the findings the re-match no
+// longer finds (ResolvedByAdvisory when empty).
 type RematchPayload struct {
-	Keys []string `json:"keys"`
+	Keys       []string `json:"keys"`
+	Resolution string   `json:"resolution,omitempty"`
 }
 
 func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {

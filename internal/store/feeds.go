@@ -23,12 +23,16 @@ var FeedKinds = []string{FeedOSV, FeedKEV, FeedEPSS}
 
 // Feed is a configured advisory source and its health.
 type Feed struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	URL      string `json:"url"`
-	Interval int    `json:"interval_seconds"`
-	Enabled  bool   `json:"enabled"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// URL is the source as it may be shown: with any credentials in it
+	// redacted. SecretURL, never shown, is the source with them ("" when
+	// it has none); Source returns what to read.
+	URL       string `json:"url"`
+	SecretURL string `json:"-"`
+	Interval  int    `json:"interval_seconds"`
+	Enabled   bool   `json:"enabled"`
 	// Health: when the last sync was tried and when one last worked, the
 	// error of the last failure (cleared by a success), what the source
 	// held (items) and how many of those the last sync changed, and the
@@ -54,6 +58,14 @@ type FeedPayload struct {
 	Scheduled bool `json:"scheduled,omitempty"`
 }
 
+// Source is what the feed reads: its URL with the credentials it needs.
+func (f Feed) Source() string {
+	if f.SecretURL != "" {
+		return f.SecretURL
+	}
+	return f.URL
+}
+
 // Normalize fills defaults and checks the fields.
 func (f *Feed) Normalize() error {
 	f.Name = strings.TrimSpace(f.Name)
@@ -63,7 +75,7 @@ func (f *Feed) Normalize() error {
 	if !slices.Contains(FeedKinds, f.Kind) {
 		return invalidf("kind %q: one of %s", f.Kind, strings.Join(FeedKinds, ", "))
 	}
-	if f.URL == "" || len(f.URL) > 2000 {
+	if f.URL == "" || len(f.Source()) > 2000 {
 		return invalidf("url: required, at most 2000 characters")
 	}
 	if strings.Contains(f.URL, "://") {
@@ -81,13 +93,13 @@ func (f *Feed) Normalize() error {
 	return nil
 }
 
-const feedColumns = `id, name, kind, url, interval_seconds, enabled, created_at, last_attempt_at, last_success_at,
+const feedColumns = `id, name, kind, url, url_secret, interval_seconds, enabled, created_at, last_attempt_at, last_success_at,
 	last_error, content_hash, etag, items, changed, syncs`
 
 func scanFeed(row interface{ Scan(...any) error }) (Feed, error) {
 	var f Feed
 	var attempt, success sql.NullTime
-	err := row.Scan(&f.ID, &f.Name, &f.Kind, &f.URL, &f.Interval, &f.Enabled, &f.CreatedAt, &attempt, &success,
+	err := row.Scan(&f.ID, &f.Name, &f.Kind, &f.URL, &f.SecretURL, &f.Interval, &f.Enabled, &f.CreatedAt, &attempt, &success,
 		&f.LastError, &f.ContentHash, &f.ETag, &f.Items, &f.Changed, &f.Syncs)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Feed{}, ErrNotFound
@@ -102,8 +114,8 @@ func (s *Store) CreateFeed(ctx context.Context, f Feed) (Feed, error) {
 		return Feed{}, err
 	}
 	f.CreatedAt = now()
-	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, kind, url, interval_seconds, enabled, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, f.Name, f.Kind, f.URL, f.Interval, f.Enabled, f.CreatedAt).Scan(&f.ID)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, kind, url, url_secret, interval_seconds, enabled, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, f.Name, f.Kind, f.URL, f.SecretURL, f.Interval, f.Enabled, f.CreatedAt).Scan(&f.ID)
 	if isUnique(err) {
 		return Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
 	}
@@ -133,14 +145,64 @@ func (s *Store) Feeds(ctx context.Context) ([]Feed, error) {
 	return out, rows.Err()
 }
 
-// DeleteFeed removes a feed; its advisories stay.
-func (s *Store) DeleteFeed(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
-	if err != nil {
+// DeleteFeed removes a feed and withdraws, in the same transaction, what
+// only it supplied. Its advisories that no other feed holds are marked
+// withdrawn and lose their affected entries, so that nothing matches them,
+// and their content hash, so that a feed that brings one again stores it
+// anew; they are kept, not deleted, so that the findings they caused keep
+// their explanation. The re-match of the package keys they named is
+// queued with resolution ResolvedByWithdrawal: the findings only they
+// caused resolve as withdrawn. Deleting the last KEV or EPSS feed removes
+// the catalogue or the scores and their marks on findings. It returns how
+// many advisories were withdrawn.
+func (s *Store) DeleteFeed(ctx context.Context, id int64) (int, error) {
+	var withdrawn int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var kind string
+		err := tx.QueryRowContext(ctx, `SELECT kind FROM feeds WHERE id = $1`, id).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		only, err := queryStrings(ctx, tx, `SELECT af.advisory_id FROM advisory_feeds af WHERE af.feed_id = $1
+			AND NOT EXISTS (SELECT 1 FROM advisory_feeds o WHERE o.advisory_id = af.advisory_id AND o.feed_id <> $1)
+			ORDER BY af.advisory_id`, id)
+		if err != nil {
+			return err
+		}
+		withdrawn = len(only)
+		if err := withdrawAdvisories(ctx, tx, s.dialect, only); err != nil {
+			return err
+		}
+		if err := dropFeedData(ctx, tx, id, kind); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
+		return err
+	})
+	return withdrawn, err
+}
+
+// dropFeedData removes the KEV catalogue or the EPSS scores, and their
+// marks on findings, when the feed deleted is the last of its kind.
+func dropFeedData(ctx context.Context, tx *sql.Tx, id int64, kind string) error {
+	if kind != FeedKEV && kind != FeedEPSS {
+		return nil
+	}
+	var others int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM feeds WHERE kind = $1 AND id <> $2`, kind, id).Scan(&others); err != nil || others > 0 {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+	stmts := []string{`DELETE FROM kev`, `UPDATE findings SET kev = FALSE WHERE kev`}
+	if kind == FeedEPSS {
+		stmts = []string{`DELETE FROM epss`, `UPDATE findings SET epss = NULL WHERE epss IS NOT NULL`}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -197,8 +259,8 @@ func (s *Store) UpdateFeed(ctx context.Context, f Feed) (Feed, error) {
 	if err := f.Normalize(); err != nil {
 		return Feed{}, err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, interval_seconds = $4, enabled = $5
-		WHERE id = $6`, f.Name, f.Kind, f.URL, f.Interval, f.Enabled, f.ID)
+	res, err := s.db.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, url_secret = $4, interval_seconds = $5,
+		enabled = $6 WHERE id = $7`, f.Name, f.Kind, f.URL, f.SecretURL, f.Interval, f.Enabled, f.ID)
 	if isUnique(err) {
 		return Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
 	}

@@ -27,6 +27,9 @@ const (
 const (
 	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
 	ResolvedByAdvisory = "advisory-changed" // the advisory no longer covers it (withdrawn or corrected)
+	// ResolvedByWithdrawal: the feed that supplied its advisory was
+	// deleted, and no other feed supplies it.
+	ResolvedByWithdrawal = "withdrawn"
 )
 
 // Finding is one advisory affecting one package version of one asset,

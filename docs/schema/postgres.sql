@@ -51,6 +51,9 @@ CREATE TABLE api_tokens (
     created_at timestamp with time zone NOT NULL,
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
+    asset_names text NOT NULL DEFAULT '[]'::text,
+    asset_tags text NOT NULL DEFAULT '[]'::text,
+    create_assets boolean NOT NULL DEFAULT false,
     CONSTRAINT api_tokens_pkey PRIMARY KEY (id),
     CONSTRAINT api_tokens_token_hash_key UNIQUE (token_hash)
 );

@@ -45,7 +45,7 @@ CREATE TABLE api_tokens (
     created_at   TIMESTAMP NOT NULL,
     last_used_at TIMESTAMP,
     revoked_at   TIMESTAMP
-);
+, asset_names TEXT NOT NULL DEFAULT '[]', asset_tags TEXT NOT NULL DEFAULT '[]', create_assets BOOLEAN NOT NULL DEFAULT FALSE);
 
 CREATE TABLE assets (
     id                  INTEGER PRIMARY KEY,

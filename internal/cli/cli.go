@@ -15,6 +15,8 @@ import (
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/report"
 	"github.com/vulndesk/vulndesk/internal/sbom"
+	"github.com/vulndesk/vulndesk/internal/service"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // Exit codes, as scripts and CI pipelines see them.
@@ -45,8 +47,8 @@ func init() {
 		{"versions", "compare versions the way matching does (versions compare)", runVersions},
 		{"serve", "run the service: API, pages and background jobs (SQLite or PostgreSQL)", runServe},
 		{"push", "upload an SBOM to a vulndesk server (for pipelines)", runPush},
-		{"token", "create an API token (token create)", runToken},
-		{"user", "create a user or set a password (user create, user password)", runUser},
+		{"token", "API tokens: token create, list, revoke", runToken},
+		{"user", "users: user create, password, disable, enable, list", runUser},
 		{"version", "print vulndesk's version", runVersion},
 	}
 }
@@ -107,6 +109,9 @@ var inputErrors = []error{
 	sbom.ErrInvalid, sbom.ErrTooLarge, sbom.ErrUnknownFormat,
 	osv.ErrInvalid, osv.ErrTooLarge, osv.ErrUnsupported,
 	ignore.ErrInvalid, advisorydb.ErrIndex,
+	// The access commands: a bad name, role or password, no such user or
+	// token, a name taken.
+	service.ErrInvalidInput, store.ErrNotFound, store.ErrConflict,
 }
 
 // exitCode prints err and maps it to an exit code: the one place that does.

@@ -183,20 +183,16 @@ func firstStart(ctx context.Context, e *env, st *store.Store, svc *service.Servi
 	if err != nil || n > 0 {
 		return err
 	}
-	pw := os.Getenv("VULNDESK_ADMIN_PASSWORD")
-	generated := pw == ""
-	if generated {
-		pw = auth.NewPassword()
-	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
+	_, generated, err := svc.CreateUser(ctx, service.NewUser{Name: "admin", Role: string(auth.RoleAdmin),
+		Password: os.Getenv("VULNDESK_ADMIN_PASSWORD")}, "first start")
+	if errors.Is(err, service.ErrInvalidInput) {
 		return usagef("VULNDESK_ADMIN_PASSWORD: %v", err)
 	}
-	if _, err := st.CreateUser(ctx, "admin", hash, string(auth.RoleAdmin)); err != nil {
+	if err != nil {
 		return err
 	}
-	if generated {
-		fmt.Fprintf(e.stderr, "\n  First start: created user \"admin\" with password %s\n  It is shown this once; change it or keep it safe.\n\n", pw)
+	if generated != "" {
+		fmt.Fprintf(e.stderr, "\n  First start: created user \"admin\" with password %s\n  It is shown this once; keep it safe, or change it (vulndesk user password --name admin).\n\n", generated)
 	} else {
 		log.Info("first start: created user admin with the password from VULNDESK_ADMIN_PASSWORD")
 	}

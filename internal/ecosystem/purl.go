@@ -36,6 +36,13 @@ var purlTypes = map[string]string{
 	"opam":     "opam",
 }
 
+// ForPURLType returns the OSV ecosystem a purl type names directly
+// ("golang" → "Go"), and whether there is one.
+func ForPURLType(t string) (string, bool) {
+	eco, ok := purlTypes[t]
+	return eco, ok
+}
+
 // FromPURL parses a package URL and says which OSV ecosystem and package it
 // names. It fails when the purl is malformed or its type (or, for OS
 // packages, its namespace) has no OSV ecosystem.

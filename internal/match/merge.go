@@ -92,7 +92,7 @@ func finding(comp *model.Component, t *target, hits []hit, ts *targets) model.Fi
 	primary := hits[0].c.rec
 	var ids []string
 	for _, h := range hits {
-		if idBefore(h.c.rec.ID, primary.ID) {
+		if IDBefore(h.c.rec.ID, primary.ID) {
 			primary = h.c.rec
 		}
 		ids = append(ids, h.c.rec.ID)
@@ -115,9 +115,9 @@ func finding(comp *model.Component, t *target, hits []hit, ts *targets) model.Fi
 	return f
 }
 
-// idBefore prefers the advisory database's own IDs (GO-, PYSEC-, RUSTSEC-,
+// IDBefore orders advisory IDs for choosing a primary one: it prefers the advisory database's own IDs (GO-, PYSEC-, RUSTSEC-,
 // ...) over GHSA, and GHSA over CVE, then the lexically smaller.
-func idBefore(a, b string) bool {
+func IDBefore(a, b string) bool {
 	ra, rb := idRank(a), idRank(b)
 	if ra != rb {
 		return ra < rb

@@ -8,11 +8,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/ecosystem"
+	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
@@ -56,6 +59,32 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
 		return 0, errStatus(http.StatusBadRequest, "%s %q: not a non-negative integer", name, v)
+	}
+	return n, nil
+}
+
+// queryLimit reads a page size: 0 (the default) when absent, else 1–500.
+func queryLimit(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > store.MaxPageSize {
+		return 0, errStatus(http.StatusBadRequest, "limit %q: a page size from 1 to %d", v, store.MaxPageSize)
+	}
+	return n, nil
+}
+
+// queryCursor reads a cursor that is a row ID: 0 when absent.
+func queryCursor(r *http.Request) (int64, error) {
+	c := r.URL.Query().Get("cursor")
+	if c == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(c, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errStatus(http.StatusBadRequest, "cursor %q: invalid (pass the next_cursor of the page before)", c)
 	}
 	return n, nil
 }
@@ -125,11 +154,15 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, _ *principal) 
 }
 
 func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	limit, err := queryInt(r, "limit")
+	limit, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	jobs, err := s.Store.Jobs(r.Context(), r.URL.Query().Get("kind"), int(limit))
+	kind := r.URL.Query().Get("kind")
+	if kind != "" && !slices.Contains(store.JobKinds, kind) {
+		return errStatus(http.StatusBadRequest, "kind %q: one of %s", kind, strings.Join(store.JobKinds, ", "))
+	}
+	jobs, err := s.Store.Jobs(r.Context(), kind, limit)
 	if err != nil {
 		return err
 	}
@@ -140,18 +173,13 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, _ *principal) 
 
 func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	f := store.AssetFilter{Text: r.URL.Query().Get("q")}
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		n, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || n < 0 {
-			return errStatus(http.StatusBadRequest, "cursor %q: invalid", c)
-		}
-		f.After = n
-	}
-	limit, err := queryInt(r, "limit")
-	if err != nil {
+	var err error
+	if f.After, err = queryCursor(r); err != nil {
 		return err
 	}
-	f.Limit = int(limit)
+	if f.Limit, err = queryLimit(r); err != nil {
+		return err
+	}
 	items, err := s.Store.Assets(r.Context(), f)
 	if err != nil {
 		return err
@@ -297,14 +325,26 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request, _ *princ
 	if _, err := s.Store.Snapshot(r.Context(), id); err != nil {
 		return fmt.Errorf("snapshot %d: %w", id, err)
 	}
-	comps, err := s.Store.Components(r.Context(), id, nil)
+	after, err := queryCursor(r)
 	if err != nil {
 		return err
 	}
-	if comps == nil {
-		comps = []store.Component{}
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
 	}
-	return writeJSON(w, http.StatusOK, page[store.Component]{Items: comps})
+	comps, err := s.Store.ComponentsPage(r.Context(), id, after, store.PageSize(limit))
+	if err != nil {
+		return err
+	}
+	p := page[store.Component]{Items: comps}
+	if p.Items == nil {
+		p.Items = []store.Component{}
+	}
+	if len(comps) == store.PageSize(limit) {
+		p.NextCursor = strconv.FormatInt(comps[len(comps)-1].ID, 10)
+	}
+	return writeJSON(w, http.StatusOK, p)
 }
 
 // ingestResult answers an upload.
@@ -339,6 +379,17 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 	if len(u.Source) > 255 {
 		return errStatus(http.StatusBadRequest, "source: at most 255 characters")
 	}
+	var err error
+	if u.AllowEmpty, err = queryBool(r, "allow_empty"); err != nil {
+		return err
+	}
+	u.Limit = who.uploadLimit()
+	if l := u.Limit; l != nil && l.Token != nil && u.Asset.Name != "" && len(l.Token.AssetTags) == 0 &&
+		!service.TokenAllows(*l.Token, store.Asset{Name: u.Asset.Name}) {
+		// Held to names: refused before the asset is looked up, so the
+		// answer does not tell whether it exists.
+		return fmt.Errorf("%w: this token may upload only to assets named %s", service.ErrForbidden, strings.Join(l.Token.AssetNames, ", "))
+	}
 	body, err := s.readSBOM(r)
 	if err != nil {
 		return err
@@ -351,35 +402,52 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 	body.data = nil // Ingest lets go of it once parsed
 	a, sn, err := s.Svc.Ingest(r.Context(), u)
 	if err != nil {
-		if errors.Is(err, service.ErrInvalidInput) {
-			return err
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return errStatus(http.StatusNotFound, "%v (pass create=true to create it)", err)
+		if errors.Is(err, store.ErrNotFound) && u.Asset.Name != "" {
+			if u.Limit == nil || u.Limit.CreateAssets {
+				return errStatus(http.StatusNotFound, "%v (pass create=true to create it)", err)
+			}
+			return errStatus(http.StatusNotFound, "%v (and this token may not create assets)", err)
 		}
 		return err
 	}
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/snapshots/%d", sn.ID))
+	if !who.Perms.Has(auth.PermRead) {
+		// An uploader learns what it sent, not what the asset holds.
+		return writeJSON(w, http.StatusCreated, uploadReceipt{Asset: assetRef{ID: a.ID, Name: a.Name}, Snapshot: sn})
+	}
 	return writeJSON(w, http.StatusCreated, ingestResult{Asset: a, Snapshot: sn})
+}
+
+// uploadReceipt answers an upload by a caller who may not read assets.
+type uploadReceipt struct {
+	Asset    assetRef       `json:"asset"`
+	Snapshot store.Snapshot `json:"snapshot"`
+}
+
+// assetRef names an asset and nothing more.
+type assetRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // Findings.
 
 func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	q := r.URL.Query()
-	f := store.FindingFilter{Status: q.Get("status"), Ecosystem: q.Get("ecosystem"), Text: q.Get("q"), Cursor: q.Get("cursor")}
+	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor")}
 	var err error
-	if f.AssetID, err = queryInt(r, "asset"); err != nil {
+	if f.AssetID, err = s.assetParam(r); err != nil {
+		return err
+	}
+	if f.Ecosystem, err = ecosystemParam(q.Get("ecosystem")); err != nil {
 		return err
 	}
 	if f.KEV, err = queryBool(r, "kev"); err != nil {
 		return err
 	}
-	limit, err := queryInt(r, "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(r); err != nil {
 		return err
 	}
-	f.Limit = int(limit)
 	if sv := q.Get("severity"); sv != "" {
 		for _, v := range strings.Split(sv, ",") {
 			v = strings.ToLower(strings.TrimSpace(v))
@@ -399,6 +467,40 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 		return err // a bad status or cursor is the store's ErrInvalid / ErrBadCursor: 400
 	}
 	return writeJSON(w, http.StatusOK, page[store.Finding]{Items: items, NextCursor: next})
+}
+
+// assetParam reads the asset query parameter: an asset's ID or its name.
+func (s *Server) assetParam(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("asset")
+	if v == "" {
+		return 0, nil
+	}
+	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	if !store.ValidAssetName(v) {
+		return 0, errStatus(http.StatusBadRequest, "asset %q: neither an asset ID nor an asset name", v)
+	}
+	a, err := s.Store.AssetByName(r.Context(), v)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, errStatus(http.StatusNotFound, "asset %q: no asset has this ID or name", v)
+	}
+	return a.ID, err
+}
+
+// ecosystemParam reads an ecosystem filter as OSV names it, in any case,
+// or as a purl type names it (golang, pypi, cargo).
+func ecosystemParam(v string) (string, error) {
+	if v == "" {
+		return "", nil
+	}
+	if c, ok := ecosystem.Canonical(v); ok {
+		return c, nil
+	}
+	if c, ok := ecosystem.ForPURLType(strings.ToLower(v)); ok {
+		return c, nil
+	}
+	return "", errStatus(http.StatusBadRequest, "ecosystem %q: not an OSV ecosystem (Go, PyPI, npm, Maven, crates.io, …) or a purl type (golang, pypi, cargo, …)", v)
 }
 
 func (s *Server) getFinding(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -423,7 +525,27 @@ func (s *Server) getAdvisory(w http.ResponseWriter, r *http.Request, _ *principa
 		return err
 	}
 	if !ok {
-		return errStatus(http.StatusNotFound, "advisory %s: not found", id)
+		// An alias: the advisories that name it, the primary one (as
+		// matching chooses) answered, the others linked.
+		ids, err := s.Store.AdvisoriesByAlias(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return errStatus(http.StatusNotFound, "advisory %s: not found (as an ID or an alias)", id)
+		}
+		slices.SortFunc(ids, func(a, b string) int {
+			if match.IDBefore(a, b) {
+				return -1
+			}
+			return 1
+		})
+		for _, other := range ids[1:] {
+			w.Header().Add("Link", fmt.Sprintf("</api/v1/advisories/%s>; rel=\"alternate\"", url.PathEscape(other)))
+		}
+		if info, ok, err = s.Store.AdvisoryInfo(r.Context(), ids[0]); err != nil || !ok {
+			return fmt.Errorf("advisory %s (alias %s): %w", ids[0], id, store.ErrNotFound)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -567,8 +689,18 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ *principal
 }
 
 type tokenInput struct {
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Name         string   `json:"name"`
+	Role         string   `json:"role"`
+	AssetNames   []string `json:"asset_names"`
+	AssetTags    []string `json:"asset_tags"`
+	CreateAssets bool     `json:"create_assets"`
+}
+
+// createdToken answers a new token: its secret is shown this once.
+type createdToken struct {
+	Token string      `json:"token"`
+	Info  store.Token `json:"info"`
+	Note  string      `json:"note"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -576,21 +708,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, who *princi
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.Name == "" || len(in.Name) > 100 {
-		return errStatus(http.StatusBadRequest, "name: 1–100 characters")
-	}
-	role, err := auth.ParseRole(in.Role)
-	if err != nil {
-		return errStatus(http.StatusBadRequest, "role: %v", err)
-	}
-	secret := auth.NewToken(auth.APITokenPrefix)
-	t, err := s.Store.CreateToken(r.Context(), in.Name, auth.HashToken(secret), string(role), who.Name)
+	t, secret, err := s.Svc.CreateToken(r.Context(), service.NewToken{Name: in.Name, Role: in.Role,
+		AssetNames: in.AssetNames, AssetTags: in.AssetTags, CreateAssets: in.CreateAssets}, who.Name)
 	if err != nil {
 		return err
 	}
-	s.Log.Info("API token created", "token", t.ID, "name", t.Name, "role", t.Role, "by", who.Name)
-	return writeJSON(w, http.StatusCreated, map[string]any{"token": secret, "info": t,
-		"note": "shown once: store it now; only its hash is kept"})
+	return writeJSON(w, http.StatusCreated, createdToken{Token: secret, Info: t, Note: "shown once: store it now; only its hash is kept"})
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -598,10 +721,9 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, who *princi
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RevokeToken(r.Context(), id); err != nil {
-		return fmt.Errorf("token %d: %w", id, err)
+	if err := s.Svc.RevokeToken(r.Context(), id, who.Name); err != nil {
+		return err
 	}
-	s.Log.Info("API token revoked", "token", id, "by", who.Name)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -620,47 +742,97 @@ type userInput struct {
 	Password string `json:"password"`
 }
 
+// createdUser answers a new user, with a generated password shown once.
+type createdUser struct {
+	User     store.User `json:"user"`
+	Password string     `json:"password,omitempty"`
+	Note     string     `json:"note,omitempty"`
+}
+
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, who *principal) error {
 	var in userInput
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if !validUsername(in.Username) {
-		return errStatus(http.StatusBadRequest, "username %q: 1–64 letters, digits, '.', '_', '-' or '@'", in.Username)
-	}
-	role, err := auth.ParseRole(in.Role)
-	if err != nil {
-		return errStatus(http.StatusBadRequest, "role: %v", err)
-	}
-	pw, generated := in.Password, false
-	if pw == "" {
-		pw, generated = auth.NewPassword(), true
-	}
-	hash, err := auth.HashPassword(pw)
-	if err != nil {
-		return errStatus(http.StatusBadRequest, "password: %v", err)
-	}
-	u, err := s.Store.CreateUser(r.Context(), in.Username, hash, string(role))
+	u, generated, err := s.Svc.CreateUser(r.Context(), service.NewUser{Name: in.Username, Role: in.Role, Password: in.Password}, who.Name)
 	if err != nil {
 		return err
 	}
-	s.Log.Info("user created", "user", u.Username, "role", u.Role, "by", who.Name)
-	out := map[string]any{"user": u}
-	if generated {
-		out["password"] = pw
-		out["note"] = "generated password, shown once"
+	out := createdUser{User: u}
+	if generated != "" {
+		out.Password, out.Note = generated, "generated password, shown once"
 	}
 	return writeJSON(w, http.StatusCreated, out)
 }
 
-func validUsername(u string) bool {
-	if u == "" || len(u) > 64 {
-		return false
+type userChange struct {
+	Role     *string `json:"role"`
+	Disabled *bool   `json:"disabled"`
+}
+
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, who *principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
 	}
-	for _, c := range u {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._-@", c)) {
-			return false
-		}
+	var in userChange
+	if err := decode(r, &in); err != nil {
+		return err
 	}
-	return true
+	u, err := s.Svc.UpdateUser(r.Context(), id, service.UserChange{Role: in.Role, Disabled: in.Disabled}, who.UserID, who.Name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, u)
+}
+
+type passwordInput struct {
+	Password string `json:"password"`
+}
+
+// newPassword answers a password set by an admin: a generated one is
+// shown once.
+type newPassword struct {
+	Password string `json:"password,omitempty"`
+	Note     string `json:"note"`
+}
+
+func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, who *principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in passwordInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	generated, err := s.Svc.SetPassword(r.Context(), id, in.Password, who.Name)
+	if err != nil {
+		return err
+	}
+	out := newPassword{Password: generated, Note: "password set; the user's sessions were ended"}
+	if generated != "" {
+		out.Note = "generated password, shown once; the user's sessions were ended"
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type ownPasswordInput struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
+func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, who *principal) error {
+	var in ownPasswordInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	if who.UserID == 0 {
+		return errStatus(http.StatusBadRequest, "an API token has no password: sign in as a person to change yours")
+	}
+	if err := s.Svc.ChangeOwnPassword(r.Context(), who.UserID, in.Current, in.New); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

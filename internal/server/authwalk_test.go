@@ -124,6 +124,9 @@ var accessPolicy = map[string]string{
 	"DELETE /api/v1/tokens/{id}":            "admin",
 	"GET /api/v1/users":                     "admin",
 	"POST /api/v1/users":                    "admin",
+	"PATCH /api/v1/users/{id}":              "admin",
+	"POST /api/v1/users/{id}/password":      "admin",
+	"POST /api/v1/me/password":              "signed-in",
 }
 
 // roleScopes is what each role may do (internal/auth/role.go).
@@ -340,7 +343,20 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 					t.Errorf("a new token: GET /api/v1/me: %s", me)
 				}
 			}},
-		{route: "POST /api/v1/users", path: "/api/v1/users", body: `{"username": "walker", "role": "auditor"}`, ctype: js, want: 201},
+		{route: "POST /api/v1/users", path: "/api/v1/users", body: `{"username": "walker", "role": "auditor"}`, ctype: js, want: 201,
+			after: func(a httpAnswer) {
+				var out struct {
+					User struct {
+						ID int64 `json:"id"`
+					} `json:"user"`
+				}
+				json.Unmarshal(a.body, &out)
+				ids["walkUser"] = fmt.Sprint(out.User.ID)
+			}},
+		{route: "PATCH /api/v1/users/{id}", path: "/api/v1/users/{walkUser}", body: `{"role": "analyst"}`, ctype: js, want: 200, entity: "user"},
+		{route: "POST /api/v1/users/{id}/password", path: "/api/v1/users/{walkUser}/password", body: `{}`, ctype: js, want: 200, entity: "user"},
+		// The walk's admin is a token, which has no password to change.
+		{route: "POST /api/v1/me/password", path: "/api/v1/me/password", body: `{"current_password": "a", "new_password": "b"}`, ctype: js, want: 400},
 		{route: "DELETE /api/v1/tokens/{id}", path: "/api/v1/tokens/{walkToken}", want: 204, entity: "token",
 			after: func(httpAnswer) {
 				// A revoked token opens nothing.

@@ -28,10 +28,13 @@ var badTexts = []struct {
 // bodySamples are a valid request body per body schema of the route table,
 // with BAD where the bad text goes.
 var bodySamples = map[string]string{
-	"Asset":    `{"name": "bad-text-asset", "owner": "BAD", "tags": ["ok", "BAD"]}`,
-	"Feed":     `{"name": "BAD", "kind": "kev", "url": "https://example.org/kev.json", "enabled": false}`,
-	"NewToken": `{"name": "BAD", "role": "auditor"}`,
-	"NewUser":  `{"username": "bad-text-user", "role": "auditor", "password": "long enough password BAD"}`,
+	"Asset":       `{"name": "bad-text-asset", "owner": "BAD", "tags": ["ok", "BAD"]}`,
+	"Feed":        `{"name": "BAD", "kind": "kev", "url": "https://example.org/kev.json", "enabled": false}`,
+	"NewToken":    `{"name": "BAD", "role": "auditor"}`,
+	"NewUser":     `{"username": "bad-text-user", "role": "auditor", "password": "long enough password BAD"}`,
+	"UserChange":  `{"role": "BAD"}`,
+	"SetPassword": `{"password": "a long enough passphrase BAD"}`,
+	"OwnPassword": `{"current_password": "BAD", "new_password": "a long enough passphrase"}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }

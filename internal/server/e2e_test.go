@@ -1153,7 +1153,6 @@ func badInput(t *testing.T, e storetest.Engine, good []byte) {
 		{"GET", "/api/v1/findings?severity=high,urgent", []string{"urgent"}},
 		{"GET", "/api/v1/findings?status=closed", []string{"closed"}},
 		{"GET", "/api/v1/findings?kev=maybe", []string{"kev"}},
-		{"GET", "/api/v1/findings?asset=abc", []string{"asset"}},
 		{"GET", "/api/v1/findings?asset=-1", []string{"asset"}},
 		{"GET", "/api/v1/findings?limit=-1", []string{"limit"}},
 		{"GET", "/api/v1/findings?limit=ten", []string{"limit"}},
@@ -1175,7 +1174,12 @@ func badInput(t *testing.T, e storetest.Engine, good []byte) {
 	}
 	// Without create=true an unknown asset is not created.
 	status, b = up.Do(t, "POST", "/api/v1/sboms?asset=new-name", bytes.NewReader(good))
-	wantAPIError(t, "POST /api/v1/sboms?asset=new-name", status, b, 404, "new-name", "create=true")
+	wantAPIError(t, "POST /api/v1/sboms?asset=new-name", status, b, 404, "new-name", "may not create assets")
+	status, b = admin.Do(t, "POST", "/api/v1/sboms?asset=new-name", bytes.NewReader(good))
+	wantAPIError(t, "POST /api/v1/sboms?asset=new-name as admin", status, b, 404, "new-name", "create=true")
+	// An asset filter names an asset by ID or name; an unknown name is 404.
+	status, b = admin.Do(t, "GET", "/api/v1/findings?asset=abc", nil)
+	wantAPIError(t, "GET /api/v1/findings?asset=abc", status, b, 404, "abc")
 	unchanged("bad query parameters")
 
 	// Good values of the same parameters are accepted.

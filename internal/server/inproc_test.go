@@ -33,6 +33,10 @@ type inproc struct {
 type inprocOptions struct {
 	seed bool // load the examples, as a first start without --empty does
 	jobs bool // run the job runner
+	// feedDirs and allowPrivateFeeds are serve's --feed-dir and
+	// --allow-private-feeds.
+	feedDirs          []string
+	allowPrivateFeeds bool
 	// configure changes the server before it serves.
 	configure func(*server.Server)
 }
@@ -57,6 +61,9 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 	}
 	svc := service.New(st, log)
 	svc.TempDir = t.TempDir()
+	if svc.Sources, err = service.NewSources(st, cfg.DataDir, o.feedDirs, o.allowPrivateFeeds); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.Seed(ctx, cfg.DataDir, !o.seed); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +94,7 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 func (p *inproc) client(t *testing.T, role string) *servertest.Client {
 	t.Helper()
 	secret := auth.NewToken(auth.APITokenPrefix)
-	if _, err := p.Store.CreateToken(context.Background(), "test-"+role, auth.HashToken(secret), role, "test"); err != nil {
+	if _, err := p.Store.CreateToken(context.Background(), store.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
 		t.Fatal(err)
 	}
 	return &servertest.Client{URL: p.URL, Token: secret}

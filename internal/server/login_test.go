@@ -46,7 +46,7 @@ func newLoginServer(t *testing.T, users map[string]string) *loginServer {
 		}
 	}
 	tok := auth.NewToken(auth.APITokenPrefix)
-	if _, err := st.CreateToken(ctx, "metrics", auth.HashToken(tok), string(auth.RoleAuditor), "test"); err != nil {
+	if _, err := st.CreateToken(ctx, store.Token{Name: "metrics", Role: string(auth.RoleAuditor), CreatedBy: "test"}, auth.HashToken(tok)); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)

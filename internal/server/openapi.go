@@ -33,19 +33,16 @@ var schemaTypes = map[string]any{
 	"JobList":       page[store.Job]{},
 	"TokenList":     page[store.Token]{},
 	"NewToken":      tokenInput{},
-	"CreatedToken": struct {
-		Token string      `json:"token"`
-		Info  store.Token `json:"info"`
-		Note  string      `json:"note"`
-	}{},
-	"UserList": page[store.User]{},
-	"NewUser":  userInput{},
-	"CreatedUser": struct {
-		User     store.User `json:"user"`
-		Password string     `json:"password,omitempty"`
-		Note     string     `json:"note,omitempty"`
-	}{},
-	"Overview": overviewData{},
+	"CreatedToken":  createdToken{},
+	"UserList":      page[store.User]{},
+	"User":          store.User{},
+	"NewUser":       userInput{},
+	"CreatedUser":   createdUser{},
+	"UserChange":    userChange{},
+	"SetPassword":   passwordInput{},
+	"NewPassword":   newPassword{},
+	"OwnPassword":   ownPasswordInput{},
+	"Overview":      overviewData{},
 	"Health": struct {
 		Status   string `json:"status"`
 		Version  string `json:"version"`

@@ -33,6 +33,8 @@ type param struct {
 	Name, Type, Desc string
 }
 
+var allowEmpty = param{"allow_empty", "boolean", "store an SBOM with no components (it resolves every finding of the asset)"}
+
 var pageParams = []param{
 	{"cursor", "string", "opaque cursor from the previous page's next_cursor"},
 	{"limit", "integer", "page size, 1–500 (default 50)"},
@@ -58,7 +60,7 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/me", Summary: "see who you are", Tag: "operations", Resp: "Me", h: s.me},
 		{Method: get, Pattern: "/api/v1/overview", Perm: read, Summary: "read the overview", Tag: "operations", Resp: "Overview", h: s.overview},
 		{Method: get, Pattern: "/api/v1/jobs", Perm: read, Summary: "list background jobs", Tag: "operations",
-			Query: []param{{"kind", "string", "match-snapshot, rematch or sync-feed"}, {"limit", "integer", "at most 500"}}, Resp: "JobList", h: s.listJobs},
+			Query: []param{{"kind", "string", "match-snapshot, rematch or sync-feed"}, {"limit", "integer", "how many of the newest jobs, 1–500 (default 50)"}}, Resp: "JobList", h: s.listJobs},
 
 		// Assets and inventory.
 		{Method: get, Pattern: "/api/v1/assets", Perm: read, Summary: "list assets", Tag: "assets",
@@ -69,22 +71,23 @@ func (s *Server) table() []route {
 		{Method: del, Pattern: "/api/v1/assets/{id}", Perm: admin, Summary: "delete assets", Tag: "assets", Status: 204, h: s.deleteAsset},
 		{Method: get, Pattern: "/api/v1/assets/{id}/snapshots", Perm: read, Summary: "list an asset's inventory snapshots", Tag: "assets", Resp: "SnapshotList", h: s.listSnapshots},
 		{Method: post, Pattern: "/api/v1/assets/{id}/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
-			Query: []param{{"source", "string", "file name to record"}}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
+			Query: []param{{"source", "string", "file name to record"}, allowEmpty}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
 		{Method: post, Pattern: "/api/v1/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
 			Query: []param{{"asset", "string", "asset name (required)"}, {"create", "boolean", "create the asset when it does not exist"},
-				{"kind", "string", "kind of a created asset"}, {"source", "string", "file name to record"}},
+				{"kind", "string", "kind of a created asset"}, {"source", "string", "file name to record"}, allowEmpty},
 			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: s.getSnapshot},
-		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets", Resp: "ComponentList", h: s.listComponents},
+		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets",
+			Query: pageParams, Resp: "ComponentList", h: s.listComponents},
 
 		// Findings and advisories.
 		{Method: get, Pattern: "/api/v1/findings", Perm: read, Summary: "list findings", Tag: "findings",
 			Query: append([]param{
-				{"asset", "integer", "asset ID"},
+				{"asset", "string", "an asset's ID or name"},
 				{"severity", "string", "comma-separated: critical, high, medium, low, none, unknown"},
 				{"status", "string", "open (default), resolved or all"},
 				{"kev", "boolean", "only findings listed in CISA KEV"},
-				{"ecosystem", "string", "OSV ecosystem, e.g. PyPI"},
+				{"ecosystem", "string", "OSV ecosystem in any case (PyPI, go) or purl type (pypi, golang)"},
 				{"q", "string", "text in package, advisory ID, alias or asset name"},
 			}, pageParams...), Resp: "FindingList", h: s.listFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
@@ -105,5 +108,8 @@ func (s *Server) table() []route {
 		{Method: del, Pattern: "/api/v1/tokens/{id}", Perm: admin, Summary: "revoke API tokens", Tag: "access", Status: 204, h: s.revokeToken},
 		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: s.listUsers},
 		{Method: post, Pattern: "/api/v1/users", Perm: admin, Summary: "create users", Tag: "access", Body: "NewUser", Resp: "CreatedUser", Status: 201, h: s.createUser},
+		{Method: patch, Pattern: "/api/v1/users/{id}", Perm: admin, Summary: "change a user's role or disable users", Tag: "access", Body: "UserChange", Resp: "User", h: s.updateUser},
+		{Method: post, Pattern: "/api/v1/users/{id}/password", Perm: admin, Summary: "set users' passwords", Tag: "access", Body: "SetPassword", Resp: "NewPassword", h: s.setUserPassword},
+		{Method: post, Pattern: "/api/v1/me/password", Summary: "change your own password", Tag: "access", Body: "OwnPassword", Status: 204, h: s.changeOwnPassword},
 	}
 }

@@ -73,7 +73,23 @@ type principal struct {
 	Perms auth.Perm
 	// UserID is set for a browser session, TokenID for an API token.
 	UserID, TokenID int64
-	session         string // the session token's hash, for logout
+	token           store.Token // an API token's scope
+	session         string      // the session token's hash, for logout
+}
+
+// uploadLimit is what the caller may do with an upload: those who may
+// manage assets upload anywhere and create assets; an uploader token only
+// within its scope, creating assets only when made to; a person with the
+// uploader role only to existing assets.
+func (p *principal) uploadLimit() *service.UploadLimit {
+	switch {
+	case p.Perms.Has(auth.PermTriage):
+		return nil
+	case p.TokenID != 0:
+		t := p.token
+		return &service.UploadLimit{Token: &t, CreateAssets: t.CreateAssets}
+	}
+	return &service.UploadLimit{}
 }
 
 // handlerFunc is what a route does once the caller is authorized. An error
@@ -191,7 +207,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 			return nil, err
 		}
 		role := auth.Role(t.Role)
-		return &principal{Name: "token:" + t.Name, Role: role, Perms: role.Perms(), TokenID: t.ID}, nil
+		return &principal{Name: "token:" + t.Name, Role: role, Perms: role.Perms(), TokenID: t.ID, token: t}, nil
 	}
 	c, err := r.Cookie(auth.SessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 200 {
@@ -240,6 +256,10 @@ func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, e
 		s.Log.Error("request refused: storage full", "route", rt.Pattern, "method", r.Method, "error", err)
 		w.Header().Set("Retry-After", "60")
 		s.fail(w, r, rt, http.StatusInsufficientStorage, "storage full: nothing was stored; the database's disk has no room (free space and try again)")
+	case errors.Is(err, service.ErrForbidden):
+		s.fail(w, r, rt, http.StatusForbidden, err.Error())
+	case errors.Is(err, service.ErrWrongPassword):
+		s.fail(w, r, rt, http.StatusForbidden, err.Error())
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, rt, http.StatusNotFound, err.Error())
 	case errors.Is(err, store.ErrConflict):

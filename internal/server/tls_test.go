@@ -60,7 +60,7 @@ func TestServeTLS(t *testing.T) {
 	hc := &http.Client{Timeout: time.Minute,
 		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	const pw = "tls-admin-password-2026!"
+	const pw = "tls-served-secret-2026!"
 	p := servertest.Start(t, servertest.Options{DataDir: filepath.Join(dir, "data"), HTTP: hc,
 		Args: []string{"--empty", "--tls-cert", certFile, "--tls-key", keyFile},
 		Env:  []string{"VULNDESK_ADMIN_PASSWORD=" + pw}})

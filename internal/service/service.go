@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
@@ -80,6 +81,34 @@ type Upload struct {
 	Source string
 	Data   []byte
 	By     string
+	// AllowEmpty must be set to store an SBOM with no components: it
+	// resolves every finding of the asset.
+	AllowEmpty bool
+	// Limit holds an uploader to some assets; nil: any asset.
+	Limit *UploadLimit
+}
+
+// UploadLimit is what an uploader may do: upload to the assets its token
+// names (every asset when Token is nil or unscoped), and create assets
+// only when CreateAssets.
+type UploadLimit struct {
+	Token        *store.Token
+	CreateAssets bool
+}
+
+// ErrForbidden: the caller may not do this to this object.
+var ErrForbidden = errors.New("forbidden")
+
+// authorize is the upload's check inside the ingest transaction.
+func (l *UploadLimit) authorize(a store.Asset, creating bool) error {
+	if creating && !l.CreateAssets {
+		return fmt.Errorf("%w: this token may not create assets: asset %q does not exist (create it first, or use a token made with create_assets)", ErrForbidden, a.Name)
+	}
+	if l.Token != nil && !TokenAllows(*l.Token, a) {
+		return fmt.Errorf("%w: this token may upload only to assets named %s or tagged %s", ErrForbidden,
+			strings.Join(l.Token.AssetNames, ", "), strings.Join(l.Token.AssetTags, ", "))
+	}
+	return nil
 }
 
 // Ingest parses an SBOM and stores it as the asset's new snapshot, with
@@ -102,16 +131,23 @@ func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snap
 	if err := checkInventory(&doc); err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
+	if len(doc.Components) == 0 && !u.AllowEmpty {
+		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name)}
+	}
 	keys := make([]string, len(doc.Components))
 	for i, c := range doc.Components {
 		if c.Unmatchable == "" {
 			keys[i] = advisorydb.Key(c.Ecosystem, c.Package)
 		}
 	}
-	asset, snap, err := s.Store.IngestSnapshot(ctx, u.Asset, u.Create, store.NewSnapshot{
+	ns := store.NewSnapshot{
 		Format: doc.Format, Subject: doc.Subject, Source: u.Source, SHA256: hex.EncodeToString(sum[:]),
 		UploadedBy: u.By, Components: doc.Components, Keys: keys,
-	})
+	}
+	if u.Limit != nil {
+		ns.Authorize = u.Limit.authorize
+	}
+	asset, snap, err := s.Store.IngestSnapshot(ctx, u.Asset, u.Create, ns)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
 			return asset, snap, err

@@ -205,6 +205,12 @@ func (s *Store) AdvisoryInfo(ctx context.Context, id string) (string, bool, erro
 	return info, err == nil, err
 }
 
+// AdvisoriesByAlias returns the IDs of the advisories that name id as
+// their ID or as an alias (CVE-2021-44228 finds GHSA-… and GO-…).
+func (s *Store) AdvisoriesByAlias(ctx context.Context, id string) ([]string, error) {
+	return queryStrings(ctx, s.db, `SELECT advisory_id FROM advisory_aliases WHERE alias = $1 ORDER BY advisory_id`, id)
+}
+
 // Generation returns the advisory generation: it changes whenever stored
 // advisories do.
 func (s *Store) Generation(ctx context.Context) (int64, error) {

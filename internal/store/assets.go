@@ -44,6 +44,9 @@ var (
 	cpe23     = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:[^:\s]+){10}$`)
 )
 
+// ValidAssetName tells whether s can be an asset's name.
+func ValidAssetName(s string) bool { return assetName.MatchString(s) }
+
 // Normalize fills defaults and checks every field, naming the first bad one.
 func (a *Asset) Normalize() error {
 	a.Name = strings.TrimSpace(a.Name)
@@ -253,13 +256,17 @@ func likeEscape(s string) string {
 	return r.Replace(s)
 }
 
-// PageSize bounds a requested page size: 50 by default, at most 500.
+// MaxPageSize is the largest page a list returns.
+const MaxPageSize = 500
+
+// PageSize bounds a requested page size: 50 by default, at most
+// MaxPageSize.
 func PageSize(n int) int {
 	switch {
 	case n <= 0:
 		return 50
-	case n > 500:
-		return 500
+	case n > MaxPageSize:
+		return MaxPageSize
 	}
 	return n
 }

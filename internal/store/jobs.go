@@ -14,6 +14,9 @@ const (
 	JobRematch       = "rematch"        // payload RematchPayload
 )
 
+// JobKinds lists the job kinds.
+var JobKinds = []string{JobMatchSnapshot, JobRematch, JobSyncFeed}
+
 // Job states.
 const (
 	JobQueued  = "queued"

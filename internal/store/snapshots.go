@@ -47,6 +47,10 @@ type NewSnapshot struct {
 	Format, Subject, Source, SHA256, UploadedBy string
 	Components                                  []model.Component
 	Keys                                        []string // one per component; "" when unmatchable
+	// Authorize, when set, decides inside the transaction whether the
+	// upload may go to the asset it found (or is about to create): its
+	// error stores nothing.
+	Authorize func(a Asset, creating bool) error
 }
 
 // IngestSnapshot stores a snapshot, makes it the asset's current inventory
@@ -60,7 +64,7 @@ func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n 
 	var snap Snapshot
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		asset, err = resolveAsset(ctx, tx, asset, create)
+		asset, err = resolveAsset(ctx, tx, asset, create, n.Authorize)
 		if err != nil {
 			return err
 		}
@@ -96,7 +100,10 @@ type SnapshotPayload struct {
 	SnapshotID int64 `json:"snapshot_id"`
 }
 
-func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool) (Asset, error) {
+func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool, authorize func(Asset, bool) error) (Asset, error) {
+	if authorize == nil {
+		authorize = func(Asset, bool) error { return nil }
+	}
 	var row *sql.Row
 	if a.ID != 0 {
 		row = tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`, a.ID)
@@ -108,9 +115,15 @@ func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool) (Asset,
 		if errors.Is(err, ErrNotFound) {
 			return Asset{}, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
 		}
-		return found, err
+		if err != nil {
+			return Asset{}, err
+		}
+		return found, authorize(found, false)
 	}
 	if err := a.Normalize(); err != nil {
+		return Asset{}, err
+	}
+	if err := authorize(a, true); err != nil {
 		return Asset{}, err
 	}
 	return createAssetIfMissing(ctx, tx, a)

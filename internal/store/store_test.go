@@ -47,7 +47,7 @@ func TestUsersSessionsTokens(t *testing.T) {
 			t.Fatalf("session survived a password change: %v", err)
 		}
 
-		tok, err := s.CreateToken(ctx, "ci", "th", "uploader", "alice")
+		tok, err := s.CreateToken(ctx, store.Token{Name: "ci", Role: "uploader", CreatedBy: "alice"}, "th")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -20,13 +21,20 @@ type User struct {
 
 // Token is an API token for machines. Only its hash is kept.
 type Token struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	Role       string    `json:"role"`
-	CreatedBy  string    `json:"created_by"`
-	CreatedAt  time.Time `json:"created_at"`
-	LastUsedAt time.Time `json:"last_used_at,omitzero"`
-	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// AssetNames (globs, as path.Match reads them) and AssetTags hold an
+	// uploader token to the assets they name; both empty: every asset.
+	AssetNames []string `json:"asset_names"`
+	AssetTags  []string `json:"asset_tags"`
+	// CreateAssets lets an upload with the token create the asset it
+	// names (within AssetNames).
+	CreateAssets bool      `json:"create_assets"`
+	CreatedBy    string    `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	LastUsedAt   time.Time `json:"last_used_at,omitzero"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
 }
 
 // CreateUser adds a user; ErrConflict when the name is taken.
@@ -65,6 +73,35 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 		return User{}, ErrNotFound
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
+	return u, err
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id int64) (User, error) {
+	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// UpdateUser sets a user's role and whether the user is disabled. A user
+// disabled, or given another role, is signed out everywhere: a session
+// must not outlive the rights it was opened with.
+func (s *Store) UpdateUser(ctx context.Context, id int64, role string, disabled bool) (User, error) {
+	var u User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+		if err != nil {
+			return err
+		}
+		if u.Role == role && u.Disabled == disabled {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, disabled = $2 WHERE id = $3`, role, disabled, id); err != nil {
+			return err
+		}
+		u.Role, u.Disabled = role, disabled
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+		return err
+	})
 	return u, err
 }
 
@@ -126,26 +163,41 @@ func (s *Store) PruneSessions(ctx context.Context) error {
 	return err
 }
 
-// CreateToken keeps a new API token by its hash.
-func (s *Store) CreateToken(ctx context.Context, name, tokenHash, role, createdBy string) (Token, error) {
-	t := Token{Name: name, Role: role, CreatedBy: createdBy, CreatedAt: now()}
-	err := s.db.QueryRowContext(ctx,
-		`INSERT INTO api_tokens (name, token_hash, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		name, tokenHash, role, createdBy, t.CreatedAt).Scan(&t.ID)
-	return t, err
+// CreateToken keeps a new API token by its hash; t says its name, role and
+// scope.
+func (s *Store) CreateToken(ctx context.Context, t Token, tokenHash string) (Token, error) {
+	t.CreatedAt = now()
+	if t.AssetNames == nil {
+		t.AssetNames = []string{}
+	}
+	if t.AssetTags == nil {
+		t.AssetTags = []string{}
+	}
+	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, asset_names, asset_tags,
+		create_assets, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		t.Name, tokenHash, t.Role, mustJSON(t.AssetNames), mustJSON(t.AssetTags), t.CreateAssets,
+		t.CreatedBy, t.CreatedAt).Scan(&t.ID)
+	return t, s.noteFull(err)
 }
 
-const tokenColumns = `id, name, role, created_by, created_at, last_used_at, revoked_at`
+const tokenColumns = `id, name, role, asset_names, asset_tags, create_assets, created_by, created_at, last_used_at, revoked_at`
 
 func scanToken(row interface{ Scan(...any) error }) (Token, error) {
 	var t Token
+	var names, tags string
 	var used, revoked sql.NullTime
-	err := row.Scan(&t.ID, &t.Name, &t.Role, &t.CreatedBy, &t.CreatedAt, &used, &revoked)
+	err := row.Scan(&t.ID, &t.Name, &t.Role, &names, &tags, &t.CreateAssets, &t.CreatedBy, &t.CreatedAt, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, ErrNotFound
 	}
+	if err != nil {
+		return Token{}, err
+	}
 	t.CreatedAt, t.LastUsedAt, t.RevokedAt = t.CreatedAt.UTC(), timeOf(used), timeOf(revoked)
-	return t, err
+	if err := json.Unmarshal([]byte(names), &t.AssetNames); err != nil {
+		return t, err
+	}
+	return t, json.Unmarshal([]byte(tags), &t.AssetTags)
 }
 
 // TokenByHash finds a live (not revoked) token and records its use; the

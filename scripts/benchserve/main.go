@@ -1131,7 +1131,7 @@ func startServer(c config, dataDir, dbURL, logPath string) (*server, error) {
 	}
 	cmd := exec.Command(c.bin, args...)
 	cmd.Stderr = logf
-	cmd.Env = append(os.Environ(), "VULNDESK_DATABASE_URL=", "VULNDESK_ADMIN_PASSWORD=bench-serve-admin-pw-1")
+	cmd.Env = append(os.Environ(), "VULNDESK_DATABASE_URL=", "VULNDESK_ADMIN_PASSWORD=bench-serve-secret-pw-1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

@@ -134,6 +134,9 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, who *principal) erro
 type overviewData struct {
 	store.Summary
 	Feeds []store.Feed `json:"feeds"`
+	// Queue is the background work waiting and running, by kind: a long
+	// match queue is why new findings lag behind uploads.
+	Queue []store.QueueStat `json:"queue"`
 }
 
 func (s *Server) overviewOf(r *http.Request) (overviewData, error) {
@@ -142,7 +145,11 @@ func (s *Server) overviewOf(r *http.Request) (overviewData, error) {
 		return overviewData{}, err
 	}
 	feeds, err := s.Store.Feeds(r.Context())
-	return overviewData{Summary: sum, Feeds: feeds}, err
+	if err != nil {
+		return overviewData{}, err
+	}
+	queue, err := s.Store.Queue(r.Context())
+	return overviewData{Summary: sum, Feeds: feeds, Queue: queue}, err
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request, _ *principal) error {

@@ -165,6 +165,23 @@ func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request, _ *princ
 	for _, st := range []string{"queued", "running", "done", "failed"} {
 		fmt.Fprintf(&b, "vulndesk_jobs{state=%s} %d\n", label(st), jobs[st])
 	}
+	queue, err := s.Store.Queue(ctx)
+	if err != nil {
+		return err
+	}
+	b.WriteString("# HELP vulndesk_job_queue Background jobs waiting (queued) and running, by kind (all replicas).\n# TYPE vulndesk_job_queue gauge\n")
+	for _, q := range queue {
+		fmt.Fprintf(&b, "vulndesk_job_queue{kind=%s,state=\"queued\"} %d\n", label(q.Kind), q.Queued)
+		fmt.Fprintf(&b, "vulndesk_job_queue{kind=%s,state=\"running\"} %d\n", label(q.Kind), q.Running)
+	}
+	b.WriteString("# HELP vulndesk_job_queue_oldest_seconds How long the longest-waiting queued job of each kind has waited (0: none waits).\n# TYPE vulndesk_job_queue_oldest_seconds gauge\n")
+	for _, q := range queue {
+		age := 0.0
+		if !q.OldestQueued.IsZero() {
+			age = max(0, time.Since(q.OldestQueued).Seconds())
+		}
+		fmt.Fprintf(&b, "vulndesk_job_queue_oldest_seconds{kind=%s} %.3f\n", label(q.Kind), age)
+	}
 	if s.Runner != nil {
 		b.WriteString("# HELP vulndesk_runner_jobs_total Jobs this replica ran, by outcome.\n# TYPE vulndesk_runner_jobs_total counter\n")
 		fmt.Fprintf(&b, "vulndesk_runner_jobs_total{outcome=\"done\"} %d\n", s.Runner.Done.Load())

@@ -30,7 +30,31 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"lookup":  func(m map[string]int, k string) int { return m[k] },
 	"stamp":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 	"healthy": feedHealthy,
+	"jobKind": jobKindName,
+	"waited":  waited,
 }).ParseFS(webFS, "web/*.html"))
+
+// jobKindName says what a kind of job does, for people.
+func jobKindName(kind string) string {
+	switch kind {
+	case store.JobMatchSnapshot:
+		return "matching new SBOMs"
+	case store.JobRematch:
+		return "re-matching after advisory changes"
+	case store.JobSyncFeed:
+		return "syncing feeds"
+	}
+	return kind
+}
+
+// waited says how long since t, to the second under a minute.
+func waited(t time.Time) string {
+	d := time.Since(t)
+	if d < time.Minute {
+		return plural(max(0, int(d.Seconds())), "second")
+	}
+	return strings.TrimSuffix(ago(t), " ago")
+}
 
 var severityOrder = []string{"critical", "high", "medium", "low", "none", "unknown"}
 

@@ -230,3 +230,50 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// QueueStat is the queue of one kind of job: how many wait and run, and
+// since when the oldest has waited.
+type QueueStat struct {
+	Kind    string `json:"kind"`
+	Queued  int    `json:"queued"`
+	Running int    `json:"running"`
+	// OldestQueued is when the longest-waiting queued job was queued;
+	// zero when none waits.
+	OldestQueued time.Time `json:"oldest_queued,omitzero"`
+}
+
+// Queue reports the job queue by kind (every kind, waiting or not), for
+// /metrics and the overview: a growing match queue is why findings lag
+// behind uploads.
+func (s *Store) Queue(ctx context.Context) ([]QueueStat, error) {
+	byKind := map[string]*QueueStat{}
+	out := make([]QueueStat, len(JobKinds))
+	for i, k := range JobKinds {
+		out[i].Kind = k
+		byKind[k] = &out[i]
+	}
+	err := queryRows(ctx, s.db, `SELECT kind, state, COUNT(*) FROM jobs
+		WHERE state IN ('queued', 'running') GROUP BY kind, state`, nil, func(rows *sql.Rows) error {
+		var kind, state string
+		var n int
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			return err
+		}
+		if q := byKind[kind]; q != nil && state == JobQueued {
+			q.Queued = n
+		} else if q != nil {
+			q.Running = n
+		}
+		return nil
+	})
+	for i := range out {
+		if err != nil || out[i].Queued == 0 {
+			continue
+		}
+		// Not MIN(created_at): SQLite hands an aggregate back as text.
+		err = s.db.QueryRowContext(ctx, `SELECT created_at FROM jobs WHERE state = 'queued' AND kind = $1
+			ORDER BY id LIMIT 1`, out[i].Kind).Scan(&out[i].OldestQueued)
+		out[i].OldestQueued = out[i].OldestQueued.UTC()
+	}
+	return out, err
+}

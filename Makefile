@@ -45,6 +45,10 @@ bench: build ## side-by-side benchmark against osv-scanner (see docs/benchmarks.
 bench-quick: build ## the benchmark on the real SBOMs and 1k/10k synthetic ones only
 	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) SIZES="1000 10000" ./scripts/bench.sh
 
+.PHONY: bench-lag
+bench-lag: ## the steady-load lag alone: 10 SBOMs/s of 200 components for 60 s, upload-to-findings p99 (both engines)
+	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) PHASES=sync,steady ./scripts/bench-serve.sh
+
 .PHONY: bench-serve
 bench-serve: ## benchmark of `vulndesk serve` on SQLite and PostgreSQL (scripts/bench-serve.sh)
 	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) ./scripts/bench-serve.sh

@@ -14,7 +14,11 @@
 #   5. findings API: LAT_CLIENTS clients for LAT_SECONDS s on GET
 #      /api/v1/findings (first page, deep keyset pages, severity, kev, asset,
 #      ecosystem and text filters): p50/p90/p99/max, requests/s;
-#   6. memory: the server's VmHWM at the end, VmRSS sampled every 100 ms.
+#   6. steady load: STEADY_RATE SBOMs a second of STEADY_COMPONENTS components
+#      for STEADY_SECONDS s, with STEADY_READERS findings-list readers:
+#      upload-to-findings (snapshot stored -> matched) p50/p99/max, the
+#      match queue's depth;
+#   7. memory: the server's VmHWM at the end, VmRSS sampled every 100 ms.
 # Prints a table per engine and a side-by-side table with the targets; raw
 # results go to $BENCH_WORK/serve/{summary,results-<engine>}.json, server
 # logs to $BENCH_WORK/serve/<engine>/server.log. Loopback only: nothing is
@@ -35,6 +39,9 @@
 #                (what autovacuum does by itself; use it when the server runs
 #                with autovacuum off, which leaves the planner without statistics)
 #   VERIFY=1     also match every generated SBOM in-process to check the expected findings
+#   PHASES       sync,ingest+match,rematch,findings-api,steady (the steady load alone:
+#                PHASES=sync,steady — the lag figure of make bench-lag)
+#   STEADY_RATE 10  STEADY_SECONDS 60  STEADY_COMPONENTS 200  STEADY_READERS 20
 #   EXTRA        more flags for benchserve (see: go run ./scripts/benchserve -h)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +67,9 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}
 flags=(-bin "$OUT/vulndesk" -corpus "$CORPUS" -kev "$KEV" -out "$OUT" -engines "$ENGINES" -pg-url "$PG_URL"
   -assets "${ASSETS:-1000}" -components "${COMPONENTS:-500}" -seed "${SEED:-42}" -hit "${HIT:-0.08}"
   -upload-clients "${UPLOAD_CLIENTS:-4}" -changes "${CHANGES:-100}" -change-eco "${CHANGE_ECO:-Go}"
-  -lat-clients "${LAT_CLIENTS:-20}" -lat-duration "${LAT_SECONDS:-20}s" -workers "${WORKERS:-0}" -settle "${SETTLE:-5s}")
+  -lat-clients "${LAT_CLIENTS:-20}" -lat-duration "${LAT_SECONDS:-20}s" -workers "${WORKERS:-0}" -settle "${SETTLE:-5s}"
+  -phases "${PHASES:-sync,ingest+match,rematch,findings-api,steady}" -steady-rate "${STEADY_RATE:-10}"
+  -steady-seconds "${STEADY_SECONDS:-60}" -steady-components "${STEADY_COMPONENTS:-200}" -steady-readers "${STEADY_READERS:-20}")
 [ "${KEEP:-0}" = 1 ] && flags+=(-keep)
 [ "${PG_ANALYZE:-0}" = 1 ] && flags+=(-pg-analyze)
 [ "${VERIFY:-0}" = 1 ] && flags+=(-verify)

@@ -64,6 +64,10 @@ type config struct {
 	keep, genOnly, verify, pgAnalyze      bool
 	reuse, pgSchema                       string
 	timeout                               time.Duration
+	phases                                string
+	steadyRate                            float64
+	steadySeconds, steadyComponents       int
+	steadyReaders                         int
 }
 
 func main() {
@@ -97,6 +101,11 @@ func main() {
 	flag.BoolVar(&c.genOnly, "gen-only", false, "generate the workload, print its statistics and stop")
 	flag.BoolVar(&c.verify, "verify", false, "also match every generated SBOM in-process (slow) to check the expected findings")
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up on a phase after this long")
+	flag.StringVar(&c.phases, "phases", "sync,ingest+match,rematch,findings-api,steady", "phases to run, in this order; the later ones need sync (and rematch needs ingest+match)")
+	flag.Float64Var(&c.steadyRate, "steady-rate", 10, "steady phase: SBOM uploads a second")
+	flag.IntVar(&c.steadySeconds, "steady-seconds", 60, "steady phase: how long uploads arrive")
+	flag.IntVar(&c.steadyComponents, "steady-components", 200, "steady phase: components per SBOM")
+	flag.IntVar(&c.steadyReaders, "steady-readers", 20, "steady phase: concurrent findings-list readers")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "benchserve:", err)
@@ -142,6 +151,15 @@ func run(c config) error {
 		return nil
 	}
 
+	var steady *workload
+	if slices.Contains(strings.Split(c.phases, ","), "steady") {
+		if steady, err = steadyWorkload(c, cp); err != nil {
+			return err
+		}
+		fmt.Printf("  steady load: %d SBOMs of %d components, %.0f a second for %d s, with %d findings-list readers\n",
+			len(steady.assets), c.steadyComponents, c.steadyRate, c.steadySeconds, c.steadyReaders)
+	}
+
 	srv, err := startCorpusServer(c, cp)
 	if err != nil {
 		return err
@@ -156,7 +174,7 @@ func run(c config) error {
 		}
 		srv.reset(cp) // every engine starts from the original corpus
 		fmt.Printf("\n== %s\n", eng)
-		r := runEngine(ctx, c, eng, srv, wl, mod)
+		r := runEngine(ctx, c, eng, srv, wl, mod, steady)
 		results = append(results, r)
 		if r.Error != "" {
 			fmt.Printf("  FAILED: %s\n", r.Error)
@@ -1039,6 +1057,8 @@ type engineResult struct {
 		ExpectedAfter int      `json:"expected_open_after"`
 	} `json:"rematch"`
 
+	Steady steadyResult `json:"steady"`
+
 	Latency struct {
 		Clients   int                 `json:"clients"`
 		DurationS float64             `json:"duration_s"`
@@ -1118,7 +1138,8 @@ type server struct {
 }
 
 func startServer(c config, dataDir, dbURL, logPath string) (*server, error) {
-	args := []string{"serve", "--empty", "--addr", "127.0.0.1:0", "--data-dir", dataDir}
+	// The corpus is served from loopback: a local mirror.
+	args := []string{"serve", "--empty", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--allow-private-feeds"}
 	if dbURL != "" {
 		args = append(args, "--database-url", dbURL)
 	}
@@ -1392,7 +1413,7 @@ func psql(adminURL, sql string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *workload, mod *modification) (r *engineResult) {
+func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *workload, mod *modification, steady *workload) (r *engineResult) {
 	r = &engineResult{Engine: eng, Workers: c.workers}
 	start := time.Now()
 	dir := filepath.Join(c.out, eng)
@@ -1502,10 +1523,12 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 			}
 			return phaseLatency(c, cl, wl, r)
 		}},
+		{"steady", func(cl *client, s *server, r *engineResult) error { return phaseSteady(c, cl, steady, r) }},
 	}
 	profSecs := map[string]int{"ingest+match": 40, "rematch": 6, "findings-api": 12}
 	for _, st := range steps {
-		if c.reuse != "" && !slices.Contains(strings.Split(c.reuse, ","), st.name) {
+		if c.reuse != "" && !slices.Contains(strings.Split(c.reuse, ","), st.name) ||
+			!slices.Contains(strings.Split(c.phases, ","), st.name) {
 			continue
 		}
 		srv.setPhase(st.name)
@@ -2051,6 +2074,9 @@ var targets = []target{
 	{"time to full match", 60, "s", true, func(r *engineResult) (float64, bool) { return r.Match.FullMatchS, r.Match.FullMatchS > 0 }},
 	{"re-match: trigger -> job done", 2, "s", true, func(r *engineResult) (float64, bool) { return r.Rematch.E2ES, r.Rematch.E2ES > 0 }},
 	{"findings API p99", 100, "ms", true, func(r *engineResult) (float64, bool) { return r.Latency.All.P99, r.Latency.All.N > 0 }},
+	{"steady load: upload-to-findings p99", 10, "s", true, func(r *engineResult) (float64, bool) {
+		return round3(r.Steady.Lag.P99 / 1000), r.Steady.Lag.N > 0
+	}},
 	{"server peak RSS (VmHWM)", 1024, "MiB", true, func(r *engineResult) (float64, bool) { return r.Memory.VmHWMMiB, r.Memory.VmHWMMiB > 0 }},
 	{"open findings", 100000, "", false, func(r *engineResult) (float64, bool) {
 		return float64(r.Match.OpenFindings), r.Match.OpenFindings > 0
@@ -2169,6 +2195,13 @@ func printEngine(r *engineResult) {
 	add("", "re-match job: queued / ran", fmt.Sprintf("%.3f / %.3f s", r.Rematch.RematchJob.QueueS, r.Rematch.RematchJob.RunS))
 	add("", "re-match log", r.Rematch.Log)
 	add("", "open findings after (expected)", fmt.Sprintf("%s (%s)", thousands(int64(r.Rematch.OpenAfter)), thousands(int64(r.Rematch.ExpectedAfter))))
+	if st := r.Steady; st.SBOMs > 0 {
+		add("steady load", fmt.Sprintf("%d SBOMs of %d components at %.0f/s (achieved %.1f/s), %d readers", st.SBOMs, st.Components, st.Rate, st.Achieved, st.Readers), fmt.Sprintf("%d s", st.Seconds))
+		add("", "upload-to-findings p50/p90/p99/max", lat(st.Lag))
+		add("", "upload latency p50/p90/p99/max", lat(st.Upload))
+		add("", "findings list while loading p50/p90/p99/max", lat(st.Reads))
+		add("", "match queue max; drained after the last upload", fmt.Sprintf("%d; %.1f s", st.QueueMax, st.DrainS))
+	}
 	add("findings API", fmt.Sprintf("%d clients, %.0f s, %d requests, %d errors", r.Latency.Clients, r.Latency.DurationS, r.Latency.Requests, r.Latency.Errors), fmtNum(r.Latency.RPS)+" req/s")
 	add("", "all: p50/p90/p99/max", lat(r.Latency.All))
 	kinds := make([]string, 0, len(r.Latency.ByKind))
@@ -2250,6 +2283,15 @@ func printSideBySide(rs []*engineResult) {
 		}},
 		{"findings API max", func(r *engineResult) string { return fmtNum(r.Latency.All.Max) + " ms" }},
 		{"findings API requests/s", func(r *engineResult) string { return fmtNum(r.Latency.RPS) }},
+		{"steady load: uploads/s, match queue max", func(r *engineResult) string {
+			return fmtNum(r.Steady.Achieved) + ", " + fmtNum(float64(r.Steady.QueueMax))
+		}},
+		{"steady load: upload-to-findings p50 / max", func(r *engineResult) string {
+			return fmtNum(r.Steady.Lag.P50/1000) + " / " + fmtNum(r.Steady.Lag.Max/1000) + " s"
+		}},
+		{"steady load: upload p99, reads p99", func(r *engineResult) string {
+			return fmtNum(r.Steady.Upload.P99) + ", " + fmtNum(r.Steady.Reads.P99) + " ms"
+		}},
 		{"database size (without WAL)", func(r *engineResult) string { return fmtNum(float64(r.DBBytes)/(1<<20)) + " MiB" }},
 	}
 	for _, in := range info {

@@ -50,6 +50,55 @@ func (c *recordCache) refresh(ctx context.Context) (int64, error) {
 	return g, nil
 }
 
+// prefetch reads into the cache, in a few queries, the records of the
+// keys it does not hold yet (keys without records are cached as empty),
+// so that matching then asks the database nothing per package.
+func (c *recordCache) prefetch(ctx context.Context, keys []string) error {
+	c.mu.RLock()
+	var missing []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if _, ok := c.records[k]; !ok && k != "" && !seen[k] {
+			seen[k] = true
+			missing = append(missing, k)
+		}
+	}
+	c.mu.RUnlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	raw, err := c.st.RecordsByKeys(ctx, missing)
+	if err != nil {
+		return err
+	}
+	decoded := make(map[string][]*advisorydb.Record, len(missing))
+	for _, k := range missing {
+		recs, err := decodeRecords(k, raw[k])
+		if err != nil {
+			return err
+		}
+		decoded[k] = recs
+	}
+	c.mu.Lock()
+	for k, recs := range decoded {
+		c.records[k] = recs
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+func decodeRecords(key string, raw []string) ([]*advisorydb.Record, error) {
+	recs := make([]*advisorydb.Record, 0, len(raw))
+	for _, r := range raw {
+		rec := &advisorydb.Record{}
+		if err := json.Unmarshal([]byte(r), rec); err != nil {
+			return nil, fmt.Errorf("stored record of %q: %w", key, err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, nil
+}
+
 // view binds the cache to one job's context for match.Match.
 func (c *recordCache) view(ctx context.Context) advisorydb.DB { return cacheView{c, ctx} }
 
@@ -70,13 +119,8 @@ func (v cacheView) Records(key string) ([]*advisorydb.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs = make([]*advisorydb.Record, 0, len(raw))
-	for _, r := range raw {
-		rec := &advisorydb.Record{}
-		if err := json.Unmarshal([]byte(r), rec); err != nil {
-			return nil, fmt.Errorf("stored record of %q: %w", key, err)
-		}
-		recs = append(recs, rec)
+	if recs, err = decodeRecords(key, raw); err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
 	c.records[key] = recs

@@ -471,8 +471,12 @@ func (s *Service) primeMemo(ctx context.Context, comps []store.Component, gen in
 // match runs the scan engine over stored components.
 func (s *Service) match(ctx context.Context, comps []store.Component) ([]store.NewFinding, error) {
 	mc := make([]model.Component, len(comps))
+	keys := make([]string, len(comps))
 	for i := range comps {
-		mc[i] = comps[i].Component
+		mc[i], keys[i] = comps[i].Component, comps[i].Key
+	}
+	if err := s.cache.prefetch(ctx, keys); err != nil {
+		return nil, err
 	}
 	out, err := match.Match(ctx, s.cache.view(ctx), mc)
 	if err != nil {

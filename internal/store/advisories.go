@@ -195,6 +195,26 @@ func (s *Store) RecordsByKey(ctx context.Context, key string) ([]string, error) 
 	return queryStrings(ctx, s.db, `SELECT record FROM advisory_records WHERE pkey = $1 ORDER BY advisory_id, seq`, key)
 }
 
+// RecordsByKeys returns the JSON records of many package keys at once, in
+// the order RecordsByKey gives them; keys without records are absent. A
+// match of a new SBOM reads its packages' records so in a few queries,
+// not one per package.
+func (s *Store) RecordsByKeys(ctx context.Context, keys []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := eachChunk(keys, 500, func(args []any) error {
+		return queryRows(ctx, s.db, `SELECT pkey, record FROM advisory_records WHERE pkey IN (`+placeholders(1, len(args))+`)
+			ORDER BY pkey, advisory_id, seq`, args, func(rows *sql.Rows) error {
+			var k, r string
+			if err := rows.Scan(&k, &r); err != nil {
+				return err
+			}
+			out[k] = append(out[k], r)
+			return nil
+		})
+	})
+	return out, err
+}
+
 // AdvisoryInfo returns the stored description (JSON) of an advisory.
 func (s *Store) AdvisoryInfo(ctx context.Context, id string) (string, bool, error) {
 	var info string

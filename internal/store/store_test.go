@@ -282,6 +282,10 @@ func TestAdvisoriesAndGeneration(t *testing.T) {
 		if len(recs) != 1 {
 			t.Fatalf("records: %v", recs)
 		}
+		many, err := s.RecordsByKeys(ctx, []string{"PyPI|a", "PyPI|b", "PyPI|none"})
+		if err != nil || len(many) != 2 || len(many["PyPI|a"]) != 1 || many["PyPI|a"][0] != recs[0] || len(many["PyPI|b"]) != 1 {
+			t.Fatalf("records of several keys: %v %v", many, err)
+		}
 		// A-1 moves to another package: both keys need re-matching.
 		moved := advisory("A-1", "PyPI|c")
 		moved.ContentHash = "h2"

@@ -2200,7 +2200,7 @@ func printEngine(r *engineResult) {
 		add("", "upload-to-findings p50/p90/p99/max", lat(st.Lag))
 		add("", "upload latency p50/p90/p99/max", lat(st.Upload))
 		add("", "findings list while loading p50/p90/p99/max", lat(st.Reads))
-		add("", "match queue max; drained after the last upload", fmt.Sprintf("%d; %.1f s", st.QueueMax, st.DrainS))
+		add("", "match queue max; last match after the last upload", fmt.Sprintf("%d; %.1f s", st.QueueMax, st.DrainS))
 	}
 	add("findings API", fmt.Sprintf("%d clients, %.0f s, %d requests, %d errors", r.Latency.Clients, r.Latency.DurationS, r.Latency.Requests, r.Latency.Errors), fmtNum(r.Latency.RPS)+" req/s")
 	add("", "all: p50/p90/p99/max", lat(r.Latency.All))

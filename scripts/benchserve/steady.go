@@ -29,7 +29,7 @@ type steadyResult struct {
 	Lag         latStats `json:"upload_to_findings"`
 	Reads       latStats `json:"findings_list_latency"`
 	QueueMax    int      `json:"match_queue_max"`
-	DrainS      float64  `json:"drain_after_last_upload_s"`
+	DrainS      float64  `json:"last_match_after_last_upload_s"`
 	UnmatchedAt int      `json:"unmatched_at_timeout,omitempty"`
 }
 
@@ -108,7 +108,6 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 		}
 	}()
 
-	type sent struct{ snapshot int64 }
 	snaps := make([]int64, len(wl.assets))
 	var upLat []time.Duration
 	var umu sync.Mutex
@@ -155,6 +154,7 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 			pending[i] = true
 		}
 	}
+	var lastMatched time.Time // the server's clock, on this machine
 	deadline := time.Now().Add(c.timeout)
 	for len(pending) > 0 && time.Now().Before(deadline) {
 		for i := range pending {
@@ -167,6 +167,9 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 			}
 			if !sn.MatchedAt.IsZero() {
 				lags = append(lags, sn.MatchedAt.Sub(sn.CreatedAt))
+				if sn.MatchedAt.After(lastMatched) {
+					lastMatched = sn.MatchedAt
+				}
 				delete(pending, i)
 			}
 		}
@@ -174,7 +177,7 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	st.DrainS = round3(time.Since(tLast).Seconds())
+	st.DrainS = round3(max(0, lastMatched.Sub(tLast).Seconds()))
 	close(stop)
 	readers.Wait()
 	<-sampled

@@ -117,7 +117,7 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []User
+	out := []User{} // an empty list, not null, in the API
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {

@@ -142,7 +142,6 @@ func (b *schemaBuilder) component(name string) map[string]any {
 	required, request := requestRequired[name]
 	s := b.object(t, request)
 	if request {
-		delete(s, "required")
 		if len(required) > 0 {
 			s["required"] = required
 		}

@@ -16,6 +16,9 @@ const (
 	RatingCritical Rating = "critical"
 )
 
+// Ratings lists every rating, highest first.
+var Ratings = []Rating{RatingCritical, RatingHigh, RatingMedium, RatingLow, RatingNone, RatingUnknown}
+
 // Rank orders ratings: unknown 0, none 1, low 2, medium 3, high 4, critical 5.
 func (r Rating) Rank() int {
 	switch r {
@@ -35,32 +38,32 @@ func (r Rating) Rank() int {
 
 // Severity is the severity of an advisory and where it came from.
 type Severity struct {
-	Rating Rating `json:"rating"`
+	Rating Rating `json:"rating" doc:"the qualitative severity; unknown when the advisory states none"`
 	// Score is the base score (0–10) of Vector; 0 when there is no vector.
-	Score float64 `json:"score,omitempty"`
+	Score float64 `json:"score,omitempty" doc:"the CVSS base score of vector, 0–10; absent when there is no vector"`
 	// Type is CVSS_V2, CVSS_V3, CVSS_V4, or "ecosystem" for a rating the
 	// advisory database states without a vector (GHSA database_specific).
-	Type   string `json:"type,omitempty"`
-	Vector string `json:"vector,omitempty"`
+	Type   string `json:"type,omitempty" doc:"where the rating comes from: CVSS_V2, CVSS_V3, CVSS_V4, or ecosystem for a rating the advisory database states without a vector; absent when none"`
+	Vector string `json:"vector,omitempty" doc:"the CVSS vector string; absent when there is none"`
 }
 
 // Evidence explains why one affected entry of an advisory covers a
 // component's version.
 type Evidence struct {
 	// Advisory is the ID of the advisory record that holds the entry.
-	Advisory  string `json:"advisory"`
-	Ecosystem string `json:"ecosystem"`
-	Package   string `json:"package"`
+	Advisory  string `json:"advisory" doc:"the ID of the advisory record that holds the affected entry"`
+	Ecosystem string `json:"ecosystem" doc:"the entry's OSV ecosystem"`
+	Package   string `json:"package" doc:"the entry's package name"`
 	// RangeType is SEMVER, ECOSYSTEM or GIT for a range, or "VERSIONS" when
 	// the version is named in the entry's explicit versions list.
-	RangeType    string `json:"range_type"`
-	Introduced   string `json:"introduced,omitempty"`
-	Fixed        string `json:"fixed,omitempty"`
-	LastAffected string `json:"last_affected,omitempty"`
-	Limit        string `json:"limit,omitempty"`
+	RangeType    string `json:"range_type" doc:"SEMVER, ECOSYSTEM or GIT for a range, or VERSIONS when the version is named in the entry's list of versions"`
+	Introduced   string `json:"introduced,omitempty" doc:"the range's introduced version; absent when none"`
+	Fixed        string `json:"fixed,omitempty" doc:"the range's fixed version; absent when none"`
+	LastAffected string `json:"last_affected,omitempty" doc:"the range's last affected version; absent when none"`
+	Limit        string `json:"limit,omitempty" doc:"the range's limit version; absent when none"`
 	// Reason says in words how the version falls inside, e.g.
 	// "1.2.3 >= introduced 1.0.0 and < fixed 1.2.5".
-	Reason string `json:"reason"`
+	Reason string `json:"reason" doc:"how the version falls inside, in words, e.g. 1.2.3 >= introduced 1.0.0 and < fixed 1.2.5"`
 }
 
 // Suppression records that an ignore entry applies to a finding.
@@ -89,14 +92,14 @@ type Finding struct {
 
 // AdvisoryInfo is what reports show of an advisory besides the match.
 type AdvisoryInfo struct {
-	ID         string    `json:"id"`
-	Aliases    []string  `json:"aliases,omitempty"`
-	Summary    string    `json:"summary,omitempty"`
-	Details    string    `json:"details,omitempty"`
-	Published  time.Time `json:"published,omitzero"`
-	Modified   time.Time `json:"modified,omitzero"`
-	References []string  `json:"references,omitempty"`
-	Severity   Severity  `json:"severity"`
+	ID         string    `json:"id" doc:"the advisory ID"`
+	Aliases    []string  `json:"aliases,omitempty" doc:"other IDs of the same vulnerability (CVE, GHSA, …); absent when none"`
+	Summary    string    `json:"summary,omitempty" doc:"one-line summary; absent when none"`
+	Details    string    `json:"details,omitempty" doc:"the full description, often Markdown; absent when none"`
+	Published  time.Time `json:"published,omitzero" doc:"when the advisory was published (UTC, RFC 3339); absent when unknown"`
+	Modified   time.Time `json:"modified,omitzero" doc:"when the advisory last changed (UTC, RFC 3339); absent when unknown"`
+	References []string  `json:"references,omitempty" doc:"URLs of advisories, fixes and reports; absent when none"`
+	Severity   Severity  `json:"severity" doc:"the advisory's severity and where it comes from"`
 }
 
 // ExpiredIgnore is an ignore entry whose date has passed, so it no longer

@@ -105,8 +105,8 @@ func urlEscape(s string) string { return url.QueryEscape(s) }
 
 // page is a list response with its keyset cursor.
 type page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
+	Items      []T    `json:"items" doc:"this page's items"`
+	NextCursor string `json:"next_cursor,omitempty" doc:"pass as cursor to read the next page; absent on the last page and from lists that are not paged"`
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -133,10 +133,10 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, who *principal) erro
 // overviewData is what the overview shows, in the API and on the page.
 type overviewData struct {
 	store.Summary
-	Feeds []store.Feed `json:"feeds"`
+	Feeds []store.Feed `json:"feeds" doc:"every configured feed with its health"`
 	// Queue is the background work waiting and running, by kind: a long
 	// match queue is why new findings lag behind uploads.
-	Queue []store.QueueStat `json:"queue"`
+	Queue []store.QueueStat `json:"queue" doc:"background work waiting and running, one entry per job kind: a long match queue is why new findings lag behind uploads"`
 }
 
 func (s *Server) overviewOf(r *http.Request) (overviewData, error) {
@@ -200,15 +200,15 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *principal
 
 // assetInput is what a client may set on an asset.
 type assetInput struct {
-	Name        *string   `json:"name"`
-	Kind        *string   `json:"kind"`
-	Owner       *string   `json:"owner"`
-	Criticality *int      `json:"criticality"`
-	Exposure    *string   `json:"exposure"`
-	Environment *string   `json:"environment"`
-	Lifecycle   *string   `json:"lifecycle"`
-	Tags        *[]string `json:"tags"`
-	CPEs        *[]string `json:"cpes"`
+	Name        *string   `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -, starting with a letter or digit"`
+	Kind        *string   `json:"kind" doc:"what the asset is; application when created without one"`
+	Owner       *string   `json:"owner" doc:"who answers for the asset, at most 200 characters"`
+	Criticality *int      `json:"criticality" doc:"how much the asset matters: 1 (highest) to 4 (lowest); 3 when created without one"`
+	Exposure    *string   `json:"exposure" doc:"who can reach the asset; internal when created without one"`
+	Environment *string   `json:"environment" doc:"free text such as production or staging, at most 100 characters"`
+	Lifecycle   *string   `json:"lifecycle" doc:"where the asset is in its life; active when created without one"`
+	Tags        *[]string `json:"tags" doc:"labels, at most 50 of 1–64 characters each; replaces the asset's tags"`
+	CPEs        *[]string `json:"cpes" doc:"CPE 2.3 formatted strings (cpe:2.3:part:vendor:product:version:…, 13 fields) for hardware, operating systems and firmware without an SBOM, at most 500; replaces the asset's CPEs"`
 }
 
 func (in assetInput) apply(a *store.Asset) {
@@ -356,8 +356,8 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request, _ *princ
 
 // ingestResult answers an upload.
 type ingestResult struct {
-	Asset    store.Asset    `json:"asset"`
-	Snapshot store.Snapshot `json:"snapshot"`
+	Asset    store.Asset    `json:"asset" doc:"the asset the SBOM was stored for, as it is now"`
+	Snapshot store.Snapshot `json:"snapshot" doc:"the new inventory snapshot; its findings follow when the match job has run (matched_at)"`
 }
 
 func (s *Server) uploadToAsset(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -427,14 +427,14 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 
 // uploadReceipt answers an upload by a caller who may not read assets.
 type uploadReceipt struct {
-	Asset    assetRef       `json:"asset"`
-	Snapshot store.Snapshot `json:"snapshot"`
+	Asset    assetRef       `json:"asset" doc:"the asset the SBOM was stored for, by ID and name only"`
+	Snapshot store.Snapshot `json:"snapshot" doc:"the new inventory snapshot"`
 }
 
 // assetRef names an asset and nothing more.
 type assetRef struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	ID   int64  `json:"id" doc:"the asset's ID"`
+	Name string `json:"name" doc:"the asset's name"`
 }
 
 // Findings.
@@ -571,11 +571,11 @@ func (s *Server) listFeeds(w http.ResponseWriter, r *http.Request, _ *principal)
 }
 
 type feedInput struct {
-	Name     *string `json:"name"`
-	Kind     *string `json:"kind"`
-	URL      *string `json:"url"`
-	Interval *int    `json:"interval_seconds"`
-	Enabled  *bool   `json:"enabled"`
+	Name     *string `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -"`
+	Kind     *string `json:"kind" doc:"what the source holds: osv, kev or epss"`
+	URL      *string `json:"url" doc:"where to read the feed: an https:// URL (http:// only on loopback), a file:// URL or a local path, as the server's --feed-dir and --allow-private-feeds allow; at most 2000 characters. Credentials in it are stored but never shown; sending back the redacted URL keeps them"`
+	Interval *int    `json:"interval_seconds" doc:"seconds between scheduled syncs, 60–604800; 3600 when created without one"`
+	Enabled  *bool   `json:"enabled" doc:"whether the feed is synced on its schedule; true when created without one"`
 }
 
 func (s *Server) createFeed(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -696,18 +696,18 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ *principal
 }
 
 type tokenInput struct {
-	Name         string   `json:"name"`
-	Role         string   `json:"role"`
-	AssetNames   []string `json:"asset_names"`
-	AssetTags    []string `json:"asset_tags"`
-	CreateAssets bool     `json:"create_assets"`
+	Name         string   `json:"name" doc:"a label for the token, 1–100 characters"`
+	Role         string   `json:"role" doc:"what the token may do (any case)"`
+	AssetNames   []string `json:"asset_names" doc:"uploader tokens only: asset names or globs (billing-*) it may upload to, at most 100"`
+	AssetTags    []string `json:"asset_tags" doc:"uploader tokens only: it may upload to assets carrying one of these tags, at most 100 of 1–64 characters"`
+	CreateAssets bool     `json:"create_assets" doc:"whether an upload with the token may create the asset it names (within asset_names)"`
 }
 
 // createdToken answers a new token: its secret is shown this once.
 type createdToken struct {
-	Token string      `json:"token"`
-	Info  store.Token `json:"info"`
-	Note  string      `json:"note"`
+	Token string      `json:"token" doc:"the token's secret (vdk_…), shown this once: only its hash is kept"`
+	Info  store.Token `json:"info" doc:"the token as listed"`
+	Note  string      `json:"note" doc:"a reminder that the secret is shown once"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -744,16 +744,16 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal)
 }
 
 type userInput struct {
-	Username string `json:"username"`
-	Role     string `json:"role"`
-	Password string `json:"password"`
+	Username string `json:"username" doc:"the sign-in name: 1–64 letters, digits, . _ - or @"`
+	Role     string `json:"role" doc:"what the user may do (any case)"`
+	Password string `json:"password" doc:"the password, which must pass the password policy; empty or absent: one is generated and answered once"`
 }
 
 // createdUser answers a new user, with a generated password shown once.
 type createdUser struct {
-	User     store.User `json:"user"`
-	Password string     `json:"password,omitempty"`
-	Note     string     `json:"note,omitempty"`
+	User     store.User `json:"user" doc:"the new user"`
+	Password string     `json:"password,omitempty" doc:"the generated password, shown this once; absent when one was given"`
+	Note     string     `json:"note,omitempty" doc:"says that the password was generated; absent when one was given"`
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -773,8 +773,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, who *princip
 }
 
 type userChange struct {
-	Role     *string `json:"role"`
-	Disabled *bool   `json:"disabled"`
+	Role     *string `json:"role" doc:"the user's new role (any case); absent: unchanged"`
+	Disabled *bool   `json:"disabled" doc:"true disables the user (they cannot sign in), false enables them; absent: unchanged"`
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -794,14 +794,14 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, who *princip
 }
 
 type passwordInput struct {
-	Password string `json:"password"`
+	Password string `json:"password" doc:"the new password, which must pass the password policy; empty or absent: one is generated and answered once"`
 }
 
 // newPassword answers a password set by an admin: a generated one is
 // shown once.
 type newPassword struct {
-	Password string `json:"password,omitempty"`
-	Note     string `json:"note"`
+	Password string `json:"password,omitempty" doc:"the generated password, shown this once; absent when one was given"`
+	Note     string `json:"note" doc:"what was done: the user's sessions were ended"`
 }
 
 func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -825,8 +825,8 @@ func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, who *pr
 }
 
 type ownPasswordInput struct {
-	Current string `json:"current_password"`
-	New     string `json:"new_password"`
+	Current string `json:"current_password" doc:"your current password"`
+	New     string `json:"new_password" doc:"your new password, which must pass the password policy"`
 }
 
 func (s *Server) changeOwnPassword(w http.ResponseWriter, r *http.Request, who *principal) error {

@@ -3,128 +3,13 @@ package server
 import (
 	"encoding/json"
 	"net/http"
-	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/auth"
 )
-
-// schemaTypes maps the schema names the route table uses to Go types; the
-// document's schemas are derived from them by reflection, so they say what
-// the handlers really encode.
-var schemaTypes = map[string]any{
-	"Asset":         store.Asset{},
-	"AssetInput":    assetInput{},
-	"AssetList":     page[store.Asset]{},
-	"Snapshot":      store.Snapshot{},
-	"SnapshotList":  page[store.Snapshot]{},
-	"ComponentList": page[store.Component]{},
-	"Ingest":        ingestResult{},
-	"Finding":       store.Finding{},
-	"FindingList":   page[store.Finding]{},
-	"Advisory":      model.AdvisoryInfo{},
-	"Feed":          store.Feed{},
-	"FeedInput":     feedInput{},
-	"FeedList":      page[store.Feed]{},
-	"JobList":       page[store.Job]{},
-	"TokenList":     page[store.Token]{},
-	"NewToken":      tokenInput{},
-	"CreatedToken":  createdToken{},
-	"UserList":      page[store.User]{},
-	"User":          store.User{},
-	"NewUser":       userInput{},
-	"CreatedUser":   createdUser{},
-	"UserChange":    userChange{},
-	"SetPassword":   passwordInput{},
-	"NewPassword":   newPassword{},
-	"OwnPassword":   ownPasswordInput{},
-	"Overview":      overviewData{},
-	"Health": struct {
-		Status   string `json:"status"`
-		Version  string `json:"version"`
-		Database string `json:"database,omitempty"`
-	}{},
-	"Me": struct {
-		Name   string   `json:"name"`
-		Role   string   `json:"role"`
-		Scopes []string `json:"scopes"`
-	}{},
-	"Queued": struct {
-		JobID  int64  `json:"job_id"`
-		Queued bool   `json:"queued"`
-		Note   string `json:"note"`
-	}{},
-	"Error": struct {
-		Error  string `json:"error"`
-		Status int    `json:"status"`
-	}{},
-}
-
-// inputSchema maps a route's Body name to the schema clients send.
-var inputSchema = map[string]string{"Asset": "AssetInput", "Feed": "FeedInput"}
-
-var timeType = reflect.TypeOf(time.Time{})
-var rawType = reflect.TypeOf(json.RawMessage{})
-
-// schemaOf describes a Go type as an OpenAPI 3.0 schema.
-func schemaOf(t reflect.Type) map[string]any {
-	switch {
-	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
-	case t == rawType:
-		return map[string]any{"description": "JSON value"}
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		s := schemaOf(t.Elem())
-		s["nullable"] = true
-		return s
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
-	case reflect.Slice, reflect.Array:
-		return map[string]any{"type": "array", "items": schemaOf(t.Elem())}
-	case reflect.Map:
-		return map[string]any{"type": "object", "additionalProperties": schemaOf(t.Elem())}
-	case reflect.Struct:
-		props := map[string]any{}
-		addFields(t, props)
-		return map[string]any{"type": "object", "properties": props}
-	}
-	return map[string]any{}
-}
-
-func addFields(t reflect.Type, props map[string]any) {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
-			continue
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			addFields(ft, props)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		props[name] = schemaOf(f.Type)
-	}
-}
 
 var pathParam = regexp.MustCompile(`\{([a-z]+)\}`)
 
@@ -135,101 +20,214 @@ func (s *Server) document() map[string]any {
 		if rt.Page {
 			continue
 		}
-		op := map[string]any{
-			"summary":     strings.ToUpper(rt.Summary[:1]) + rt.Summary[1:],
-			"operationId": operationID(rt),
-			"tags":        []string{rt.Tag},
-		}
-		var params []any
-		for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-			typ := "integer"
-			if strings.HasPrefix(rt.Pattern, "/api/v1/advisories/") {
-				typ = "string"
-			}
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": typ}})
-		}
-		for _, q := range rt.Query {
-			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Desc, "schema": map[string]any{"type": q.Type}})
-		}
-		if params != nil {
-			op["parameters"] = params
-		}
-		switch rt.Body {
-		case "":
-		case "sbom":
-			op["requestBody"] = map[string]any{"required": true, "description": "An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is detected from the content.",
-				"content": map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
-		default:
-			name := rt.Body
-			if in, ok := inputSchema[name]; ok {
-				name = in
-			}
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(name)}}}
-		}
-		status := rt.Status
-		if status == 0 {
-			status = http.StatusOK
-		}
-		ok := map[string]any{"description": http.StatusText(status)}
-		switch rt.Resp {
-		case "":
-		case "text":
-			ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
-		case "object":
-			ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}
-		default:
-			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Resp)}}
-		}
-		errResp := func(d string) map[string]any {
-			return map[string]any{"description": d, "content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
-		}
-		responses := map[string]any{strconv.Itoa(status): ok}
-		if !rt.Public {
-			responses["401"] = errResp("no valid token or session")
-			responses["403"] = errResp("the caller's role lacks the permission: " + strings.Join(rt.Perm.Scopes(), ", "))
-			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
-			op["x-vulndesk-scopes"] = rt.Perm.Scopes()
-		} else {
-			op["security"] = []any{}
-		}
-		if len(pathParam.FindAllString(rt.Pattern, -1)) > 0 {
-			responses["404"] = errResp("not found")
-		}
-		if rt.Body != "" || len(rt.Query) > 0 {
-			responses["400"] = errResp("bad input; the message names the problem")
-		}
-		if rt.Body == "sbom" {
-			responses["413"] = errResp("SBOM too large")
-		}
-		op["responses"] = responses
 		if paths[rt.Pattern] == nil {
 			paths[rt.Pattern] = map[string]any{}
 		}
-		paths[rt.Pattern][strings.ToLower(rt.Method)] = op
+		paths[rt.Pattern][strings.ToLower(rt.Method)] = operation(rt)
 	}
+	b := newSchemaBuilder()
 	schemas := map[string]any{}
-	for name, v := range schemaTypes {
-		schemas[name] = schemaOf(reflect.TypeOf(v))
+	for name := range schemaTypes {
+		schemas[name] = b.component(name)
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
-		"info": map[string]any{"title": "vulndesk API", "version": s.Version,
-			"description": "Assets, SBOM inventory snapshots, advisory feeds and findings. Authenticate with an API token " +
-				"(`Authorization: Bearer vdk_…`, made with `vulndesk token create` or POST /api/v1/tokens) or a browser session. " +
-				"Lists page by keyset: pass next_cursor back as cursor."},
+		"info":    map[string]any{"title": "vulndesk API", "version": s.Version, "description": apiDoc},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
-				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "API token (vdk_…)"},
-				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": "vulndesk_session"},
+				"bearer":  map[string]any{"type": "http", "scheme": "bearer", "description": "an API token (vdk_…)"},
+				"session": map[string]any{"type": "apiKey", "in": "cookie", "name": auth.SessionCookie, "description": "a browser session, from signing in at /login"},
 			},
 		},
 	}
 }
 
-func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
+// apiDoc is what holds for the whole API.
+const apiDoc = "Assets, SBOM inventory snapshots, advisory feeds and findings. Authenticate with an API token " +
+	"(`Authorization: Bearer vdk_…`, made with `vulndesk token create` or POST /api/v1/tokens) or a browser session; " +
+	"a state-changing request from another origin is refused (403). Lists page by keyset: pass next_cursor back as cursor.\n\n" +
+	"Errors are JSON (the Error schema) naming the problem. Unknown query parameters and unknown JSON fields are refused " +
+	"(400), so a typo is an error rather than ignored. A method a path does not take is answered 405 with an Allow header, " +
+	"an unknown path under /api/ 404. JSON bodies are at most 1 MiB (413). Times are UTC, RFC 3339."
+
+// operation describes one route.
+func operation(rt route) map[string]any {
+	key := rt.Method + " " + rt.Pattern
+	op := map[string]any{
+		"summary":     strings.ToUpper(rt.Summary[:1]) + rt.Summary[1:],
+		"description": opDocs[key],
+		"operationId": operationID(rt),
+		"tags":        []string{rt.Tag},
+	}
+	if params := parameters(rt); params != nil {
+		op["parameters"] = params
+	}
+	switch rt.Body {
+	case "":
+	case "sbom":
+		op["requestBody"] = map[string]any{"required": true,
+			"description": "An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is " +
+				"detected from the content. As the body, or as the first file part of a multipart form.",
+			"content": map[string]any{
+				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}},
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
+						"description": "the SBOM; the first part with a file name is read, whatever its field name"}}}},
+			}}
+	default:
+		op["requestBody"] = map[string]any{"required": true,
+			"content": map[string]any{"application/json": map[string]any{"schema": ref(requestSchema(rt))}}}
+	}
+	if rt.Public {
+		op["security"] = []any{}
+	} else {
+		op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"session": []string{}}}
+		op["x-vulndesk-scopes"] = rt.Perm.Scopes()
+	}
+	op["responses"] = responses(rt)
+	return op
+}
+
+// parameters describes rt's path and query parameters.
+func parameters(rt route) []any {
+	var params []any
+	for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
+		collection := strings.TrimPrefix(rt.Pattern, "/api/v1/")
+		collection, _, _ = strings.Cut(collection, "/")
+		schema := map[string]any{"type": "integer", "format": "int64", "minimum": 1}
+		if collection == "advisories" {
+			schema = map[string]any{"type": "string", "minLength": 1, "maxLength": 200}
+		}
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true,
+			"description": pathParamDocs[collection], "schema": schema})
+	}
+	for _, q := range rt.Query {
+		schema := map[string]any{"type": q.Type}
+		if q.Enum != nil {
+			schema["enum"] = q.Enum
+		}
+		p := map[string]any{"name": q.Name, "in": "query", "description": q.Desc, "schema": schema}
+		if q.List {
+			p["schema"] = map[string]any{"type": "array", "items": schema}
+			p["style"], p["explode"] = "form", false
+		}
+		if q.Required {
+			p["required"] = true
+		}
+		params = append(params, p)
+	}
+	return params
+}
+
+// responses describes what rt answers: its success and the errors it can meet.
+func responses(rt route) map[string]any {
+	status := rt.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	key := rt.Method + " " + rt.Pattern
+	ok := map[string]any{"description": http.StatusText(status)}
+	jsonBody := func(schema map[string]any) map[string]any {
+		return map[string]any{"application/json": map[string]any{"schema": schema}}
+	}
+	switch rt.Resp {
+	case "":
+	case "text":
+		ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
+	case "object":
+		ok["content"] = jsonBody(map[string]any{"type": "object"})
+	case "Ingest":
+		ok["content"] = jsonBody(map[string]any{"anyOf": []any{ref("Ingest"), ref("UploadReceipt")},
+			"description": "Ingest for callers who may read assets, UploadReceipt for those who may not"})
+	default:
+		ok["content"] = jsonBody(ref(rt.Resp))
+	}
+	if loc, found := locations[key]; found {
+		ok["headers"] = map[string]any{"Location": map[string]any{"description": loc, "schema": map[string]any{"type": "string"}}}
+	}
+	retry := map[string]any{"Retry-After": map[string]any{"description": "seconds to wait before trying again",
+		"schema": map[string]any{"type": "integer"}}}
+	errResp := func(d string) map[string]any {
+		return map[string]any{"description": d, "content": jsonBody(ref("Error"))}
+	}
+	out := map[string]any{strconv.Itoa(status): ok}
+	out["400"] = errResp("bad input; the message names the problem (an unknown query parameter, a malformed value, …)")
+	if !rt.Public {
+		out["401"] = errResp("no valid token or session")
+		out["403"] = errResp(forbiddenDoc(rt))
+	}
+	if pathParam.MatchString(rt.Pattern) || slices.ContainsFunc(rt.Query, func(p param) bool { return p.Name == "asset" }) {
+		out["404"] = errResp("not found")
+	}
+	if conflict, found := conflicts[key]; found {
+		out["409"] = errResp(conflict)
+	}
+	switch {
+	case rt.Body == "sbom":
+		out["413"] = errResp("the SBOM is larger than the server's limit, or holds more than it takes; nothing was stored")
+		busy := errResp("the upload budget stayed full: nothing was stored; retry after Retry-After seconds")
+		busy["headers"] = retry
+		out["503"] = busy
+	case rt.Body != "":
+		out["413"] = errResp("the body is larger than 1 MiB")
+	}
+	if rt.Pattern == "/readyz" {
+		out["503"] = map[string]any{"description": "not ready: the database does not answer, or its disk is full",
+			"content": jsonBody(ref("Health"))}
+	}
+	if rt.Method != http.MethodGet {
+		full := errResp("storage full: nothing was stored; retry after Retry-After seconds once space is freed")
+		full["headers"] = retry
+		out["507"] = full
+	}
+	return out
+}
+
+// forbiddenDoc says why rt can answer 403.
+func forbiddenDoc(rt route) string {
+	var why []string
+	if scopes := rt.Perm.Scopes(); len(scopes) > 0 {
+		why = append(why, "the caller's role lacks the permission ("+strings.Join(scopes, ", ")+")")
+	}
+	if extra, ok := forbidden[rt.Method+" "+rt.Pattern]; ok {
+		why = append(why, extra)
+	}
+	if rt.Method != http.MethodGet {
+		why = append(why, "the request comes from another origin")
+	}
+	if len(why) == 0 {
+		return "forbidden"
+	}
+	return "forbidden: " + strings.Join(why, "; or ")
+}
+
+// forbidden are the reasons besides the role for which a route answers 403.
+var forbidden = map[string]string{
+	"POST /api/v1/assets/{id}/sboms": "the token may not upload to this asset (its asset_names and asset_tags)",
+	"POST /api/v1/sboms": "the token may not upload to this asset (its asset_names and asset_tags), or may not create it " +
+		"(made without create_assets)",
+	"POST /api/v1/me/password": "the current password is wrong",
+}
+
+// locations say where the Location header of a creation points.
+var locations = map[string]string{
+	"POST /api/v1/assets":            "the new asset: /api/v1/assets/{id}",
+	"POST /api/v1/feeds":             "the new feed: /api/v1/feeds/{id}",
+	"POST /api/v1/assets/{id}/sboms": "the new snapshot: /api/v1/snapshots/{id}",
+	"POST /api/v1/sboms":             "the new snapshot: /api/v1/snapshots/{id}",
+}
+
+// conflicts are the routes that can meet a unique name taken.
+var conflicts = map[string]string{
+	"POST /api/v1/assets":       "an asset of this name exists",
+	"PATCH /api/v1/assets/{id}": "an asset of this name exists",
+	"POST /api/v1/feeds":        "a feed of this name exists",
+	"PATCH /api/v1/feeds/{id}":  "a feed of this name exists",
+	"POST /api/v1/users":        "a user of this name exists",
+}
 
 // operationID names an operation from its method and path:
 // GET /api/v1/assets/{id}/snapshots → getAssetsIdSnapshots.

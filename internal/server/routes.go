@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // route is one entry of the route table.
@@ -18,7 +20,7 @@ type route struct {
 	Page    bool
 	Summary string
 	Tag     string
-	// Query documents the query parameters (name → description).
+	// Query documents the query parameters; no other is accepted.
 	Query []param
 	// Body and Resp name the request and response schemas (see openapi.go);
 	// Body "sbom" is a raw SBOM document, "form" a page's HTML form.
@@ -31,14 +33,22 @@ type route struct {
 // param is one documented query parameter.
 type param struct {
 	Name, Type, Desc string
+	// Enum lists the values it takes (the list validation uses); with
+	// List, it takes a comma-separated list of them.
+	Enum []string
+	List bool
+	// Required parameters must be given.
+	Required bool
 }
 
-var allowEmpty = param{"allow_empty", "boolean", "store an SBOM with no components (it resolves every finding of the asset)"}
+var allowEmpty = param{Name: "allow_empty", Type: "boolean", Desc: "true stores an SBOM with no components, which resolves every finding of the asset"}
 
 var pageParams = []param{
-	{"cursor", "string", "opaque cursor from the previous page's next_cursor"},
-	{"limit", "integer", "page size, 1–500 (default 50)"},
+	{Name: "cursor", Type: "string", Desc: "opaque cursor: the previous page's next_cursor"},
+	{Name: "limit", Type: "integer", Desc: "page size, 1–500 (default 50)"},
 }
+
+var sourceParam = param{Name: "source", Type: "string", Desc: "the file name to record with the snapshot, at most 255 characters (default: a multipart upload's file name)"}
 
 func (s *Server) table() []route {
 	read, upload, triage, admin := auth.PermRead, auth.PermUpload, auth.PermTriage, auth.PermAdmin
@@ -46,7 +56,7 @@ func (s *Server) table() []route {
 	return []route{
 		// People.
 		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page",
-			Query: []param{{"next", "string", "where to go after signing in (a path on this site)"}}, h: s.loginPage},
+			Query: []param{{Name: "next", Type: "string", Desc: "where to go after signing in (a path on this site)"}}, h: s.loginPage},
 		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", Body: "form", h: s.login},
 		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
 		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
@@ -60,21 +70,24 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/me", Summary: "see who you are", Tag: "operations", Resp: "Me", h: s.me},
 		{Method: get, Pattern: "/api/v1/overview", Perm: read, Summary: "read the overview", Tag: "operations", Resp: "Overview", h: s.overview},
 		{Method: get, Pattern: "/api/v1/jobs", Perm: read, Summary: "list background jobs", Tag: "operations",
-			Query: []param{{"kind", "string", "match-snapshot, rematch or sync-feed"}, {"limit", "integer", "how many of the newest jobs, 1–500 (default 50)"}}, Resp: "JobList", h: s.listJobs},
+			Query: []param{{Name: "kind", Type: "string", Desc: "only jobs of this kind", Enum: store.JobKinds},
+				{Name: "limit", Type: "integer", Desc: "how many of the newest jobs, 1–500 (default 50)"}}, Resp: "JobList", h: s.listJobs},
 
 		// Assets and inventory.
 		{Method: get, Pattern: "/api/v1/assets", Perm: read, Summary: "list assets", Tag: "assets",
-			Query: append([]param{{"q", "string", "text in name or owner"}}, pageParams...), Resp: "AssetList", h: s.listAssets},
+			Query: append([]param{{Name: "q", Type: "string", Desc: "only assets with this text in their name or owner"}}, pageParams...), Resp: "AssetList", h: s.listAssets},
 		{Method: post, Pattern: "/api/v1/assets", Perm: triage, Summary: "create assets", Tag: "assets", Body: "Asset", Resp: "Asset", Status: 201, h: s.createAsset},
 		{Method: get, Pattern: "/api/v1/assets/{id}", Perm: read, Summary: "read an asset", Tag: "assets", Resp: "Asset", h: s.getAsset},
 		{Method: patch, Pattern: "/api/v1/assets/{id}", Perm: triage, Summary: "change assets", Tag: "assets", Body: "Asset", Resp: "Asset", h: s.updateAsset},
 		{Method: del, Pattern: "/api/v1/assets/{id}", Perm: admin, Summary: "delete assets", Tag: "assets", Status: 204, h: s.deleteAsset},
 		{Method: get, Pattern: "/api/v1/assets/{id}/snapshots", Perm: read, Summary: "list an asset's inventory snapshots", Tag: "assets", Resp: "SnapshotList", h: s.listSnapshots},
 		{Method: post, Pattern: "/api/v1/assets/{id}/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
-			Query: []param{{"source", "string", "file name to record"}, allowEmpty}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
+			Query: []param{sourceParam, allowEmpty}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
 		{Method: post, Pattern: "/api/v1/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
-			Query: []param{{"asset", "string", "asset name (required)"}, {"create", "boolean", "create the asset when it does not exist"},
-				{"kind", "string", "kind of a created asset"}, {"source", "string", "file name to record"}, allowEmpty},
+			Query: []param{{Name: "asset", Type: "string", Desc: "the asset's name", Required: true},
+				{Name: "create", Type: "boolean", Desc: "true creates the asset when it does not exist"},
+				{Name: "kind", Type: "string", Desc: "the kind of an asset created (default application)", Enum: store.AssetKinds},
+				sourceParam, allowEmpty},
 			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: s.getSnapshot},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets",
@@ -83,12 +96,12 @@ func (s *Server) table() []route {
 		// Findings and advisories.
 		{Method: get, Pattern: "/api/v1/findings", Perm: read, Summary: "list findings", Tag: "findings",
 			Query: append([]param{
-				{"asset", "string", "an asset's ID or name"},
-				{"severity", "string", "comma-separated: critical, high, medium, low, none, unknown"},
-				{"status", "string", "open (default), resolved or all"},
-				{"kev", "boolean", "only findings listed in CISA KEV"},
-				{"ecosystem", "string", "OSV ecosystem in any case (PyPI, go) or purl type (pypi, golang)"},
-				{"q", "string", "text in package, advisory ID, alias or asset name"},
+				{Name: "asset", Type: "string", Desc: "only the findings of this asset, by ID or name (404 when there is none)"},
+				{Name: "severity", Type: "string", Desc: "only findings of these severities, comma-separated (any case)", Enum: strs(model.Ratings), List: true},
+				{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: store.FindingStatusFilters},
+				{Name: "kev", Type: "boolean", Desc: "true: only findings listed in CISA KEV"},
+				{Name: "ecosystem", Type: "string", Desc: "only this OSV ecosystem, in any case (PyPI, go), or purl type (pypi, golang)"},
+				{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias or asset name, at most 200 characters"},
 			}, pageParams...), Resp: "FindingList", h: s.listFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
@@ -100,7 +113,7 @@ func (s *Server) table() []route {
 		{Method: patch, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", h: s.updateFeed},
 		{Method: del, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "delete feeds", Tag: "feeds", Status: 204, h: s.deleteFeed},
 		{Method: post, Pattern: "/api/v1/feeds/{id}/sync", Perm: triage, Summary: "sync feeds on demand", Tag: "feeds",
-			Query: []param{{"force", "boolean", "process the content even when unchanged"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
+			Query: []param{{Name: "force", Type: "boolean", Desc: "true processes the content even when it has not changed"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
 
 		// Access.
 		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: s.listTokens},

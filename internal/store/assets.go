@@ -15,20 +15,20 @@ import (
 // Asset is something the organisation runs: an application, a host, a
 // device. Its current inventory is its newest snapshot.
 type Asset struct {
-	ID          int64    `json:"id"`
-	Name        string   `json:"name"`
-	Kind        string   `json:"kind"`
-	Owner       string   `json:"owner"`
-	Criticality int      `json:"criticality"`
-	Exposure    string   `json:"exposure"`
-	Environment string   `json:"environment"`
-	Lifecycle   string   `json:"lifecycle"`
-	Tags        []string `json:"tags"`
+	ID          int64    `json:"id" doc:"the asset's ID"`
+	Name        string   `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -, starting with a letter or digit"`
+	Kind        string   `json:"kind" doc:"what the asset is"`
+	Owner       string   `json:"owner" doc:"who answers for the asset (a team or a person), at most 200 characters; empty when unknown"`
+	Criticality int      `json:"criticality" doc:"how much the asset matters: 1 (highest) to 4 (lowest)"`
+	Exposure    string   `json:"exposure" doc:"who can reach the asset"`
+	Environment string   `json:"environment" doc:"free text such as production or staging, at most 100 characters; empty when unknown"`
+	Lifecycle   string   `json:"lifecycle" doc:"where the asset is in its life"`
+	Tags        []string `json:"tags" doc:"labels, at most 50 of 1–64 characters each; uploader tokens can be held to assets with given tags"`
 	// CPEs name hardware, operating systems and firmware that have no SBOM.
-	CPEs              []string  `json:"cpes"`
-	CurrentSnapshotID int64     `json:"current_snapshot_id,omitempty"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	CPEs              []string  `json:"cpes" doc:"CPE 2.3 formatted strings naming hardware, operating systems and firmware that have no SBOM, at most 500"`
+	CurrentSnapshotID int64     `json:"current_snapshot_id,omitempty" doc:"the ID of the newest inventory snapshot; absent until an SBOM is uploaded"`
+	CreatedAt         time.Time `json:"created_at" doc:"when the asset was created (UTC, RFC 3339)"`
+	UpdatedAt         time.Time `json:"updated_at" doc:"when the asset last changed (UTC, RFC 3339)"`
 }
 
 // The values an asset's fields may take.

@@ -1,0 +1,260 @@
+package server
+
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// schemaTypes maps the schema names the route table uses to Go types; the
+// document's schemas are derived from them by reflection, so they say what
+// the handlers really encode. A field's description is its `doc` tag. A
+// struct field whose type is listed here under one name becomes a $ref.
+var schemaTypes = map[string]any{
+	"Asset":         store.Asset{},
+	"AssetCreate":   assetInput{},
+	"AssetPatch":    assetInput{},
+	"AssetList":     page[store.Asset]{},
+	"Snapshot":      store.Snapshot{},
+	"SnapshotList":  page[store.Snapshot]{},
+	"Component":     store.Component{},
+	"ComponentList": page[store.Component]{},
+	"Ingest":        ingestResult{},
+	"UploadReceipt": uploadReceipt{},
+	"Finding":       store.Finding{},
+	"FindingList":   page[store.Finding]{},
+	"Evidence":      model.Evidence{},
+	"Advisory":      model.AdvisoryInfo{},
+	"Severity":      model.Severity{},
+	"Feed":          store.Feed{},
+	"FeedCreate":    feedInput{},
+	"FeedPatch":     feedInput{},
+	"FeedList":      page[store.Feed]{},
+	"Job":           store.Job{},
+	"JobList":       page[store.Job]{},
+	"QueueStat":     store.QueueStat{},
+	"Token":         store.Token{},
+	"TokenList":     page[store.Token]{},
+	"NewToken":      tokenInput{},
+	"CreatedToken":  createdToken{},
+	"User":          store.User{},
+	"UserList":      page[store.User]{},
+	"NewUser":       userInput{},
+	"CreatedUser":   createdUser{},
+	"UserChange":    userChange{},
+	"SetPassword":   passwordInput{},
+	"NewPassword":   newPassword{},
+	"OwnPassword":   ownPasswordInput{},
+	"Overview":      overviewData{},
+	"AssetCount":    store.AssetCount{},
+	"Health":        healthBody{},
+	"Me":            meBody{},
+	"Queued":        queuedBody{},
+	"Error":         errorBody{},
+}
+
+// The shapes of answers that handlers write as maps; here for the document.
+type (
+	healthBody struct {
+		Status   string `json:"status" doc:"ok; when not ready: database unavailable or storage full"`
+		Version  string `json:"version" doc:"the server's version"`
+		Database string `json:"database,omitempty" doc:"the database engine (sqlite or postgres); only /readyz says, when ready"`
+	}
+	meBody struct {
+		Name   string   `json:"name" doc:"the user name, or token:NAME for an API token"`
+		Role   string   `json:"role" doc:"the caller's role"`
+		Scopes []string `json:"scopes" doc:"the permissions the role grants"`
+	}
+	queuedBody struct {
+		JobID  int64  `json:"job_id" doc:"the ID of the sync-feed job (see GET /api/v1/jobs)"`
+		Queued bool   `json:"queued" doc:"true when this request queued the job; false when a sync of the feed was already queued or running"`
+		Note   string `json:"note" doc:"the same, in words"`
+	}
+	errorBody struct {
+		Error  string `json:"error" doc:"what went wrong, naming the field or parameter at fault"`
+		Status int    `json:"status" doc:"the HTTP status, repeated"`
+	}
+)
+
+// requestRequired lists the schemas clients send, each with the fields
+// the server requires (as its handlers and services validate them); the
+// other fields are optional. Request schemas refuse unknown fields.
+var requestRequired = map[string][]string{
+	"AssetCreate": {"name"},
+	"AssetPatch":  nil,
+	"FeedCreate":  {"name", "kind", "url"},
+	"FeedPatch":   nil,
+	"NewToken":    {"name", "role"},
+	"NewUser":     {"username", "role"},
+	"UserChange":  nil,
+	"SetPassword": nil,
+	"OwnPassword": {"current_password", "new_password"},
+}
+
+// inputSchema maps a route's method and Body to the schema clients send,
+// where creating and changing take one Go type with different rules.
+var inputSchema = map[string]string{
+	"POST Asset": "AssetCreate", "PATCH Asset": "AssetPatch",
+	"POST Feed": "FeedCreate", "PATCH Feed": "FeedPatch",
+}
+
+// requestSchema names the schema of rt's JSON request body.
+func requestSchema(rt route) string {
+	if name, ok := inputSchema[rt.Method+" "+rt.Body]; ok {
+		return name
+	}
+	return rt.Body
+}
+
+var (
+	timeType = reflect.TypeFor[time.Time]()
+	rawType  = reflect.TypeFor[json.RawMessage]()
+)
+
+// schemaBuilder derives schemas from Go types.
+type schemaBuilder struct {
+	refs map[reflect.Type]string // types with one schema name of their own
+}
+
+func newSchemaBuilder() *schemaBuilder {
+	count := map[reflect.Type][]string{}
+	for name, v := range schemaTypes {
+		t := reflect.TypeOf(v)
+		count[t] = append(count[t], name)
+	}
+	b := &schemaBuilder{refs: map[reflect.Type]string{}}
+	for t, names := range count {
+		if len(names) == 1 {
+			b.refs[t] = names[0]
+		}
+	}
+	return b
+}
+
+// component describes the schema named name.
+func (b *schemaBuilder) component(name string) map[string]any {
+	t := reflect.TypeOf(schemaTypes[name])
+	required, request := requestRequired[name]
+	s := b.object(t, request)
+	if request {
+		if len(required) > 0 {
+			s["required"] = required
+		}
+		s["additionalProperties"] = false
+	}
+	s["description"] = schemaDocs[name]
+	return s
+}
+
+// schemaOf describes a Go type as an OpenAPI 3.0 schema; a struct type
+// with a schema of its own is a $ref.
+func (b *schemaBuilder) schemaOf(t reflect.Type, request bool) map[string]any {
+	switch {
+	case t == timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		return map[string]any{}
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return b.schemaOf(t.Elem(), request)
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int64:
+		return map[string]any{"type": "integer", "format": "int64"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number", "format": "double"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": b.schemaOf(t.Elem(), request)}
+	case reflect.Map:
+		return map[string]any{"type": "object", "additionalProperties": b.schemaOf(t.Elem(), request)}
+	case reflect.Struct:
+		if name, ok := b.refs[t]; ok {
+			return ref(name)
+		}
+		return b.object(t, request)
+	}
+	return map[string]any{}
+}
+
+// object describes a struct: its properties and, for answers, the ones
+// always present (those not omitted when empty).
+func (b *schemaBuilder) object(t reflect.Type, request bool) map[string]any {
+	props := map[string]any{}
+	var required []string
+	b.addFields(t, props, &required, request)
+	s := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s
+}
+
+func (b *schemaBuilder) addFields(t reflect.Type, props map[string]any, required *[]string, request bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			b.addFields(ft, props, required, request)
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s := b.schemaOf(f.Type, request)
+		if f.Type == rawType {
+			s = maps.Clone(rawSchemas[fieldKey{t, name}]) // nil: an untyped value, which the test refuses
+			if s == nil {
+				s = map[string]any{}
+			}
+		}
+		if vals, ok := enums[fieldKey{t, name}]; ok {
+			if s["type"] == "array" {
+				s["items"].(map[string]any)["enum"] = vals
+			} else {
+				s["enum"] = vals
+			}
+		}
+		if _, isRef := s["$ref"]; isRef {
+			s = map[string]any{"allOf": []any{s}} // a $ref takes no description beside it
+		}
+		s["description"] = f.Tag.Get("doc")
+		props[name] = s
+		omitted := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		if !omitted && !request {
+			*required = append(*required, name)
+		}
+	}
+}
+
+// fieldKey names a field by the struct that declares it and its JSON name.
+type fieldKey struct {
+	t    reflect.Type
+	json string
+}
+
+func field[T any](json string) fieldKey { return fieldKey{reflect.TypeFor[T](), json} }
+
+// rawSchemas say what a json.RawMessage field holds.
+var rawSchemas = map[fieldKey]map[string]any{
+	field[store.Finding]("evidence"): {"type": "array", "items": ref("Evidence")},
+}
+
+func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }

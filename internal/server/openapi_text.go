@@ -1,0 +1,198 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// The words of the OpenAPI document: what each schema and operation is,
+// and the fixed sets of values fields take. The values are the Go lists
+// that validation uses, so the document cannot drift from it.
+
+// enums are the fields that take one of a fixed set of values.
+var enums = map[fieldKey][]string{
+	field[store.Asset]("kind"):         store.AssetKinds,
+	field[store.Asset]("exposure"):     store.Exposures,
+	field[store.Asset]("lifecycle"):    store.Lifecycles,
+	field[assetInput]("kind"):          store.AssetKinds,
+	field[assetInput]("exposure"):      store.Exposures,
+	field[assetInput]("lifecycle"):     store.Lifecycles,
+	field[store.Feed]("kind"):          store.FeedKinds,
+	field[feedInput]("kind"):           store.FeedKinds,
+	field[store.Job]("kind"):           store.JobKinds,
+	field[store.Job]("state"):          store.JobStates,
+	field[store.QueueStat]("kind"):     store.JobKinds,
+	field[store.Finding]("status"):     store.FindingStatuses,
+	field[store.Finding]("severity"):   strs(model.Ratings),
+	field[store.Finding]("resolution"): store.Resolutions,
+	field[model.Severity]("rating"):    strs(model.Ratings),
+	field[model.Component]("scope"):    strs(model.Scopes),
+	field[store.User]("role"):          strs(auth.Roles),
+	field[store.Token]("role"):         strs(auth.Roles),
+	field[tokenInput]("role"):          strs(auth.Roles),
+	field[userInput]("role"):           strs(auth.Roles),
+	field[userChange]("role"):          strs(auth.Roles),
+	field[meBody]("role"):              strs(auth.Roles),
+	field[meBody]("scopes"):            auth.RoleAdmin.Perms().Scopes(), // every scope
+}
+
+// strs turns a list of named strings into plain strings.
+func strs[S ~string](vs []S) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// passwordPolicy says what a chosen password must be (auth.CheckPasswordPolicy).
+var passwordPolicy = fmt.Sprintf("A chosen password has at least %d characters and at most %d bytes, no control characters, "+
+	"and neither contains the user name or the service's name nor is a common password, a repetition or a run such as abcd or 4321.",
+	auth.PolicyMinChars, auth.MaxPasswordLen)
+
+// schemaDocs describe each schema.
+var schemaDocs = map[string]string{
+	"Asset": "Something the organisation runs: an application, a host, a device. Its inventory is its newest snapshot.",
+	"AssetCreate": "An asset to create. Only name is required; the others default to kind application, criticality 3, " +
+		"exposure internal, lifecycle active, no owner, environment, tags or CPEs.",
+	"AssetPatch": "The fields of an asset to change. Every field is optional: an absent (or null) field keeps its value; " +
+		"tags and cpes replace the lists whole.",
+	"AssetList":     "A page of assets, by ID.",
+	"Snapshot":      "One immutable inventory of an asset: the components of one SBOM as it was uploaded. The newest is the asset's current inventory; older ones stay.",
+	"SnapshotList":  "Every snapshot of an asset, newest first (not paged).",
+	"Component":     "One component of a snapshot, as its SBOM states it.",
+	"ComponentList": "A page of a snapshot's components, in upload order.",
+	"Ingest":        "What an upload stored, answered to callers who may read assets: the asset as it is now and the new snapshot.",
+	"UploadReceipt": "What an upload stored, answered to callers who may upload but not read (the uploader role): the asset by ID and name, and the new snapshot.",
+	"Finding": "One advisory affecting one package version of one asset, with its life cycle: open while the asset's current snapshot " +
+		"has the version, resolved when not.",
+	"FindingList": "A page of findings, most severe first, then newest.",
+	"Evidence":    "Why one affected entry of an advisory covers a component's version.",
+	"Advisory":    "An advisory as matching holds it: its IDs, text, dates, references and severity.",
+	"Severity":    "An advisory's severity and where it comes from.",
+	"Feed":        "A configured advisory source and its health.",
+	"FeedCreate":  "A feed to configure. name, kind and url are required; interval_seconds defaults to 3600 and enabled to true.",
+	"FeedPatch":   "The fields of a feed to change. Every field is optional: an absent (or null) field keeps its value.",
+	"FeedList":    "Every feed with its health (not paged).",
+	"Job":         "One unit of background work. Jobs live in the database, so that with several replicas each runs once.",
+	"JobList":     "The newest jobs, newest first (not paged: limit says how many).",
+	"QueueStat":   "The queue of one kind of job: how many wait and run, and since when the oldest has waited.",
+	"Token":       "An API token for machines. Only its hash is kept.",
+	"TokenList":   "Every API token, revoked ones too, by ID (not paged).",
+	"NewToken": "An API token to create. name and role are required; asset_names and asset_tags are for uploader tokens only " +
+		"(other roles read every asset).",
+	"CreatedToken": "A new API token with its secret, shown this once.",
+	"User":         "A person who signs in to the web interface.",
+	"UserList":     "Every user, by ID (not paged).",
+	"NewUser":      "A user to create. username and role are required; without a password one is generated. " + passwordPolicy,
+	"CreatedUser":  "A new user, with the generated password (shown this once) when none was given.",
+	"UserChange": "What to change of a user. Every field is optional: an absent (or null) field keeps its value. " +
+		"Admins cannot disable themselves or take away their own admin role.",
+	"SetPassword": "A user's new password. Every field is optional: an empty or absent password is generated and answered once. " + passwordPolicy,
+	"NewPassword": "The outcome of setting a password, with the generated one shown once.",
+	"OwnPassword": "Your current password and the new one. " + passwordPolicy,
+	"Overview": "What the overview shows: counts, open findings by severity and in KEV, the assets with the most open findings, " +
+		"every feed's health and the job queue.",
+	"AssetCount": "An asset with its open findings.",
+	"Health":     "Whether the server is alive or ready.",
+	"Me":         "Who the caller is and what they may do.",
+	"Queued":     "A feed sync queued by this request, or already queued or running.",
+	"Error":      "An error answer.",
+}
+
+// pathParamDocs describe a {id} path parameter by the collection it is in.
+var pathParamDocs = map[string]string{
+	"assets":     "the asset's ID",
+	"snapshots":  "the snapshot's ID",
+	"findings":   "the finding's ID",
+	"advisories": "an advisory ID, or an alias of one (CVE-2021-44228 finds GHSA-… and GO-…), 1–200 characters",
+	"feeds":      "the feed's ID",
+	"tokens":     "the token's ID",
+	"users":      "the user's ID",
+}
+
+// Said of every operation that stores or changes something.
+const (
+	storageFullDoc = "507 when the database's disk is full: nothing was stored; retry after Retry-After seconds once space is freed."
+	uploadDoc      = "Stores the SBOM as the asset's new inventory snapshot and queues its match; its findings follow when the " +
+		"match job has run (the snapshot's matched_at). The format is detected from the content: CycloneDX 1.x JSON or XML, " +
+		"SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD. Send the document as the body (any Content-Type but multipart) or as " +
+		"the first file of a multipart form (curl -F file=@bom.json). An SBOM with no components is refused unless " +
+		"allow_empty=true: as the inventory it would resolve every finding of the asset.\n\n" +
+		"Callers with the triage permission upload to any asset. An uploader token uploads only to the assets its " +
+		"asset_names and asset_tags allow; a person with the uploader role only to existing assets. Callers who may not " +
+		"read assets are answered an UploadReceipt, not the whole asset.\n\n" +
+		"Uploads being processed share a server-wide memory budget: an upload that finds no room within a while is " +
+		"refused with 503 and Retry-After, nothing stored (vulndesk push retries). "
+)
+
+// opDocs describe each API operation, by method and pattern.
+var opDocs = map[string]string{
+	"GET /healthz": "200 while the process serves; the database is not asked. Needs no credentials.",
+	"GET /readyz": "200 when the database answers; 503 when it does not or its disk is full, the cause in status. " +
+		"Needs no credentials.",
+	"GET /metrics": "Prometheus text exposition: request durations by route and status, sign-in failures, the upload budget, " +
+		"background jobs by state and kind, each feed's age and failures, open findings.",
+	"GET /api/v1/openapi.json": "This document, built from the server's route table and the types its handlers encode. " +
+		"Needs no credentials.",
+	"GET /api/v1/me": "The caller's name, role and the permissions the role grants; any signed-in caller may ask.",
+	"GET /api/v1/overview": "Counts of assets, snapshots, components and advisories; open findings by severity and in KEV; " +
+		"the ten assets with the most open findings; every feed's health; the job queue by kind.",
+	"GET /api/v1/jobs": "The newest background jobs, newest first, optionally of one kind: matching uploaded snapshots, " +
+		"re-matching after advisories changed, feed syncs. A failed job says why in error.",
+	"GET /api/v1/assets": "Assets by ID, a page at a time; q keeps those with the text in their name or owner.",
+	"POST /api/v1/assets": "Creates an asset (see AssetCreate for the defaults) and answers it with its Location. " +
+		"409 when the name is taken. " + storageFullDoc,
+	"GET /api/v1/assets/{id}": "One asset, with the ID of its current snapshot.",
+	"PATCH /api/v1/assets/{id}": "Changes the fields sent and keeps the others; tags and cpes replace the lists whole. " +
+		"409 when a new name is taken. " + storageFullDoc,
+	"DELETE /api/v1/assets/{id}":        "Deletes the asset with its snapshots and findings; this cannot be undone. " + storageFullDoc,
+	"GET /api/v1/assets/{id}/snapshots": "Every snapshot of the asset, newest first: the first is its current inventory.",
+	"POST /api/v1/assets/{id}/sboms":    uploadDoc + storageFullDoc,
+	"POST /api/v1/sboms": "Uploads to the asset named by asset; with create=true the asset is created when it does not " +
+		"exist (kind sets its kind), else a missing asset is 404. An uploader token creates assets only when made with " +
+		"create_assets, and a token held to asset names is refused (403) for other names before the asset is looked up, " +
+		"so the answer does not tell whether it exists.\n\n" + uploadDoc + storageFullDoc,
+	"GET /api/v1/snapshots/{id}": "One snapshot: its format, subject, source, hash, component count, who uploaded it " +
+		"and when it was matched.",
+	"GET /api/v1/snapshots/{id}/components": "The snapshot's components in upload order, a page at a time.",
+	"GET /api/v1/findings": "Findings, most severe first, then newest, a page at a time; only open ones unless status says. " +
+		"The filters combine: a finding is listed when it passes every one given. Pass next_cursor back as cursor " +
+		"with the same filters for the next page.",
+	"GET /api/v1/findings/{id}": "One finding with its evidence.",
+	"GET /api/v1/advisories/{id}": "An advisory by its ID or by an alias. For an alias, the advisory that matching " +
+		"takes as primary is answered and the others that name the alias are linked in Link headers (rel=alternate).",
+	"GET /api/v1/feeds": "Every feed with its health: when a sync was last tried and last worked, the last error, " +
+		"what the source held.",
+	"POST /api/v1/feeds": "Configures a feed and, when it is enabled, queues its first sync. The source is an https:// " +
+		"URL (http:// only on loopback), or a file:// URL or path within the server's --feed-dir; private addresses " +
+		"only with --allow-private-feeds. Credentials in the URL are kept but never shown. 409 when the name is taken. " +
+		storageFullDoc,
+	"GET /api/v1/feeds/{id}": "One feed with its health.",
+	"PATCH /api/v1/feeds/{id}": "Changes the fields sent and keeps the others. Sending back the redacted URL keeps the " +
+		"stored credentials; another URL is checked as on create and replaces them. 409 when a new name is taken. " +
+		storageFullDoc,
+	"DELETE /api/v1/feeds/{id}": "Deletes the feed and withdraws the advisories only it supplied; the findings only they " +
+		"caused resolve as withdrawn once the re-match it queues has run. " + storageFullDoc,
+	"POST /api/v1/feeds/{id}/sync": "Queues a sync of the feed now, or says that one is already queued or running " +
+		"(202 either way; queued tells which). force=true processes the content even when it has not changed. " +
+		storageFullDoc,
+	"GET /api/v1/tokens": "Every API token, revoked ones too; never their secrets.",
+	"POST /api/v1/tokens": "Creates an API token and answers its secret once. asset_names and asset_tags hold an " +
+		"uploader token to those assets; create_assets lets its uploads create assets. " + storageFullDoc,
+	"DELETE /api/v1/tokens/{id}": "Revokes the token: it stops working at once and stays listed with revoked_at; " +
+		"404 when it is already revoked. " + storageFullDoc,
+	"GET /api/v1/users": "Every user.",
+	"POST /api/v1/users": "Creates a user who signs in to the web interface; without a password one is generated and " +
+		"answered once. 409 when the name is taken. " + storageFullDoc,
+	"PATCH /api/v1/users/{id}": "Changes a user's role or disables them, and signs the user out everywhere. Admins " +
+		"cannot disable themselves or take away their own admin role, so that the last admin cannot lock everyone out. " +
+		storageFullDoc,
+	"POST /api/v1/users/{id}/password": "Sets a user's password, or generates one (answered once) when none is sent; " +
+		"the user's sessions end. " + storageFullDoc,
+	"POST /api/v1/me/password": "Changes the signed-in user's own password, proven by the current one (403 when it is " +
+		"wrong); every session of the user ends, this one too. An API token has no password (400). " + storageFullDoc,
+}

@@ -51,18 +51,6 @@ func decode(r *http.Request, v any) error {
 	return checkJSONText(v)
 }
 
-func queryInt(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, errStatus(http.StatusBadRequest, "%s %q: not a non-negative integer", name, v)
-	}
-	return n, nil
-}
-
 // queryLimit reads a page size: 0 (the default) when absent, else 1–500.
 func queryLimit(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("limit")

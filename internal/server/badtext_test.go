@@ -146,8 +146,7 @@ func storedNames(t *testing.T, p *inproc) string {
 	var b bytes.Buffer
 	for _, path := range []string{"/api/v1/assets", "/api/v1/feeds", "/api/v1/tokens", "/api/v1/users"} {
 		_, body := p.admin.Do(t, "GET", path, nil)
-		var n int
-		n = strings.Count(string(body), `"id":`)
+		n := strings.Count(string(body), `"id":`)
 		fmt.Fprintf(&b, "%s: %d; ", path, n)
 	}
 	return b.String()

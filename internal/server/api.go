@@ -16,6 +16,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/ecosystem"
 	"github.com/vulndesk/vulndesk/internal/match"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
@@ -446,12 +447,10 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 	if sv := q.Get("severity"); sv != "" {
 		for _, v := range strings.Split(sv, ",") {
 			v = strings.ToLower(strings.TrimSpace(v))
-			switch v {
-			case "critical", "high", "medium", "low", "none", "unknown":
-				f.Severity = append(f.Severity, v)
-			default:
+			if !slices.Contains(model.Ratings, model.Rating(v)) {
 				return errStatus(http.StatusBadRequest, "severity %q: critical, high, medium, low, none or unknown", v)
 			}
+			f.Severity = append(f.Severity, v)
 		}
 	}
 	if len(f.Text) > 200 {

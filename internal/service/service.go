@@ -174,8 +174,9 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 		return err
 	}
 	start := time.Now()
+	var ph matchPhases
 	st, n, err := s.matchAndApply(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Resolution: store.ResolvedByUpgrade})
+		Resolution: store.ResolvedByUpgrade}, &ph)
 	if errors.Is(err, store.ErrStale) {
 		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
 		return nil
@@ -185,8 +186,20 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	}
 	s.Log.Info("snapshot matched", "snapshot", snapID, "asset", snap.AssetID, "components", n,
 		"new", st.New, "still_open", st.Updated, "reopened", st.Reopened, "resolved", st.Resolved,
-		"took", time.Since(start).Round(time.Millisecond))
+		"took", time.Since(start).Round(time.Millisecond), "read", ph.read.Round(time.Millisecond),
+		"match", ph.match.Round(time.Millisecond), "store", ph.store.Round(time.Millisecond))
 	return nil
+}
+
+// matchPhases is where a snapshot's match spent its time: reading
+// components, matching them, storing the findings.
+type matchPhases struct{ read, match, store time.Duration }
+
+// since adds the time since t to d and returns now.
+func since(d *time.Duration, t time.Time) time.Time {
+	now := time.Now()
+	*d += now.Sub(t)
+	return now
 }
 
 // Rematch re-matches, in every asset's current snapshot, only the
@@ -376,8 +389,9 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 // findings are gathered. When the advisories change while it matches, the
 // result is computed again: a stale result must not overwrite the
 // re-match the change queued. It returns the number of components.
-func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult) (store.MatchStats, int, error) {
+func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult, ph *matchPhases) (store.MatchStats, int, error) {
 	for attempt := 0; ; attempt++ {
+		t := time.Now()
 		gen, err := s.cache.refresh(ctx)
 		if err != nil {
 			return store.MatchStats{}, 0, err
@@ -389,6 +403,7 @@ func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult) (store
 			if err != nil {
 				return store.MatchStats{}, n, err
 			}
+			t = since(&ph.read, t)
 			if len(comps) == 0 {
 				break
 			}
@@ -396,11 +411,13 @@ func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult) (store
 			if err != nil {
 				return store.MatchStats{}, n, err
 			}
+			t = since(&ph.match, t)
 			m.Findings = append(m.Findings, found...)
 			n, after = n+len(comps), comps[len(comps)-1].ID
 		}
 		m.Generation, m.CheckGeneration = gen, true
 		st, err := s.Store.ApplyMatch(ctx, m)
+		since(&ph.store, t)
 		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
 			return st, n, err
 		}

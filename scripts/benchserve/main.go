@@ -1525,7 +1525,7 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 		}},
 		{"steady", func(cl *client, s *server, r *engineResult) error { return phaseSteady(c, cl, steady, r) }},
 	}
-	profSecs := map[string]int{"ingest+match": 40, "rematch": 6, "findings-api": 12}
+	profSecs := map[string]int{"ingest+match": 40, "rematch": 6, "findings-api": 12, "steady": 20}
 	for _, st := range steps {
 		if c.reuse != "" && !slices.Contains(strings.Split(c.reuse, ","), st.name) ||
 			!slices.Contains(strings.Split(c.phases, ","), st.name) {

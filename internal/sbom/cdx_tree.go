@@ -61,6 +61,13 @@ func (t *cdxTree) set(i int, c *cdxComponent, cv *cdxConverter) {
 	t.nested[i] = nodes
 }
 
+// add converts the next top-level component, c, and what it nests.
+func (t *cdxTree) add(c *cdxComponent, cv *cdxConverter) {
+	t.comps = append(t.comps, model.Component{})
+	t.files = append(t.files, false)
+	t.set(len(t.files)-1, c, cv)
+}
+
 // sbom returns the SBOM of the tree, whose BOM is d (without its
 // components): the subject and its components, after the BOM's own.
 func (t *cdxTree) sbom(d *cdxDoc, format string) (model.SBOM, error) {

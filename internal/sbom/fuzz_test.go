@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -132,6 +133,28 @@ func FuzzCycloneDXParallel(f *testing.F) {
 		want, wantErr := formerCdxModel(&whole, "fuzz.json", "f")
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || (err == nil && !reflect.DeepEqual(got, want)) {
 			t.Fatalf("parallel: %v, %s; former: %v", err, firstDiff(got, want), wantErr)
+		}
+	})
+}
+
+// FuzzCycloneDXXMLStreaming checks the XML decoding, which converts
+// components as it decodes them, against decoding all of the BOM first.
+func FuzzCycloneDXXMLStreaming(f *testing.F) {
+	for _, s := range cdxXMLSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if xmlComponentCount(data) > maxComponents {
+			return
+		}
+		got, err := parseCycloneDXXML("fuzz.xml", data, "1.6")
+		want, wantErr := formerCdxXML("fuzz.xml", data)
+		if errors.Is(err, ErrTooLarge) {
+			return // nesting, which the former decoding did not check
+		}
+		want.Format = "CycloneDX 1.6 XML"
+		if (err == nil) != (wantErr == nil) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("streaming: %v, %s; former: %v", err, firstDiff(got, want), wantErr)
 		}
 	})
 }

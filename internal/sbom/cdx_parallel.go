@@ -45,7 +45,11 @@ func decodeCycloneDXParallel(name string, data []byte, items int, doc *cdxDoc) (
 	if doc.Metadata != nil && doc.Metadata.Component != nil {
 		extra = countComponents(doc.Metadata.Component.Components, 1)
 	}
-	t := newCdxTree(name, n, max(0, items-n-extra), extra)
+	// Room for what the top-level components nest: items counts it, with
+	// objects of arrays named "packages" or "@graph", which a hostile
+	// document could add by the million; beyond n, flatten moves to an
+	// array of its own.
+	t := newCdxTree(name, n, min(max(0, items-n-extra), n), extra)
 	var next atomic.Int64 // the first element of the next batch to decode
 	var failed atomic.Bool
 	var wg sync.WaitGroup

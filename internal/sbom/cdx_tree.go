@@ -26,8 +26,9 @@ type cdxTree struct {
 	nested map[int][]cdxNode // what top-level component i nests
 }
 
-// cdxNode is a nested component, converted, in the order of a walk of the
-// tree that takes each component before those it nests.
+// cdxNode is a component nested in a top-level one, or one of the
+// subject's, converted, in the order of a walk of the tree that takes
+// each component before those it nests.
 type cdxNode struct {
 	comp  model.Component // only its Ref, for a file
 	depth int             // nesting depth; top-level components are at 1

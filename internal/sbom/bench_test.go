@@ -1,9 +1,13 @@
 package sbom
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	cdx "github.com/CycloneDX/cyclonedx-go"
 )
 
 // cycloneDXDoc generates a CycloneDX 1.5 JSON BOM of n npm components, each
@@ -45,6 +49,31 @@ func BenchmarkParseCycloneDX100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		if len(sb.Components) != 100_000 || sb.Components[0].Scope != "direct" {
+			b.Fatalf("%d components", len(sb.Components))
+		}
+	}
+}
+
+// BenchmarkParseCycloneDXXML20k parses the BOM of cycloneDXDoc(20_000) as
+// CycloneDX XML (about 8 MB).
+func BenchmarkParseCycloneDXXML20k(b *testing.B) {
+	var bom cdx.BOM
+	if err := json.Unmarshal(cycloneDXDoc(20_000), &bom); err != nil {
+		b.Fatal(err)
+	}
+	bom.XMLNS = "http://cyclonedx.org/schema/bom/1.5"
+	var data bytes.Buffer
+	if err := cdx.NewBOMEncoder(&data, cdx.BOMFileFormatXML).Encode(&bom); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(data.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		sb, err := Parse("bench.cdx.xml", data.Bytes(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(sb.Components) != 20_000 || sb.Components[0].Scope != "direct" {
 			b.Fatalf("%d components", len(sb.Components))
 		}
 	}

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -76,213 +73,45 @@ type cdxDependency struct {
 // cdxSpecVersion matches the CycloneDX specification versions: 1.x.
 var cdxSpecVersion = regexp.MustCompile(`^1\.[0-9]{1,2}$`)
 
-// parseCycloneDXJSON parses a CycloneDX JSON BOM of the given specVersion.
-func parseCycloneDXJSON(name string, data []byte, specVersion string) (model.SBOM, error) {
-	format := "CycloneDX " + specVersion + " JSON"
-	if specVersion != "" && !cdxSpecVersion.MatchString(specVersion) {
-		return model.SBOM{}, newError(ErrInvalid, name, "unsupported CycloneDX specVersion %q", specVersion)
+// parseCycloneDXJSON parses a CycloneDX JSON BOM whose shape is sh.
+func parseCycloneDXJSON(name string, data []byte, sh jsonShape) (model.SBOM, error) {
+	format := "CycloneDX " + sh.specVersion + " JSON"
+	if sh.specVersion != "" && !cdxSpecVersion.MatchString(sh.specVersion) {
+		return model.SBOM{}, newError(ErrInvalid, name, "unsupported CycloneDX specVersion %q", sh.specVersion)
 	}
-	if specVersion == "" {
+	if sh.specVersion == "" {
 		format = "CycloneDX JSON"
 	}
-	doc, err := decodeCycloneDXJSON(data)
-	if err != nil {
+	var doc cdxDoc
+	if len(data) >= parallelDecodeBytes {
+		t, err := decodeCycloneDXParallel(name, data, sh.items, &doc)
+		if err != nil {
+			return model.SBOM{}, jsonError(name, data, "invalid CycloneDX JSON", err)
+		}
+		if t != nil {
+			return t.sbom(&doc, format)
+		}
+		doc = cdxDoc{}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
 		return model.SBOM{}, jsonError(name, data, "invalid CycloneDX JSON", err)
 	}
 	return doc.toModel(name, format)
 }
 
-// decodeCycloneDXJSON decodes a BOM. A large components array is decoded
-// element by element on all cores; should any element fail, the whole
-// document is decoded again in one piece, so that the error carries its
-// place in the document.
-func decodeCycloneDXJSON(data []byte) (cdxDoc, error) {
-	var doc cdxDoc
-	if len(data) < parallelDecodeBytes {
-		err := json.Unmarshal(data, &doc)
-		return doc, err
-	}
-	var raw struct {
-		cdxDoc
-		Components json.RawMessage `json:"components"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return doc, err
-	}
-	doc = raw.cdxDoc
-	elems, ok := splitArray(raw.Components)
-	if !ok {
-		err := json.Unmarshal(data, &doc)
-		return doc, err
-	}
-	doc.Components = make([]cdxComponent, len(elems))
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(elems) && !failed.Load(); i += workers {
-				if json.Unmarshal(elems[i], &doc.Components[i]) != nil {
-					failed.Store(true)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if failed.Load() {
-		doc = cdxDoc{}
-		err := json.Unmarshal(data, &doc)
-		return doc, err
-	}
-	return doc, nil
-}
-
-// parallelDecodeBytes is the document size from which components are
-// decoded in parallel.
-const parallelDecodeBytes = 1 << 20
-
-// splitArray splits a JSON array (already validated) into its elements;
-// ok is false for anything but an array.
-func splitArray(b []byte) (elems [][]byte, ok bool) {
-	i := skipSpace(b, 0)
-	if i >= len(b) || b[i] != '[' {
-		return nil, false
-	}
-	depth, start, inString := 0, -1, false
-	for i++; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 { // the array's own ']'
-				if start >= 0 {
-					elems = append(elems, b[start:i])
-				}
-				return elems, true
-			}
-			depth--
-		case ',':
-			if depth == 0 {
-				elems = append(elems, b[start:i])
-				start = -1
-				continue
-			}
-		}
-		if start < 0 && c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			start = i // the first byte of an element
-		}
-	}
-	return nil, false
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 // toModel converts the BOM: its components, nested ones flattened, with
 // their scope from the dependency graph.
 func (d *cdxDoc) toModel(name, format string) (model.SBOM, error) {
-	var root *cdxComponent
-	if d.Metadata != nil {
-		root = d.Metadata.Component
+	nested, extra := countComponents(d.Components, 0)-len(d.Components), 0
+	if d.Metadata != nil && d.Metadata.Component != nil {
+		extra = countComponents(d.Metadata.Component.Components, 1)
 	}
-	n := countComponents(d.Components, 0)
-	if root != nil {
-		n += countComponents(root.Components, 0)
+	t := newCdxTree(name, len(d.Components), nested, extra)
+	cv := newCdxConverter(name)
+	for i := range d.Components {
+		t.set(i, &d.Components[i], cv)
 	}
-	sb := model.SBOM{Path: name, Format: format, Components: make([]model.Component, 0, min(n, maxComponents))}
-	var scope map[string]model.Scope
-	if root != nil {
-		sb.Subject = subjectName(root.Name, root.Version)
-		scope = cdxScopes(d.Dependencies, root.BOMRef)
-	}
-	f := cdxFlattener{sbom: &sb, scope: scope, seen: make(map[string]bool, cap(sb.Components))}
-	if err := f.add(d.Components, 1); err != nil {
-		return model.SBOM{}, err
-	}
-	if root != nil {
-		// Components of the subject are parts of it, and as much
-		// components of the SBOM as any other.
-		if err := f.add(root.Components, 1); err != nil {
-			return model.SBOM{}, err
-		}
-	}
-	return sb, nil
-}
-
-// cdxFlattener appends CycloneDX components, nested ones included, to an
-// SBOM.
-type cdxFlattener struct {
-	sbom  *model.SBOM
-	scope map[string]model.Scope
-	seen  map[string]bool // bom-refs already added
-}
-
-// add appends list, found at nesting depth depth, and what it nests.
-func (f *cdxFlattener) add(list []cdxComponent, depth int) error {
-	if len(list) > 0 && depth > maxNesting {
-		return newError(ErrTooLarge, f.sbom.Path, "components nested more than %d deep", maxNesting)
-	}
-	for i := range list {
-		c := &list[i]
-		if c.BOMRef != "" && f.seen[c.BOMRef] {
-			continue // exact duplicate bom-ref: the same component again
-		}
-		if len(f.sbom.Components) >= maxComponents {
-			return newError(ErrTooLarge, f.sbom.Path, "more than %d components", maxComponents)
-		}
-		if c.BOMRef != "" {
-			f.seen[c.BOMRef] = true
-		}
-		if leaveOut(bool(c.Type), c.PURL) {
-			f.sbom.FilesLeftOut++
-			if err := f.add(c.Components, depth+1); err != nil {
-				return err
-			}
-			continue
-		}
-		m := newComponent(f.sbom.Path, c.BOMRef, c.Name, c.Version, c.PURL)
-		if c.CPE != "" {
-			m.CPEs = []string{c.CPE}
-		}
-		for _, h := range c.Hashes {
-			if h.Content != "" {
-				m.Hashes = append(m.Hashes, model.Hash{Algorithm: h.Alg, Value: h.Content})
-			}
-		}
-		for _, l := range c.Licenses {
-			switch {
-			case l.License != nil && l.License.ID != "":
-				m.Licenses = append(m.Licenses, l.License.ID)
-			case l.License != nil:
-				m.Licenses = append(m.Licenses, l.License.Name)
-			}
-			m.Licenses = append(m.Licenses, l.Expression)
-		}
-		m.Licenses = cleanLicenses(m.Licenses)
-		m.Scope = f.scope[c.BOMRef]
-		f.sbom.Components = append(f.sbom.Components, m)
-		if err := f.add(c.Components, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
+	return t.sbom(d, format)
 }
 
 // countComponents counts the components of list and those they nest, at

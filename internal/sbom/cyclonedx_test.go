@@ -225,12 +225,16 @@ func TestParallelDecodeEqualsSequential(t *testing.T) {
 	if len(data) < parallelDecodeBytes {
 		t.Fatalf("document of %d bytes does not take the parallel path", len(data))
 	}
-	got, err := decodeCycloneDXJSON(data)
+	got, err := Parse("big.cdx.json", data, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want cdxDoc
-	if err := json.Unmarshal(data, &want); err != nil {
+	var doc cdxDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	want, err := doc.toModel("big.cdx.json", "CycloneDX 1.5 JSON")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -241,12 +245,13 @@ func TestParallelDecodeEqualsSequential(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line ") || !strings.Contains(err.Error(), "version") {
 		t.Fatalf("err = %v, want ErrInvalid naming the place and field", err)
 	}
-	for _, in := range []string{`[]`, ` [ {"a":"]"} , "x,y" ,[1,[2]] ] `, `[{"s":"\"}"}]`} {
-		elems, ok := splitArray([]byte(in))
+	for _, in := range []string{`[]`, ` [ {"a":"]"} , "x,y" ,[1,[2]] ] `, `[{"s":"\"}"}]`, `[1, -2.5e3, true, null]`} {
+		doc := []byte(`{"a": {"components": []}, "components": ` + in + `}`)
+		elems, end, ok := topLevelArray(doc, "components", 0)
 		var all []json.RawMessage
 		json.Unmarshal([]byte(in), &all)
-		if !ok || len(elems) != len(all) {
-			t.Errorf("splitArray(%s) = %d elements, want %d", in, len(elems), len(all))
+		if !ok || len(elems) != len(all) || doc[end] != ']' {
+			t.Errorf("topLevelArray(%s) = %d elements, want %d", doc, len(elems), len(all))
 		}
 	}
 }

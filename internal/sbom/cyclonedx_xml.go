@@ -79,13 +79,18 @@ func xmlError(name string, dec *xml.Decoder, what string, err error) error {
 	return e
 }
 
-// parseCycloneDXXML decodes a CycloneDX XML BOM with cyclonedx-go.
+// parseCycloneDXXML decodes a CycloneDX XML BOM with cyclonedx-go,
+// converting its components one by one as they are decoded.
 func parseCycloneDXXML(name string, data []byte, version string) (model.SBOM, error) {
-	if n := xmlComponentCount(data); n > maxComponents {
+	n := xmlComponentCount(data)
+	if n > maxComponents {
 		return model.SBOM{}, newError(ErrTooLarge, name, "more than %d components", maxComponents)
 	}
+	// Room for the components, by their start tags, unless these are far
+	// too many for the size (comments hold them).
+	n = min(n, bytes.Count(data, []byte("<component"))-bytes.Count(data, []byte("<components")), len(data)/64)
+	bom := xmlBOM{Components: xmlComponents{tree: newCdxTree(name, 0, 0, n), cv: newCdxConverter(name)}}
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	var bom cdx.BOM
 	if err := dec.Decode(&bom); err != nil {
 		return model.SBOM{}, xmlError(name, dec, "invalid CycloneDX XML", err)
 	}
@@ -97,22 +102,73 @@ func parseCycloneDXXML(name string, data []byte, version string) (model.SBOM, er
 		}
 		doc.Metadata = &cdxMetadata{Component: &c[0]}
 	}
-	if bom.Components != nil {
-		var ok bool
-		if doc.Components, ok = cdxFromXML(*bom.Components, 1); !ok {
-			return model.SBOM{}, newError(ErrTooLarge, name, "components nested more than %d deep", maxNesting)
-		}
+	if bom.Components.tooDeep {
+		return model.SBOM{}, newError(ErrTooLarge, name, "components nested more than %d deep", maxNesting)
 	}
-	if bom.Dependencies != nil {
-		for _, d := range *bom.Dependencies {
-			dep := cdxDependency{Ref: d.Ref}
-			if d.Dependencies != nil {
-				dep.DependsOn = *d.Dependencies
+	doc.Dependencies = cdxDependenciesFromXML(bom.Dependencies)
+	return bom.Components.tree.sbom(&doc, "CycloneDX "+version+" XML")
+}
+
+// cdxDependenciesFromXML converts cyclonedx-go's dependencies.
+func cdxDependenciesFromXML(deps *[]cdx.Dependency) []cdxDependency {
+	if deps == nil {
+		return nil
+	}
+	out := make([]cdxDependency, 0, len(*deps))
+	for _, d := range *deps {
+		dep := cdxDependency{Ref: d.Ref}
+		if d.Dependencies != nil {
+			dep.DependsOn = *d.Dependencies
+		}
+		out = append(out, dep)
+	}
+	return out
+}
+
+// xmlBOM is a CycloneDX XML BOM as cyclonedx-go decodes it, but for its
+// components: those are converted as they are decoded, and never all
+// held in cyclonedx-go's model, many times the size of the document.
+type xmlBOM struct {
+	cdx.BOM
+	Components xmlComponents `xml:"components"` // takes precedence over BOM's
+}
+
+// xmlComponents converts the <component> elements of <components>, as
+// they are decoded, into tree.
+type xmlComponents struct {
+	tree    *cdxTree
+	cv      *cdxConverter
+	tooDeep bool // a component nests others more than maxNesting deep
+}
+
+// UnmarshalXML implements xml.Unmarshaler.
+func (x *xmlComponents) UnmarshalXML(dec *xml.Decoder, _ xml.StartElement) error {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != "component" {
+				if err := dec.Skip(); err != nil {
+					return err
+				}
+				continue
 			}
-			doc.Dependencies = append(doc.Dependencies, dep)
+			var c cdx.Component
+			if err := dec.DecodeElement(&c, &t); err != nil {
+				return err
+			}
+			list, ok := cdxFromXML([]cdx.Component{c}, 1)
+			x.tooDeep = x.tooDeep || !ok
+			if ok {
+				x.tree.add(&list[0], x.cv)
+			}
+		case xml.EndElement:
+			return nil
 		}
 	}
-	return doc.toModel(name, "CycloneDX "+version+" XML")
 }
 
 // cdxFromXML converts cyclonedx-go components, found at nesting depth

@@ -63,7 +63,7 @@ func parseJSON(name string, data []byte) (model.SBOM, error) {
 	}
 	switch {
 	case sh.bomFormat != "":
-		return parseCycloneDXJSON(name, data, sh.specVersion)
+		return parseCycloneDXJSON(name, data, sh)
 	case sh.spdxVersion != "":
 		// tools-golang dereferences null packages (a nil pointer panic),
 		// and drops null relationships one at a time, moving all the

@@ -1,6 +1,10 @@
 package sbom
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -96,4 +100,61 @@ func FuzzSPDXTagValue(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(fuzzParse)
+}
+
+// FuzzCycloneDXParallel decodes CycloneDX JSON the way large documents
+// are, element by element on all cores, and checks the result against the
+// former conversion of the document decoded in one piece.
+func FuzzCycloneDXParallel(f *testing.F) {
+	for _, s := range cdxJSONSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add(trickyCycloneDXDoc(12))
+	f.Add([]byte(`{"components":[{"name":"a","version":"1"}],"Components":[{"name":"b"}]}`))
+	f.Add([]byte(` {"comp\u006fnents" : [ null , {"components":[{}]} ] , "x":"]" } `))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sh := scanJSON(data)
+		if checkShape("fuzz.json", sh) != nil {
+			return
+		}
+		var doc cdxDoc
+		tree, err := decodeCycloneDXParallel("fuzz.json", data, sh.items, &doc)
+		var whole cdxDoc
+		wholeErr := json.Unmarshal(data, &whole)
+		switch {
+		case err != nil && wholeErr == nil:
+			t.Fatalf("parallel decoding refuses what encoding/json accepts: %v", err)
+		case err == nil && tree != nil && wholeErr != nil:
+			t.Fatalf("parallel decoding accepts what encoding/json refuses: %v", wholeErr)
+		case err != nil || tree == nil:
+			return // decoded in one piece
+		}
+		got, err := tree.sbom(&doc, "f")
+		want, wantErr := formerCdxModel(&whole, "fuzz.json", "f")
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("parallel: %v, %s; former: %v", err, firstDiff(got, want), wantErr)
+		}
+	})
+}
+
+// FuzzCycloneDXXMLStreaming checks the XML decoding, which converts
+// components as it decodes them, against decoding all of the BOM first.
+func FuzzCycloneDXXMLStreaming(f *testing.F) {
+	for _, s := range cdxXMLSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if xmlComponentCount(data) > maxComponents {
+			return
+		}
+		got, err := parseCycloneDXXML("fuzz.xml", data, "1.6")
+		want, wantErr := formerCdxXML("fuzz.xml", data)
+		if errors.Is(err, ErrTooLarge) {
+			return // nesting, which the former decoding did not check
+		}
+		want.Format = "CycloneDX 1.6 XML"
+		if (err == nil) != (wantErr == nil) || (err == nil && !reflect.DeepEqual(got, want)) {
+			t.Fatalf("streaming: %v, %s; former: %v", err, firstDiff(got, want), wantErr)
+		}
+	})
 }

@@ -87,7 +87,10 @@ func spdxToModel(name, format string, doc *v2_3.Document) model.SBOM {
 	}
 	scope := graphScopes(edges, described)
 	seen := make(map[string]bool, len(doc.Packages))
-	subjects := make(map[string]string, len(described))
+	subjects := make(map[string]string, len(described)) // for the described ids only
+	for _, id := range described {
+		subjects[id] = ""
+	}
 	for _, p := range doc.Packages {
 		if p == nil {
 			continue
@@ -97,7 +100,9 @@ func spdxToModel(name, format string, doc *v2_3.Document) model.SBOM {
 			continue // exact duplicate SPDXID: the same package again
 		}
 		seen[id] = true
-		subjects[id] = subjectName(p.PackageName, p.PackageVersion)
+		if _, ok := subjects[id]; ok {
+			subjects[id] = subjectName(p.PackageName, p.PackageVersion)
+		}
 		c := spdxComponent(name, p, scope[id])
 		if leaveOut(isFileType(p.PrimaryPackagePurpose), c.PURL) {
 			sb.FilesLeftOut++ // syft's scanned directory, for one

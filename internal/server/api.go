@@ -396,7 +396,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 		u.Source = body.name
 	}
 	body.data = nil // Ingest lets go of it once parsed
-	a, sn, err := s.Svc.Ingest(r.Context(), u)
+	a, sn, err := s.Svc.Ingest(r.Context(), &u)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) && u.Asset.Name != "" {
 			if u.Limit == nil || u.Limit.CreateAssets {

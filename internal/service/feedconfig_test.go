@@ -101,7 +101,7 @@ func TestDeleteFeedResolvesWithdrawn(t *testing.T) {
 		}
 		a := sync("a", dirA)
 		sync("b", dirB)
-		if _, _, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: "api"}, Create: true,
+		if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "api"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9", "django": "4.2"})}); err != nil {
 			t.Fatal(err)
 		}

@@ -70,7 +70,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = s.Ingest(ctx, Upload{
+	_, _, err = s.Ingest(ctx, &Upload{
 		Asset: store.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
 			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
 		Create: true, Source: "webshop.cdx.json", Data: doc, By: "seed",

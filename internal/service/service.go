@@ -112,8 +112,10 @@ func (l *UploadLimit) authorize(a store.Asset, creating bool) error {
 }
 
 // Ingest parses an SBOM and stores it as the asset's new snapshot, with
-// its matching queued. Nothing is stored unless all of it is.
-func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snapshot, error) {
+// its matching queued. Nothing is stored unless all of it is. It clears
+// u.Data once the SBOM is parsed, so that the collector can free the
+// upload (hundreds of MiB) while its components are stored.
+func (s *Service) Ingest(ctx context.Context, u *Upload) (store.Asset, store.Snapshot, error) {
 	name := u.Source
 	if name == "" {
 		name = "upload"
@@ -127,7 +129,7 @@ func (s *Service) Ingest(ctx context.Context, u Upload) (store.Asset, store.Snap
 	if err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{err}
 	}
-	u.Data = nil // parsed: the collector may have it while the components are stored
+	u.Data = nil // parsed: the collector may have it while the components are stored (the caller's copy too)
 	if err := checkInventory(&doc); err != nil {
 		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}

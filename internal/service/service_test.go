@@ -100,7 +100,7 @@ func TestContinuousMatching(t *testing.T) {
 		drain(t, svc)
 
 		// A bad upload stores nothing and says why.
-		_, _, err = svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: "api"}, Create: true, Source: "bad.json", Data: []byte(`{"bomFormat":`)})
+		_, _, err = svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "api"}, Create: true, Source: "bad.json", Data: []byte(`{"bomFormat":`)})
 		if !errors.Is(err, service.ErrInvalidInput) || !strings.Contains(err.Error(), "bad.json") {
 			t.Fatalf("bad upload: %v", err)
 		}
@@ -108,7 +108,7 @@ func TestContinuousMatching(t *testing.T) {
 			t.Fatalf("asset created by a failed upload: %v", err)
 		}
 
-		a, s1, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: "api"}, Create: true,
+		a, s1, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "api"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9", "django": "5.1", "Jinja2": "3.0"})})
 		if err != nil {
 			t.Fatal(err)
@@ -161,7 +161,7 @@ func TestContinuousMatching(t *testing.T) {
 		}
 
 		// An upgrade resolves by upgrade, naming the snapshot.
-		_, s2, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{ID: a.ID},
+		_, s2, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{ID: a.ID},
 			Data: sbomDoc(map[string]string{"requests": "2.1.0", "flask": "0.9", "django": "5.1", "Jinja2": "3.0"})})
 		if err != nil {
 			t.Fatal(err)
@@ -213,7 +213,7 @@ func TestRunnerRunsAndStops(t *testing.T) {
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
-		if _, _, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: "x"}, Create: true,
+		if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "x"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0"})}); err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func TestRematchPipeline(t *testing.T) {
 		}
 		const assets = 7
 		for i := range assets {
-			if _, _, err := svc.Ingest(ctx, service.Upload{Asset: store.Asset{Name: fmt.Sprintf("app-%d", i)}, Create: true,
+			if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: fmt.Sprintf("app-%d", i)}, Create: true,
 				Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9"})}); err != nil {
 				t.Fatal(err)
 			}

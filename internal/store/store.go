@@ -136,7 +136,12 @@ func connect(cfg Config) (*Store, error) {
 		// findings list read most of its pages with a system call each.
 		// (A memory map of the file served reads faster still but cut
 		// ingest to a third.)
-		"&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(10000)"
+		"&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(10000)" +
+		// All connections together keep at most 96 MiB of SQLite's own
+		// memory (a soft limit: caches shrink first). Eight full caches
+		// were 256 MiB outside the Go heap, which the server's memory
+		// limit does not see.
+		"&_pragma=soft_heap_limit(100663296)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)

@@ -206,14 +206,11 @@ func since(d *time.Duration, t time.Time) time.Time {
 
 // Rematch re-matches, in every asset's current snapshot, only the
 // components of the given package keys: what changed advisories name. The
-// findings no longer found resolve with the given resolution
-// (store.ResolvedByAdvisory when ""). The components of all assets are
+// findings no longer found resolve as advisory-changed (withdrawn when
+// their advisory was; see the store). The components of all assets are
 // read at once, each distinct one matched once, and the results applied
 // in batches of assets, a transaction each.
-func (s *Service) Rematch(ctx context.Context, keys []string, resolution string) error {
-	if resolution == "" {
-		resolution = store.ResolvedByAdvisory
-	}
+func (s *Service) Rematch(ctx context.Context, keys []string) error {
 	start := time.Now()
 	comps, err := s.Store.CurrentComponentsWithKeys(ctx, keys)
 	if err != nil {
@@ -245,11 +242,11 @@ func (s *Service) Rematch(ctx context.Context, keys []string, resolution string)
 	for b := 0; b < len(targets); b += per {
 		batches = append(batches, targets[b:min(b+per, len(targets))])
 	}
-	total, err := s.rematchPipelined(ctx, batches, resolution)
+	total, err := s.rematchPipelined(ctx, batches)
 	if err != nil {
 		return err
 	}
-	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "resolution", resolution, "new", total.New,
+	s.Log.Info("advisory changes re-matched", "keys", len(keys), "assets", len(targets), "new", total.New,
 		"resolved", total.Resolved, "reopened", total.Reopened, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -277,7 +274,7 @@ type rematchTarget struct {
 // writes are mostly waiting). When the advisories change under it, the
 // pipeline stops and the rest goes one batch at a time, each matched again
 // until it applies (rematchBatch).
-func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget, resolution string) (store.MatchStats, error) {
+func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget) (store.MatchStats, error) {
 	var total store.MatchStats
 	add := func(st store.MatchStats) {
 		total.New += st.New
@@ -294,7 +291,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 	go func() {
 		defer close(done)
 		for _, b := range batches {
-			r, err := s.rematchResults(ctx, b, memo, resolution)
+			r, err := s.rematchResults(ctx, b, memo)
 			select {
 			case next <- matched{r, err}:
 			case <-stop:
@@ -322,7 +319,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 		if errors.Is(err, store.ErrOutdated) {
 			halt()
 			for _, b := range batches[i:] {
-				st, err := s.rematchBatch(ctx, b, memo, resolution)
+				st, err := s.rematchBatch(ctx, b, memo)
 				if err != nil {
 					return total, err
 				}
@@ -344,9 +341,9 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 // transaction; a result for a snapshot no longer current is skipped (the
 // newer snapshot's own match covers it). When the advisories change while
 // it matches, the batch is computed again, as in matchAndApply.
-func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo, resolution string) (store.MatchStats, error) {
+func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, memo *matchMemo) (store.MatchStats, error) {
 	for attempt := 0; ; attempt++ {
-		results, err := s.rematchResults(ctx, targets, memo, resolution)
+		results, err := s.rematchResults(ctx, targets, memo)
 		if err != nil {
 			return store.MatchStats{}, err
 		}
@@ -359,7 +356,7 @@ func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, mem
 }
 
 // rematchResults matches a batch of assets against the current advisories.
-func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, memo *matchMemo, resolution string) ([]store.MatchResult, error) {
+func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, memo *matchMemo) ([]store.MatchResult, error) {
 	gen, err := s.cache.refresh(ctx)
 	if err != nil {
 		return nil, err
@@ -380,7 +377,7 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 			return nil, err
 		}
 		results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
-			Resolution: resolution, Generation: gen, CheckGeneration: true}
+			Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
 	}
 	return results, nil
 }
@@ -548,7 +545,7 @@ func (s *Service) RunJob(ctx context.Context, j store.Job) error {
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}
-		return s.Rematch(ctx, p.Keys, p.Resolution)
+		return s.Rematch(ctx, p.Keys)
 	case store.JobSyncFeed:
 		var p store.FeedPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {

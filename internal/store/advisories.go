@@ -109,11 +109,9 @@ func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []A
 }
 
 // RematchPayload is the payload of a JobRematch job: the package keys whose
-// advisories changed, and the resolution of the findings the re-match no
-// longer finds (ResolvedByAdvisory when empty).
+// advisories changed.
 type RematchPayload struct {
-	Keys       []string `json:"keys"`
-	Resolution string   `json:"resolution,omitempty"`
+	Keys []string `json:"keys"`
 }
 
 func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {

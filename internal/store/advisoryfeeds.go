@@ -87,6 +87,6 @@ func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	_, err := enqueue(ctx, tx, NewJob{Kind: JobRematch, Payload: mustJSON(RematchPayload{Keys: list, Resolution: ResolvedByWithdrawal})})
+	_, err := enqueue(ctx, tx, NewJob{Kind: JobRematch, Payload: mustJSON(RematchPayload{Keys: list})})
 	return err
 }

@@ -33,11 +33,19 @@ var FindingStatusFilters = []string{FindingOpen, FindingResolved, "all"}
 // Resolutions: why a finding stopped being seen.
 const (
 	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
-	ResolvedByAdvisory = "advisory-changed" // the advisory no longer covers it (withdrawn or corrected)
-	// ResolvedByWithdrawal: the feed that supplied its advisory was
-	// deleted, and no other feed supplies it.
+	ResolvedByAdvisory = "advisory-changed" // the corrected advisory no longer covers it
+	// ResolvedByWithdrawal: its advisory was withdrawn, by its publisher
+	// or because no feed that supplied it is left (see resolutionOr).
 	ResolvedByWithdrawal = "withdrawn"
 )
+
+// resolutionOr is the resolution a finding that is no longer found gets:
+// withdrawn when its advisory has been withdrawn (by its publisher, or
+// because the feeds that supplied it were deleted), whichever writer —
+// a snapshot's match or a re-match — notices first; else the writer's
+// own reason, the parameter.
+const resolutionOr = `CASE WHEN EXISTS (SELECT 1 FROM advisories w WHERE w.id = findings.vuln_id AND w.withdrawn)
+	THEN 'withdrawn' ELSE ? END`
 
 // Resolutions lists the reasons a finding can be resolved for.
 var Resolutions = []string{ResolvedByUpgrade, ResolvedByAdvisory, ResolvedByWithdrawal}
@@ -71,7 +79,7 @@ type Finding struct {
 	FirstSeen  time.Time `json:"first_seen" doc:"when a match first found it (UTC, RFC 3339)"`
 	LastSeen   time.Time `json:"last_seen" doc:"when a match of a snapshot last found it (UTC, RFC 3339); a re-match after an advisory change that leaves it as it was does not move it"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero" doc:"when it was resolved (UTC, RFC 3339); absent while open"`
-	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the advisory no longer covers it: withdrawn or corrected), withdrawn (the feed that supplied its advisory was deleted); absent while open"`
+	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
 	// ResolvedBy is the snapshot that no longer had the affected version.
 	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
 }
@@ -251,7 +259,7 @@ func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, erro
 		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, sorted.same); err != nil {
 			return err
 		}
-		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = ?,
+		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = `+resolutionOr+`,
 			resolved_by_snapshot = ?`, []any{t, m.Resolution, m.SnapshotID}, sorted.gone); err != nil {
 			return err
 		}

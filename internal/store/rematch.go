@@ -225,7 +225,7 @@ func (s *Store) ApplyRematch(ctx context.Context, results []MatchResult) (MatchS
 		}
 		for res, ids := range gone {
 			slices.Sort(ids)
-			if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = ?,
+			if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = `+resolutionOr+`,
 				resolved_by_snapshot = `+curSnap, []any{t, res}, ids); err != nil {
 				return err
 			}

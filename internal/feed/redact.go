@@ -6,7 +6,10 @@ import (
 )
 
 // redacted replaces a credential where a source is shown.
-const redacted = "REDACTED"
+const redacted = RedactedMark
+
+// RedactedMark stands for a credential in a URL as it is shown.
+const RedactedMark = "REDACTED"
 
 // Redact returns src as it may be shown: in a URL, the user information
 // (a user name alone may be a token) and the values of query parameters

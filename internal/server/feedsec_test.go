@@ -214,6 +214,12 @@ func TestFeedCredentialsNeverShown(t *testing.T) {
 		t.Fatalf("a sync after a PATCH that sent the URL shown: %+v", g)
 	}
 
+	// An edited copy of the URL shown would make its placeholders the
+	// credentials: refused, and the stored ones kept.
+	edited := strings.Replace(shown, "/kev.json", "/kev.json?x=1&", 1)
+	st, body := admin.Do(t, "PATCH", fmt.Sprintf("/api/v1/feeds/%d", g.ID), strings.NewReader(fmt.Sprintf(`{"url": %q}`, edited)))
+	wantAPIError(t, "PATCH with an edited copy of the URL shown", st, body, 400, "REDACTED placeholders")
+
 	// Other credentials replace them; the failure does not show them.
 	wrong := "http://mirror-user:WR0NG@" + host + "/kev.json?token=WR0NG"
 	admin.JSON(t, "PATCH", fmt.Sprintf("/api/v1/feeds/%d", g.ID), strings.NewReader(fmt.Sprintf(`{"url": %q}`, wrong)), 200, nil)

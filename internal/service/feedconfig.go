@@ -28,10 +28,17 @@ func (s *Service) UpdateFeed(ctx context.Context, f store.Feed) (store.Feed, err
 	if err != nil {
 		return store.Feed{}, fmt.Errorf("feed %d: %w", f.ID, err)
 	}
-	if f.URL == old.URL {
+	switch {
+	case f.URL == old.URL:
 		f.SecretURL = old.SecretURL
-	} else if err := s.setSource(&f, f.URL); err != nil {
-		return store.Feed{}, err
+	case strings.Contains(f.URL, feed.RedactedMark) && old.SecretURL != "":
+		// An edited copy of the shown URL: its placeholders would become
+		// the credentials.
+		return store.Feed{}, inputError{fmt.Errorf("url: it still holds %s placeholders: send the whole URL with its credentials, or the URL as shown to keep them", feed.RedactedMark)}
+	default:
+		if err := s.setSource(&f, f.URL); err != nil {
+			return store.Feed{}, err
+		}
 	}
 	return s.Store.UpdateFeed(ctx, f)
 }

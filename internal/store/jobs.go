@@ -273,9 +273,13 @@ func (s *Store) Queue(ctx context.Context) ([]QueueStat, error) {
 		if err != nil || out[i].Queued == 0 {
 			continue
 		}
-		// Not MIN(created_at): SQLite hands an aggregate back as text.
+		// Not MIN(created_at): SQLite hands an aggregate back as text. A
+		// job claimed since the count leaves none, or a younger one.
 		err = s.db.QueryRowContext(ctx, `SELECT created_at FROM jobs WHERE state = 'queued' AND kind = $1
 			ORDER BY id LIMIT 1`, out[i].Kind).Scan(&out[i].OldestQueued)
+		if errors.Is(err, sql.ErrNoRows) {
+			out[i].Queued, err = 0, nil
+		}
 		out[i].OldestQueued = out[i].OldestQueued.UTC()
 	}
 	return out, err

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/report"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -147,7 +148,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 }
 
 // tokenScope describes an uploader token's limits, or "" for none.
-func tokenScope(t store.Token) string {
+func tokenScope(t model.Token) string {
 	if t.Role != string(auth.RoleUploader) {
 		return ""
 	}
@@ -176,7 +177,7 @@ func day(t time.Time) string {
 
 // runUser: vulndesk user create|password|disable|enable|list.
 func runUser(ctx context.Context, e *env, args []string) error {
-	byName := func(verb string, fs *flag.FlagSet, then func(ctx context.Context, e *env, svc *service.Service, u store.User) error) func(context.Context, *env, *service.Service) error {
+	byName := func(verb string, fs *flag.FlagSet, then func(ctx context.Context, e *env, svc *service.Service, u model.User) error) func(context.Context, *env, *service.Service) error {
 		name := fs.String("name", "", "user name")
 		return func(ctx context.Context, e *env, svc *service.Service) error {
 			if *name == "" {
@@ -191,7 +192,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	}
 	setDisabled := func(verb string, disabled bool) accessCmd {
 		return accessCmd{verb, "--name NAME", func(fs *flag.FlagSet) func(context.Context, *env, *service.Service) error {
-			return byName(verb, fs, func(ctx context.Context, e *env, svc *service.Service, u store.User) error {
+			return byName(verb, fs, func(ctx context.Context, e *env, svc *service.Service, u model.User) error {
 				u, err := svc.UpdateUser(ctx, u.ID, service.UserChange{Disabled: &disabled}, 0, "cli")
 				if err != nil {
 					return err
@@ -220,7 +221,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		}},
 		{"password", "--name NAME [--password-stdin]", func(fs *flag.FlagSet) func(context.Context, *env, *service.Service) error {
 			stdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input (else VULNDESK_PASSWORD, else one is generated)")
-			return byName("password", fs, func(ctx context.Context, e *env, svc *service.Service, u store.User) error {
+			return byName("password", fs, func(ctx context.Context, e *env, svc *service.Service, u model.User) error {
 				pw, err := chosenPassword(e, *stdin)
 				if err != nil {
 					return err

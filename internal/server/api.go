@@ -121,11 +121,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, who *principal) erro
 
 // overviewData is what the overview shows, in the API and on the page.
 type overviewData struct {
-	store.Summary
-	Feeds []store.Feed `json:"feeds" doc:"every configured feed with its health"`
+	model.Summary
+	Feeds []model.Feed `json:"feeds" doc:"every configured feed with its health"`
 	// Queue is the background work waiting and running, by kind: a long
 	// match queue is why new findings lag behind uploads.
-	Queue []store.QueueStat `json:"queue" doc:"background work waiting and running, one entry per job kind: a long match queue is why new findings lag behind uploads"`
+	Queue []model.QueueStat `json:"queue" doc:"background work waiting and running, one entry per job kind: a long match queue is why new findings lag behind uploads"`
 }
 
 func (s *Server) overviewOf(r *http.Request) (overviewData, error) {
@@ -155,14 +155,14 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request, _ *principal) 
 		return err
 	}
 	kind := r.URL.Query().Get("kind")
-	if kind != "" && !slices.Contains(store.JobKinds, kind) {
-		return errStatus(http.StatusBadRequest, "kind %q: one of %s", kind, strings.Join(store.JobKinds, ", "))
+	if kind != "" && !slices.Contains(model.JobKinds, kind) {
+		return errStatus(http.StatusBadRequest, "kind %q: one of %s", kind, strings.Join(model.JobKinds, ", "))
 	}
 	jobs, err := s.Store.Jobs(r.Context(), kind, limit)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page[store.Job]{Items: jobs})
+	return writeJSON(w, http.StatusOK, page[model.Job]{Items: jobs})
 }
 
 // Assets.
@@ -180,7 +180,7 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *principal
 	if err != nil {
 		return err
 	}
-	p := page[store.Asset]{Items: items}
+	p := page[model.Asset]{Items: items}
 	if len(items) > 0 && len(items) == store.PageSize(f.Limit) {
 		p.NextCursor = strconv.FormatInt(items[len(items)-1].ID, 10)
 	}
@@ -200,7 +200,7 @@ type assetInput struct {
 	CPEs        *[]string `json:"cpes" doc:"CPE 2.3 formatted strings (cpe:2.3:part:vendor:product:version:…, 13 fields) for hardware, operating systems and firmware without an SBOM, at most 500; replaces the asset's CPEs"`
 }
 
-func (in assetInput) apply(a *store.Asset) {
+func (in assetInput) apply(a *model.Asset) {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -231,7 +231,7 @@ func (s *Server) createAsset(w http.ResponseWriter, r *http.Request, _ *principa
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	var a store.Asset
+	var a model.Asset
 	in.apply(&a)
 	a, err := s.Store.CreateAsset(r.Context(), a)
 	if err != nil {
@@ -298,7 +298,7 @@ func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request, _ *princi
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page[store.Snapshot]{Items: snaps})
+	return writeJSON(w, http.StatusOK, page[model.Snapshot]{Items: snaps})
 }
 
 func (s *Server) getSnapshot(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -333,9 +333,9 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request, _ *princ
 	if err != nil {
 		return err
 	}
-	p := page[store.Component]{Items: comps}
+	p := page[model.SnapshotComponent]{Items: comps}
 	if p.Items == nil {
-		p.Items = []store.Component{}
+		p.Items = []model.SnapshotComponent{}
 	}
 	if len(comps) == store.PageSize(limit) {
 		p.NextCursor = strconv.FormatInt(comps[len(comps)-1].ID, 10)
@@ -345,8 +345,8 @@ func (s *Server) listComponents(w http.ResponseWriter, r *http.Request, _ *princ
 
 // ingestResult answers an upload.
 type ingestResult struct {
-	Asset    store.Asset    `json:"asset" doc:"the asset the SBOM was stored for, as it is now"`
-	Snapshot store.Snapshot `json:"snapshot" doc:"the new inventory snapshot; its findings follow when the match job has run (matched_at)"`
+	Asset    model.Asset    `json:"asset" doc:"the asset the SBOM was stored for, as it is now"`
+	Snapshot model.Snapshot `json:"snapshot" doc:"the new inventory snapshot; its findings follow when the match job has run (matched_at)"`
 }
 
 func (s *Server) uploadToAsset(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -354,7 +354,7 @@ func (s *Server) uploadToAsset(w http.ResponseWriter, r *http.Request, who *prin
 	if err != nil {
 		return err
 	}
-	return s.upload(w, r, who, service.Upload{Asset: store.Asset{ID: id}})
+	return s.upload(w, r, who, service.Upload{Asset: model.Asset{ID: id}})
 }
 
 func (s *Server) uploadByName(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -367,7 +367,7 @@ func (s *Server) uploadByName(w http.ResponseWriter, r *http.Request, who *princ
 	if err != nil {
 		return err
 	}
-	return s.upload(w, r, who, service.Upload{Asset: store.Asset{Name: name, Kind: q.Get("kind")}, Create: create})
+	return s.upload(w, r, who, service.Upload{Asset: model.Asset{Name: name, Kind: q.Get("kind")}, Create: create})
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, u service.Upload) error {
@@ -381,7 +381,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 	}
 	u.Limit = who.uploadLimit()
 	if l := u.Limit; l != nil && l.Token != nil && u.Asset.Name != "" && len(l.Token.AssetTags) == 0 &&
-		!service.TokenAllows(*l.Token, store.Asset{Name: u.Asset.Name}) {
+		!service.TokenAllows(*l.Token, model.Asset{Name: u.Asset.Name}) {
 		// Held to names: refused before the asset is looked up, so the
 		// answer does not tell whether it exists.
 		return fmt.Errorf("%w: this token may upload only to assets named %s", service.ErrForbidden, strings.Join(l.Token.AssetNames, ", "))
@@ -417,7 +417,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 // uploadReceipt answers an upload by a caller who may not read assets.
 type uploadReceipt struct {
 	Asset    assetRef       `json:"asset" doc:"the asset the SBOM was stored for, by ID and name only"`
-	Snapshot store.Snapshot `json:"snapshot" doc:"the new inventory snapshot"`
+	Snapshot model.Snapshot `json:"snapshot" doc:"the new inventory snapshot"`
 }
 
 // assetRef names an asset and nothing more.
@@ -460,7 +460,7 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 	if err != nil {
 		return err // a bad status or cursor is the store's ErrInvalid / ErrBadCursor: 400
 	}
-	return writeJSON(w, http.StatusOK, page[store.Finding]{Items: items, NextCursor: next})
+	return writeJSON(w, http.StatusOK, page[model.AssetFinding]{Items: items, NextCursor: next})
 }
 
 // assetParam reads the asset query parameter: an asset's ID or its name.
@@ -472,7 +472,7 @@ func (s *Server) assetParam(r *http.Request) (int64, error) {
 	if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
 		return id, nil
 	}
-	if !store.ValidAssetName(v) {
+	if !model.ValidAssetName(v) {
 		return 0, errStatus(http.StatusBadRequest, "asset %q: neither an asset ID nor an asset name", v)
 	}
 	a, err := s.Store.AssetByName(r.Context(), v)
@@ -554,7 +554,7 @@ func (s *Server) listFeeds(w http.ResponseWriter, r *http.Request, _ *principal)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page[store.Feed]{Items: feeds})
+	return writeJSON(w, http.StatusOK, page[model.Feed]{Items: feeds})
 }
 
 type feedInput struct {
@@ -570,7 +570,7 @@ func (s *Server) createFeed(w http.ResponseWriter, r *http.Request, _ *principal
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	f := store.Feed{Enabled: true}
+	f := model.Feed{Enabled: true}
 	in.apply(&f)
 	f, err := s.Svc.CreateFeed(r.Context(), f)
 	if err != nil {
@@ -583,7 +583,7 @@ func (s *Server) createFeed(w http.ResponseWriter, r *http.Request, _ *principal
 	return writeJSON(w, http.StatusCreated, f)
 }
 
-func (in feedInput) apply(f *store.Feed) {
+func (in feedInput) apply(f *model.Feed) {
 	if in.Name != nil {
 		f.Name = *in.Name
 	}
@@ -677,9 +677,9 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ *principal
 		return err
 	}
 	if ts == nil {
-		ts = []store.Token{}
+		ts = []model.Token{}
 	}
-	return writeJSON(w, http.StatusOK, page[store.Token]{Items: ts})
+	return writeJSON(w, http.StatusOK, page[model.Token]{Items: ts})
 }
 
 type tokenInput struct {
@@ -693,7 +693,7 @@ type tokenInput struct {
 // createdToken answers a new token: its secret is shown this once.
 type createdToken struct {
 	Token string      `json:"token" doc:"the token's secret (vdk_…), shown this once: only its hash is kept"`
-	Info  store.Token `json:"info" doc:"the token as listed"`
+	Info  model.Token `json:"info" doc:"the token as listed"`
 	Note  string      `json:"note" doc:"a reminder that the secret is shown once"`
 }
 
@@ -727,7 +727,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, page[store.User]{Items: us})
+	return writeJSON(w, http.StatusOK, page[model.User]{Items: us})
 }
 
 type userInput struct {
@@ -738,7 +738,7 @@ type userInput struct {
 
 // createdUser answers a new user, with a generated password shown once.
 type createdUser struct {
-	User     store.User `json:"user" doc:"the new user"`
+	User     model.User `json:"user" doc:"the new user"`
 	Password string     `json:"password,omitempty" doc:"the generated password, shown this once; absent when one was given"`
 	Note     string     `json:"note,omitempty" doc:"says that the password was generated; absent when one was given"`
 }

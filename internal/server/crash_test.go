@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -243,8 +244,8 @@ func crashPostAsync(url, token string, body []byte) (sent <-chan struct{}, answe
 }
 
 type crashIngest struct {
-	Asset    store.Asset    `json:"asset"`
-	Snapshot store.Snapshot `json:"snapshot"`
+	Asset    model.Asset    `json:"asset"`
+	Snapshot model.Snapshot `json:"snapshot"`
 }
 
 type crashOverview struct {
@@ -252,11 +253,11 @@ type crashOverview struct {
 	Snapshots  int          `json:"snapshots"`
 	Components int          `json:"components"`
 	Advisories int          `json:"advisories"`
-	Feeds      []store.Feed `json:"feeds"`
+	Feeds      []model.Feed `json:"feeds"`
 }
 
 type crashJobList struct {
-	Items []store.Job `json:"items"`
+	Items []model.Job `json:"items"`
 }
 
 func TestCrashDuringIngest(t *testing.T) {
@@ -304,7 +305,7 @@ func TestCrashDuringIngest(t *testing.T) {
 			// Nothing of it is visible after a restart: not through the API…
 			p = env.start(t, "--empty")
 			c := &servertest.Client{URL: p.URL, Token: tok}
-			var assets struct{ Items []store.Asset }
+			var assets struct{ Items []model.Asset }
 			c.JSON(t, "GET", "/api/v1/assets?q=big", nil, 200, &assets)
 			if len(assets.Items) != 0 {
 				t.Fatalf("after the crash the API lists assets %+v", assets.Items)
@@ -335,7 +336,7 @@ func TestCrashDuringIngest(t *testing.T) {
 			if in.Asset.Name != "big" || in.Snapshot.Components != crashBigComponents {
 				t.Fatalf("retry stored asset %q with %d components, want big with %d", in.Asset.Name, in.Snapshot.Components, crashBigComponents)
 			}
-			var sn store.Snapshot
+			var sn model.Snapshot
 			c.JSON(t, "GET", fmt.Sprintf("/api/v1/snapshots/%d", in.Snapshot.ID), nil, 200, &sn)
 			if sn.Components != crashBigComponents {
 				t.Fatalf("snapshot %d has %d components, want %d", sn.ID, sn.Components, crashBigComponents)
@@ -351,11 +352,11 @@ func TestCrashDuringIngest(t *testing.T) {
 				var jobs crashJobList
 				c.JSON(t, "GET", "/api/v1/jobs?kind=match-snapshot", nil, 200, &jobs)
 				for _, j := range jobs.Items {
-					if j.State == store.JobFailed {
+					if j.State == model.JobFailed {
 						t.Fatalf("match job failed: %s", j.Error)
 					}
 				}
-				return len(jobs.Items) == 1 && jobs.Items[0].State == store.JobDone &&
+				return len(jobs.Items) == 1 && jobs.Items[0].State == model.JobDone &&
 					jobs.Items[0].Payload == fmt.Sprintf(`{"snapshot_id":%d}`, in.Snapshot.ID)
 			})
 			matched := time.Since(t0)
@@ -471,7 +472,7 @@ func (fs *crashFeedServer) arrivedAt(i int) time.Time {
 // crashCreateFeed configures an OSV feed and returns its ID.
 func crashCreateFeed(t *testing.T, c *servertest.Client, name, url string, enabled bool) int64 {
 	t.Helper()
-	var f store.Feed
+	var f model.Feed
 	body := fmt.Sprintf(`{"name":%q,"kind":"osv","url":%q,"enabled":%v}`, name, url, enabled)
 	c.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(body), 201, &f)
 	return f.ID
@@ -482,21 +483,21 @@ type crashQueued struct {
 	Queued bool  `json:"queued"`
 }
 
-func crashGetFeed(t *testing.T, c *servertest.Client, id int64) store.Feed {
+func crashGetFeed(t *testing.T, c *servertest.Client, id int64) model.Feed {
 	t.Helper()
-	var f store.Feed
+	var f model.Feed
 	c.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", id), nil, 200, &f)
 	return f
 }
 
 // crashFeedJobs lists the sync jobs of one feed.
-func crashFeedJobs(t *testing.T, c *servertest.Client, feedID int64) []store.Job {
+func crashFeedJobs(t *testing.T, c *servertest.Client, feedID int64) []model.Job {
 	t.Helper()
 	var jobs crashJobList
 	c.JSON(t, "GET", "/api/v1/jobs?kind=sync-feed&limit=500", nil, 200, &jobs)
-	var out []store.Job
+	var out []model.Job
 	for _, j := range jobs.Items {
-		var p store.FeedPayload
+		var p model.FeedPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			t.Fatalf("job %d payload %q: %v", j.ID, j.Payload, err)
 		}
@@ -507,7 +508,7 @@ func crashFeedJobs(t *testing.T, c *servertest.Client, feedID int64) []store.Job
 	return out
 }
 
-func crashJobByID(t *testing.T, c *servertest.Client, feedID, id int64) store.Job {
+func crashJobByID(t *testing.T, c *servertest.Client, feedID, id int64) model.Job {
 	t.Helper()
 	for _, j := range crashFeedJobs(t, c, feedID) {
 		if j.ID == id {
@@ -515,7 +516,7 @@ func crashJobByID(t *testing.T, c *servertest.Client, feedID, id int64) store.Jo
 		}
 	}
 	t.Fatalf("job %d of feed %d not listed", id, feedID)
-	return store.Job{}
+	return model.Job{}
 }
 
 func TestCrashDuringFeedSync(t *testing.T) {
@@ -583,7 +584,7 @@ func TestCrashDuringFeedSync(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if state != store.JobRunning {
+			if state != model.JobRunning {
 				t.Fatalf("after the kill job %d is %q, want running (held by the dead runner)", q.JobID, state)
 			}
 
@@ -636,7 +637,7 @@ func TestCrashDuringFeedSync(t *testing.T) {
 				t.Fatalf("sync jobs of the feed: %+v, want only job %d", jobs, q.JobID)
 			}
 			servertest.Eventually(t, 10*time.Second, "the job to be recorded done", func() bool {
-				return crashJobByID(t, c, feedID, q.JobID).State == store.JobDone
+				return crashJobByID(t, c, feedID, q.JobID).State == model.JobDone
 			})
 			if j := crashJobByID(t, c, feedID, q.JobID); j.Attempts != 2 {
 				t.Fatalf("job %d: %d attempts, want 2 (the killed one and the re-run)", j.ID, j.Attempts)
@@ -650,10 +651,10 @@ func TestCrashDuringFeedSync(t *testing.T) {
 			}
 			servertest.Eventually(t, 60*time.Second, "the retried sync to finish", func() bool {
 				j := crashJobByID(t, c, feedID, q.JobID)
-				if j.State == store.JobFailed {
+				if j.State == model.JobFailed {
 					t.Fatalf("retried sync failed: %s", j.Error)
 				}
-				return j.State == store.JobDone
+				return j.State == model.JobDone
 			})
 			f = crashGetFeed(t, c, feedID)
 			c.JSON(t, "GET", "/api/v1/overview", nil, 200, &ov)
@@ -748,7 +749,7 @@ func TestTwoReplicasRunSyncOnce(t *testing.T) {
 		time.Sleep(time.Second)
 		fsrv.release()
 		servertest.Eventually(t, 30*time.Second, "the sync to finish", func() bool {
-			return crashJobByID(t, ca, id, qa.JobID).State == store.JobDone
+			return crashJobByID(t, ca, id, qa.JobID).State == model.JobDone
 		})
 		f := crashGetFeed(t, cb, id)
 		jobs := crashFeedJobs(t, cb, id)
@@ -830,7 +831,7 @@ func TestGracefulShutdown(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if state != store.JobQueued && state != store.JobDone {
+			if state != model.JobQueued && state != model.JobDone {
 				t.Fatalf("after SIGTERM job %d is %q (attempts %d), want queued again or done:\n%s", q.JobID, state, attempts, p.Stderr())
 			}
 			t.Logf("%s: exited %v after SIGTERM; the running sync job was left %s (attempts %d)", e.Name, took.Round(time.Millisecond), state, attempts)
@@ -840,10 +841,10 @@ func TestGracefulShutdown(t *testing.T) {
 			c = &servertest.Client{URL: p.URL, Token: tok}
 			servertest.Eventually(t, 30*time.Second, "the released job to complete after the restart", func() bool {
 				j := crashJobByID(t, c, id, q.JobID)
-				if j.State == store.JobFailed {
+				if j.State == model.JobFailed {
 					t.Fatalf("job failed: %s", j.Error)
 				}
-				return j.State == store.JobDone
+				return j.State == model.JobDone
 			})
 			if f := crashGetFeed(t, c, id); f.LastSuccessAt.IsZero() || f.Syncs != 1 || f.Items != 3 || f.LastError != "" {
 				t.Fatalf("feed after the restart: %+v, want one successful sync of 3 items", f)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/service"
@@ -94,7 +95,7 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 func (p *inproc) client(t *testing.T, role string) *servertest.Client {
 	t.Helper()
 	secret := auth.NewToken(auth.APITokenPrefix)
-	if _, err := p.Store.CreateToken(context.Background(), store.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
+	if _, err := p.Store.CreateToken(context.Background(), model.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
 		t.Fatal(err)
 	}
 	return &servertest.Client{URL: p.URL, Token: secret}

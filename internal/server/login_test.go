@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -46,7 +47,7 @@ func newLoginServer(t *testing.T, users map[string]string) *loginServer {
 		}
 	}
 	tok := auth.NewToken(auth.APITokenPrefix)
-	if _, err := st.CreateToken(ctx, store.Token{Name: "metrics", Role: string(auth.RoleAuditor), CreatedBy: "test"}, auth.HashToken(tok)); err != nil {
+	if _, err := st.CreateToken(ctx, model.Token{Name: "metrics", Role: string(auth.RoleAuditor), CreatedBy: "test"}, auth.HashToken(tok)); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // schemaTypes maps the schema names the route table uses to Go types; the
@@ -16,34 +15,34 @@ import (
 // the handlers really encode. A field's description is its `doc` tag. A
 // struct field whose type is listed here under one name becomes a $ref.
 var schemaTypes = map[string]any{
-	"Asset":         store.Asset{},
+	"Asset":         model.Asset{},
 	"AssetCreate":   assetInput{},
 	"AssetPatch":    assetInput{},
-	"AssetList":     page[store.Asset]{},
-	"Snapshot":      store.Snapshot{},
-	"SnapshotList":  page[store.Snapshot]{},
-	"Component":     store.Component{},
-	"ComponentList": page[store.Component]{},
+	"AssetList":     page[model.Asset]{},
+	"Snapshot":      model.Snapshot{},
+	"SnapshotList":  page[model.Snapshot]{},
+	"Component":     model.SnapshotComponent{},
+	"ComponentList": page[model.SnapshotComponent]{},
 	"Ingest":        ingestResult{},
 	"UploadReceipt": uploadReceipt{},
-	"Finding":       store.Finding{},
-	"FindingList":   page[store.Finding]{},
+	"Finding":       model.AssetFinding{},
+	"FindingList":   page[model.AssetFinding]{},
 	"Evidence":      model.Evidence{},
 	"Advisory":      model.AdvisoryInfo{},
 	"Severity":      model.Severity{},
-	"Feed":          store.Feed{},
+	"Feed":          model.Feed{},
 	"FeedCreate":    feedInput{},
 	"FeedPatch":     feedInput{},
-	"FeedList":      page[store.Feed]{},
-	"Job":           store.Job{},
-	"JobList":       page[store.Job]{},
-	"QueueStat":     store.QueueStat{},
-	"Token":         store.Token{},
-	"TokenList":     page[store.Token]{},
+	"FeedList":      page[model.Feed]{},
+	"Job":           model.Job{},
+	"JobList":       page[model.Job]{},
+	"QueueStat":     model.QueueStat{},
+	"Token":         model.Token{},
+	"TokenList":     page[model.Token]{},
 	"NewToken":      tokenInput{},
 	"CreatedToken":  createdToken{},
-	"User":          store.User{},
-	"UserList":      page[store.User]{},
+	"User":          model.User{},
+	"UserList":      page[model.User]{},
 	"NewUser":       userInput{},
 	"CreatedUser":   createdUser{},
 	"UserChange":    userChange{},
@@ -51,7 +50,7 @@ var schemaTypes = map[string]any{
 	"NewPassword":   newPassword{},
 	"OwnPassword":   ownPasswordInput{},
 	"Overview":      overviewData{},
-	"AssetCount":    store.AssetCount{},
+	"AssetCount":    model.AssetCount{},
 	"Health":        healthBody{},
 	"Me":            meBody{},
 	"Queued":        queuedBody{},
@@ -254,7 +253,7 @@ func field[T any](json string) fieldKey { return fieldKey{reflect.TypeFor[T](), 
 
 // rawSchemas say what a json.RawMessage field holds.
 var rawSchemas = map[fieldKey]map[string]any{
-	field[store.Finding]("evidence"): {"type": "array", "items": ref("Evidence")},
+	field[model.AssetFinding]("evidence"): {"type": "array", "items": ref("Evidence")},
 }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }

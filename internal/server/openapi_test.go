@@ -14,7 +14,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
-	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -212,11 +211,11 @@ func checkEnums(t *testing.T, raw, schemas obj) {
 		schema, prop string
 		want         []string
 	}{
-		{"Asset", "kind", store.AssetKinds}, {"Asset", "exposure", store.Exposures}, {"Asset", "lifecycle", store.Lifecycles},
-		{"AssetCreate", "kind", store.AssetKinds}, {"AssetPatch", "exposure", store.Exposures}, {"AssetCreate", "lifecycle", store.Lifecycles},
-		{"Feed", "kind", store.FeedKinds}, {"FeedCreate", "kind", store.FeedKinds},
-		{"Job", "kind", store.JobKinds}, {"Job", "state", store.JobStates}, {"QueueStat", "kind", store.JobKinds},
-		{"Finding", "status", store.FindingStatuses}, {"Finding", "severity", ratings}, {"Finding", "resolution", store.Resolutions},
+		{"Asset", "kind", model.AssetKinds}, {"Asset", "exposure", model.Exposures}, {"Asset", "lifecycle", model.Lifecycles},
+		{"AssetCreate", "kind", model.AssetKinds}, {"AssetPatch", "exposure", model.Exposures}, {"AssetCreate", "lifecycle", model.Lifecycles},
+		{"Feed", "kind", model.FeedKinds}, {"FeedCreate", "kind", model.FeedKinds},
+		{"Job", "kind", model.JobKinds}, {"Job", "state", model.JobStates}, {"QueueStat", "kind", model.JobKinds},
+		{"Finding", "status", model.FindingStatuses}, {"Finding", "severity", ratings}, {"Finding", "resolution", model.Resolutions},
 		{"Severity", "rating", ratings}, {"Component", "scope", []string{"direct", "transitive"}},
 		{"User", "role", roles}, {"Token", "role", roles}, {"NewToken", "role", roles}, {"NewUser", "role", roles},
 		{"UserChange", "role", roles}, {"Me", "role", roles},
@@ -233,10 +232,10 @@ func checkEnums(t *testing.T, raw, schemas obj) {
 		list     bool
 		required bool
 	}{
-		{"GET /api/v1/jobs", "kind", store.JobKinds, false, false},
+		{"GET /api/v1/jobs", "kind", model.JobKinds, false, false},
 		{"GET /api/v1/findings", "status", []string{"open", "resolved", "all"}, false, false},
 		{"GET /api/v1/findings", "severity", []string{"critical", "high", "medium", "low", "none", "unknown"}, true, false},
-		{"POST /api/v1/sboms", "kind", store.AssetKinds, false, false},
+		{"POST /api/v1/sboms", "kind", model.AssetKinds, false, false},
 		{"POST /api/v1/sboms", "asset", nil, false, true},
 	}
 	ops := operations(raw)

@@ -5,7 +5,6 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // The words of the OpenAPI document: what each schema and operation is,
@@ -14,29 +13,29 @@ import (
 
 // enums are the fields that take one of a fixed set of values.
 var enums = map[fieldKey][]string{
-	field[store.Asset]("kind"):         store.AssetKinds,
-	field[store.Asset]("exposure"):     store.Exposures,
-	field[store.Asset]("lifecycle"):    store.Lifecycles,
-	field[assetInput]("kind"):          store.AssetKinds,
-	field[assetInput]("exposure"):      store.Exposures,
-	field[assetInput]("lifecycle"):     store.Lifecycles,
-	field[store.Feed]("kind"):          store.FeedKinds,
-	field[feedInput]("kind"):           store.FeedKinds,
-	field[store.Job]("kind"):           store.JobKinds,
-	field[store.Job]("state"):          store.JobStates,
-	field[store.QueueStat]("kind"):     store.JobKinds,
-	field[store.Finding]("status"):     store.FindingStatuses,
-	field[store.Finding]("severity"):   strs(model.Ratings),
-	field[store.Finding]("resolution"): store.Resolutions,
-	field[model.Severity]("rating"):    strs(model.Ratings),
-	field[model.Component]("scope"):    strs(model.Scopes),
-	field[store.User]("role"):          strs(auth.Roles),
-	field[store.Token]("role"):         strs(auth.Roles),
-	field[tokenInput]("role"):          strs(auth.Roles),
-	field[userInput]("role"):           strs(auth.Roles),
-	field[userChange]("role"):          strs(auth.Roles),
-	field[meBody]("role"):              strs(auth.Roles),
-	field[meBody]("scopes"):            auth.RoleAdmin.Perms().Scopes(), // every scope
+	field[model.Asset]("kind"):              model.AssetKinds,
+	field[model.Asset]("exposure"):          model.Exposures,
+	field[model.Asset]("lifecycle"):         model.Lifecycles,
+	field[assetInput]("kind"):               model.AssetKinds,
+	field[assetInput]("exposure"):           model.Exposures,
+	field[assetInput]("lifecycle"):          model.Lifecycles,
+	field[model.Feed]("kind"):               model.FeedKinds,
+	field[feedInput]("kind"):                model.FeedKinds,
+	field[model.Job]("kind"):                model.JobKinds,
+	field[model.Job]("state"):               model.JobStates,
+	field[model.QueueStat]("kind"):          model.JobKinds,
+	field[model.AssetFinding]("status"):     model.FindingStatuses,
+	field[model.AssetFinding]("severity"):   strs(model.Ratings),
+	field[model.AssetFinding]("resolution"): model.Resolutions,
+	field[model.Severity]("rating"):         strs(model.Ratings),
+	field[model.Component]("scope"):         strs(model.Scopes),
+	field[model.User]("role"):               strs(auth.Roles),
+	field[model.Token]("role"):              strs(auth.Roles),
+	field[tokenInput]("role"):               strs(auth.Roles),
+	field[userInput]("role"):                strs(auth.Roles),
+	field[userChange]("role"):               strs(auth.Roles),
+	field[meBody]("role"):                   strs(auth.Roles),
+	field[meBody]("scopes"):                 auth.RoleAdmin.Perms().Scopes(), // every scope
 }
 
 // strs turns a list of named strings into plain strings.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // route is one entry of the route table.
@@ -70,7 +69,7 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/me", Summary: "see who you are", Tag: "operations", Resp: "Me", h: s.me},
 		{Method: get, Pattern: "/api/v1/overview", Perm: read, Summary: "read the overview", Tag: "operations", Resp: "Overview", h: s.overview},
 		{Method: get, Pattern: "/api/v1/jobs", Perm: read, Summary: "list background jobs", Tag: "operations",
-			Query: []param{{Name: "kind", Type: "string", Desc: "only jobs of this kind", Enum: store.JobKinds},
+			Query: []param{{Name: "kind", Type: "string", Desc: "only jobs of this kind", Enum: model.JobKinds},
 				{Name: "limit", Type: "integer", Desc: "how many of the newest jobs, 1–500 (default 50)"}}, Resp: "JobList", h: s.listJobs},
 
 		// Assets and inventory.
@@ -86,7 +85,7 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
 			Query: []param{{Name: "asset", Type: "string", Desc: "the asset's name", Required: true},
 				{Name: "create", Type: "boolean", Desc: "true creates the asset when it does not exist"},
-				{Name: "kind", Type: "string", Desc: "the kind of an asset created (default application)", Enum: store.AssetKinds},
+				{Name: "kind", Type: "string", Desc: "the kind of an asset created (default application)", Enum: model.AssetKinds},
 				sourceParam, allowEmpty},
 			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: s.getSnapshot},
@@ -98,7 +97,7 @@ func (s *Server) table() []route {
 			Query: append([]param{
 				{Name: "asset", Type: "string", Desc: "only the findings of this asset, by ID or name (404 when there is none)"},
 				{Name: "severity", Type: "string", Desc: "only findings of these severities, comma-separated (any case)", Enum: strs(model.Ratings), List: true},
-				{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: store.FindingStatusFilters},
+				{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: model.FindingStatusFilters},
 				{Name: "kev", Type: "boolean", Desc: "true: only findings listed in CISA KEV"},
 				{Name: "ecosystem", Type: "string", Desc: "only this OSV ecosystem, in any case (PyPI, go), or purl type (pypi, golang)"},
 				{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias or asset name, at most 200 characters"},

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
@@ -73,7 +74,7 @@ type principal struct {
 	Perms auth.Perm
 	// UserID is set for a browser session, TokenID for an API token.
 	UserID, TokenID int64
-	token           store.Token // an API token's scope
+	token           model.Token // an API token's scope
 	session         string      // the session token's hash, for logout
 }
 

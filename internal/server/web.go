@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -37,11 +38,11 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 // jobKindName says what a kind of job does, for people.
 func jobKindName(kind string) string {
 	switch kind {
-	case store.JobMatchSnapshot:
+	case model.JobMatchSnapshot:
 		return "matching new SBOMs"
-	case store.JobRematch:
+	case model.JobRematch:
 		return "re-matching after advisory changes"
-	case store.JobSyncFeed:
+	case model.JobSyncFeed:
 		return "syncing feeds"
 	}
 	return kind
@@ -91,7 +92,7 @@ func barLen(n, max int) int {
 }
 
 // feedHealthy: enabled feeds must have succeeded at their last attempt.
-func feedHealthy(f store.Feed) string {
+func feedHealthy(f model.Feed) string {
 	switch {
 	case !f.Enabled && f.LastSuccessAt.IsZero():
 		return "disabled"
@@ -209,14 +210,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 
 // checkLogin waits out the backoff delay, then checks name's password:
 // the user, or errWrongLogin.
-func (s *Server) checkLogin(ctx context.Context, delay time.Duration, name, pw string) (store.User, error) {
+func (s *Server) checkLogin(ctx context.Context, delay time.Duration, name, pw string) (model.User, error) {
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		defer t.Stop()
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			return store.User{}, ctx.Err()
+			return model.User{}, ctx.Err()
 		}
 	}
 	// argon2id takes 64 MiB a check: a few at a time, so a burst of
@@ -225,18 +226,18 @@ func (s *Server) checkLogin(ctx context.Context, delay time.Duration, name, pw s
 	case passwordChecks <- struct{}{}:
 		defer func() { <-passwordChecks }()
 	case <-ctx.Done():
-		return store.User{}, ctx.Err()
+		return model.User{}, ctx.Err()
 	}
 	u, err := s.Store.UserByName(ctx, name)
 	hash := dummyHash()
 	if err == nil && !u.Disabled {
 		hash = u.PasswordHash
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.User{}, err
+		return model.User{}, err
 	}
 	ok, cerr := auth.CheckPassword(hash, pw)
 	if err != nil || u.Disabled || cerr != nil || !ok {
-		return store.User{}, errWrongLogin
+		return model.User{}, errWrongLogin
 	}
 	return u, nil
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
-	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // The use cases of access: users and API tokens. The API, the CLI and the
@@ -23,21 +23,21 @@ type NewUser struct {
 
 // CreateUser validates and creates a user; it returns the generated
 // password, to be shown once, when none was given.
-func (s *Service) CreateUser(ctx context.Context, n NewUser, by string) (store.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, n NewUser, by string) (model.User, string, error) {
 	if err := validUsername(n.Name); err != nil {
-		return store.User{}, "", err
+		return model.User{}, "", err
 	}
 	role, err := auth.ParseRole(n.Role)
 	if err != nil {
-		return store.User{}, "", inputError{fmt.Errorf("role: %w", err)}
+		return model.User{}, "", inputError{fmt.Errorf("role: %w", err)}
 	}
 	hash, generated, err := passwordHash(n.Name, n.Password)
 	if err != nil {
-		return store.User{}, "", err
+		return model.User{}, "", err
 	}
 	u, err := s.Store.CreateUser(ctx, n.Name, hash, string(role))
 	if err != nil {
-		return store.User{}, "", err
+		return model.User{}, "", err
 	}
 	s.Log.Info("user created", "user", u.Username, "role", u.Role, "by", by)
 	return u, generated, nil
@@ -94,16 +94,16 @@ type UserChange struct {
 // UpdateUser changes a user's role or disables them; a change signs the
 // user out. An admin cannot disable or demote themselves, so that the
 // last admin cannot lock everyone out by mistake.
-func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUserID int64, by string) (store.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUserID int64, by string) (model.User, error) {
 	u, err := s.Store.User(ctx, id)
 	if err != nil {
-		return store.User{}, fmt.Errorf("user %d: %w", id, err)
+		return model.User{}, fmt.Errorf("user %d: %w", id, err)
 	}
 	role, disabled := u.Role, u.Disabled
 	if c.Role != nil {
 		r, err := auth.ParseRole(*c.Role)
 		if err != nil {
-			return store.User{}, inputError{fmt.Errorf("role: %w", err)}
+			return model.User{}, inputError{fmt.Errorf("role: %w", err)}
 		}
 		role = string(r)
 	}
@@ -111,18 +111,18 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUser
 		disabled = *c.Disabled
 	}
 	if id == byUserID && (disabled || role != string(auth.RoleAdmin)) {
-		return store.User{}, inputError{errors.New("you cannot disable yourself or take away your own admin role; another admin can")}
+		return model.User{}, inputError{errors.New("you cannot disable yourself or take away your own admin role; another admin can")}
 	}
 	u, err = s.Store.UpdateUser(ctx, id, role, disabled)
 	if err != nil {
-		return store.User{}, err
+		return model.User{}, err
 	}
 	s.Log.Info("user changed", "user", u.Username, "role", u.Role, "disabled", u.Disabled, "by", by)
 	return u, nil
 }
 
 // UserByName finds a user for the CLI.
-func (s *Service) UserByName(ctx context.Context, name string) (store.User, error) {
+func (s *Service) UserByName(ctx context.Context, name string) (model.User, error) {
 	u, err := s.Store.UserByName(ctx, name)
 	if err != nil {
 		return u, fmt.Errorf("user %q: %w", name, err)
@@ -168,35 +168,35 @@ type NewToken struct {
 
 // CreateToken validates and creates an API token and returns its secret,
 // to be shown once: only its hash is kept.
-func (s *Service) CreateToken(ctx context.Context, n NewToken, by string) (store.Token, string, error) {
+func (s *Service) CreateToken(ctx context.Context, n NewToken, by string) (model.Token, string, error) {
 	if n.Name == "" || len(n.Name) > 100 {
-		return store.Token{}, "", inputError{errors.New("name: 1–100 characters")}
+		return model.Token{}, "", inputError{errors.New("name: 1–100 characters")}
 	}
 	role, err := auth.ParseRole(n.Role)
 	if err != nil {
-		return store.Token{}, "", inputError{fmt.Errorf("role: %w", err)}
+		return model.Token{}, "", inputError{fmt.Errorf("role: %w", err)}
 	}
 	if len(n.AssetNames)+len(n.AssetTags) > 0 && role != auth.RoleUploader {
-		return store.Token{}, "", inputError{fmt.Errorf("asset scopes hold uploader tokens only: a %s token reads every asset", role)}
+		return model.Token{}, "", inputError{fmt.Errorf("asset scopes hold uploader tokens only: a %s token reads every asset", role)}
 	}
 	if len(n.AssetNames) > 100 || len(n.AssetTags) > 100 {
-		return store.Token{}, "", inputError{errors.New("at most 100 asset names and 100 asset tags")}
+		return model.Token{}, "", inputError{errors.New("at most 100 asset names and 100 asset tags")}
 	}
 	for _, p := range n.AssetNames {
 		if _, err := path.Match(p, ""); err != nil || p == "" || len(p) > 200 {
-			return store.Token{}, "", inputError{fmt.Errorf("asset name %q: an asset name or a glob such as billing-*", p)}
+			return model.Token{}, "", inputError{fmt.Errorf("asset name %q: an asset name or a glob such as billing-*", p)}
 		}
 	}
 	for _, t := range n.AssetTags {
 		if t == "" || len(t) > 64 {
-			return store.Token{}, "", inputError{fmt.Errorf("asset tag %q: 1–64 characters", t)}
+			return model.Token{}, "", inputError{fmt.Errorf("asset tag %q: 1–64 characters", t)}
 		}
 	}
 	secret := auth.NewToken(auth.APITokenPrefix)
-	t, err := s.Store.CreateToken(ctx, store.Token{Name: n.Name, Role: string(role), AssetNames: n.AssetNames,
+	t, err := s.Store.CreateToken(ctx, model.Token{Name: n.Name, Role: string(role), AssetNames: n.AssetNames,
 		AssetTags: n.AssetTags, CreateAssets: n.CreateAssets, CreatedBy: by}, auth.HashToken(secret))
 	if err != nil {
-		return store.Token{}, "", err
+		return model.Token{}, "", err
 	}
 	s.Log.Info("API token created", "token", t.ID, "name", t.Name, "role", t.Role, "by", by)
 	return t, secret, nil
@@ -213,7 +213,7 @@ func (s *Service) RevokeToken(ctx context.Context, id int64, by string) error {
 
 // TokenAllows tells whether a token may upload to the asset (by name and
 // tags): within its asset names or tags, or anywhere when it has neither.
-func TokenAllows(t store.Token, a store.Asset) bool {
+func TokenAllows(t model.Token, a model.Asset) bool {
 	if len(t.AssetNames) == 0 && len(t.AssetTags) == 0 {
 		return true
 	}

@@ -6,16 +6,16 @@ import (
 	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/feed"
-	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // CreateFeed configures a feed. Its source must be one the server lets
 // feeds read (see NewSources): otherwise an ErrInvalidInput error names
 // the rule it breaks, and the source only redacted. Credentials in its
-// URL are kept apart, never shown (store.Feed.SecretURL).
-func (s *Service) CreateFeed(ctx context.Context, f store.Feed) (store.Feed, error) {
+// URL are kept apart, never shown (model.Feed.SecretURL).
+func (s *Service) CreateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
 	if err := s.setSource(&f, f.URL); err != nil {
-		return store.Feed{}, err
+		return model.Feed{}, err
 	}
 	return s.Store.CreateFeed(ctx, f)
 }
@@ -23,10 +23,10 @@ func (s *Service) CreateFeed(ctx context.Context, f store.Feed) (store.Feed, err
 // UpdateFeed changes a feed's configuration. A URL equal to the one shown
 // (redacted) keeps the credentials stored with it; any other is checked
 // as CreateFeed checks it, and replaces them.
-func (s *Service) UpdateFeed(ctx context.Context, f store.Feed) (store.Feed, error) {
+func (s *Service) UpdateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
 	old, err := s.Store.Feed(ctx, f.ID)
 	if err != nil {
-		return store.Feed{}, fmt.Errorf("feed %d: %w", f.ID, err)
+		return model.Feed{}, fmt.Errorf("feed %d: %w", f.ID, err)
 	}
 	switch {
 	case f.URL == old.URL:
@@ -34,10 +34,10 @@ func (s *Service) UpdateFeed(ctx context.Context, f store.Feed) (store.Feed, err
 	case strings.Contains(f.URL, feed.RedactedMark) && old.SecretURL != "":
 		// An edited copy of the shown URL: its placeholders would become
 		// the credentials.
-		return store.Feed{}, inputError{fmt.Errorf("url: it still holds %s placeholders: send the whole URL with its credentials, or the URL as shown to keep them", feed.RedactedMark)}
+		return model.Feed{}, inputError{fmt.Errorf("url: it still holds %s placeholders: send the whole URL with its credentials, or the URL as shown to keep them", feed.RedactedMark)}
 	default:
 		if err := s.setSource(&f, f.URL); err != nil {
-			return store.Feed{}, err
+			return model.Feed{}, err
 		}
 	}
 	return s.Store.UpdateFeed(ctx, f)
@@ -45,7 +45,7 @@ func (s *Service) UpdateFeed(ctx context.Context, f store.Feed) (store.Feed, err
 
 // setSource checks src and sets the feed's URL to it redacted, and its
 // secret URL to src when that hides something.
-func (s *Service) setSource(f *store.Feed, src string) error {
+func (s *Service) setSource(f *model.Feed, src string) error {
 	if strings.TrimSpace(src) == "" {
 		return nil // the store says it is required
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/feed"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
@@ -52,8 +53,8 @@ func (s *Service) SyncFeed(ctx context.Context, feedID int64, force bool) error 
 	return nil
 }
 
-func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, error) {
-	limit := map[string]int64{store.FeedOSV: maxOSVArchive, store.FeedKEV: maxKEVBytes, store.FeedEPSS: maxEPSSBytes}[f.Kind]
+func (s *Service) syncFeed(ctx context.Context, f model.Feed, force bool) (int, error) {
+	limit := map[string]int64{model.FeedOSV: maxOSVArchive, model.FeedKEV: maxKEVBytes, model.FeedEPSS: maxEPSSBytes}[f.Kind]
 	etag := f.ETag
 	if force {
 		etag = ""
@@ -63,7 +64,7 @@ func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, 
 		return 0, err
 	}
 	if got.Dir {
-		if f.Kind != store.FeedOSV {
+		if f.Kind != model.FeedOSV {
 			return 0, fmt.Errorf("feed %s: a directory is a source of OSV advisories only, not of %s", f.Name, f.Kind)
 		}
 		// A directory has no single content hash: every advisory in it is
@@ -77,18 +78,18 @@ func (s *Service) syncFeed(ctx context.Context, f store.Feed, force bool) (int, 
 		return 0, s.Store.FeedUnchanged(ctx, f.ID)
 	}
 	switch f.Kind {
-	case store.FeedOSV:
+	case model.FeedOSV:
 		return s.syncOSV(ctx, f, got.Path, got.SHA256, got.ETag)
-	case store.FeedKEV:
+	case model.FeedKEV:
 		return s.syncKEV(ctx, f, got)
-	case store.FeedEPSS:
+	case model.FeedEPSS:
 		return s.syncEPSS(ctx, f, got)
 	}
 	return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
 }
 
 // syncOSV loads every advisory at path and stores those that changed.
-func (s *Service) syncOSV(ctx context.Context, f store.Feed, path, hash, etag string) (int, error) {
+func (s *Service) syncOSV(ctx context.Context, f model.Feed, path, hash, etag string) (int, error) {
 	stored, err := s.Store.AdvisoryHashes(ctx)
 	if err != nil {
 		return 0, err
@@ -259,7 +260,7 @@ func toAdvisory(v *osv.Vulnerability, hash string) (store.Advisory, error) {
 	return a, nil
 }
 
-func (s *Service) syncKEV(ctx context.Context, f store.Feed, got feed.Fetched) (int, error) {
+func (s *Service) syncKEV(ctx context.Context, f model.Feed, got feed.Fetched) (int, error) {
 	r, err := os.Open(got.Path)
 	if err != nil {
 		return 0, err
@@ -277,7 +278,7 @@ func (s *Service) syncKEV(ctx context.Context, f store.Feed, got feed.Fetched) (
 	return s.Store.ApplyKEV(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(entries)}, entries)
 }
 
-func (s *Service) syncEPSS(ctx context.Context, f store.Feed, got feed.Fetched) (int, error) {
+func (s *Service) syncEPSS(ctx context.Context, f model.Feed, got feed.Fetched) (int, error) {
 	r, err := os.Open(got.Path)
 	if err != nil {
 		return 0, err

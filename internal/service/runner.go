@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -108,7 +109,7 @@ func (r *Runner) scheduler(ctx context.Context) {
 		}
 		if due, err := r.Svc.Store.DueFeeds(ctx); err == nil {
 			for _, f := range due {
-				if _, created, err := r.Svc.queueSync(ctx, store.FeedPayload{FeedID: f.ID, Scheduled: true}); err == nil && created {
+				if _, created, err := r.Svc.queueSync(ctx, model.FeedPayload{FeedID: f.ID, Scheduled: true}); err == nil && created {
 					log.Info("feed sync queued by schedule", "feed", f.Name)
 				}
 			}
@@ -129,11 +130,11 @@ func (r *Runner) scheduler(ctx context.Context) {
 // QueueSync queues a feed sync; a sync of the same feed that is already
 // queued or running — on any replica — is returned instead of a second.
 func (s *Service) QueueSync(ctx context.Context, feedID int64, force bool) (int64, bool, error) {
-	return s.queueSync(ctx, store.FeedPayload{FeedID: feedID, Force: force})
+	return s.queueSync(ctx, model.FeedPayload{FeedID: feedID, Force: force})
 }
 
-func (s *Service) queueSync(ctx context.Context, p store.FeedPayload) (int64, bool, error) {
-	id, created, err := s.Store.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed,
+func (s *Service) queueSync(ctx context.Context, p model.FeedPayload) (int64, bool, error) {
+	id, created, err := s.Store.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed,
 		DedupeKey: fmt.Sprintf("sync-feed:%d", p.FeedID), Payload: mustJSON(p)})
 	if err == nil && created {
 		s.Wake()
@@ -164,7 +165,7 @@ func (r *Runner) worker(ctx, hard context.Context, n int) {
 }
 
 // run does one job, renewing its lease, and records how it ended.
-func (r *Runner) run(ctx, hard context.Context, j store.Job) {
+func (r *Runner) run(ctx, hard context.Context, j model.Job) {
 	log := r.Svc.Log.With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
 	r.running.Add(1)
 	defer r.running.Add(-1)

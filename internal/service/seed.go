@@ -8,21 +8,21 @@ import (
 	"path/filepath"
 
 	"github.com/vulndesk/vulndesk/examples"
-	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // DefaultFeeds are the public sources a new installation knows about. They
 // are created disabled: enabling one is a deliberate choice (it needs
 // internet access), made in the API.
-var DefaultFeeds = []store.Feed{
-	{Name: "osv-go", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip"},
-	{Name: "osv-pypi", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"},
-	{Name: "osv-npm", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip"},
-	{Name: "osv-maven", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip"},
-	{Name: "osv-crates.io", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip"},
-	{Name: "osv-debian", Kind: store.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"},
-	{Name: "cisa-kev", Kind: store.FeedKEV, URL: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"},
-	{Name: "first-epss", Kind: store.FeedEPSS, URL: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", Interval: 86400},
+var DefaultFeeds = []model.Feed{
+	{Name: "osv-go", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip"},
+	{Name: "osv-pypi", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip"},
+	{Name: "osv-npm", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/npm/all.zip"},
+	{Name: "osv-maven", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Maven/all.zip"},
+	{Name: "osv-crates.io", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/crates.io/all.zip"},
+	{Name: "osv-debian", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"},
+	{Name: "cisa-kev", Kind: model.FeedKEV, URL: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"},
+	{Name: "first-epss", Kind: model.FeedEPSS, URL: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", Interval: 86400},
 }
 
 // Seed fills a new installation: the default feeds (disabled) and, unless
@@ -59,7 +59,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	// The example feed is synced once, here, and left disabled: its data
 	// never changes, and with PostgreSQL another replica would not have
 	// this directory.
-	f, err := s.Store.CreateFeed(ctx, store.Feed{Name: "examples", Kind: store.FeedOSV, URL: dir})
+	f, err := s.Store.CreateFeed(ctx, model.Feed{Name: "examples", Kind: model.FeedOSV, URL: dir})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 		return err
 	}
 	_, _, err = s.Ingest(ctx, &Upload{
-		Asset: store.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
+		Asset: model.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
 			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
 		Create: true, Source: "webshop.cdx.json", Data: doc, By: "seed",
 	})

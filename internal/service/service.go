@@ -75,7 +75,7 @@ func (e inputError) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
 // Upload is one SBOM sent to the service.
 type Upload struct {
 	// Asset names the asset: by ID, or by Name (created when Create).
-	Asset  store.Asset
+	Asset  model.Asset
 	Create bool
 	// Source is the file name the client gave, for messages and records.
 	Source string
@@ -92,7 +92,7 @@ type Upload struct {
 // names (every asset when Token is nil or unscoped), and create assets
 // only when CreateAssets.
 type UploadLimit struct {
-	Token        *store.Token
+	Token        *model.Token
 	CreateAssets bool
 }
 
@@ -100,7 +100,7 @@ type UploadLimit struct {
 var ErrForbidden = errors.New("forbidden")
 
 // authorize is the upload's check inside the ingest transaction.
-func (l *UploadLimit) authorize(a store.Asset, creating bool) error {
+func (l *UploadLimit) authorize(a model.Asset, creating bool) error {
 	if creating && !l.CreateAssets {
 		return fmt.Errorf("%w: this token may not create assets: asset %q does not exist (create it first, or use a token made with create_assets)", ErrForbidden, a.Name)
 	}
@@ -115,26 +115,26 @@ func (l *UploadLimit) authorize(a store.Asset, creating bool) error {
 // its matching queued. Nothing is stored unless all of it is. It clears
 // u.Data once the SBOM is parsed, so that the collector can free the
 // upload (hundreds of MiB) while its components are stored.
-func (s *Service) Ingest(ctx context.Context, u *Upload) (store.Asset, store.Snapshot, error) {
+func (s *Service) Ingest(ctx context.Context, u *Upload) (model.Asset, model.Snapshot, error) {
 	name := u.Source
 	if name == "" {
 		name = "upload"
 	}
 	if err := checkUTF8(u.Data); err != nil {
 		// JSON decoders would quietly turn the bad bytes into U+FFFD.
-		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
+		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
 	sum := sha256.Sum256(u.Data)
 	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
 	if err != nil {
-		return store.Asset{}, store.Snapshot{}, inputError{err}
+		return model.Asset{}, model.Snapshot{}, inputError{err}
 	}
 	u.Data = nil // parsed: the collector may have it while the components are stored (the caller's copy too)
 	if err := checkInventory(&doc); err != nil {
-		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
+		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
 	}
 	if len(doc.Components) == 0 && !u.AllowEmpty {
-		return store.Asset{}, store.Snapshot{}, inputError{fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name)}
+		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name)}
 	}
 	keys := make([]string, len(doc.Components))
 	for i, c := range doc.Components {
@@ -178,7 +178,7 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	start := time.Now()
 	var ph matchPhases
 	st, n, err := s.matchAndApply(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Resolution: store.ResolvedByUpgrade}, &ph)
+		Resolution: model.ResolvedByUpgrade}, &ph)
 	if errors.Is(err, store.ErrStale) {
 		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
 		return nil
@@ -222,7 +222,7 @@ func (s *Service) Rematch(ctx context.Context, keys []string) error {
 		j := i
 		t := rematchTarget{assetID: comps[i].AssetID, snapID: comps[i].SnapshotID}
 		for ; j < len(comps) && comps[j].AssetID == t.assetID; j++ {
-			t.comps = append(t.comps, comps[j].Component)
+			t.comps = append(t.comps, comps[j].SnapshotComponent)
 		}
 		present := map[string]bool{}
 		for _, c := range t.comps {
@@ -265,7 +265,7 @@ var rematchApplied func(outdated bool)
 // components of the changed keys, and those keys.
 type rematchTarget struct {
 	assetID, snapID int64
-	comps           []store.Component
+	comps           []model.SnapshotComponent
 	scope           []string
 }
 
@@ -363,7 +363,7 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 	}
 	// Every distinct component of the batch in one match (those of
 	// earlier batches are in the memo already).
-	var all []store.Component
+	var all []model.SnapshotComponent
 	for _, t := range targets {
 		all = append(all, t.comps...)
 	}
@@ -377,7 +377,7 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 			return nil, err
 		}
 		results[i] = store.MatchResult{AssetID: t.assetID, SnapshotID: t.snapID, Keys: t.scope, Findings: found,
-			Resolution: store.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
+			Resolution: model.ResolvedByAdvisory, Generation: gen, CheckGeneration: true}
 	}
 	return results, nil
 }
@@ -442,7 +442,7 @@ func componentIdentity(eco, pkg, version, purl string) string {
 }
 
 // matchMemoized is match through memo, when memo is not nil.
-func (s *Service) matchMemoized(ctx context.Context, comps []store.Component, gen int64, memo *matchMemo) ([]store.NewFinding, error) {
+func (s *Service) matchMemoized(ctx context.Context, comps []model.SnapshotComponent, gen int64, memo *matchMemo) ([]store.NewFinding, error) {
 	if memo == nil {
 		return s.match(ctx, comps)
 	}
@@ -458,11 +458,11 @@ func (s *Service) matchMemoized(ctx context.Context, comps []store.Component, ge
 
 // primeMemo matches, in one call, the components memo does not know yet
 // at generation gen (a memo of another generation is emptied first).
-func (s *Service) primeMemo(ctx context.Context, comps []store.Component, gen int64, memo *matchMemo) error {
+func (s *Service) primeMemo(ctx context.Context, comps []model.SnapshotComponent, gen int64, memo *matchMemo) error {
 	if memo.found == nil || memo.gen != gen {
 		memo.gen, memo.found = gen, map[string][]store.NewFinding{}
 	}
-	var todo []store.Component
+	var todo []model.SnapshotComponent
 	for _, c := range comps {
 		k := componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)
 		if _, ok := memo.found[k]; !ok {
@@ -485,7 +485,7 @@ func (s *Service) primeMemo(ctx context.Context, comps []store.Component, gen in
 }
 
 // match runs the scan engine over stored components.
-func (s *Service) match(ctx context.Context, comps []store.Component) ([]store.NewFinding, error) {
+func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([]store.NewFinding, error) {
 	mc := make([]model.Component, len(comps))
 	keys := make([]string, len(comps))
 	for i := range comps {
@@ -532,22 +532,22 @@ func (s *Service) tempDir() string {
 }
 
 // RunJob does one claimed job.
-func (s *Service) RunJob(ctx context.Context, j store.Job) error {
+func (s *Service) RunJob(ctx context.Context, j model.Job) error {
 	switch j.Kind {
-	case store.JobMatchSnapshot:
-		var p store.SnapshotPayload
+	case model.JobMatchSnapshot:
+		var p model.SnapshotPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}
 		return s.MatchSnapshot(ctx, p.SnapshotID)
-	case store.JobRematch:
-		var p store.RematchPayload
+	case model.JobRematch:
+		var p model.RematchPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}
 		return s.Rematch(ctx, p.Keys)
-	case store.JobSyncFeed:
-		var p store.FeedPayload
+	case model.JobSyncFeed:
+		var p model.FeedPayload
 		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 			return fmt.Errorf("job %d payload: %w", j.ID, err)
 		}

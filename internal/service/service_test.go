@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -74,7 +75,7 @@ func sbomDoc(versions map[string]string) []byte {
 	return []byte(`{"bomFormat":"CycloneDX","specVersion":"1.5","components":[` + strings.Join(comps, ",") + `]}`)
 }
 
-func openFindings(t *testing.T, st *store.Store, status string) []store.Finding {
+func openFindings(t *testing.T, st *store.Store, status string) []model.AssetFinding {
 	t.Helper()
 	fs, _, err := st.Findings(ctx, store.FindingFilter{Status: status, Limit: 500})
 	if err != nil {
@@ -90,7 +91,7 @@ func TestContinuousMatching(t *testing.T) {
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0003", "django", "5.0.0", "")
-		feed, err := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
+		feed, err := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +101,7 @@ func TestContinuousMatching(t *testing.T) {
 		drain(t, svc)
 
 		// A bad upload stores nothing and says why.
-		_, _, err = svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "api"}, Create: true, Source: "bad.json", Data: []byte(`{"bomFormat":`)})
+		_, _, err = svc.Ingest(ctx, &service.Upload{Asset: model.Asset{Name: "api"}, Create: true, Source: "bad.json", Data: []byte(`{"bomFormat":`)})
 		if !errors.Is(err, service.ErrInvalidInput) || !strings.Contains(err.Error(), "bad.json") {
 			t.Fatalf("bad upload: %v", err)
 		}
@@ -108,7 +109,7 @@ func TestContinuousMatching(t *testing.T) {
 			t.Fatalf("asset created by a failed upload: %v", err)
 		}
 
-		a, s1, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "api"}, Create: true,
+		a, s1, err := svc.Ingest(ctx, &service.Upload{Asset: model.Asset{Name: "api"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9", "django": "5.1", "Jinja2": "3.0"})})
 		if err != nil {
 			t.Fatal(err)
@@ -146,7 +147,7 @@ func TestContinuousMatching(t *testing.T) {
 		if f, _ := st.Feed(ctx, feed.ID); f.Changed != 2 {
 			t.Fatalf("changed: %+v", f)
 		}
-		jobs, _ := st.Jobs(ctx, store.JobRematch, 1)
+		jobs, _ := st.Jobs(ctx, model.JobRematch, 1)
 		if !strings.Contains(jobs[0].Payload, "PyPI|flask") || !strings.Contains(jobs[0].Payload, "PyPI|jinja2") || strings.Contains(jobs[0].Payload, "requests") {
 			t.Fatalf("rematch keys: %s", jobs[0].Payload)
 		}
@@ -161,14 +162,14 @@ func TestContinuousMatching(t *testing.T) {
 		}
 
 		// An upgrade resolves by upgrade, naming the snapshot.
-		_, s2, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{ID: a.ID},
+		_, s2, err := svc.Ingest(ctx, &service.Upload{Asset: model.Asset{ID: a.ID},
 			Data: sbomDoc(map[string]string{"requests": "2.1.0", "flask": "0.9", "django": "5.1", "Jinja2": "3.0"})})
 		if err != nil {
 			t.Fatal(err)
 		}
 		drain(t, svc)
 		res, _, _ := st.Findings(ctx, store.FindingFilter{Status: "resolved", Text: "requests"})
-		if len(res) != 1 || res[0].Resolution != store.ResolvedByUpgrade || res[0].ResolvedBy != s2.ID {
+		if len(res) != 1 || res[0].Resolution != model.ResolvedByUpgrade || res[0].ResolvedBy != s2.ID {
 			t.Fatalf("upgrade: %+v", res)
 		}
 
@@ -212,8 +213,8 @@ func TestRunnerRunsAndStops(t *testing.T) {
 		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
-		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
-		if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: "x"}, Create: true,
+		feed, _ := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
+		if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: model.Asset{Name: "x"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0"})}); err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +240,7 @@ func TestRunnerRunsAndStops(t *testing.T) {
 			t.Fatal("runner did not stop")
 		}
 		counts, _ := st.JobCounts(ctx)
-		if counts[store.JobRunning] != 0 || counts[store.JobFailed] != 0 {
+		if counts[model.JobRunning] != 0 || counts[model.JobFailed] != 0 {
 			t.Fatalf("job states after stop: %v", counts)
 		}
 	})
@@ -250,9 +251,9 @@ func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
 		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
-		feed, _ := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
+		feed, _ := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		// One replica's scheduler queued it …
-		if _, _, err := st.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "sync-feed:x",
+		if _, _, err := st.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "sync-feed:x",
 			Payload: fmt.Sprintf(`{"feed_id":%d,"scheduled":true}`, feed.ID)}); err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestRematchPipeline(t *testing.T) {
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
-		feed, err := st.CreateFeed(ctx, store.Feed{Name: "local", Kind: store.FeedOSV, URL: dir, Enabled: true})
+		feed, err := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -287,7 +288,7 @@ func TestRematchPipeline(t *testing.T) {
 		}
 		const assets = 7
 		for i := range assets {
-			if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: store.Asset{Name: fmt.Sprintf("app-%d", i)}, Create: true,
+			if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: model.Asset{Name: fmt.Sprintf("app-%d", i)}, Create: true,
 				Data: sbomDoc(map[string]string{"requests": "1.0.0", "flask": "0.9"})}); err != nil {
 				t.Fatal(err)
 			}
@@ -322,7 +323,7 @@ func TestRematchPipeline(t *testing.T) {
 			t.Fatalf("batches written (outdated?): %v", events)
 		}
 		for _, f := range openFindings(t, st, "all") {
-			if f.Status != store.FindingResolved || f.Resolution != store.ResolvedByAdvisory {
+			if f.Status != model.FindingResolved || f.Resolution != model.ResolvedByAdvisory {
 				t.Errorf("%s %s of %s: %s/%s", f.VulnID, f.Package, f.AssetName, f.Status, f.Resolution)
 			}
 		}
@@ -374,7 +375,7 @@ func TestZipSyncSkipsUnchangedEntries(t *testing.T) {
 			"PYSEC-3.json": doc("PYSEC-3", "django", "5.0.0", "three"),
 		}
 		writeZip(t, zipPath, entries)
-		feed, err := st.CreateFeed(ctx, store.Feed{Name: "zip", Kind: store.FeedOSV, URL: zipPath, Enabled: true})
+		feed, err := st.CreateFeed(ctx, model.Feed{Name: "zip", Kind: model.FeedOSV, URL: zipPath, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Advisory is one advisory as the store keeps it: its description (Info,
@@ -99,19 +101,13 @@ func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []A
 				list = append(list, k)
 			}
 			sort.Strings(list)
-			if _, err := enqueue(ctx, tx, NewJob{Kind: JobRematch, Payload: mustJSON(RematchPayload{Keys: list})}); err != nil {
+			if _, err := enqueue(ctx, tx, NewJob{Kind: model.JobRematch, Payload: mustJSON(model.RematchPayload{Keys: list})}); err != nil {
 				return err
 			}
 		}
 		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, len(changed))
 	})
 	return len(keys), err
-}
-
-// RematchPayload is the payload of a JobRematch job: the package keys whose
-// advisories changed.
-type RematchPayload struct {
-	Keys []string `json:"keys"`
 }
 
 func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"sort"
 	"strings"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Which feeds supply each advisory (advisory_feeds), so that deleting a
@@ -87,6 +89,6 @@ func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	_, err := enqueue(ctx, tx, NewJob{Kind: JobRematch, Payload: mustJSON(RematchPayload{Keys: list})})
+	_, err := enqueue(ctx, tx, NewJob{Kind: model.JobRematch, Payload: mustJSON(model.RematchPayload{Keys: list})})
 	return err
 }

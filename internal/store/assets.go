@@ -6,116 +6,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
-	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
-
-// Asset is something the organisation runs: an application, a host, a
-// device. Its current inventory is its newest snapshot.
-type Asset struct {
-	ID          int64    `json:"id" doc:"the asset's ID"`
-	Name        string   `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -, starting with a letter or digit"`
-	Kind        string   `json:"kind" doc:"what the asset is"`
-	Owner       string   `json:"owner" doc:"who answers for the asset (a team or a person), at most 200 characters; empty when unknown"`
-	Criticality int      `json:"criticality" doc:"how much the asset matters: 1 (highest) to 4 (lowest)"`
-	Exposure    string   `json:"exposure" doc:"who can reach the asset"`
-	Environment string   `json:"environment" doc:"free text such as production or staging, at most 100 characters; empty when unknown"`
-	Lifecycle   string   `json:"lifecycle" doc:"where the asset is in its life"`
-	Tags        []string `json:"tags" doc:"labels, at most 50 of 1–64 characters each; uploader tokens can be held to assets with given tags"`
-	// CPEs name hardware, operating systems and firmware that have no SBOM.
-	CPEs              []string  `json:"cpes" doc:"CPE 2.3 formatted strings naming hardware, operating systems and firmware that have no SBOM, at most 500"`
-	CurrentSnapshotID int64     `json:"current_snapshot_id,omitempty" doc:"the ID of the newest inventory snapshot; absent until an SBOM is uploaded"`
-	CreatedAt         time.Time `json:"created_at" doc:"when the asset was created (UTC, RFC 3339)"`
-	UpdatedAt         time.Time `json:"updated_at" doc:"when the asset last changed (UTC, RFC 3339)"`
-}
-
-// The values an asset's fields may take.
-var (
-	AssetKinds = []string{"application", "service", "library", "container-image", "host",
-		"virtual-machine", "network-device", "medical-device", "ot-device", "firmware", "operating-system", "other"}
-	Exposures  = []string{"internet-facing", "internal", "isolated"}
-	Lifecycles = []string{"active", "legacy", "end-of-life", "decommissioned"}
-)
-
-var (
-	assetName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`)
-	cpe23     = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:[^:\s]+){10}$`)
-)
-
-// ValidAssetName tells whether s can be an asset's name.
-func ValidAssetName(s string) bool { return assetName.MatchString(s) }
-
-// Normalize fills defaults and checks every field, naming the first bad one.
-func (a *Asset) Normalize() error {
-	a.Name = strings.TrimSpace(a.Name)
-	if !assetName.MatchString(a.Name) {
-		return invalidf("name %q: 1–200 characters of letters, digits and . _ : / @ + -, starting with a letter or digit", a.Name)
-	}
-	if a.Kind == "" {
-		a.Kind = "application"
-	}
-	if !slices.Contains(AssetKinds, a.Kind) {
-		return invalidf("kind %q: one of %s", a.Kind, strings.Join(AssetKinds, ", "))
-	}
-	if a.Criticality == 0 {
-		a.Criticality = 3
-	}
-	if a.Criticality < 1 || a.Criticality > 4 {
-		return invalidf("criticality %d: 1 (highest) to 4 (lowest)", a.Criticality)
-	}
-	if a.Exposure == "" {
-		a.Exposure = "internal"
-	}
-	if !slices.Contains(Exposures, a.Exposure) {
-		return invalidf("exposure %q: one of %s", a.Exposure, strings.Join(Exposures, ", "))
-	}
-	if a.Lifecycle == "" {
-		a.Lifecycle = "active"
-	}
-	if !slices.Contains(Lifecycles, a.Lifecycle) {
-		return invalidf("lifecycle %q: one of %s", a.Lifecycle, strings.Join(Lifecycles, ", "))
-	}
-	if len(a.Owner) > 200 || len(a.Environment) > 100 {
-		return invalidf("owner (200) or environment (100) too long")
-	}
-	if len(a.Tags) > 50 || len(a.CPEs) > 500 {
-		return invalidf("at most 50 tags and 500 CPEs")
-	}
-	for _, t := range a.Tags {
-		if t == "" || len(t) > 64 {
-			return invalidf("tag %q: 1–64 characters", t)
-		}
-	}
-	for _, c := range a.CPEs {
-		if !cpe23.MatchString(c) {
-			return invalidf("cpe %q: not a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:version:…, 13 fields)", c)
-		}
-	}
-	if a.Tags == nil {
-		a.Tags = []string{}
-	}
-	if a.CPEs == nil {
-		a.CPEs = []string{}
-	}
-	return nil
-}
 
 const assetColumns = `id, name, kind, owner, criticality, exposure, environment, lifecycle, tags, cpes,
 	current_snapshot_id, created_at, updated_at`
 
-func scanAsset(row interface{ Scan(...any) error }) (Asset, error) {
-	var a Asset
+func scanAsset(row interface{ Scan(...any) error }) (model.Asset, error) {
+	var a model.Asset
 	var tags, cpes string
 	var cur sql.NullInt64
 	err := row.Scan(&a.ID, &a.Name, &a.Kind, &a.Owner, &a.Criticality, &a.Exposure, &a.Environment,
 		&a.Lifecycle, &tags, &cpes, &cur, &a.CreatedAt, &a.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Asset{}, ErrNotFound
+		return model.Asset{}, ErrNotFound
 	}
 	if err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	a.CurrentSnapshotID = cur.Int64
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
@@ -135,9 +44,9 @@ func mustJSON(v any) string {
 
 // CreateAsset adds an asset after Normalize; ErrConflict when the name is
 // taken.
-func (s *Store) CreateAsset(ctx context.Context, a Asset) (Asset, error) {
+func (s *Store) CreateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
 	if err := a.Normalize(); err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	return a, s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -146,7 +55,7 @@ func (s *Store) CreateAsset(ctx context.Context, a Asset) (Asset, error) {
 	})
 }
 
-func createAsset(ctx context.Context, tx *sql.Tx, a Asset) (Asset, error) {
+func createAsset(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, error) {
 	a.CreatedAt = now()
 	a.UpdatedAt = a.CreatedAt
 	err := tx.QueryRowContext(ctx, `INSERT INTO assets (name, kind, owner, criticality, exposure, environment,
@@ -154,28 +63,28 @@ func createAsset(ctx context.Context, tx *sql.Tx, a Asset) (Asset, error) {
 		a.Name, a.Kind, a.Owner, a.Criticality, a.Exposure, a.Environment, a.Lifecycle,
 		mustJSON(a.Tags), mustJSON(a.CPEs), a.CreatedAt).Scan(&a.ID)
 	if isUnique(err) {
-		return Asset{}, fmt.Errorf("asset %q: %w", a.Name, ErrConflict)
+		return model.Asset{}, fmt.Errorf("asset %q: %w", a.Name, ErrConflict)
 	}
 	return a, err
 }
 
 // UpdateAsset replaces an asset's descriptive fields.
-func (s *Store) UpdateAsset(ctx context.Context, a Asset) (Asset, error) {
+func (s *Store) UpdateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
 	if err := a.Normalize(); err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE assets SET name = $1, kind = $2, owner = $3, criticality = $4,
 		exposure = $5, environment = $6, lifecycle = $7, tags = $8, cpes = $9, updated_at = $10 WHERE id = $11`,
 		a.Name, a.Kind, a.Owner, a.Criticality, a.Exposure, a.Environment, a.Lifecycle,
 		mustJSON(a.Tags), mustJSON(a.CPEs), now(), a.ID)
 	if isUnique(err) {
-		return Asset{}, fmt.Errorf("asset %q: %w", a.Name, ErrConflict)
+		return model.Asset{}, fmt.Errorf("asset %q: %w", a.Name, ErrConflict)
 	}
 	if err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Asset{}, ErrNotFound
+		return model.Asset{}, ErrNotFound
 	}
 	return s.Asset(ctx, a.ID)
 }
@@ -200,12 +109,12 @@ func (s *Store) DeleteAsset(ctx context.Context, id int64) error {
 }
 
 // Asset returns one asset.
-func (s *Store) Asset(ctx context.Context, id int64) (Asset, error) {
+func (s *Store) Asset(ctx context.Context, id int64) (model.Asset, error) {
 	return scanAsset(s.db.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`, id))
 }
 
 // AssetByName returns one asset by its unique name.
-func (s *Store) AssetByName(ctx context.Context, name string) (Asset, error) {
+func (s *Store) AssetByName(ctx context.Context, name string) (model.Asset, error) {
 	return scanAsset(s.db.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, name))
 }
 
@@ -218,7 +127,7 @@ type AssetFilter struct {
 }
 
 // Assets lists assets by ID.
-func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]Asset, error) {
+func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) {
 	q := `SELECT ` + assetColumns + ` FROM assets WHERE id > $1`
 	args := []any{f.After}
 	if f.Text != "" {
@@ -231,7 +140,7 @@ func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]Asset, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Asset{}
+	out := []model.Asset{}
 	for rows.Next() {
 		a, err := scanAsset(rows)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -19,8 +20,8 @@ import (
 func TestDeleteFeedWithdraws(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, keys := comps(3)
-		a, _ := s.CreateFeed(ctx, store.Feed{Name: "a", Kind: store.FeedOSV, URL: "https://a.example/all.zip"})
-		b, _ := s.CreateFeed(ctx, store.Feed{Name: "b", Kind: store.FeedOSV, URL: "https://b.example/all.zip"})
+		a, _ := s.CreateFeed(ctx, model.Feed{Name: "a", Kind: model.FeedOSV, URL: "https://a.example/all.zip"})
+		b, _ := s.CreateFeed(ctx, model.Feed{Name: "b", Kind: model.FeedOSV, URL: "https://b.example/all.zip"})
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: a.ID},
 			[]store.Advisory{advisory("ADV-1", keys[0], "CVE-2024-1"), advisory("ADV-2", keys[1])}); err != nil {
 			t.Fatal(err)
@@ -36,11 +37,11 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 				t.Fatalf("feed %d supplies %v (%v), want %v", feed, got, err, want)
 			}
 		}
-		kev, _ := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV, URL: "https://kev.example/kev.json"})
+		kev, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://kev.example/kev.json"})
 		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kev.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
 		}
-		jobsBefore, _ := s.Jobs(ctx, store.JobRematch, 100)
+		jobsBefore, _ := s.Jobs(ctx, model.JobRematch, 100)
 		g0, _ := s.Generation(ctx)
 
 		n, err := s.DeleteFeed(ctx, a.ID)
@@ -68,11 +69,11 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 		if g1, _ := s.Generation(ctx); g1 <= g0 {
 			t.Errorf("generation %d → %d: caches would keep ADV-1", g0, g1)
 		}
-		jobs, _ := s.Jobs(ctx, store.JobRematch, 100)
+		jobs, _ := s.Jobs(ctx, model.JobRematch, 100)
 		if len(jobs) != len(jobsBefore)+1 {
 			t.Fatalf("%d re-match jobs queued, want 1", len(jobs)-len(jobsBefore))
 		}
-		var p store.RematchPayload
+		var p model.RematchPayload
 		if err := json.Unmarshal([]byte(jobs[0].Payload), &p); err != nil || !slices.Equal(p.Keys, keys[:1]) {
 			t.Errorf("re-match queued: %s, %v; want keys %v", jobs[0].Payload, err, keys[:1])
 		}
@@ -107,7 +108,7 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 func TestFeedSecretURL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		const secret = "https://me:pa55@feeds.example/kev.json?token=abc"
-		f, err := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV,
+		f, err := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV,
 			URL: "https://REDACTED@feeds.example/kev.json?token=REDACTED", SecretURL: secret})
 		if err != nil {
 			t.Fatal(err)

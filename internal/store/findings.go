@@ -17,28 +17,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/model"
 )
 
-// Finding states.
-const (
-	FindingOpen     = "open"
-	FindingResolved = "resolved"
-)
-
-// FindingStatuses lists the states a finding can be in.
-var FindingStatuses = []string{FindingOpen, FindingResolved}
-
-// FindingStatusFilters lists what FindingFilter.Status takes besides ""
-// (open): a state, or "all" for every state.
-var FindingStatusFilters = []string{FindingOpen, FindingResolved, "all"}
-
-// Resolutions: why a finding stopped being seen.
-const (
-	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
-	ResolvedByAdvisory = "advisory-changed" // the corrected advisory no longer covers it
-	// ResolvedByWithdrawal: its advisory was withdrawn, by its publisher
-	// or because no feed that supplied it is left (see resolutionOr).
-	ResolvedByWithdrawal = "withdrawn"
-)
-
 // resolutionOr is the resolution a finding that is no longer found gets:
 // withdrawn when its advisory has been withdrawn (by its publisher, or
 // because the feeds that supplied it were deleted), whichever writer —
@@ -46,43 +24,6 @@ const (
 // own reason, the parameter.
 const resolutionOr = `CASE WHEN EXISTS (SELECT 1 FROM advisories w WHERE w.id = findings.vuln_id AND w.withdrawn)
 	THEN 'withdrawn' ELSE ? END`
-
-// Resolutions lists the reasons a finding can be resolved for.
-var Resolutions = []string{ResolvedByUpgrade, ResolvedByAdvisory, ResolvedByWithdrawal}
-
-// Finding is one advisory affecting one package version of one asset,
-// with its life cycle.
-type Finding struct {
-	ID        int64    `json:"id" doc:"the finding's ID"`
-	AssetID   int64    `json:"asset_id" doc:"the ID of the affected asset"`
-	AssetName string   `json:"asset" doc:"the affected asset's name"`
-	Key       string   `json:"-"`
-	Ecosystem string   `json:"ecosystem" doc:"the OSV ecosystem of the affected package (PyPI, Go, npm, Debian:12, …)"`
-	Package   string   `json:"package" doc:"the affected package's name in OSV terms"`
-	Version   string   `json:"version" doc:"the installed version that the advisory covers"`
-	PURL      string   `json:"purl,omitempty" doc:"the component's package URL as the SBOM states it; absent when it gives none"`
-	VulnID    string   `json:"advisory" doc:"the primary advisory ID among the IDs of this vulnerability (OSV, GHSA, CVE, …); GET /api/v1/advisories/{id} reads it"`
-	Aliases   []string `json:"aliases" doc:"every other ID of the same vulnerability, sorted"`
-	Summary   string   `json:"summary,omitempty" doc:"the advisory's one-line summary; absent when it has none"`
-	Severity  string   `json:"severity" doc:"the advisory's qualitative severity; unknown when the advisory states none"`
-	Score     float64  `json:"score,omitempty" doc:"the CVSS base score, 0–10; absent when the advisory has no CVSS vector"`
-	Fix       string   `json:"fix,omitempty" doc:"the nearest version above the installed one that fixes it; absent when none is known"`
-	// Evidence is the JSON list of model.Evidence of the match.
-	Evidence   json.RawMessage `json:"evidence" doc:"why the advisory covers the installed version: one entry per affected range or version list that matched"`
-	KEV        bool            `json:"kev" doc:"whether the vulnerability is in CISA's Known Exploited Vulnerabilities catalog (needs a kev feed)"`
-	EPSS       *float64        `json:"epss,omitempty" doc:"the EPSS probability of exploitation in the next 30 days, 0–1 (needs an epss feed); absent when no score is known"`
-	Status     string          `json:"status" doc:"open while the asset's current snapshot has the affected version and an advisory covers it; resolved once not"`
-	SnapshotID int64           `json:"snapshot_id" doc:"the snapshot whose match last found it"`
-	// FirstSeen and LastSeen are the first and the latest match of an
-	// inventory snapshot that found it (a re-match after an advisory
-	// change that leaves it as it was does not move LastSeen).
-	FirstSeen  time.Time `json:"first_seen" doc:"when a match first found it (UTC, RFC 3339)"`
-	LastSeen   time.Time `json:"last_seen" doc:"when a match of a snapshot last found it (UTC, RFC 3339); a re-match after an advisory change that leaves it as it was does not move it"`
-	ResolvedAt time.Time `json:"resolved_at,omitzero" doc:"when it was resolved (UTC, RFC 3339); absent while open"`
-	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
-	// ResolvedBy is the snapshot that no longer had the affected version.
-	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
-}
 
 // NewFinding is one match result to record.
 type NewFinding struct {
@@ -134,7 +75,7 @@ type existing struct {
 // its snapshot and last-seen time: it is open (so its resolution fields
 // are clear) and every field an update writes is equal.
 func (e *existing) unchanged(f *NewFinding, aliasesJSON string) bool {
-	return e.status == FindingOpen && e.aliases == aliasesJSON && e.hash == contentHash(f)
+	return e.status == model.FindingOpen && e.aliases == aliasesJSON && e.hash == contentHash(f)
 }
 
 // contentHash digests what a match writes into a finding besides its
@@ -185,7 +126,7 @@ func sortFindings(m *MatchResult, old map[string]*existing, st *MatchStats) sort
 			continue
 		}
 		e.seen = true
-		if e.status == FindingResolved {
+		if e.status == model.FindingResolved {
 			st.Reopened++
 		} else {
 			st.Updated++
@@ -198,7 +139,7 @@ func sortFindings(m *MatchResult, old map[string]*existing, st *MatchStats) sort
 		out.changed = append(out.changed, changedFinding{e, f, aj})
 	}
 	for _, e := range old {
-		if !e.seen && e.status == FindingOpen {
+		if !e.seen && e.status == model.FindingOpen {
 			out.gone = append(out.gone, e.id)
 		}
 	}
@@ -612,8 +553,8 @@ const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package
 	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
 	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot`
 
-func scanFinding(row interface{ Scan(...any) error }) (Finding, int, error) {
-	var f Finding
+func scanFinding(row interface{ Scan(...any) error }) (model.AssetFinding, int, error) {
+	var f model.AssetFinding
 	var rank int
 	var aliases, evidence string
 	var epss sql.NullFloat64
@@ -623,10 +564,10 @@ func scanFinding(row interface{ Scan(...any) error }) (Finding, int, error) {
 		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
 		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Finding{}, 0, ErrNotFound
+		return model.AssetFinding{}, 0, ErrNotFound
 	}
 	if err != nil {
-		return Finding{}, 0, err
+		return model.AssetFinding{}, 0, err
 	}
 	if epss.Valid {
 		f.EPSS = &epss.Float64
@@ -642,14 +583,14 @@ var ErrBadCursor = errors.New("invalid cursor")
 // Findings returns one page of findings, most severe first, and the cursor
 // of the next page ("" on the last page). Paging is by keyset (severity,
 // id), so a deep page costs the same as the first.
-func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
+func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]model.AssetFinding, string, error) {
 	lq := &listQuery{limit: PageSize(f.Limit)}
 	status := ""
 	switch f.Status {
-	case "", FindingOpen:
-		status = FindingOpen
-	case FindingResolved:
-		status = FindingResolved
+	case "", model.FindingOpen:
+		status = model.FindingOpen
+	case model.FindingResolved:
+		status = model.FindingResolved
 	case "all":
 	default:
 		return nil, "", invalidf("status %q: open, resolved or all", f.Status)
@@ -664,7 +605,7 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]Finding, strin
 		// meant reading every finding above them.
 		lq.where = append(lq.where, ecosystemStatus+" = "+lq.arg(f.Ecosystem+" "+status))
 	case f.Ecosystem != "":
-		lq.where = append(lq.where, ecosystemStatus+" IN ("+lq.arg(f.Ecosystem+" "+FindingOpen)+", "+lq.arg(f.Ecosystem+" "+FindingResolved)+")")
+		lq.where = append(lq.where, ecosystemStatus+" IN ("+lq.arg(f.Ecosystem+" "+model.FindingOpen)+", "+lq.arg(f.Ecosystem+" "+model.FindingResolved)+")")
 	case status != "":
 		lq.where = append(lq.where, "f.status = '"+status+"'") // a constant of this code
 	}
@@ -741,13 +682,13 @@ func (lq *listQuery) ordered(cols, from string, n int) string {
 }
 
 // readPage runs a findings query of up to limit+1 rows in list order.
-func (s *Store) readPage(ctx context.Context, q string, args []any, limit int) ([]Finding, string, error) {
+func (s *Store) readPage(ctx context.Context, q string, args []any, limit int) ([]model.AssetFinding, string, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
 	}
 	defer rows.Close()
-	out := []Finding{}
+	out := []model.AssetFinding{}
 	var next string
 	lastRank := 0
 	for rows.Next() {
@@ -779,7 +720,7 @@ var (
 	denseAdvisories, densePackages, denseAssets = 200, 50, 20
 )
 
-func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([]Finding, string, error) {
+func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([]model.AssetFinding, string, error) {
 	t, ok, err := s.textTerms(ctx, f.Text)
 	if err != nil {
 		return nil, "", err
@@ -788,7 +729,7 @@ func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([
 		return s.textWalk(ctx, f)
 	}
 	if t.none() {
-		return []Finding{}, "", nil
+		return []model.AssetFinding{}, "", nil
 	}
 	var pkgs, advs, assets string
 	if len(t.packages) > 0 {
@@ -819,7 +760,7 @@ func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([
 		ids, ok, err := s.textWindows(ctx, lq, strings.Join(test, " OR "))
 		if err != nil || ok {
 			if err != nil || len(ids) == 0 {
-				return []Finding{}, "", err
+				return []model.AssetFinding{}, "", err
 			}
 			return s.findingsByID(ctx, ids, lq.limit)
 		}
@@ -908,7 +849,7 @@ func (s *Store) textWindows(ctx context.Context, lq *listQuery, match string) (i
 var errPageFull = errors.New("page full")
 
 // findingsByID reads the findings of IDs in list order.
-func (s *Store) findingsByID(ctx context.Context, ids []int64, limit int) ([]Finding, string, error) {
+func (s *Store) findingsByID(ctx context.Context, ids []int64, limit int) ([]model.AssetFinding, string, error) {
 	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE ` + s.inList("f.id", "$1") + ` ORDER BY f.severity_rank DESC, f.id DESC`
 	return s.readPage(ctx, q, []any{s.listParam(ids)}, limit)
 }
@@ -951,12 +892,12 @@ func (s *Store) listParam(v any) any {
 // text, until the page is full. A common term fills a page within the
 // first chunk or two; a condition in SQL instead let PostgreSQL's planner
 // read and sort every open finding.
-func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]Finding, string, error) {
+func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]model.AssetFinding, string, error) {
 	q := strings.ToLower(f.Text)
 	limit := PageSize(f.Limit)
 	inner := f
 	inner.Text, inner.Limit = "", 200
-	var out []Finding
+	var out []model.AssetFinding
 	for {
 		chunk, next, err := s.Findings(ctx, inner)
 		if err != nil {
@@ -980,7 +921,7 @@ func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]Finding, strin
 }
 
 // textMatch is the text filter on one finding; q is lower case.
-func textMatch(f Finding, q string) bool {
+func textMatch(f model.AssetFinding, q string) bool {
 	if strings.Contains(strings.ToLower(f.Package), q) || strings.Contains(strings.ToLower(f.VulnID), q) ||
 		strings.Contains(strings.ToLower(f.AssetName), q) {
 		return true
@@ -1124,37 +1065,15 @@ func parseCursor(c string) (int, int64, bool) {
 }
 
 // Finding returns one finding.
-func (s *Store) Finding(ctx context.Context, id int64) (Finding, error) {
+func (s *Store) Finding(ctx context.Context, id int64) (model.AssetFinding, error) {
 	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumns+`
 		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id))
 	return f, err
 }
 
-// Summary counts what the overview shows.
-type Summary struct {
-	Assets     int            `json:"assets" doc:"how many assets there are"`
-	Snapshots  int            `json:"snapshots" doc:"how many inventory snapshots there are, of every asset, current or not"`
-	Components int            `json:"components" doc:"how many components the assets' current snapshots hold"`
-	Open       int            `json:"open_findings" doc:"how many findings are open"`
-	BySeverity map[string]int `json:"open_by_severity" doc:"open findings by severity: the keys are critical, high, medium, low, none and unknown; a severity with no open finding is absent"`
-	KEV        int            `json:"open_kev" doc:"how many open findings are in CISA KEV"`
-	Advisories int            `json:"advisories" doc:"how many advisories are held, withdrawn ones not counted"`
-	// TopAssets are the assets with the most open findings.
-	TopAssets []AssetCount `json:"top_assets" doc:"the ten assets with the most open findings, most critical first, then most high, then most open"`
-}
-
-// AssetCount is an asset with its number of open findings.
-type AssetCount struct {
-	ID       int64  `json:"id" doc:"the asset's ID"`
-	Name     string `json:"name" doc:"the asset's name"`
-	Open     int    `json:"open" doc:"its open findings"`
-	Critical int    `json:"critical" doc:"its open findings of severity critical"`
-	High     int    `json:"high" doc:"its open findings of severity high"`
-}
-
 // Summary counts assets, findings by severity and KEV.
-func (s *Store) Summary(ctx context.Context) (Summary, error) {
-	sum := Summary{BySeverity: map[string]int{}}
+func (s *Store) Summary(ctx context.Context) (model.Summary, error) {
+	sum := model.Summary{BySeverity: map[string]int{}}
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM assets), (SELECT COUNT(*) FROM snapshots),
 		(SELECT COUNT(*) FROM advisories WHERE NOT withdrawn),
 		(SELECT COUNT(*) FROM findings WHERE status = 'open' AND kev),
@@ -1185,9 +1104,9 @@ func (s *Store) Summary(ctx context.Context) (Summary, error) {
 		return sum, err
 	}
 	defer rows.Close()
-	sum.TopAssets = []AssetCount{}
+	sum.TopAssets = []model.AssetCount{}
 	for rows.Next() {
-		var c AssetCount
+		var c model.AssetCount
 		if err := rows.Scan(&c.ID, &c.Name, &c.Open, &c.Critical, &c.High); err != nil {
 			return sum, err
 		}

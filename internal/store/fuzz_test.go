@@ -3,6 +3,8 @@ package store
 import (
 	"strings"
 	"testing"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // FuzzCursor: a client-supplied cursor never panics, and one that parses
@@ -32,7 +34,7 @@ func FuzzAssetNormalize(f *testing.F) {
 	f.Add("", "", "", "", 0, "", "")
 	f.Add("a b", "toaster", "public", "dead", 9, strings.Repeat("x", 70), "cpe:/o:x")
 	f.Fuzz(func(t *testing.T, name, kind, exposure, lifecycle string, crit int, tag, cpe string) {
-		a := Asset{Name: name, Kind: kind, Exposure: exposure, Lifecycle: lifecycle, Criticality: crit,
+		a := model.Asset{Name: name, Kind: kind, Exposure: exposure, Lifecycle: lifecycle, Criticality: crit,
 			Tags: []string{tag}, CPEs: []string{cpe}}
 		if err := a.Normalize(); err != nil {
 			if err.Error() == "" {

@@ -5,48 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
-
-// Job kinds.
-const (
-	JobMatchSnapshot = "match-snapshot" // payload SnapshotPayload
-	JobSyncFeed      = "sync-feed"      // payload FeedPayload
-	JobRematch       = "rematch"        // payload RematchPayload
-)
-
-// JobKinds lists the job kinds.
-var JobKinds = []string{JobMatchSnapshot, JobRematch, JobSyncFeed}
-
-// Job states.
-const (
-	JobQueued  = "queued"
-	JobRunning = "running"
-	JobDone    = "done"
-	JobFailed  = "failed"
-)
-
-// JobStates lists the states a job can be in.
-var JobStates = []string{JobQueued, JobRunning, JobDone, JobFailed}
-
-// Job is one unit of background work. Jobs live in the database, so that
-// with several replicas on one PostgreSQL each job runs once: a worker
-// claims a job with a row lock (FOR UPDATE SKIP LOCKED) and holds a lease it
-// renews while it works; a job whose lease ran out (its worker died) is
-// queued again.
-type Job struct {
-	ID         int64     `json:"id" doc:"the job's ID"`
-	Kind       string    `json:"kind" doc:"what the job does: match-snapshot (match an uploaded snapshot), rematch (match again after advisories changed), sync-feed (read a feed)"`
-	DedupeKey  string    `json:"dedupe_key,omitempty" doc:"while a job with this key is queued or running, the same work is not queued again; absent when none"`
-	Payload    string    `json:"payload" doc:"the job's input, as JSON text"`
-	State      string    `json:"state" doc:"queued (waiting, or waiting to retry), running, done or failed"`
-	Attempts   int       `json:"attempts" doc:"how many times a worker has started it"`
-	RunAt      time.Time `json:"run_at" doc:"when it may run next, or when it finished (UTC, RFC 3339)"`
-	LockedBy   string    `json:"locked_by,omitempty" doc:"the worker running it; absent when none is"`
-	CreatedAt  time.Time `json:"created_at" doc:"when it was queued (UTC, RFC 3339)"`
-	StartedAt  time.Time `json:"started_at,omitzero" doc:"when a worker last started it (UTC, RFC 3339); absent before the first start"`
-	FinishedAt time.Time `json:"finished_at,omitzero" doc:"when its last attempt ended (UTC, RFC 3339); absent before one has"`
-	Error      string    `json:"error,omitempty" doc:"the error of its last failed attempt; absent when none failed"`
-}
 
 // NewJob is a job to queue. A job with a DedupeKey is not queued twice:
 // while one with the same key is queued or running, Enqueue returns that one.
@@ -103,7 +64,7 @@ func enqueue(ctx context.Context, tx execer, j NewJob) (int64, error) {
 
 // Claim takes the oldest due job for worker and leases it until lease from
 // now; ok is false when no job is due.
-func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (j Job, ok bool, err error) {
+func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (j model.Job, ok bool, err error) {
 	lock := ""
 	if s.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -116,12 +77,12 @@ func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (
 		RETURNING id, kind, dedupe_key, payload, attempts, run_at, created_at`,
 		worker, t.Add(lease), t).Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.Attempts, &j.RunAt, &j.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, false, nil
+		return model.Job{}, false, nil
 	}
 	if err != nil {
-		return Job{}, false, err
+		return model.Job{}, false, err
 	}
-	j.DedupeKey, j.State, j.LockedBy, j.StartedAt = dedupe.String, JobRunning, worker, t
+	j.DedupeKey, j.State, j.LockedBy, j.StartedAt = dedupe.String, model.JobRunning, worker, t
 	return j, true, nil
 }
 
@@ -144,11 +105,11 @@ func (s *Store) Renew(ctx context.Context, id int64, worker string, lease time.D
 // Finish records a job's end: done, or failed with the error. A failed job
 // with retryAt set is queued again for then.
 func (s *Store) Finish(ctx context.Context, id int64, worker string, jobErr error, retryAt time.Time) error {
-	state, msg := JobDone, ""
+	state, msg := model.JobDone, ""
 	if jobErr != nil {
-		state, msg = JobFailed, jobErr.Error()
+		state, msg = model.JobFailed, jobErr.Error()
 		if !retryAt.IsZero() {
-			state = JobQueued
+			state = model.JobQueued
 		}
 	}
 	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET state = $1, error = $2, finished_at = $3, run_at = $4,
@@ -191,7 +152,7 @@ func (s *Store) PruneJobs(ctx context.Context, age time.Duration) error {
 }
 
 // Jobs lists the newest jobs, optionally of one kind.
-func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]Job, error) {
+func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]model.Job, error) {
 	q := `SELECT id, kind, dedupe_key, payload, state, attempts, run_at, locked_by, created_at, started_at,
 		finished_at, error FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
 	rows, err := s.db.QueryContext(ctx, q, kind, PageSize(limit))
@@ -199,9 +160,9 @@ func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]Job, error)
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Job{}
+	out := []model.Job{}
 	for rows.Next() {
-		var j Job
+		var j model.Job
 		var dedupe, locked sql.NullString
 		var started, finished sql.NullTime
 		if err := rows.Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.State, &j.Attempts, &j.RunAt, &locked,
@@ -234,24 +195,13 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// QueueStat is the queue of one kind of job: how many wait and run, and
-// since when the oldest has waited.
-type QueueStat struct {
-	Kind    string `json:"kind" doc:"the job kind"`
-	Queued  int    `json:"queued" doc:"how many jobs of the kind wait"`
-	Running int    `json:"running" doc:"how many jobs of the kind run"`
-	// OldestQueued is when the longest-waiting queued job was queued;
-	// zero when none waits.
-	OldestQueued time.Time `json:"oldest_queued,omitzero" doc:"when the longest-waiting queued job was queued (UTC, RFC 3339); absent when none waits"`
-}
-
 // Queue reports the job queue by kind (every kind, waiting or not), for
 // /metrics and the overview: a growing match queue is why findings lag
 // behind uploads.
-func (s *Store) Queue(ctx context.Context) ([]QueueStat, error) {
-	byKind := map[string]*QueueStat{}
-	out := make([]QueueStat, len(JobKinds))
-	for i, k := range JobKinds {
+func (s *Store) Queue(ctx context.Context) ([]model.QueueStat, error) {
+	byKind := map[string]*model.QueueStat{}
+	out := make([]model.QueueStat, len(model.JobKinds))
+	for i, k := range model.JobKinds {
 		out[i].Kind = k
 		byKind[k] = &out[i]
 	}
@@ -262,7 +212,7 @@ func (s *Store) Queue(ctx context.Context) ([]QueueStat, error) {
 		if err := rows.Scan(&kind, &state, &n); err != nil {
 			return err
 		}
-		if q := byKind[kind]; q != nil && state == JobQueued {
+		if q := byKind[kind]; q != nil && state == model.JobQueued {
 			q.Queued = n
 		} else if q != nil {
 			q.Running = n

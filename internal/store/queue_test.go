@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -14,7 +15,7 @@ func TestQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		before := time.Now().Add(-time.Second)
 		for range 3 {
-			if _, _, err := s.Enqueue(ctx, store.NewJob{Kind: store.JobMatchSnapshot}); err != nil {
+			if _, _, err := s.Enqueue(ctx, store.NewJob{Kind: model.JobMatchSnapshot}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -25,15 +26,15 @@ func TestQueue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		byKind := map[string]store.QueueStat{}
+		byKind := map[string]model.QueueStat{}
 		for _, k := range q {
 			byKind[k.Kind] = k
 		}
-		m := byKind[store.JobMatchSnapshot]
-		if len(q) != len(store.JobKinds) || m.Queued != 2 || m.Running != 1 || m.OldestQueued.Before(before) || m.OldestQueued.After(time.Now()) {
+		m := byKind[model.JobMatchSnapshot]
+		if len(q) != len(model.JobKinds) || m.Queued != 2 || m.Running != 1 || m.OldestQueued.Before(before) || m.OldestQueued.After(time.Now()) {
 			t.Fatalf("queue: %+v", q)
 		}
-		if r := byKind[store.JobRematch]; r.Queued != 0 || !r.OldestQueued.IsZero() {
+		if r := byKind[model.JobRematch]; r.Queued != 0 || !r.OldestQueued.IsZero() {
 			t.Errorf("idle kind: %+v", r)
 		}
 	})

@@ -14,7 +14,7 @@ import (
 // AssetComponent is a component of an asset's current snapshot.
 type AssetComponent struct {
 	AssetID, SnapshotID int64
-	Component
+	model.SnapshotComponent
 }
 
 // CurrentComponentsWithKeys returns the components with one of the keys

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -12,10 +13,10 @@ import (
 func TestCurrentComponentsWithKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(3)
-		a1, _, _ := s.IngestSnapshot(ctx, store.Asset{Name: "a1"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a1, _, _ := s.IngestSnapshot(ctx, model.Asset{Name: "a1"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		// a1's newer snapshot lacks pkg0; a2 has only pkg2.
-		_, s1b, _ := s.IngestSnapshot(ctx, store.Asset{ID: a1.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs[1:], Keys: keys[1:]})
-		a2, s2, _ := s.IngestSnapshot(ctx, store.Asset{Name: "a2"}, true, store.NewSnapshot{SHA256: "3", Components: cs[2:], Keys: keys[2:]})
+		_, s1b, _ := s.IngestSnapshot(ctx, model.Asset{ID: a1.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs[1:], Keys: keys[1:]})
+		a2, s2, _ := s.IngestSnapshot(ctx, model.Asset{Name: "a2"}, true, store.NewSnapshot{SHA256: "3", Components: cs[2:], Keys: keys[2:]})
 		got, err := s.CurrentComponentsWithKeys(ctx, []string{keys[0], keys[2], keys[1]})
 		if err != nil {
 			t.Fatal(err)
@@ -41,7 +42,7 @@ func TestApplyRematch(t *testing.T) {
 		type asset struct{ id, snap int64 }
 		var as []asset
 		for i := range 4 {
-			a, sn, err := s.IngestSnapshot(ctx, store.Asset{Name: fmt.Sprintf("app%d", i)}, true,
+			a, sn, err := s.IngestSnapshot(ctx, model.Asset{Name: fmt.Sprintf("app%d", i)}, true,
 				store.NewSnapshot{SHA256: fmt.Sprint(i), Components: cs, Keys: keys})
 			if err != nil {
 				t.Fatal(err)
@@ -57,16 +58,16 @@ func TestApplyRematch(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Keys: []string{keys[1]},
-				Resolution: store.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-3")}}); err != nil {
+				Resolution: model.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-3")}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// Asset 3 gets a new snapshot: its result below is stale.
-		_, s3b, _ := s.IngestSnapshot(ctx, store.Asset{ID: as[3].id}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
+		_, s3b, _ := s.IngestSnapshot(ctx, model.Asset{ID: as[3].id}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
 
 		// The re-match: GHSA-1 changed (summary), GHSA-2 matches again,
 		// GHSA-3 no longer matches, GHSA-4 is new (and KEV by alias).
-		kevFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV, URL: "https://example.org/kev.json"})
+		kevFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
 		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-4"}}); err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +83,7 @@ func TestApplyRematch(t *testing.T) {
 				fs = append(fs, changed)
 			}
 			results = append(results, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Keys: []string{keys[0], keys[1]},
-				Resolution: store.ResolvedByAdvisory, Findings: fs, Generation: g, CheckGeneration: true})
+				Resolution: model.ResolvedByAdvisory, Findings: fs, Generation: g, CheckGeneration: true})
 		}
 		st, err := s.ApplyRematch(ctx, results)
 		if err != nil {
@@ -97,10 +98,10 @@ func TestApplyRematch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		byAsset := map[int64]map[string]store.Finding{}
+		byAsset := map[int64]map[string]model.AssetFinding{}
 		for _, f := range all {
 			if byAsset[f.AssetID] == nil {
-				byAsset[f.AssetID] = map[string]store.Finding{}
+				byAsset[f.AssetID] = map[string]model.AssetFinding{}
 			}
 			byAsset[f.AssetID][f.VulnID] = f
 		}
@@ -112,7 +113,7 @@ func TestApplyRematch(t *testing.T) {
 			if f := fs["GHSA-2"]; f.Status != "open" || f.Resolution != "" || !f.ResolvedAt.IsZero() || f.ResolvedBy != 0 {
 				t.Fatalf("asset %d GHSA-2: %+v", i, f)
 			}
-			if f := fs["GHSA-3"]; f.Status != "resolved" || f.Resolution != store.ResolvedByAdvisory || f.ResolvedBy != a.snap {
+			if f := fs["GHSA-3"]; f.Status != "resolved" || f.Resolution != model.ResolvedByAdvisory || f.ResolvedBy != a.snap {
 				t.Fatalf("asset %d GHSA-3: %+v", i, f)
 			}
 			if f := fs["GHSA-9"]; f.Status != "open" {
@@ -150,12 +151,12 @@ func TestApplyRematch(t *testing.T) {
 		}
 
 		// Advisories changed since g: the whole batch is refused.
-		f, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		f, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
 			t.Fatal(err)
 		}
 		results[0] = store.MatchResult{AssetID: as[3].id, SnapshotID: s3b.ID, Keys: []string{keys[0]},
-			Resolution: store.ResolvedByAdvisory, Generation: g, CheckGeneration: true}
+			Resolution: model.ResolvedByAdvisory, Generation: g, CheckGeneration: true}
 		if _, err := s.ApplyRematch(ctx, results); !errors.Is(err, store.ErrOutdated) {
 			t.Fatalf("outdated batch: %v", err)
 		}

@@ -7,33 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
-
-// Snapshot is one immutable inventory of an asset: the components of one
-// SBOM as it was uploaded. The newest is the asset's current inventory;
-// older ones stay, so "what ran where, when" can be answered.
-type Snapshot struct {
-	ID         int64     `json:"id" doc:"the snapshot's ID"`
-	AssetID    int64     `json:"asset_id" doc:"the ID of the asset it is an inventory of"`
-	Format     string    `json:"format" doc:"the SBOM's format and spec version as detected, e.g. CycloneDX 1.5 JSON"`
-	Subject    string    `json:"subject,omitempty" doc:"what the SBOM says it describes (its root component or document name); absent when it does not say"`
-	Source     string    `json:"source,omitempty" doc:"the file name recorded with the upload (the source parameter or the multipart file name), at most 255 characters; absent when none was given"`
-	SHA256     string    `json:"sha256" doc:"SHA-256 of the uploaded SBOM bytes, lowercase hex"`
-	Components int       `json:"components" doc:"how many components the snapshot holds"`
-	UploadedBy string    `json:"uploaded_by,omitempty" doc:"who uploaded it: a user name, or token:NAME for an API token"`
-	CreatedAt  time.Time `json:"created_at" doc:"when it was uploaded (UTC, RFC 3339)"`
-	MatchedAt  time.Time `json:"matched_at,omitzero" doc:"when its findings were last computed (UTC, RFC 3339); absent while its match job waits"`
-}
-
-// Component is one stored component with the lookup key matching uses.
-type Component struct {
-	ID  int64  `json:"id" doc:"the component's ID; the last one's on a page is the next page's cursor"`
-	Key string `json:"-"`
-	model.Component
-}
 
 // componentExtra is what the components table keeps as JSON.
 type componentExtra struct {
@@ -50,25 +26,25 @@ type NewSnapshot struct {
 	// Authorize, when set, decides inside the transaction whether the
 	// upload may go to the asset it found (or is about to create): its
 	// error stores nothing.
-	Authorize func(a Asset, creating bool) error
+	Authorize func(a model.Asset, creating bool) error
 }
 
 // IngestSnapshot stores a snapshot, makes it the asset's current inventory
 // and queues its matching, all in one transaction: a failure anywhere
 // stores nothing. When asset.ID is 0 the asset is found by name, or created
 // when create is true.
-func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n NewSnapshot) (Asset, Snapshot, error) {
+func (s *Store) IngestSnapshot(ctx context.Context, asset model.Asset, create bool, n NewSnapshot) (model.Asset, model.Snapshot, error) {
 	if len(n.Keys) != len(n.Components) {
-		return Asset{}, Snapshot{}, errors.New("ingest: one key per component")
+		return model.Asset{}, model.Snapshot{}, errors.New("ingest: one key per component")
 	}
-	var snap Snapshot
+	var snap model.Snapshot
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
 		asset, err = resolveAsset(ctx, tx, asset, create, n.Authorize)
 		if err != nil {
 			return err
 		}
-		snap = Snapshot{AssetID: asset.ID, Format: n.Format, Subject: n.Subject, Source: n.Source,
+		snap = model.Snapshot{AssetID: asset.ID, Format: n.Format, Subject: n.Subject, Source: n.Source,
 			SHA256: n.SHA256, Components: len(n.Components), UploadedBy: n.UploadedBy, CreatedAt: now()}
 		err = tx.QueryRowContext(ctx, `INSERT INTO snapshots (asset_id, format, subject, source, sha256, components,
 			uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
@@ -85,24 +61,19 @@ func (s *Store) IngestSnapshot(ctx context.Context, asset Asset, create bool, n 
 			return err
 		}
 		asset.CurrentSnapshotID = snap.ID
-		_, err = enqueue(ctx, tx, NewJob{Kind: JobMatchSnapshot, Payload: mustJSON(SnapshotPayload{SnapshotID: snap.ID})})
+		_, err = enqueue(ctx, tx, NewJob{Kind: model.JobMatchSnapshot, Payload: mustJSON(model.SnapshotPayload{SnapshotID: snap.ID})})
 		return err
 	})
 	if err != nil {
-		return Asset{}, Snapshot{}, err
+		return model.Asset{}, model.Snapshot{}, err
 	}
 	s.written.Add(int64(len(n.Components)))
 	return asset, snap, nil
 }
 
-// SnapshotPayload is the payload of a JobMatchSnapshot job.
-type SnapshotPayload struct {
-	SnapshotID int64 `json:"snapshot_id"`
-}
-
-func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool, authorize func(Asset, bool) error) (Asset, error) {
+func resolveAsset(ctx context.Context, tx *sql.Tx, a model.Asset, create bool, authorize func(model.Asset, bool) error) (model.Asset, error) {
 	if authorize == nil {
-		authorize = func(Asset, bool) error { return nil }
+		authorize = func(model.Asset, bool) error { return nil }
 	}
 	var row *sql.Row
 	if a.ID != 0 {
@@ -113,18 +84,18 @@ func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool, authori
 	found, err := scanAsset(row)
 	if !errors.Is(err, ErrNotFound) || a.ID != 0 || !create {
 		if errors.Is(err, ErrNotFound) {
-			return Asset{}, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
+			return model.Asset{}, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
 		}
 		if err != nil {
-			return Asset{}, err
+			return model.Asset{}, err
 		}
 		return found, authorize(found, false)
 	}
 	if err := a.Normalize(); err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	if err := authorize(a, true); err != nil {
-		return Asset{}, err
+		return model.Asset{}, err
 	}
 	return createAssetIfMissing(ctx, tx, a)
 }
@@ -136,7 +107,7 @@ func resolveAsset(ctx context.Context, tx *sql.Tx, a Asset, create bool, authori
 // nothing; the SELECT after it (a new snapshot under READ COMMITTED) sees
 // the committed row. SQLite runs one writer at a time, so the conflict
 // never arises there.
-func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a Asset) (Asset, error) {
+func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, error) {
 	a.CreatedAt = now()
 	a.UpdatedAt = a.CreatedAt
 	err := tx.QueryRowContext(ctx, `INSERT INTO assets (name, kind, owner, criticality, exposure, environment,
@@ -150,7 +121,7 @@ func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a Asset) (Asset, erro
 	return a, err
 }
 
-func assetLabel(a Asset) string {
+func assetLabel(a model.Asset) string {
 	if a.ID != 0 {
 		return fmt.Sprint(a.ID)
 	}
@@ -191,31 +162,31 @@ func insertComponents(ctx context.Context, tx *sql.Tx, d Dialect, snapID int64, 
 
 const snapshotColumns = `id, asset_id, format, subject, source, sha256, components, uploaded_by, created_at, matched_at`
 
-func scanSnapshot(row interface{ Scan(...any) error }) (Snapshot, error) {
-	var s Snapshot
+func scanSnapshot(row interface{ Scan(...any) error }) (model.Snapshot, error) {
+	var s model.Snapshot
 	var matched sql.NullTime
 	err := row.Scan(&s.ID, &s.AssetID, &s.Format, &s.Subject, &s.Source, &s.SHA256, &s.Components,
 		&s.UploadedBy, &s.CreatedAt, &matched)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Snapshot{}, ErrNotFound
+		return model.Snapshot{}, ErrNotFound
 	}
 	s.CreatedAt, s.MatchedAt = s.CreatedAt.UTC(), timeOf(matched)
 	return s, err
 }
 
 // Snapshot returns one snapshot.
-func (s *Store) Snapshot(ctx context.Context, id int64) (Snapshot, error) {
+func (s *Store) Snapshot(ctx context.Context, id int64) (model.Snapshot, error) {
 	return scanSnapshot(s.db.QueryRowContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE id = $1`, id))
 }
 
 // Snapshots lists an asset's snapshots, newest first.
-func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]Snapshot, error) {
+func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]model.Snapshot, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE asset_id = $1 ORDER BY id DESC`, assetID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Snapshot{}
+	out := []model.Snapshot{}
 	for rows.Next() {
 		sn, err := scanSnapshot(rows)
 		if err != nil {
@@ -228,7 +199,7 @@ func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]Snapshot, error
 
 // Components returns a snapshot's components in upload order; when keys is
 // not nil, only those with one of the given lookup keys.
-func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]Component, error) {
+func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]model.SnapshotComponent, error) {
 	q := `SELECT ` + componentColumns + ` FROM components WHERE snapshot_id = $1`
 	args := []any{snapID}
 	var want map[string]bool
@@ -249,7 +220,7 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 			args = append(args, k)
 		}
 	}
-	var out []Component
+	var out []model.SnapshotComponent
 	err := queryRows(ctx, s.db, q+` ORDER BY id`, args, func(rows *sql.Rows) error {
 		c, err := scanComponent(rows)
 		if err == nil && (want == nil || want[c.Key]) {
@@ -263,8 +234,8 @@ func (s *Store) Components(ctx context.Context, snapID int64, keys []string) ([]
 // ComponentsPage returns up to limit of a snapshot's components after the
 // component ID after, in ID order: the next page of a listing, or of a
 // match that reads a large snapshot a part at a time.
-func (s *Store) ComponentsPage(ctx context.Context, snapID, after int64, limit int) ([]Component, error) {
-	var out []Component
+func (s *Store) ComponentsPage(ctx context.Context, snapID, after int64, limit int) ([]model.SnapshotComponent, error) {
+	var out []model.SnapshotComponent
 	err := queryRows(ctx, kept{s}, `SELECT `+componentColumns+` FROM components
 		WHERE snapshot_id = $1 AND id > $2 ORDER BY id LIMIT $3`, []any{snapID, after, limit}, func(rows *sql.Rows) error {
 		c, err := scanComponent(rows)
@@ -276,8 +247,8 @@ func (s *Store) ComponentsPage(ctx context.Context, snapID, after int64, limit i
 
 const componentColumns = `id, pkey, ref, name, version, purl, ecosystem, package, scope, unmatchable, extra`
 
-func scanComponent(rows *sql.Rows) (Component, error) {
-	var c Component
+func scanComponent(rows *sql.Rows) (model.SnapshotComponent, error) {
+	var c model.SnapshotComponent
 	var scope, extra string
 	if err := rows.Scan(&c.ID, &c.Key, &c.Ref, &c.Name, &c.Version, &c.PURL, &c.Ecosystem, &c.Package,
 		&scope, &c.Unmatchable, &extra); err != nil {

@@ -26,6 +26,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
+	"github.com/vulndesk/vulndesk/internal/model"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -41,22 +42,16 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// ErrNotFound is returned when a row asked for by key does not exist.
-var ErrNotFound = errors.New("not found")
+// The store's errors are the model's (see model/errors.go): ErrNotFound
+// for a row asked for by key that does not exist, ErrInvalid for a bad
+// field the caller gave, ErrConflict for a unique name already taken.
+var (
+	ErrNotFound = model.ErrNotFound
+	ErrInvalid  = model.ErrInvalid
+	ErrConflict = model.ErrConflict
+)
 
-// ErrInvalid marks an error in a field the caller gave; the message names
-// the field and what it may be.
-var ErrInvalid = errors.New("invalid field")
-
-type fieldError string
-
-func (e fieldError) Error() string        { return string(e) }
-func (e fieldError) Is(target error) bool { return target == ErrInvalid }
-
-func invalidf(format string, args ...any) error { return fieldError(fmt.Sprintf(format, args...)) }
-
-// ErrConflict is returned when a unique name is already taken.
-var ErrConflict = errors.New("already exists")
+func invalidf(format string, args ...any) error { return model.Invalidf(format, args...) }
 
 // Config says where the data lives.
 type Config struct {

@@ -47,7 +47,7 @@ func TestUsersSessionsTokens(t *testing.T) {
 			t.Fatalf("session survived a password change: %v", err)
 		}
 
-		tok, err := s.CreateToken(ctx, store.Token{Name: "ci", Role: "uploader", CreatedBy: "alice"}, "th")
+		tok, err := s.CreateToken(ctx, model.Token{Name: "ci", Role: "uploader", CreatedBy: "alice"}, "th")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestUsersSessionsTokens(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		a, err := s.CreateAsset(ctx, store.Asset{Name: "pacs-gateway", Kind: "network-device", Criticality: 1,
+		a, err := s.CreateAsset(ctx, model.Asset{Name: "pacs-gateway", Kind: "network-device", Criticality: 1,
 			Exposure: "internet-facing", Tags: []string{"radiology"},
 			CPEs: []string{"cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*"}})
 		if err != nil {
@@ -82,7 +82,7 @@ func TestAssets(t *testing.T) {
 		if a.Lifecycle != "active" || a.ID == 0 {
 			t.Fatalf("defaults: %+v", a)
 		}
-		for _, bad := range []store.Asset{
+		for _, bad := range []model.Asset{
 			{Name: ""}, {Name: "x", Kind: "toaster"}, {Name: "x", Criticality: 5},
 			{Name: "x", Exposure: "public"}, {Name: "x", CPEs: []string{"cpe:/o:vendor:product"}},
 		} {
@@ -90,7 +90,7 @@ func TestAssets(t *testing.T) {
 				t.Errorf("accepted %+v", bad)
 			}
 		}
-		if _, err := s.CreateAsset(ctx, store.Asset{Name: "pacs-gateway"}); !errors.Is(err, store.ErrConflict) {
+		if _, err := s.CreateAsset(ctx, model.Asset{Name: "pacs-gateway"}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate asset: %v", err)
 		}
 		a.Owner, a.Lifecycle = "imaging team", "legacy"
@@ -99,7 +99,7 @@ func TestAssets(t *testing.T) {
 			t.Fatalf("update: %+v %v", up, err)
 		}
 		for i := range 5 {
-			if _, err := s.CreateAsset(ctx, store.Asset{Name: fmt.Sprintf("svc-%d", i)}); err != nil {
+			if _, err := s.CreateAsset(ctx, model.Asset{Name: fmt.Sprintf("svc-%d", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -142,7 +142,7 @@ func comps(n int) ([]model.Component, []string) {
 func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(450) // more than one insert batch
-		a, snap, err := s.IngestSnapshot(ctx, store.Asset{Name: "web"}, true, store.NewSnapshot{
+		a, snap, err := s.IngestSnapshot(ctx, model.Asset{Name: "web"}, true, store.NewSnapshot{
 			Format: "CycloneDX 1.6 JSON", SHA256: "abc", Components: cs, Keys: keys})
 		if err != nil {
 			t.Fatal(err)
@@ -162,19 +162,19 @@ func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 		if len(many) != 300 || many[0].Name != "pkg100" {
 			t.Fatalf("by many keys: %d", len(many))
 		}
-		jobs, _ := s.Jobs(ctx, store.JobMatchSnapshot, 10)
+		jobs, _ := s.Jobs(ctx, model.JobMatchSnapshot, 10)
 		if len(jobs) != 1 {
 			t.Fatalf("match job queued: %d", len(jobs))
 		}
 
 		// Unknown asset without create: nothing stored.
-		if _, _, err := s.IngestSnapshot(ctx, store.Asset{Name: "ghost"}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys}); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.IngestSnapshot(ctx, model.Asset{Name: "ghost"}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown asset: %v", err)
 		}
 		// A failure after the components went in rolls everything back.
 		ctx2, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, _, err := s.IngestSnapshot(ctx2, store.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "y", Components: cs, Keys: keys}); err == nil {
+		if _, _, err := s.IngestSnapshot(ctx2, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "y", Components: cs, Keys: keys}); err == nil {
 			t.Fatal("cancelled ingest succeeded")
 		}
 		snaps, _ := s.Snapshots(ctx, a.ID)
@@ -191,11 +191,11 @@ func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 
 func TestJobQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		id1, created, err := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"})
+		id1, created, err := s.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "feed:1"})
 		if err != nil || !created {
 			t.Fatal(err, created)
 		}
-		id2, created, err := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"})
+		id2, created, err := s.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "feed:1"})
 		if err != nil || created || id2 != id1 {
 			t.Fatalf("dedupe: %d %v %v", id2, created, err)
 		}
@@ -207,7 +207,7 @@ func TestJobQueue(t *testing.T) {
 			t.Fatal("claimed a running job twice")
 		}
 		// Still deduplicated while running.
-		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"}); created {
+		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "feed:1"}); created {
 			t.Fatal("queued beside a running job with the same key")
 		}
 		if err := s.Renew(ctx, j.ID, "w2", time.Minute); !errors.Is(err, store.ErrLeaseLost) {
@@ -217,7 +217,7 @@ func TestJobQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Done: the key is free again.
-		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: store.JobSyncFeed, DedupeKey: "feed:1"}); !created {
+		if _, created, _ := s.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "feed:1"}); !created {
 			t.Fatal("key not freed by a finished job")
 		}
 		// A worker that dies: its lease runs out and the job is queued again.
@@ -243,7 +243,7 @@ func TestJobQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		jobs, _ := s.Jobs(ctx, "", 10)
-		if jobs[0].State != store.JobFailed || jobs[0].Error != "boom" {
+		if jobs[0].State != model.JobFailed || jobs[0].Error != "boom" {
 			t.Fatalf("failed job: %+v", jobs[0])
 		}
 		counts, _ := s.JobCounts(ctx)
@@ -261,11 +261,11 @@ func advisory(id, key string, aliases ...string) store.Advisory {
 
 func TestAdvisoriesAndGeneration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f, err := s.CreateFeed(ctx, store.Feed{Name: "osv-pypi", Kind: store.FeedOSV, URL: "https://example.org/PyPI/all.zip"})
+		f, err := s.CreateFeed(ctx, model.Feed{Name: "osv-pypi", Kind: model.FeedOSV, URL: "https://example.org/PyPI/all.zip"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateFeed(ctx, store.Feed{Name: "bad", Kind: "rss", URL: "x"}); err == nil {
+		if _, err := s.CreateFeed(ctx, model.Feed{Name: "bad", Kind: "rss", URL: "x"}); err == nil {
 			t.Fatal("bad kind accepted")
 		}
 		g0, _ := s.Generation(ctx)
@@ -300,7 +300,7 @@ func TestAdvisoriesAndGeneration(t *testing.T) {
 		if hashes["A-1"] != "h2" || hashes["A-2"] != "h-A-2" {
 			t.Fatalf("hashes %v", hashes)
 		}
-		jobs, _ := s.Jobs(ctx, store.JobRematch, 10)
+		jobs, _ := s.Jobs(ctx, model.JobRematch, 10)
 		if len(jobs) != 2 || !strings.Contains(jobs[0].Payload, `PyPI|a`) {
 			t.Fatalf("rematch jobs: %+v", jobs)
 		}
@@ -319,22 +319,22 @@ func finding(key, version, id string, aliases ...string) store.NewFinding {
 func TestFindingLifeCycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(3)
-		a, s1, err := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, s1, err := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The findings' advisories are stored (KEV and EPSS data reach a
 		// finding later through its advisory's IDs).
-		osvFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "osv", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		osvFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: osvFeed.ID}, []store.Advisory{
 			advisory("GHSA-1", keys[0], "CVE-2024-1"), advisory("GHSA-2", keys[1])}); err != nil {
 			t.Fatal(err)
 		}
-		kevFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "kev", Kind: store.FeedKEV, URL: "https://example.org/kev.json"})
+		kevFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
 		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: store.ResolvedByUpgrade,
+		st, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: model.ResolvedByUpgrade,
 			Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1"), finding(keys[1], "1.0.0", "GHSA-2"),
 				finding(keys[1], "1.0.0", "GHSA-2")}})
 		if err != nil || st.New != 2 {
@@ -349,7 +349,7 @@ func TestFindingLifeCycle(t *testing.T) {
 			t.Fatalf("kev: %+v", kev)
 		}
 		// EPSS arrives later and attaches by alias.
-		epssFeed, _ := s.CreateFeed(ctx, store.Feed{Name: "epss", Kind: store.FeedEPSS, URL: "https://example.org/e.csv.gz"})
+		epssFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "epss", Kind: model.FeedEPSS, URL: "https://example.org/e.csv.gz"})
 		if _, err := s.ApplyEPSS(ctx, store.FeedResult{FeedID: epssFeed.ID}, time.Now(), []store.EPSSScore{{CVE: "CVE-2024-1", Score: 0.9, Percentile: 0.99}}); err != nil {
 			t.Fatal(err)
 		}
@@ -360,11 +360,11 @@ func TestFindingLifeCycle(t *testing.T) {
 
 		// A new snapshot upgrades pkg0: its finding resolves, naming the snapshot.
 		cs[0].Version = "2.0.0"
-		_, s2, _ := s.IngestSnapshot(ctx, store.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
+		_, s2, _ := s.IngestSnapshot(ctx, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
 		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID}); !errors.Is(err, store.ErrStale) {
 			t.Fatalf("stale match applied: %v", err)
 		}
-		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Resolution: store.ResolvedByUpgrade,
+		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Resolution: model.ResolvedByUpgrade,
 			Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-2")}})
 		if err != nil || st.Resolved != 1 || st.Updated != 1 {
 			t.Fatalf("second match: %+v %v", st, err)
@@ -376,7 +376,7 @@ func TestFindingLifeCycle(t *testing.T) {
 		// A re-match limited to one key leaves other keys' findings alone,
 		// and re-opens a resolved one that matches again.
 		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Keys: []string{keys[0]},
-			Resolution: store.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1")}})
+			Resolution: model.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1")}})
 		if err != nil || st.Reopened != 1 || st.Resolved != 0 {
 			t.Fatalf("keyed match: %+v %v", st, err)
 		}
@@ -394,7 +394,7 @@ func TestFindingLifeCycle(t *testing.T) {
 func TestFindingsKeysetPaging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(40)
-		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		var fs []store.NewFinding
 		sev := []string{"low", "medium", "high", "critical"}
 		for i, k := range keys {
@@ -437,7 +437,7 @@ func TestFindingsKeysetPaging(t *testing.T) {
 		}
 		// Text search finds findings through the advisories' IDs and
 		// aliases, package names and asset names.
-		fd, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		fd, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, []store.Advisory{
 			advisory("PYSEC-12", keys[12], "CVE-2024-0012"), advisory("PYSEC-13", keys[13])}); err != nil {
 			t.Fatal(err)
@@ -457,9 +457,9 @@ func TestFindingsKeysetPaging(t *testing.T) {
 func TestStaleMatchResultRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(1)
-		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		g, _ := s.Generation(ctx)
-		f, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		f, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		// Advisories change while the match is computed.
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
 			t.Fatal(err)
@@ -481,7 +481,7 @@ func TestStaleMatchResultRefused(t *testing.T) {
 func TestTextSearchBothWays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(60)
-		a, snap, _ := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		var fs []store.NewFinding
 		var advs []store.Advisory
 		sev := []string{"low", "medium", "high", "critical"}
@@ -491,7 +491,7 @@ func TestTextSearchBothWays(t *testing.T) {
 			fs = append(fs, f)
 			advs = append(advs, advisory(f.VulnID, k, f.Aliases...))
 		}
-		fd, _ := s.CreateFeed(ctx, store.Feed{Name: "f", Kind: store.FeedOSV, URL: "https://example.org/all.zip"})
+		fd, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, advs); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -17,16 +18,16 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 		t.Run(writer, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, s *store.Store) {
 				cs, keys := comps(2)
-				f, _ := s.CreateFeed(ctx, store.Feed{Name: "osv", Kind: store.FeedOSV, URL: "https://osv.example/all.zip"})
+				f, _ := s.CreateFeed(ctx, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://osv.example/all.zip"})
 				if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("ADV-1", keys[0])}); err != nil {
 					t.Fatal(err)
 				}
-				a, snap, err := s.IngestSnapshot(ctx, store.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
+				a, snap, err := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
 				if err != nil {
 					t.Fatal(err)
 				}
 				found := []store.NewFinding{finding(keys[0], cs[0].Version, "ADV-1")}
-				if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: found, Resolution: store.ResolvedByUpgrade}); err != nil {
+				if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: found, Resolution: model.ResolvedByUpgrade}); err != nil {
 					t.Fatal(err)
 				}
 				if _, err := s.DeleteFeed(ctx, f.ID); err != nil {
@@ -36,15 +37,15 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 				switch writer {
 				case "rematch":
 					_, err = s.ApplyRematch(ctx, []store.MatchResult{{AssetID: a.ID, SnapshotID: snap.ID, Keys: keys[:1],
-						Resolution: store.ResolvedByAdvisory}})
+						Resolution: model.ResolvedByAdvisory}})
 				default:
-					_, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Resolution: store.ResolvedByUpgrade})
+					_, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Resolution: model.ResolvedByUpgrade})
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
 				fs, _, err := s.Findings(ctx, store.FindingFilter{Status: "all"})
-				if err != nil || len(fs) != 1 || fs[0].Status != store.FindingResolved || fs[0].Resolution != store.ResolvedByWithdrawal {
+				if err != nil || len(fs) != 1 || fs[0].Status != model.FindingResolved || fs[0].Resolution != model.ResolvedByWithdrawal {
 					t.Fatalf("after the withdrawal: %+v %v; want one finding resolved as withdrawn", fs, err)
 				}
 			})

@@ -1,0 +1,65 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Finding states.
+const (
+	FindingOpen     = "open"
+	FindingResolved = "resolved"
+)
+
+// FindingStatuses lists the states a finding can be in.
+var FindingStatuses = []string{FindingOpen, FindingResolved}
+
+// FindingStatusFilters lists what FindingFilter.Status takes besides ""
+// (open): a state, or "all" for every state.
+var FindingStatusFilters = []string{FindingOpen, FindingResolved, "all"}
+
+// Resolutions: why a finding stopped being seen.
+const (
+	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
+	ResolvedByAdvisory = "advisory-changed" // the corrected advisory no longer covers it
+	// ResolvedByWithdrawal: its advisory was withdrawn, by its publisher
+	// or because no feed that supplied it is left (see resolutionOr).
+	ResolvedByWithdrawal = "withdrawn"
+)
+
+// Resolutions lists the reasons a finding can be resolved for.
+var Resolutions = []string{ResolvedByUpgrade, ResolvedByAdvisory, ResolvedByWithdrawal}
+
+// AssetFinding is one advisory affecting one package version of one asset,
+// with its life cycle.
+type AssetFinding struct {
+	ID        int64    `json:"id" doc:"the finding's ID"`
+	AssetID   int64    `json:"asset_id" doc:"the ID of the affected asset"`
+	AssetName string   `json:"asset" doc:"the affected asset's name"`
+	Key       string   `json:"-"`
+	Ecosystem string   `json:"ecosystem" doc:"the OSV ecosystem of the affected package (PyPI, Go, npm, Debian:12, …)"`
+	Package   string   `json:"package" doc:"the affected package's name in OSV terms"`
+	Version   string   `json:"version" doc:"the installed version that the advisory covers"`
+	PURL      string   `json:"purl,omitempty" doc:"the component's package URL as the SBOM states it; absent when it gives none"`
+	VulnID    string   `json:"advisory" doc:"the primary advisory ID among the IDs of this vulnerability (OSV, GHSA, CVE, …); GET /api/v1/advisories/{id} reads it"`
+	Aliases   []string `json:"aliases" doc:"every other ID of the same vulnerability, sorted"`
+	Summary   string   `json:"summary,omitempty" doc:"the advisory's one-line summary; absent when it has none"`
+	Severity  string   `json:"severity" doc:"the advisory's qualitative severity; unknown when the advisory states none"`
+	Score     float64  `json:"score,omitempty" doc:"the CVSS base score, 0–10; absent when the advisory has no CVSS vector"`
+	Fix       string   `json:"fix,omitempty" doc:"the nearest version above the installed one that fixes it; absent when none is known"`
+	// Evidence is the JSON list of model.Evidence of the match.
+	Evidence   json.RawMessage `json:"evidence" doc:"why the advisory covers the installed version: one entry per affected range or version list that matched"`
+	KEV        bool            `json:"kev" doc:"whether the vulnerability is in CISA's Known Exploited Vulnerabilities catalog (needs a kev feed)"`
+	EPSS       *float64        `json:"epss,omitempty" doc:"the EPSS probability of exploitation in the next 30 days, 0–1 (needs an epss feed); absent when no score is known"`
+	Status     string          `json:"status" doc:"open while the asset's current snapshot has the affected version and an advisory covers it; resolved once not"`
+	SnapshotID int64           `json:"snapshot_id" doc:"the snapshot whose match last found it"`
+	// FirstSeen and LastSeen are the first and the latest match of an
+	// inventory snapshot that found it (a re-match after an advisory
+	// change that leaves it as it was does not move LastSeen).
+	FirstSeen  time.Time `json:"first_seen" doc:"when a match first found it (UTC, RFC 3339)"`
+	LastSeen   time.Time `json:"last_seen" doc:"when a match of a snapshot last found it (UTC, RFC 3339); a re-match after an advisory change that leaves it as it was does not move it"`
+	ResolvedAt time.Time `json:"resolved_at,omitzero" doc:"when it was resolved (UTC, RFC 3339); absent while open"`
+	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
+	// ResolvedBy is the snapshot that no longer had the affected version.
+	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
+}

@@ -94,12 +94,39 @@ CREATE TABLE components (
     CONSTRAINT components_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES snapshots(id) ON DELETE CASCADE
 );
 
+CREATE TABLE decisions (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    asset_id bigint NOT NULL,
+    vuln_id text NOT NULL,
+    pkey text NOT NULL DEFAULT ''::text,
+    state text NOT NULL,
+    justification text NOT NULL DEFAULT ''::text,
+    reason text NOT NULL DEFAULT ''::text,
+    decided_by text NOT NULL,
+    decided_at timestamp with time zone NOT NULL,
+    CONSTRAINT decisions_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
+    CONSTRAINT decisions_asset_id_vuln_id_pkey_key UNIQUE (asset_id, vuln_id, pkey),
+    CONSTRAINT decisions_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE epss (
     cve text NOT NULL,
     score double precision NOT NULL,
     percentile double precision NOT NULL,
     score_date timestamp with time zone,
     CONSTRAINT epss_pkey PRIMARY KEY (cve)
+);
+
+CREATE TABLE events (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    at timestamp with time zone NOT NULL,
+    actor text NOT NULL,
+    kind text NOT NULL,
+    object_type text NOT NULL,
+    object_id text NOT NULL,
+    before text NOT NULL DEFAULT ''::text,
+    after text NOT NULL DEFAULT ''::text,
+    CONSTRAINT events_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE feeds (
@@ -242,7 +269,11 @@ CREATE UNIQUE INDEX assets_pkey ON assets USING btree (id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
+CREATE UNIQUE INDEX decisions_asset_id_vuln_id_pkey_key ON decisions USING btree (asset_id, vuln_id, pkey);
+CREATE UNIQUE INDEX decisions_pkey ON decisions USING btree (id);
 CREATE UNIQUE INDEX epss_pkey ON epss USING btree (cve);
+CREATE INDEX events_object ON events USING btree (object_type, object_id, id);
+CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
 CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
 CREATE UNIQUE INDEX finding_packages_pkey ON finding_packages USING btree (name_lc);

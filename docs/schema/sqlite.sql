@@ -78,11 +78,35 @@ CREATE TABLE components (
     extra       TEXT NOT NULL DEFAULT '{}'
 );
 
+CREATE TABLE decisions (
+    id            INTEGER PRIMARY KEY,
+    asset_id      INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    vuln_id       TEXT NOT NULL,
+    pkey          TEXT NOT NULL DEFAULT '',
+    state         TEXT NOT NULL,
+    justification TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    decided_by    TEXT NOT NULL,
+    decided_at    TIMESTAMP NOT NULL,
+    UNIQUE (asset_id, vuln_id, pkey)
+);
+
 CREATE TABLE epss (
     cve        TEXT PRIMARY KEY,
     score      REAL NOT NULL,
     percentile REAL NOT NULL,
     score_date TIMESTAMP
+);
+
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    at          TIMESTAMP NOT NULL,
+    actor       TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id   TEXT NOT NULL,
+    before      TEXT NOT NULL DEFAULT '',
+    after       TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE feeds (
@@ -204,6 +228,8 @@ CREATE INDEX advisory_records_by_key ON advisory_records (pkey);
 CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
+
+CREATE INDEX events_object ON events (object_type, object_id, id);
 
 CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id);
 

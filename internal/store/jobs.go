@@ -21,17 +21,10 @@ type execer interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// Enqueue queues a job and returns its ID and whether it is new.
+// Enqueue queues a job in a transaction of its own (see Tx.Enqueue).
 func (s *Store) Enqueue(ctx context.Context, j NewJob) (id int64, created bool, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		id, err = enqueue(ctx, tx, j)
-		if err == nil {
-			created = true
-		}
-		if errors.Is(err, errDuplicateJob) {
-			err = tx.QueryRowContext(ctx, `SELECT id FROM jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running')`,
-				j.DedupeKey).Scan(&id)
-		}
+	err = s.Transact(ctx, func(tx *Tx) error {
+		id, created, err = tx.Enqueue(ctx, j)
 		return err
 	})
 	return id, created, err

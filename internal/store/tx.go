@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+)
+
+// Tx is one transaction on the store. A use case of the service runs on
+// one Tx: it changes state, appends its event and queues its jobs, and
+// all of it is stored or none. The Tx carries the dialect its statements
+// need.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	// written counts the rows a bulk write added, for the planner
+	// statistics refresh (AnalyzeAfterWrites).
+	written int64
+}
+
+// Transact runs fn in one transaction: committed when fn returns nil,
+// rolled back otherwise. A full disk is ErrFull.
+func (s *Store) Transact(ctx context.Context, fn func(*Tx) error) error {
+	var written int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		t := &Tx{tx: tx, dialect: s.dialect}
+		err := fn(t)
+		written = t.written
+		return err
+	})
+	if err == nil && written > 0 {
+		s.written.Add(written)
+	}
+	return err
+}
+
+// Dialect is the engine the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// Enqueue queues a job in the transaction; a job whose dedupe key is
+// queued or running already is not queued twice: its ID is returned, with
+// created false.
+func (t *Tx) Enqueue(ctx context.Context, j NewJob) (id int64, created bool, err error) {
+	id, err = enqueue(ctx, t.tx, j)
+	if errors.Is(err, errDuplicateJob) {
+		err = t.tx.QueryRowContext(ctx, `SELECT id FROM jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running')`,
+			j.DedupeKey).Scan(&id)
+		return id, false, err
+	}
+	return id, err == nil, err
+}
+
+// AppendEvent records a state change in the transaction that makes it.
+// before and after are marshalled to JSON (nil for none).
+func (t *Tx) AppendEvent(ctx context.Context, e model.Event, before, after any) error {
+	b, err := jsonOrEmpty(before)
+	if err != nil {
+		return err
+	}
+	a, err := jsonOrEmpty(after)
+	if err != nil {
+		return err
+	}
+	if e.At.IsZero() {
+		e.At = now()
+	}
+	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (at, actor, kind, object_type, object_id, before, after)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.At.UTC(), e.Actor, e.Kind, e.ObjectType, e.ObjectID, b, a)
+	return err
+}
+
+func jsonOrEmpty(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}

@@ -18,7 +18,7 @@ const module = "github.com/vulndesk/vulndesk/internal/"
 // layer of every internal package; a package may import only packages of a
 // lower layer. A new package must be placed here, which is the point.
 var layer = map[string]int{
-	"model": 0, "auth": 0,
+	"model": 0, "auth": 0, "api": 1,
 	"ecosystem": 1, "store": 1,
 	"version": 2, "severity": 2,
 	"osv": 3, "sbom": 3, "ignore": 3, "feed": 3,

@@ -95,7 +95,7 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 func (p *inproc) client(t *testing.T, role string) *servertest.Client {
 	t.Helper()
 	secret := auth.NewToken(auth.APITokenPrefix)
-	if _, err := p.Store.CreateToken(context.Background(), model.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
+	if _, err := storetest.CreateToken(context.Background(), p.Store, model.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
 		t.Fatal(err)
 	}
 	return &servertest.Client{URL: p.URL, Token: secret}

@@ -22,6 +22,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -42,12 +43,12 @@ func newLoginServer(t *testing.T, users map[string]string) *loginServer {
 	}
 	t.Cleanup(func() { st.Close() })
 	for name, pw := range users {
-		if _, err := st.CreateUser(ctx, name, cheapHash(pw), string(auth.RoleAnalyst)); err != nil {
+		if _, err := storetest.CreateUser(ctx, st, name, cheapHash(pw), string(auth.RoleAnalyst)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	tok := auth.NewToken(auth.APITokenPrefix)
-	if _, err := st.CreateToken(ctx, model.Token{Name: "metrics", Role: string(auth.RoleAuditor), CreatedBy: "test"}, auth.HashToken(tok)); err != nil {
+	if _, err := storetest.CreateToken(ctx, st, model.Token{Name: "metrics", Role: string(auth.RoleAuditor), CreatedBy: "test"}, auth.HashToken(tok)); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/model"
 )
 
@@ -16,69 +17,46 @@ import (
 // struct field whose type is listed here under one name becomes a $ref.
 var schemaTypes = map[string]any{
 	"Asset":         model.Asset{},
-	"AssetCreate":   assetInput{},
-	"AssetPatch":    assetInput{},
-	"AssetList":     page[model.Asset]{},
+	"AssetCreate":   api.AssetInput{},
+	"AssetPatch":    api.AssetInput{},
+	"AssetList":     api.Page[model.Asset]{},
 	"Snapshot":      model.Snapshot{},
-	"SnapshotList":  page[model.Snapshot]{},
+	"SnapshotList":  api.Page[model.Snapshot]{},
 	"Component":     model.SnapshotComponent{},
-	"ComponentList": page[model.SnapshotComponent]{},
-	"Ingest":        ingestResult{},
-	"UploadReceipt": uploadReceipt{},
+	"ComponentList": api.Page[model.SnapshotComponent]{},
+	"Ingest":        api.Ingest{},
+	"UploadReceipt": api.UploadReceipt{},
 	"Finding":       model.AssetFinding{},
-	"FindingList":   page[model.AssetFinding]{},
+	"FindingList":   api.Page[model.AssetFinding]{},
 	"Evidence":      model.Evidence{},
 	"Advisory":      model.AdvisoryInfo{},
 	"Severity":      model.Severity{},
 	"Feed":          model.Feed{},
-	"FeedCreate":    feedInput{},
-	"FeedPatch":     feedInput{},
-	"FeedList":      page[model.Feed]{},
+	"FeedCreate":    api.FeedInput{},
+	"FeedPatch":     api.FeedInput{},
+	"FeedList":      api.Page[model.Feed]{},
 	"Job":           model.Job{},
-	"JobList":       page[model.Job]{},
+	"JobList":       api.Page[model.Job]{},
 	"QueueStat":     model.QueueStat{},
 	"Token":         model.Token{},
-	"TokenList":     page[model.Token]{},
-	"NewToken":      tokenInput{},
-	"CreatedToken":  createdToken{},
+	"TokenList":     api.Page[model.Token]{},
+	"NewToken":      api.NewToken{},
+	"CreatedToken":  api.CreatedToken{},
 	"User":          model.User{},
-	"UserList":      page[model.User]{},
-	"NewUser":       userInput{},
-	"CreatedUser":   createdUser{},
-	"UserChange":    userChange{},
-	"SetPassword":   passwordInput{},
-	"NewPassword":   newPassword{},
-	"OwnPassword":   ownPasswordInput{},
-	"Overview":      overviewData{},
+	"UserList":      api.Page[model.User]{},
+	"NewUser":       api.NewUser{},
+	"CreatedUser":   api.CreatedUser{},
+	"UserChange":    api.UserChange{},
+	"SetPassword":   api.SetPassword{},
+	"NewPassword":   api.NewPassword{},
+	"OwnPassword":   api.OwnPassword{},
+	"Overview":      api.Overview{},
 	"AssetCount":    model.AssetCount{},
-	"Health":        healthBody{},
-	"Me":            meBody{},
-	"Queued":        queuedBody{},
-	"Error":         errorBody{},
+	"Health":        api.Health{},
+	"Me":            api.Me{},
+	"Queued":        api.Queued{},
+	"Error":         api.Error{},
 }
-
-// The shapes of answers that handlers write as maps; here for the document.
-type (
-	healthBody struct {
-		Status   string `json:"status" doc:"ok; when not ready: database unavailable or storage full"`
-		Version  string `json:"version" doc:"the server's version"`
-		Database string `json:"database,omitempty" doc:"the database engine (sqlite or postgres); only /readyz says, when ready"`
-	}
-	meBody struct {
-		Name   string   `json:"name" doc:"the user name, or token:NAME for an API token"`
-		Role   string   `json:"role" doc:"the caller's role"`
-		Scopes []string `json:"scopes" doc:"the permissions the role grants"`
-	}
-	queuedBody struct {
-		JobID  int64  `json:"job_id" doc:"the ID of the sync-feed job (see GET /api/v1/jobs)"`
-		Queued bool   `json:"queued" doc:"true when this request queued the job; false when a sync of the feed was already queued or running"`
-		Note   string `json:"note" doc:"the same, in words"`
-	}
-	errorBody struct {
-		Error  string `json:"error" doc:"what went wrong, naming the field or parameter at fault"`
-		Status int    `json:"status" doc:"the HTTP status, repeated"`
-	}
-)
 
 // requestRequired lists the schemas clients send, each with the fields
 // the server requires (as its handlers and services validate them); the

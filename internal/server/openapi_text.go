@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -16,11 +17,11 @@ var enums = map[fieldKey][]string{
 	field[model.Asset]("kind"):              model.AssetKinds,
 	field[model.Asset]("exposure"):          model.Exposures,
 	field[model.Asset]("lifecycle"):         model.Lifecycles,
-	field[assetInput]("kind"):               model.AssetKinds,
-	field[assetInput]("exposure"):           model.Exposures,
-	field[assetInput]("lifecycle"):          model.Lifecycles,
+	field[api.AssetInput]("kind"):           model.AssetKinds,
+	field[api.AssetInput]("exposure"):       model.Exposures,
+	field[api.AssetInput]("lifecycle"):      model.Lifecycles,
 	field[model.Feed]("kind"):               model.FeedKinds,
-	field[feedInput]("kind"):                model.FeedKinds,
+	field[api.FeedInput]("kind"):            model.FeedKinds,
 	field[model.Job]("kind"):                model.JobKinds,
 	field[model.Job]("state"):               model.JobStates,
 	field[model.QueueStat]("kind"):          model.JobKinds,
@@ -31,11 +32,11 @@ var enums = map[fieldKey][]string{
 	field[model.Component]("scope"):         strs(model.Scopes),
 	field[model.User]("role"):               strs(auth.Roles),
 	field[model.Token]("role"):              strs(auth.Roles),
-	field[tokenInput]("role"):               strs(auth.Roles),
-	field[userInput]("role"):                strs(auth.Roles),
-	field[userChange]("role"):               strs(auth.Roles),
-	field[meBody]("role"):                   strs(auth.Roles),
-	field[meBody]("scopes"):                 auth.RoleAdmin.Perms().Scopes(), // every scope
+	field[api.NewToken]("role"):             strs(auth.Roles),
+	field[api.NewUser]("role"):              strs(auth.Roles),
+	field[api.UserChange]("role"):           strs(auth.Roles),
+	field[api.Me]("role"):                   strs(auth.Roles),
+	field[api.Me]("scopes"):                 auth.RoleAdmin.Perms().Scopes(), // every scope
 }
 
 // strs turns a list of named strings into plain strings.

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -75,10 +76,10 @@ func (s *Server) table() []route {
 		// Assets and inventory.
 		{Method: get, Pattern: "/api/v1/assets", Perm: read, Summary: "list assets", Tag: "assets",
 			Query: append([]param{{Name: "q", Type: "string", Desc: "only assets with this text in their name or owner"}}, pageParams...), Resp: "AssetList", h: s.listAssets},
-		{Method: post, Pattern: "/api/v1/assets", Perm: triage, Summary: "create assets", Tag: "assets", Body: "Asset", Resp: "Asset", Status: 201, h: s.createAsset},
-		{Method: get, Pattern: "/api/v1/assets/{id}", Perm: read, Summary: "read an asset", Tag: "assets", Resp: "Asset", h: s.getAsset},
-		{Method: patch, Pattern: "/api/v1/assets/{id}", Perm: triage, Summary: "change assets", Tag: "assets", Body: "Asset", Resp: "Asset", h: s.updateAsset},
-		{Method: del, Pattern: "/api/v1/assets/{id}", Perm: admin, Summary: "delete assets", Tag: "assets", Status: 204, h: s.deleteAsset},
+		{Method: post, Pattern: "/api/v1/assets", Perm: triage, Summary: "create assets", Tag: "assets", Body: "Asset", Resp: "Asset", Status: 201, h: createOne[api.AssetInput]("/api/v1/assets", func() model.Asset { return model.Asset{} }, assetID, s.Svc.CreateAsset)},
+		{Method: get, Pattern: "/api/v1/assets/{id}", Perm: read, Summary: "read an asset", Tag: "assets", Resp: "Asset", h: readOne("asset", s.Store.Asset)},
+		{Method: patch, Pattern: "/api/v1/assets/{id}", Perm: triage, Summary: "change assets", Tag: "assets", Body: "Asset", Resp: "Asset", h: changeOne[api.AssetInput](s.Svc.UpdateAsset)},
+		{Method: del, Pattern: "/api/v1/assets/{id}", Perm: admin, Summary: "delete assets", Tag: "assets", Status: 204, h: deleteOne(s.Svc.DeleteAsset)},
 		{Method: get, Pattern: "/api/v1/assets/{id}/snapshots", Perm: read, Summary: "list an asset's inventory snapshots", Tag: "assets", Resp: "SnapshotList", h: s.listSnapshots},
 		{Method: post, Pattern: "/api/v1/assets/{id}/sboms", Perm: upload, Summary: "upload SBOMs", Tag: "assets",
 			Query: []param{sourceParam, allowEmpty}, Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadToAsset},
@@ -88,7 +89,7 @@ func (s *Server) table() []route {
 				{Name: "kind", Type: "string", Desc: "the kind of an asset created (default application)", Enum: model.AssetKinds},
 				sourceParam, allowEmpty},
 			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
-		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: s.getSnapshot},
+		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: readOne("snapshot", s.Store.Snapshot)},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets",
 			Query: pageParams, Resp: "ComponentList", h: s.listComponents},
 
@@ -107,17 +108,17 @@ func (s *Server) table() []route {
 
 		// Feeds.
 		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: s.listFeeds},
-		{Method: post, Pattern: "/api/v1/feeds", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", Status: 201, h: s.createFeed},
-		{Method: get, Pattern: "/api/v1/feeds/{id}", Perm: read, Summary: "read a feed's health", Tag: "feeds", Resp: "Feed", h: s.getFeed},
-		{Method: patch, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", h: s.updateFeed},
-		{Method: del, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "delete feeds", Tag: "feeds", Status: 204, h: s.deleteFeed},
+		{Method: post, Pattern: "/api/v1/feeds", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", Status: 201, h: createOne[api.FeedInput]("/api/v1/feeds", func() model.Feed { return model.Feed{Enabled: true} }, feedID, s.Svc.CreateFeed)},
+		{Method: get, Pattern: "/api/v1/feeds/{id}", Perm: read, Summary: "read a feed's health", Tag: "feeds", Resp: "Feed", h: readOne("feed", s.Store.Feed)},
+		{Method: patch, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", h: changeOne[api.FeedInput](s.Svc.UpdateFeed)},
+		{Method: del, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "delete feeds", Tag: "feeds", Status: 204, h: deleteOne(s.Svc.DeleteFeed)},
 		{Method: post, Pattern: "/api/v1/feeds/{id}/sync", Perm: triage, Summary: "sync feeds on demand", Tag: "feeds",
 			Query: []param{{Name: "force", Type: "boolean", Desc: "true processes the content even when it has not changed"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
 
 		// Access.
 		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: s.listTokens},
 		{Method: post, Pattern: "/api/v1/tokens", Perm: admin, Summary: "create API tokens", Tag: "access", Body: "NewToken", Resp: "CreatedToken", Status: 201, h: s.createToken},
-		{Method: del, Pattern: "/api/v1/tokens/{id}", Perm: admin, Summary: "revoke API tokens", Tag: "access", Status: 204, h: s.revokeToken},
+		{Method: del, Pattern: "/api/v1/tokens/{id}", Perm: admin, Summary: "revoke API tokens", Tag: "access", Status: 204, h: deleteOne(s.Svc.RevokeToken)},
 		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: s.listUsers},
 		{Method: post, Pattern: "/api/v1/users", Perm: admin, Summary: "create users", Tag: "access", Body: "NewUser", Resp: "CreatedUser", Status: 201, h: s.createUser},
 		{Method: patch, Pattern: "/api/v1/users/{id}", Perm: admin, Summary: "change a user's role or disable users", Tag: "access", Body: "UserChange", Resp: "User", h: s.updateUser},
@@ -125,3 +126,6 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/me/password", Summary: "change your own password", Tag: "access", Body: "OwnPassword", Status: 204, h: s.changeOwnPassword},
 	}
 }
+
+func assetID(a model.Asset) int64 { return a.ID }
+func feedID(f model.Feed) int64   { return f.ID }

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
@@ -200,7 +201,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 		if !ok || !strings.HasPrefix(tok, auth.APITokenPrefix) || len(tok) > 200 {
 			return nil, nil
 		}
-		t, err := s.Store.TokenByHash(ctx, auth.HashToken(tok))
+		t, err := s.Svc.TokenFor(ctx, tok)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, nil
 		}
@@ -214,8 +215,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	if err != nil || c.Value == "" || len(c.Value) > 200 {
 		return nil, nil
 	}
-	h := auth.HashToken(c.Value)
-	u, err := s.Store.SessionUser(ctx, h)
+	u, h, err := s.Svc.SessionUser(ctx, c.Value)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -291,7 +291,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, status i
 }
 
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"error": msg, "status": status})
+	writeJSON(w, status, api.Error{Error: msg, Status: status})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -12,12 +11,12 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/service"
 )
 
 //go:embed web
@@ -147,22 +146,6 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// dummyHash is checked when the user does not exist, so a wrong name takes
-// as long as a wrong password and names cannot be probed by timing.
-// It is made on first use, not at start: every vulndesk command (scan too)
-// would otherwise pay 64 MiB and a tenth of a second for it.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := auth.HashPassword("not-a-real-password-at-all")
-	return h
-})
-
-// passwordChecks bounds concurrent password checks.
-var passwordChecks = make(chan struct{}, 4)
-
-// errWrongLogin: the user does not exist, is disabled, or the password is
-// wrong. Which one is not told.
-var errWrongLogin = errors.New("wrong user name or password")
-
 // login signs a person in. The attempt is reserved with the limiter before
 // the password is checked and counts as a failure until the password
 // proves right, so that parallel guesses cannot all get past the limit
@@ -183,8 +166,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 		return s.render(w, http.StatusTooManyRequests, "login.html", pageData{Title: "Sign in", Next: next,
 			Error: "Too many failed sign-ins from your address. Try again in " + plural(secs, "second") + "."})
 	}
-	u, err := s.checkLogin(r.Context(), a.Delay, name, pw)
-	if errors.Is(err, errWrongLogin) {
+	u, err := s.Svc.CheckSignIn(r.Context(), a.Delay, name, pw)
+	if errors.Is(err, service.ErrWrongSignIn) {
 		a.Fail(time.Now())
 		s.metrics.loginFailures.Add(1)
 		s.Log.Info("login failed", "user", name, "ip", ip)
@@ -197,8 +180,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 	if err != nil {
 		return err
 	}
-	tok := auth.NewToken("")
-	if err := s.Store.CreateSession(r.Context(), auth.HashToken(tok), u.ID, time.Now().Add(auth.SessionTTL)); err != nil {
+	tok, err := s.Svc.OpenSession(r.Context(), u, ip)
+	if err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: auth.SessionCookie, Value: tok, Path: "/", HttpOnly: true,
@@ -208,43 +191,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *principal) err
 	return nil
 }
 
-// checkLogin waits out the backoff delay, then checks name's password:
-// the user, or errWrongLogin.
-func (s *Server) checkLogin(ctx context.Context, delay time.Duration, name, pw string) (model.User, error) {
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return model.User{}, ctx.Err()
-		}
-	}
-	// argon2id takes 64 MiB a check: a few at a time, so a burst of
-	// logins cannot exhaust memory.
-	select {
-	case passwordChecks <- struct{}{}:
-		defer func() { <-passwordChecks }()
-	case <-ctx.Done():
-		return model.User{}, ctx.Err()
-	}
-	u, err := s.Store.UserByName(ctx, name)
-	hash := dummyHash()
-	if err == nil && !u.Disabled {
-		hash = u.PasswordHash
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return model.User{}, err
-	}
-	ok, cerr := auth.CheckPassword(hash, pw)
-	if err != nil || u.Disabled || cerr != nil || !ok {
-		return model.User{}, errWrongLogin
-	}
-	return u, nil
-}
-
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, who *principal) error {
 	if who.session != "" {
-		if err := s.Store.DeleteSession(r.Context(), who.session); err != nil {
+		if err := s.Svc.CloseSession(r.Context(), model.User{ID: who.UserID, Username: who.Name}, who.session); err != nil {
 			return err
 		}
 	}
@@ -256,7 +205,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, who *principal) 
 
 // overviewView adds what the page draws to the overview data.
 type overviewView struct {
-	overviewData
+	api.Overview
 	MaxSeverity int
 	MaxAsset    int
 }
@@ -266,7 +215,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, who *princ
 	if err != nil {
 		return err
 	}
-	v := overviewView{overviewData: o}
+	v := overviewView{Overview: o}
 	for _, n := range o.BySeverity {
 		v.MaxSeverity = max(v.MaxSeverity, n)
 	}

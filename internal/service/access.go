@@ -10,6 +10,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // The use cases of access: users and API tokens. The API, the CLI and the
@@ -35,7 +36,13 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser, by string) (model.U
 	if err != nil {
 		return model.User{}, "", err
 	}
-	u, err := s.Store.CreateUser(ctx, n.Name, hash, string(role))
+	var u model.User
+	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
+		if u, err = tx.CreateUser(ctx, n.Name, hash, string(role)); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, event(by, "user.created", "user", u.ID), nil, u)
+	})
 	if err != nil {
 		return model.User{}, "", err
 	}
@@ -46,18 +53,26 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser, by string) (model.U
 // SetPassword gives a user a new password (generated when pw is empty,
 // and then returned) and signs the user out everywhere.
 func (s *Service) SetPassword(ctx context.Context, userID int64, pw, by string) (string, error) {
-	u, err := s.Store.User(ctx, userID)
-	if err != nil {
-		return "", fmt.Errorf("user %d: %w", userID, err)
-	}
-	hash, generated, err := passwordHash(u.Username, pw)
+	var generated string
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserForUpdate(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("user %d: %w", userID, err)
+		}
+		var hash string
+		if hash, generated, err = passwordHash(u.Username, pw); err != nil {
+			return err
+		}
+		if err := tx.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+		// The event says that it changed, not what to: no hash is logged.
+		return tx.AppendEvent(ctx, event(by, "user.password_set", "user", u.ID), nil, map[string]string{"username": u.Username})
+	})
 	if err != nil {
 		return "", err
 	}
-	if err := s.Store.SetPassword(ctx, u.ID, hash); err != nil {
-		return "", err
-	}
-	s.Log.Info("password set", "user", u.Username, "by", by)
+	s.Log.Info("password set", "user", userID, "by", by)
 	return generated, nil
 }
 
@@ -95,30 +110,39 @@ type UserChange struct {
 // user out. An admin cannot disable or demote themselves, so that the
 // last admin cannot lock everyone out by mistake.
 func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUserID int64, by string) (model.User, error) {
-	u, err := s.Store.User(ctx, id)
-	if err != nil {
-		return model.User{}, fmt.Errorf("user %d: %w", id, err)
-	}
-	role, disabled := u.Role, u.Disabled
-	if c.Role != nil {
-		r, err := auth.ParseRole(*c.Role)
+	var after model.User
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		before, err := tx.UserForUpdate(ctx, id)
 		if err != nil {
-			return model.User{}, inputError{fmt.Errorf("role: %w", err)}
+			return fmt.Errorf("user %d: %w", id, err)
 		}
-		role = string(r)
-	}
-	if c.Disabled != nil {
-		disabled = *c.Disabled
-	}
-	if id == byUserID && (disabled || role != string(auth.RoleAdmin)) {
-		return model.User{}, inputError{errors.New("you cannot disable yourself or take away your own admin role; another admin can")}
-	}
-	u, err = s.Store.UpdateUser(ctx, id, role, disabled)
+		after = before
+		if c.Role != nil {
+			r, err := auth.ParseRole(*c.Role)
+			if err != nil {
+				return inputError{fmt.Errorf("role: %w", err)}
+			}
+			after.Role = string(r)
+		}
+		if c.Disabled != nil {
+			after.Disabled = *c.Disabled
+		}
+		if id == byUserID && (after.Disabled || after.Role != string(auth.RoleAdmin)) {
+			return inputError{errors.New("you cannot disable yourself or take away your own admin role; another admin can")}
+		}
+		if after == before {
+			return nil
+		}
+		if err := tx.UpdateUser(ctx, id, after.Role, after.Disabled); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, event(by, "user.changed", "user", id), before, after)
+	})
 	if err != nil {
 		return model.User{}, err
 	}
-	s.Log.Info("user changed", "user", u.Username, "role", u.Role, "disabled", u.Disabled, "by", by)
-	return u, nil
+	s.Log.Info("user changed", "user", after.Username, "role", after.Role, "disabled", after.Disabled, "by", by)
+	return after, nil
 }
 
 // UserByName finds a user for the CLI.
@@ -193,8 +217,15 @@ func (s *Service) CreateToken(ctx context.Context, n NewToken, by string) (model
 		}
 	}
 	secret := auth.NewToken(auth.APITokenPrefix)
-	t, err := s.Store.CreateToken(ctx, model.Token{Name: n.Name, Role: string(role), AssetNames: n.AssetNames,
-		AssetTags: n.AssetTags, CreateAssets: n.CreateAssets, CreatedBy: by}, auth.HashToken(secret))
+	var t model.Token
+	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
+		t, err = tx.CreateToken(ctx, model.Token{Name: n.Name, Role: string(role), AssetNames: n.AssetNames,
+			AssetTags: n.AssetTags, CreateAssets: n.CreateAssets, CreatedBy: by}, auth.HashToken(secret))
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, event(by, "token.created", "token", t.ID), nil, t)
+	})
 	if err != nil {
 		return model.Token{}, "", err
 	}
@@ -204,8 +235,15 @@ func (s *Service) CreateToken(ctx context.Context, n NewToken, by string) (model
 
 // RevokeToken stops a token from working.
 func (s *Service) RevokeToken(ctx context.Context, id int64, by string) error {
-	if err := s.Store.RevokeToken(ctx, id); err != nil {
-		return fmt.Errorf("token %d: %w", id, err)
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		before, err := tx.RevokeToken(ctx, id)
+		if err != nil {
+			return fmt.Errorf("token %d: %w", id, err)
+		}
+		return tx.AppendEvent(ctx, event(by, "token.revoked", "token", id), before, nil)
+	})
+	if err != nil {
+		return err
 	}
 	s.Log.Info("API token revoked", "token", id, "by", by)
 	return nil

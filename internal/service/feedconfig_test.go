@@ -39,7 +39,7 @@ func TestFeedSourceChecked(t *testing.T) {
 			"ftp://feeds.example/kev.json":       "scheme",
 			"https://u:pw@[::1]/kev.json?token=": "loopback",
 		} {
-			_, err := svc.CreateFeed(ctx, model.Feed{Name: "bad", Kind: model.FeedKEV, URL: src})
+			_, err := svc.CreateFeed(ctx, model.Feed{Name: "bad", Kind: model.FeedKEV, URL: src}, "test")
 			if !errors.Is(err, service.ErrInvalidInput) || !strings.Contains(err.Error(), rule) ||
 				strings.Contains(err.Error(), "S3CR3T") || strings.Contains(err.Error(), "pw") {
 				t.Errorf("%s: %v, want an input error naming %q", src, err, rule)
@@ -51,21 +51,21 @@ func TestFeedSourceChecked(t *testing.T) {
 
 		const withCreds = "https://me:pa55@feeds.example/kev.json?api_key=abc&v=2"
 		const shown = "https://REDACTED@feeds.example/kev.json?api_key=REDACTED&v=2"
-		f, err := svc.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: withCreds})
+		f, err := svc.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: withCreds}, "test")
 		if err != nil || f.URL != shown || f.Source() != withCreds {
 			t.Fatalf("created: %+v, %v", f, err)
 		}
 		// The URL shown, sent back with another change, keeps the secret.
 		f.Interval = 7200
-		if f, err = svc.UpdateFeed(ctx, model.Feed{ID: f.ID, Name: f.Name, Kind: f.Kind, URL: shown, Interval: 7200}); err != nil || f.Source() != withCreds || f.Interval != 7200 {
+		if f, err = svc.UpdateFeed(ctx, f.ID, func(f *model.Feed) { f.URL, f.Interval = shown, 7200 }, "test"); err != nil || f.Source() != withCreds || f.Interval != 7200 {
 			t.Fatalf("updated keeping the URL: %+v, %v", f, err)
 		}
 		// A refused URL changes nothing.
-		if _, err := svc.UpdateFeed(ctx, model.Feed{ID: f.ID, Name: f.Name, Kind: f.Kind, URL: secret}); !errors.Is(err, service.ErrInvalidInput) {
+		if _, err := svc.UpdateFeed(ctx, f.ID, func(f *model.Feed) { f.URL = secret }, "test"); !errors.Is(err, service.ErrInvalidInput) {
 			t.Fatalf("update to a refused source: %v", err)
 		}
 		// Another URL replaces the secret.
-		if f, err = svc.UpdateFeed(ctx, model.Feed{ID: f.ID, Name: f.Name, Kind: f.Kind, URL: "https://feeds.example/kev.json"}); err != nil ||
+		if f, err = svc.UpdateFeed(ctx, f.ID, func(f *model.Feed) { f.URL = "https://feeds.example/kev.json" }, "test"); err != nil ||
 			f.Source() != "https://feeds.example/kev.json" || f.SecretURL != "" {
 			t.Fatalf("updated to a new URL: %+v, %v", f, err)
 		}
@@ -90,7 +90,7 @@ func TestDeleteFeedResolvesWithdrawn(t *testing.T) {
 		writeAdvisory(t, dirB, "PYSEC-0002", "flask", "1.0.0", "") // the same record
 		writeAdvisory(t, dirB, "PYSEC-0003", "django", "5.0.0", "")
 		sync := func(name, dir string) model.Feed {
-			f, err := svc.CreateFeed(ctx, model.Feed{Name: name, Kind: model.FeedOSV, URL: dir})
+			f, err := svc.CreateFeed(ctx, model.Feed{Name: name, Kind: model.FeedOSV, URL: dir}, "test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestDeleteFeedResolvesWithdrawn(t *testing.T) {
 			t.Fatalf("before: %s, want %s", got, want)
 		}
 
-		if err := svc.DeleteFeed(ctx, a.ID); err != nil {
+		if err := svc.DeleteFeed(ctx, a.ID, "test"); err != nil {
 			t.Fatal(err)
 		}
 		drain(t, svc)
@@ -128,7 +128,7 @@ func TestDeleteFeedResolvesWithdrawn(t *testing.T) {
 		if n, _, _ := st.AdvisoryStats(ctx); n != 2 {
 			t.Errorf("%d advisories counted, want 2", n)
 		}
-		if err := svc.DeleteFeed(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+		if err := svc.DeleteFeed(ctx, a.ID, "test"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting it again: %v", err)
 		}
 
@@ -155,7 +155,7 @@ func TestSyncRefusesStoredForbiddenSource(t *testing.T) {
 			"/etc/shadow":                         "--feed-dir",
 			"http://127.0.0.1:9/kev.json":         "loopback",
 		} {
-			f, err := st.CreateFeed(ctx, model.Feed{Name: "old-" + filepath.Base(src), Kind: model.FeedKEV, URL: src})
+			f, err := storetest.CreateFeed(ctx, st, model.Feed{Name: "old-" + filepath.Base(src), Kind: model.FeedKEV, URL: src})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +169,7 @@ func TestSyncRefusesStoredForbiddenSource(t *testing.T) {
 		}
 
 		const old = "https://me:pa55@feeds.example/kev.json?token=abc"
-		f, err := st.CreateFeed(ctx, model.Feed{Name: "creds", Kind: model.FeedKEV, URL: old})
+		f, err := storetest.CreateFeed(ctx, st, model.Feed{Name: "creds", Kind: model.FeedKEV, URL: old})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
-	"github.com/vulndesk/vulndesk/internal/feed"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -54,38 +53,27 @@ func (s *Service) SyncFeed(ctx context.Context, feedID int64, force bool) error 
 }
 
 func (s *Service) syncFeed(ctx context.Context, f model.Feed, force bool) (int, error) {
-	limit := map[string]int64{model.FeedOSV: maxOSVArchive, model.FeedKEV: maxKEVBytes, model.FeedEPSS: maxEPSSBytes}[f.Kind]
+	src, ok := sources[f.Kind]
+	if !ok {
+		return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
+	}
 	etag := f.ETag
 	if force {
 		etag = ""
 	}
-	got, err := s.Sources.Fetch(ctx, f.Source(), s.tempDir(), etag, limit)
+	got, err := s.Sources.Fetch(ctx, f.Source(), s.tempDir(), etag, src.MaxBytes())
 	if err != nil {
 		return 0, err
-	}
-	if got.Dir {
-		if f.Kind != model.FeedOSV {
-			return 0, fmt.Errorf("feed %s: a directory is a source of OSV advisories only, not of %s", f.Name, f.Kind)
-		}
-		// A directory has no single content hash: every advisory in it is
-		// compared with what is stored.
-		return s.syncOSV(ctx, f, got.Path, "", "")
 	}
 	if got.Temp {
 		defer os.Remove(got.Path)
 	}
-	if got.NotModified || (!force && got.SHA256 == f.ContentHash && f.ContentHash != "") {
+	// A directory has no single content hash: every advisory in it is
+	// compared with what is stored, each sync.
+	if !got.Dir && (got.NotModified || (!force && got.SHA256 == f.ContentHash && f.ContentHash != "")) {
 		return 0, s.Store.FeedUnchanged(ctx, f.ID)
 	}
-	switch f.Kind {
-	case model.FeedOSV:
-		return s.syncOSV(ctx, f, got.Path, got.SHA256, got.ETag)
-	case model.FeedKEV:
-		return s.syncKEV(ctx, f, got)
-	case model.FeedEPSS:
-		return s.syncEPSS(ctx, f, got)
-	}
-	return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
+	return src.Store(ctx, s, f, got)
 }
 
 // syncOSV loads every advisory at path and stores those that changed.
@@ -191,12 +179,24 @@ func (s *Service) syncOSV(ctx context.Context, f model.Feed, path, hash, etag st
 			held = append(held, id)
 		}
 	}
-	keys, err := s.Store.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items, Held: held}, changed)
+	var keys []string
+	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if keys, err = tx.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: hash, ETag: etag, Items: items, Held: held}, changed); err != nil {
+			return err
+		}
+		if len(keys) > 0 {
+			if _, _, err := tx.Enqueue(ctx, rematchJob(keys)); err != nil {
+				return err
+			}
+		}
+		return syncedEvent(ctx, tx, f, items, len(changed))
+	})
 	if err != nil {
 		return 0, err
 	}
 	s.entries.set(f.ID, next)
-	if keys > 0 {
+	if len(keys) > 0 {
 		s.Wake()
 	}
 	return len(changed), nil
@@ -258,46 +258,6 @@ func toAdvisory(v *osv.Vulnerability, hash string) (store.Advisory, error) {
 		a.Records = append(a.Records, store.AdvisoryRecord{Key: r.Key(), JSON: string(b)})
 	}
 	return a, nil
-}
-
-func (s *Service) syncKEV(ctx context.Context, f model.Feed, got feed.Fetched) (int, error) {
-	r, err := os.Open(got.Path)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	cat, err := feed.ParseKEV(f.URL, r, maxKEVBytes)
-	if err != nil {
-		return 0, err
-	}
-	entries := make([]store.KEVEntry, len(cat.Entries))
-	for i, e := range cat.Entries {
-		entries[i] = store.KEVEntry{CVE: e.CVE, Vendor: e.Vendor, Product: e.Product, Name: e.Name,
-			DateAdded: e.DateAdded, DueDate: e.DueDate, Ransomware: e.Ransomware}
-	}
-	return s.Store.ApplyKEV(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(entries)}, entries)
-}
-
-func (s *Service) syncEPSS(ctx context.Context, f model.Feed, got feed.Fetched) (int, error) {
-	r, err := os.Open(got.Path)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	data, err := feed.ParseEPSS(f.URL, r, maxEPSSBytes)
-	if err != nil {
-		return 0, err
-	}
-	seen := make(map[string]bool, len(data.Scores))
-	scores := make([]store.EPSSScore, 0, len(data.Scores))
-	for _, e := range data.Scores {
-		if seen[e.CVE] {
-			continue
-		}
-		seen[e.CVE] = true
-		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile})
-	}
-	return s.Store.ApplyEPSS(ctx, store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(scores)}, data.Date, scores)
 }
 
 // CleanTemp removes downloads left behind by a sync that died (a crash, a

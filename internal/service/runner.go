@@ -109,7 +109,7 @@ func (r *Runner) scheduler(ctx context.Context) {
 		}
 		if due, err := r.Svc.Store.DueFeeds(ctx); err == nil {
 			for _, f := range due {
-				if _, created, err := r.Svc.queueSync(ctx, model.FeedPayload{FeedID: f.ID, Scheduled: true}); err == nil && created {
+				if created, err := r.Svc.queueScheduledSync(ctx, f.ID); err == nil && created {
 					log.Info("feed sync queued by schedule", "feed", f.Name)
 				}
 			}
@@ -127,19 +127,14 @@ func (r *Runner) scheduler(ctx context.Context) {
 	}
 }
 
-// QueueSync queues a feed sync; a sync of the same feed that is already
-// queued or running — on any replica — is returned instead of a second.
-func (s *Service) QueueSync(ctx context.Context, feedID int64, force bool) (int64, bool, error) {
-	return s.queueSync(ctx, model.FeedPayload{FeedID: feedID, Force: force})
-}
-
-func (s *Service) queueSync(ctx context.Context, p model.FeedPayload) (int64, bool, error) {
-	id, created, err := s.Store.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed,
-		DedupeKey: fmt.Sprintf("sync-feed:%d", p.FeedID), Payload: mustJSON(p)})
+// queueScheduledSync queues a feed's scheduled sync, unless one is queued
+// or running already.
+func (s *Service) queueScheduledSync(ctx context.Context, feedID int64) (bool, error) {
+	_, created, err := s.Store.Enqueue(ctx, syncJob(model.FeedPayload{FeedID: feedID, Scheduled: true}))
 	if err == nil && created {
 		s.Wake()
 	}
-	return id, created, err
+	return created, err
 }
 
 func (r *Runner) worker(ctx, hard context.Context, n int) {

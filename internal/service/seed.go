@@ -32,7 +32,7 @@ var DefaultFeeds = []model.Feed{
 func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	for _, f := range DefaultFeeds {
 		f.Enabled = false
-		if _, err := s.Store.CreateFeed(ctx, f); err != nil {
+		if _, err := s.CreateFeed(ctx, f, ActorFirstStart); err != nil {
 			return fmt.Errorf("seeding feed %s: %w", f.Name, err)
 		}
 	}
@@ -59,7 +59,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	// The example feed is synced once, here, and left disabled: its data
 	// never changes, and with PostgreSQL another replica would not have
 	// this directory.
-	f, err := s.Store.CreateFeed(ctx, model.Feed{Name: "examples", Kind: model.FeedOSV, URL: dir})
+	f, err := s.CreateFeed(ctx, model.Feed{Name: "examples", Kind: model.FeedOSV, URL: dir}, ActorFirstStart)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	_, _, err = s.Ingest(ctx, &Upload{
 		Asset: model.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
 			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
-		Create: true, Source: "webshop.cdx.json", Data: doc, By: "seed",
+		Create: true, Source: "webshop.cdx.json", Data: doc, By: ActorFirstStart,
 	})
 	return err
 }

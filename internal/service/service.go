@@ -8,21 +8,17 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/feed"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/sbom"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -64,105 +60,13 @@ func (s *Service) Wake() {
 
 // ErrInvalidInput marks errors caused by what the client sent (a
 // malformed or oversized SBOM, a bad field); the API answers them with 4xx.
-var ErrInvalidInput = errors.New("invalid input")
+var ErrInvalidInput = model.ErrInvalid
 
 // inputError wraps err as ErrInvalidInput keeping its message.
 type inputError struct{ err error }
 
 func (e inputError) Error() string   { return e.err.Error() }
 func (e inputError) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
-
-// Upload is one SBOM sent to the service.
-type Upload struct {
-	// Asset names the asset: by ID, or by Name (created when Create).
-	Asset  model.Asset
-	Create bool
-	// Source is the file name the client gave, for messages and records.
-	Source string
-	Data   []byte
-	By     string
-	// AllowEmpty must be set to store an SBOM with no components: it
-	// resolves every finding of the asset.
-	AllowEmpty bool
-	// Limit holds an uploader to some assets; nil: any asset.
-	Limit *UploadLimit
-}
-
-// UploadLimit is what an uploader may do: upload to the assets its token
-// names (every asset when Token is nil or unscoped), and create assets
-// only when CreateAssets.
-type UploadLimit struct {
-	Token        *model.Token
-	CreateAssets bool
-}
-
-// ErrForbidden: the caller may not do this to this object.
-var ErrForbidden = errors.New("forbidden")
-
-// authorize is the upload's check inside the ingest transaction.
-func (l *UploadLimit) authorize(a model.Asset, creating bool) error {
-	if creating && !l.CreateAssets {
-		return fmt.Errorf("%w: this token may not create assets: asset %q does not exist (create it first, or use a token made with create_assets)", ErrForbidden, a.Name)
-	}
-	if l.Token != nil && !TokenAllows(*l.Token, a) {
-		return fmt.Errorf("%w: this token may upload only to assets named %s or tagged %s", ErrForbidden,
-			strings.Join(l.Token.AssetNames, ", "), strings.Join(l.Token.AssetTags, ", "))
-	}
-	return nil
-}
-
-// Ingest parses an SBOM and stores it as the asset's new snapshot, with
-// its matching queued. Nothing is stored unless all of it is. It clears
-// u.Data once the SBOM is parsed, so that the collector can free the
-// upload (hundreds of MiB) while its components are stored.
-func (s *Service) Ingest(ctx context.Context, u *Upload) (model.Asset, model.Snapshot, error) {
-	name := u.Source
-	if name == "" {
-		name = "upload"
-	}
-	if err := checkUTF8(u.Data); err != nil {
-		// JSON decoders would quietly turn the bad bytes into U+FFFD.
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
-	}
-	sum := sha256.Sum256(u.Data)
-	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
-	if err != nil {
-		return model.Asset{}, model.Snapshot{}, inputError{err}
-	}
-	u.Data = nil // parsed: the collector may have it while the components are stored (the caller's copy too)
-	if err := checkInventory(&doc); err != nil {
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
-	}
-	if len(doc.Components) == 0 && !u.AllowEmpty {
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name)}
-	}
-	keys := make([]string, len(doc.Components))
-	for i, c := range doc.Components {
-		if c.Unmatchable == "" {
-			keys[i] = advisorydb.Key(c.Ecosystem, c.Package)
-		}
-	}
-	ns := store.NewSnapshot{
-		Format: doc.Format, Subject: doc.Subject, Source: u.Source, SHA256: hex.EncodeToString(sum[:]),
-		UploadedBy: u.By, Components: doc.Components, Keys: keys,
-	}
-	if u.Limit != nil {
-		ns.Authorize = u.Limit.authorize
-	}
-	asset, snap, err := s.Store.IngestSnapshot(ctx, u.Asset, u.Create, ns)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrConflict) {
-			return asset, snap, err
-		}
-		if errors.Is(err, store.ErrInvalid) {
-			return asset, snap, inputError{err}
-		}
-		return asset, snap, err
-	}
-	s.Log.Info("snapshot stored", "asset", asset.Name, "snapshot", snap.ID, "components", snap.Components, "format", snap.Format)
-	s.Wake()
-	return asset, snap, nil
-}
 
 // MatchSnapshot matches a snapshot's components and records the findings:
 // new ones open, missing ones resolve by upgrade. A snapshot that is no

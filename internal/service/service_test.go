@@ -91,7 +91,7 @@ func TestContinuousMatching(t *testing.T) {
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0003", "django", "5.0.0", "")
-		feed, err := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
+		feed, err := storetest.CreateFeed(ctx, st, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,7 +213,7 @@ func TestRunnerRunsAndStops(t *testing.T) {
 		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
-		feed, _ := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
+		feed, _ := storetest.CreateFeed(ctx, st, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		if _, _, err := svc.Ingest(ctx, &service.Upload{Asset: model.Asset{Name: "x"}, Create: true,
 			Data: sbomDoc(map[string]string{"requests": "1.0.0"})}); err != nil {
 			t.Fatal(err)
@@ -251,7 +251,7 @@ func TestScheduledSyncSkippedWhenAnotherRanFirst(t *testing.T) {
 		svc := newService(t, st, nil)
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
-		feed, _ := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
+		feed, _ := storetest.CreateFeed(ctx, st, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		// One replica's scheduler queued it …
 		if _, _, err := st.Enqueue(ctx, store.NewJob{Kind: model.JobSyncFeed, DedupeKey: "sync-feed:x",
 			Payload: fmt.Sprintf(`{"feed_id":%d,"scheduled":true}`, feed.ID)}); err != nil {
@@ -279,7 +279,7 @@ func TestRematchPipeline(t *testing.T) {
 		dir := t.TempDir()
 		writeAdvisory(t, dir, "PYSEC-0001", "requests", "2.0.0", "")
 		writeAdvisory(t, dir, "PYSEC-0002", "flask", "1.0.0", "")
-		feed, err := st.CreateFeed(ctx, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
+		feed, err := storetest.CreateFeed(ctx, st, model.Feed{Name: "local", Kind: model.FeedOSV, URL: dir, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,7 +375,7 @@ func TestZipSyncSkipsUnchangedEntries(t *testing.T) {
 			"PYSEC-3.json": doc("PYSEC-3", "django", "5.0.0", "three"),
 		}
 		writeZip(t, zipPath, entries)
-		feed, err := st.CreateFeed(ctx, model.Feed{Name: "zip", Kind: model.FeedOSV, URL: zipPath, Enabled: true})
+		feed, err := storetest.CreateFeed(ctx, st, model.Feed{Name: "zip", Kind: model.FeedOSV, URL: zipPath, Enabled: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
-
-	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Advisory is one advisory as the store keeps it: its description (Info,
@@ -67,47 +64,33 @@ func (s *Store) AdvisoryHashes(ctx context.Context) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// ApplyAdvisories stores the changed advisories of one sync, records the
-// feed's health, bumps the advisory generation and queues the re-match of
-// every package key the changes touch (old and new) — all in one
-// transaction, so a sync that dies half-way leaves nothing behind. It
-// returns the number of keys queued for re-matching.
-func (s *Store) ApplyAdvisories(ctx context.Context, res FeedResult, changed []Advisory) (int, error) {
+// ApplyAdvisories stores the changed advisories of one sync, records which
+// feed supplies them and the feed's health, and bumps the advisory
+// generation. It returns every package key the changes touch (old and
+// new), sorted, for the caller to re-match.
+func (t *Tx) ApplyAdvisories(ctx context.Context, res FeedResult, changed []Advisory) ([]string, error) {
 	keys := map[string]bool{}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		for i := range changed {
-			if err := putAdvisory(ctx, tx, res.FeedID, &changed[i], keys); err != nil {
-				return fmt.Errorf("advisory %s: %w", changed[i].ID, err)
-			}
+	for i := range changed {
+		if err := putAdvisory(ctx, t.tx, res.FeedID, &changed[i], keys); err != nil {
+			return nil, fmt.Errorf("advisory %s: %w", changed[i].ID, err)
 		}
-		if err := putAdvisoryAliases(ctx, tx, s.dialect, changed); err != nil {
-			return err
+	}
+	if err := putAdvisoryAliases(ctx, t.tx, t.dialect, changed); err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(changed)+len(res.Held))
+	for _, a := range changed {
+		ids = append(ids, a.ID)
+	}
+	if err := linkAdvisories(ctx, t.tx, t.dialect, res.FeedID, append(ids, res.Held...)); err != nil {
+		return nil, err
+	}
+	if len(changed) > 0 {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
+			return nil, err
 		}
-		ids := make([]string, 0, len(changed)+len(res.Held))
-		for _, a := range changed {
-			ids = append(ids, a.ID)
-		}
-		if err := linkAdvisories(ctx, tx, s.dialect, res.FeedID, append(ids, res.Held...)); err != nil {
-			return err
-		}
-		if len(changed) > 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
-				return err
-			}
-		}
-		if len(keys) > 0 {
-			list := make([]string, 0, len(keys))
-			for k := range keys {
-				list = append(list, k)
-			}
-			sort.Strings(list)
-			if _, err := enqueue(ctx, tx, NewJob{Kind: model.JobRematch, Payload: mustJSON(model.RematchPayload{Keys: list})}); err != nil {
-				return err
-			}
-		}
-		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, len(changed))
-	})
-	return len(keys), err
+	}
+	return sortedKeys(keys), feedSucceeded(ctx, t.tx, res.FeedID, res.ContentHash, res.ETag, res.Items, len(changed))
 }
 
 func putAdvisory(ctx context.Context, tx *sql.Tx, feedID int64, a *Advisory, keys map[string]bool) error {
@@ -252,59 +235,57 @@ type KEVEntry struct {
 // ApplyKEV replaces the KEV catalogue with a new one and re-marks which
 // findings are known exploited, in one transaction. It returns how many
 // entries were added or removed.
-func (s *Store) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (int, error) {
+func (t *Tx) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (int, error) {
 	changed := 0
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev`)
-		if err != nil {
-			return err
+	tx, d := t.tx, t.dialect
+	listed, err := queryStrings(ctx, tx, `SELECT cve FROM kev`)
+	if err != nil {
+		return 0, err
+	}
+	old := make(map[string]bool, len(listed))
+	for _, c := range listed {
+		old[c] = true
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !old[e.CVE] {
+			changed++
 		}
-		old := make(map[string]bool, len(listed))
-		for _, c := range listed {
-			old[c] = true
+		seen[e.CVE] = true
+	}
+	for c := range old {
+		if !seen[c] {
+			changed++
 		}
-		seen := map[string]bool{}
-		for _, e := range entries {
-			if !old[e.CVE] {
-				changed++
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM kev`); err != nil {
+		return 0, err
+	}
+	const cols, batch = 7, 500
+	for start := 0; start < len(entries); start += batch {
+		part := entries[start:min(start+batch, len(entries))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, e := range part {
+			if i > 0 {
+				q.WriteString(", ")
 			}
-			seen[e.CVE] = true
+			fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, len(args)+1, cols))
+			args = append(args, e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware)
 		}
-		for c := range old {
-			if !seen[c] {
-				changed++
-			}
+		if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT (cve) DO NOTHING`, args...); err != nil {
+			return 0, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM kev`); err != nil {
-			return err
-		}
-		const cols, batch = 7, 500
-		for start := 0; start < len(entries); start += batch {
-			part := entries[start:min(start+batch, len(entries))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES `)
-			args := make([]any, 0, len(part)*cols)
-			for i, e := range part {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "(%s)", rowPlaceholders(s.dialect, len(args)+1, cols))
-				args = append(args, e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware)
-			}
-			if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT (cve) DO NOTHING`, args...); err != nil {
-				return err
-			}
-		}
-		// One pass, touching only the findings whose mark changes: the
-		// listed IDs are computed once (not a join per finding, which
-		// PostgreSQL without statistics ran as a scan of kev per row).
-		if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = NOT kev
-			WHERE kev <> (vuln_id IN (SELECT aa.advisory_id FROM advisory_aliases aa JOIN kev k ON k.cve = aa.alias))`); err != nil {
-			return err
-		}
-		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
-	})
-	return changed, err
+	}
+	// One pass, touching only the findings whose mark changes: the
+	// listed IDs are computed once (not a join per finding, which
+	// PostgreSQL without statistics ran as a scan of kev per row).
+	if _, err := tx.ExecContext(ctx, `UPDATE findings SET kev = NOT kev
+		WHERE kev <> (vuln_id IN (SELECT aa.advisory_id FROM advisory_aliases aa JOIN kev k ON k.cve = aa.alias))`); err != nil {
+		return 0, err
+	}
+	return changed, feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
 }
 
 // EPSSScore is one CVE's exploit prediction score.
@@ -315,61 +296,59 @@ type EPSSScore struct {
 
 // ApplyEPSS stores the scores that changed and re-scores findings, in one
 // transaction. It returns how many scores changed.
-func (s *Store) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scores []EPSSScore) (int, error) {
+func (t *Tx) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scores []EPSSScore) (int, error) {
 	changed := 0
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		old := map[string][2]float64{}
-		rows, err := tx.QueryContext(ctx, `SELECT cve, score, percentile FROM epss`)
-		if err != nil {
-			return err
+	tx, d := t.tx, t.dialect
+	old := map[string][2]float64{}
+	rows, err := tx.QueryContext(ctx, `SELECT cve, score, percentile FROM epss`)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var c string
+		var sc, p float64
+		if err := rows.Scan(&c, &sc, &p); err != nil {
+			rows.Close()
+			return 0, err
 		}
-		for rows.Next() {
-			var c string
-			var sc, p float64
-			if err := rows.Scan(&c, &sc, &p); err != nil {
-				rows.Close()
-				return err
-			}
-			old[c] = [2]float64{sc, p}
+		old[c] = [2]float64{sc, p}
+	}
+	rows.Close()
+	var diff []EPSSScore
+	for _, e := range scores {
+		if o, ok := old[e.CVE]; !ok || o != [2]float64{e.Score, e.Percentile} {
+			diff = append(diff, e)
 		}
-		rows.Close()
-		var diff []EPSSScore
-		for _, e := range scores {
-			if o, ok := old[e.CVE]; !ok || o != [2]float64{e.Score, e.Percentile} {
-				diff = append(diff, e)
+	}
+	changed = len(diff)
+	const cols, batch = 4, 500
+	for start := 0; start < len(diff); start += batch {
+		part := diff[start:min(start+batch, len(diff))]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO epss (cve, score, percentile, score_date) VALUES `)
+		args := make([]any, 0, len(part)*cols)
+		for i, e := range part {
+			if i > 0 {
+				q.WriteString(", ")
 			}
+			fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, len(args)+1, cols))
+			args = append(args, e.CVE, e.Score, e.Percentile, nullTime(date))
 		}
-		changed = len(diff)
-		const cols, batch = 4, 500
-		for start := 0; start < len(diff); start += batch {
-			part := diff[start:min(start+batch, len(diff))]
-			var q strings.Builder
-			q.WriteString(`INSERT INTO epss (cve, score, percentile, score_date) VALUES `)
-			args := make([]any, 0, len(part)*cols)
-			for i, e := range part {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				fmt.Fprintf(&q, "(%s)", rowPlaceholders(s.dialect, len(args)+1, cols))
-				args = append(args, e.CVE, e.Score, e.Percentile, nullTime(date))
-			}
-			q.WriteString(` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,
-				score_date = excluded.score_date`)
-			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-				return err
-			}
+		q.WriteString(` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,
+			score_date = excluded.score_date`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return 0, err
 		}
-		if changed > 0 {
-			// The highest score of each finding's IDs, computed in one
-			// grouped pass; only findings whose score changes are written.
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = sub.m
-				FROM (SELECT aa.advisory_id AS vid, MAX(e.score) AS m FROM advisory_aliases aa
-					JOIN epss e ON e.cve = aa.alias GROUP BY aa.advisory_id) AS sub
-				WHERE findings.vuln_id = sub.vid AND findings.epss IS DISTINCT FROM sub.m`); err != nil {
-				return err
-			}
+	}
+	if changed > 0 {
+		// The highest score of each finding's IDs, computed in one
+		// grouped pass; only findings whose score changes are written.
+		if _, err := tx.ExecContext(ctx, `UPDATE findings SET epss = sub.m
+			FROM (SELECT aa.advisory_id AS vid, MAX(e.score) AS m FROM advisory_aliases aa
+				JOIN epss e ON e.cve = aa.alias GROUP BY aa.advisory_id) AS sub
+			WHERE findings.vuln_id = sub.vid AND findings.epss IS DISTINCT FROM sub.m`); err != nil {
+			return 0, err
 		}
-		return feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
-	})
-	return changed, err
+	}
+	return changed, feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
 }

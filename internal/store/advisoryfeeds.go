@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"sort"
 	"strings"
-
-	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Which feeds supply each advisory (advisory_feeds), so that deleting a
@@ -52,11 +50,11 @@ func (s *Store) FeedAdvisories(ctx context.Context, feedID int64) (map[string]bo
 }
 
 // withdrawAdvisories marks advisories withdrawn, drops their affected
-// entries and content hash, and queues the re-match of the package keys
-// they named with resolution ResolvedByWithdrawal (see DeleteFeed).
-func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) error {
+// entries and content hash, bumps the advisory generation, and returns the
+// package keys they named, sorted (see Tx.DeleteFeed).
+func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) ([]string, error) {
 	if len(ids) == 0 {
-		return nil
+		return nil, nil
 	}
 	keys := map[string]bool{}
 	t := now()
@@ -76,19 +74,20 @@ func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string
 			WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`)`), append([]any{t}, args...)...)
 		return err
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
-		return err
+		return nil, err
 	}
-	if len(keys) == 0 {
-		return nil
-	}
-	list := make([]string, 0, len(keys))
-	for k := range keys {
+	return sortedKeys(keys), nil
+}
+
+// sortedKeys lists a set's keys in order.
+func sortedKeys(set map[string]bool) []string {
+	list := make([]string, 0, len(set))
+	for k := range set {
 		list = append(list, k)
 	}
 	sort.Strings(list)
-	_, err := enqueue(ctx, tx, NewJob{Kind: model.JobRematch, Payload: mustJSON(model.RematchPayload{Keys: list})})
-	return err
+	return list
 }

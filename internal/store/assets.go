@@ -42,17 +42,10 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// CreateAsset adds an asset after Normalize; ErrConflict when the name is
-// taken.
-func (s *Store) CreateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
-	if err := a.Normalize(); err != nil {
-		return model.Asset{}, err
-	}
-	return a, s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		a, err = createAsset(ctx, tx, a)
-		return err
-	})
+// CreateAsset adds an asset (normalized by the caller); ErrConflict when
+// the name is taken.
+func (t *Tx) CreateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
+	return createAsset(ctx, t.tx, a)
 }
 
 func createAsset(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, error) {
@@ -68,15 +61,20 @@ func createAsset(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, e
 	return a, err
 }
 
-// UpdateAsset replaces an asset's descriptive fields.
-func (s *Store) UpdateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
-	if err := a.Normalize(); err != nil {
-		return model.Asset{}, err
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE assets SET name = $1, kind = $2, owner = $3, criticality = $4,
+// AssetForUpdate reads an asset inside the transaction, its row locked
+// until the transaction ends (on PostgreSQL; SQLite has one writer).
+func (t *Tx) AssetForUpdate(ctx context.Context, id int64) (model.Asset, error) {
+	return scanAsset(t.tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`+t.forUpdate(), id))
+}
+
+// UpdateAsset replaces an asset's descriptive fields (normalized by the
+// caller) and returns it as stored.
+func (t *Tx) UpdateAsset(ctx context.Context, a model.Asset) (model.Asset, error) {
+	a.UpdatedAt = now()
+	res, err := t.tx.ExecContext(ctx, `UPDATE assets SET name = $1, kind = $2, owner = $3, criticality = $4,
 		exposure = $5, environment = $6, lifecycle = $7, tags = $8, cpes = $9, updated_at = $10 WHERE id = $11`,
 		a.Name, a.Kind, a.Owner, a.Criticality, a.Exposure, a.Environment, a.Lifecycle,
-		mustJSON(a.Tags), mustJSON(a.CPEs), now(), a.ID)
+		mustJSON(a.Tags), mustJSON(a.CPEs), a.UpdatedAt, a.ID)
 	if isUnique(err) {
 		return model.Asset{}, fmt.Errorf("asset %q: %w", a.Name, ErrConflict)
 	}
@@ -86,26 +84,24 @@ func (s *Store) UpdateAsset(ctx context.Context, a model.Asset) (model.Asset, er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return model.Asset{}, ErrNotFound
 	}
-	return s.Asset(ctx, a.ID)
+	return a, nil
 }
 
-// DeleteAsset removes an asset with its snapshots and findings.
-func (s *Store) DeleteAsset(ctx context.Context, id int64) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		// Children first: PostgreSQL checks foreign keys per statement and
-		// SQLite's cascade handles the rest.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM findings WHERE asset_id = $1`, id); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM assets WHERE id = $1`, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		return nil
-	})
+// DeleteAsset removes an asset with its snapshots, findings and decisions.
+func (t *Tx) DeleteAsset(ctx context.Context, id int64) error {
+	// Children first: PostgreSQL checks foreign keys per statement and
+	// SQLite's cascade handles the rest.
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM findings WHERE asset_id = $1`, id); err != nil {
+		return err
+	}
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM assets WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Asset returns one asset.

@@ -25,18 +25,22 @@ func scanFeed(row interface{ Scan(...any) error }) (model.Feed, error) {
 	return f, err
 }
 
-// CreateFeed adds a feed; ErrConflict when the name is taken.
-func (s *Store) CreateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
-	if err := f.Normalize(); err != nil {
-		return model.Feed{}, err
-	}
+// CreateFeed adds a feed (normalized by the caller); ErrConflict when the
+// name is taken.
+func (t *Tx) CreateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
 	f.CreatedAt = now()
-	err := s.db.QueryRowContext(ctx, `INSERT INTO feeds (name, kind, url, url_secret, interval_seconds, enabled, created_at)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO feeds (name, kind, url, url_secret, interval_seconds, enabled, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, f.Name, f.Kind, f.URL, f.SecretURL, f.Interval, f.Enabled, f.CreatedAt).Scan(&f.ID)
 	if isUnique(err) {
 		return model.Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
 	}
 	return f, err
+}
+
+// FeedForUpdate reads a feed inside the transaction, its row locked until
+// the transaction ends (on PostgreSQL).
+func (t *Tx) FeedForUpdate(ctx context.Context, id int64) (model.Feed, error) {
+	return scanFeed(t.tx.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`+t.forUpdate(), id))
 }
 
 // Feed returns one feed.
@@ -62,44 +66,38 @@ func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
 	return out, rows.Err()
 }
 
-// DeleteFeed removes a feed and withdraws, in the same transaction, what
-// only it supplied. Its advisories that no other feed holds are marked
-// withdrawn and lose their affected entries, so that nothing matches them,
-// and their content hash, so that a feed that brings one again stores it
-// anew; they are kept, not deleted, so that the findings they caused keep
-// their explanation. The re-match of the package keys they named is
-// queued with resolution ResolvedByWithdrawal: the findings only they
-// caused resolve as withdrawn. Deleting the last KEV or EPSS feed removes
-// the catalogue or the scores and their marks on findings. It returns how
-// many advisories were withdrawn.
-func (s *Store) DeleteFeed(ctx context.Context, id int64) (int, error) {
-	var withdrawn int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var kind string
-		err := tx.QueryRowContext(ctx, `SELECT kind FROM feeds WHERE id = $1`, id).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		only, err := queryStrings(ctx, tx, `SELECT af.advisory_id FROM advisory_feeds af WHERE af.feed_id = $1
-			AND NOT EXISTS (SELECT 1 FROM advisory_feeds o WHERE o.advisory_id = af.advisory_id AND o.feed_id <> $1)
-			ORDER BY af.advisory_id`, id)
-		if err != nil {
-			return err
-		}
-		withdrawn = len(only)
-		if err := withdrawAdvisories(ctx, tx, s.dialect, only); err != nil {
-			return err
-		}
-		if err := dropFeedData(ctx, tx, id, kind); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
-		return err
-	})
-	return withdrawn, err
+// DeleteFeed removes a feed and withdraws what only it supplied. Its
+// advisories that no other feed holds are marked withdrawn and lose their
+// affected entries, so that nothing matches them, and their content hash,
+// so that a feed that brings one again stores it anew; they are kept, not
+// deleted, so that the findings they caused keep their explanation (and
+// resolve as withdrawn when re-matched). Deleting the last KEV or EPSS
+// feed removes the catalogue or the scores and their marks on findings.
+// It returns the package keys the withdrawn advisories named, for the
+// caller to re-match, and how many advisories were withdrawn.
+func (t *Tx) DeleteFeed(ctx context.Context, id int64) (keys []string, withdrawn int, err error) {
+	var kind string
+	err = t.tx.QueryRowContext(ctx, `SELECT kind FROM feeds WHERE id = $1`, id).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	only, err := queryStrings(ctx, t.tx, `SELECT af.advisory_id FROM advisory_feeds af WHERE af.feed_id = $1
+		AND NOT EXISTS (SELECT 1 FROM advisory_feeds o WHERE o.advisory_id = af.advisory_id AND o.feed_id <> $1)
+		ORDER BY af.advisory_id`, id)
+	if err != nil {
+		return nil, 0, err
+	}
+	if keys, err = withdrawAdvisories(ctx, t.tx, t.dialect, only); err != nil {
+		return nil, 0, err
+	}
+	if err := dropFeedData(ctx, t.tx, id, kind); err != nil {
+		return nil, 0, err
+	}
+	_, err = t.tx.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
+	return keys, len(only), err
 }
 
 // dropFeedData removes the KEV catalogue or the EPSS scores, and their
@@ -171,12 +169,10 @@ func feedSucceeded(ctx context.Context, tx *sql.Tx, id int64, hash, etag string,
 	return err
 }
 
-// UpdateFeed changes a feed's configuration; its health stays.
-func (s *Store) UpdateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
-	if err := f.Normalize(); err != nil {
-		return model.Feed{}, err
-	}
-	res, err := s.db.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, url_secret = $4, interval_seconds = $5,
+// UpdateFeed changes a feed's configuration (normalized by the caller);
+// its health stays.
+func (t *Tx) UpdateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, url_secret = $4, interval_seconds = $5,
 		enabled = $6 WHERE id = $7`, f.Name, f.Kind, f.URL, f.SecretURL, f.Interval, f.Enabled, f.ID)
 	if isUnique(err) {
 		return model.Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)
@@ -187,5 +183,5 @@ func (s *Store) UpdateFeed(ctx context.Context, f model.Feed) (model.Feed, error
 	if n, _ := res.RowsAffected(); n == 0 {
 		return model.Feed{}, ErrNotFound
 	}
-	return s.Feed(ctx, f.ID)
+	return scanFeed(t.tx.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = $1`, f.ID))
 }

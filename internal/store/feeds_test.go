@@ -14,20 +14,20 @@ import (
 
 // TestDeleteFeedWithdraws: deleting a feed withdraws, in one
 // transaction, the advisories no other feed supplies — no longer matched,
-// kept for the findings they explain — and queues the re-match of their
-// keys; an advisory another feed holds stays.
+// kept for the findings they explain — and returns their keys for the
+// caller to re-match (returned for the caller to re-match); an advisory another feed holds stays.
 // The last KEV feed takes the catalogue and its marks with it.
 func TestDeleteFeedWithdraws(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		_, keys := comps(3)
-		a, _ := s.CreateFeed(ctx, model.Feed{Name: "a", Kind: model.FeedOSV, URL: "https://a.example/all.zip"})
-		b, _ := s.CreateFeed(ctx, model.Feed{Name: "b", Kind: model.FeedOSV, URL: "https://b.example/all.zip"})
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: a.ID},
+		a, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "a", Kind: model.FeedOSV, URL: "https://a.example/all.zip"})
+		b, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "b", Kind: model.FeedOSV, URL: "https://b.example/all.zip"})
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: a.ID},
 			[]store.Advisory{advisory("ADV-1", keys[0], "CVE-2024-1"), advisory("ADV-2", keys[1])}); err != nil {
 			t.Fatal(err)
 		}
 		// B holds ADV-2 unchanged (already stored) and brings ADV-3.
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: b.ID, Held: []string{"ADV-2"}},
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: b.ID, Held: []string{"ADV-2"}},
 			[]store.Advisory{advisory("ADV-3", keys[2])}); err != nil {
 			t.Fatal(err)
 		}
@@ -37,16 +37,18 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 				t.Fatalf("feed %d supplies %v (%v), want %v", feed, got, err, want)
 			}
 		}
-		kev, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://kev.example/kev.json"})
-		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kev.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
+		kev, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://kev.example/kev.json"})
+		if _, err := storetest.ApplyKEV(ctx, s, store.FeedResult{FeedID: kev.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
 		}
-		jobsBefore, _ := s.Jobs(ctx, model.JobRematch, 100)
 		g0, _ := s.Generation(ctx)
 
-		n, err := s.DeleteFeed(ctx, a.ID)
+		rematch, n, err := storetest.DeleteFeed(ctx, s, a.ID)
 		if err != nil || n != 1 {
 			t.Fatalf("delete a: %d advisories withdrawn, %v; want 1", n, err)
+		}
+		if !slices.Equal(rematch, keys[:1]) {
+			t.Errorf("keys to re-match: %v, want %v", rematch, keys[:1])
 		}
 		if _, err := s.Feed(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("feed a after its deletion: %v", err)
@@ -69,17 +71,9 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 		if g1, _ := s.Generation(ctx); g1 <= g0 {
 			t.Errorf("generation %d → %d: caches would keep ADV-1", g0, g1)
 		}
-		jobs, _ := s.Jobs(ctx, model.JobRematch, 100)
-		if len(jobs) != len(jobsBefore)+1 {
-			t.Fatalf("%d re-match jobs queued, want 1", len(jobs)-len(jobsBefore))
-		}
-		var p model.RematchPayload
-		if err := json.Unmarshal([]byte(jobs[0].Payload), &p); err != nil || !slices.Equal(p.Keys, keys[:1]) {
-			t.Errorf("re-match queued: %s, %v; want keys %v", jobs[0].Payload, err, keys[:1])
-		}
 
 		// A feed that brings ADV-1 again stores it anew.
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: b.ID}, []store.Advisory{advisory("ADV-1", keys[0])}); err != nil {
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: b.ID}, []store.Advisory{advisory("ADV-1", keys[0])}); err != nil {
 			t.Fatal(err)
 		}
 		if recs, _ := s.RecordsByKey(ctx, keys[0]); len(recs) != 1 {
@@ -90,14 +84,14 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 		}
 
 		// The last KEV feed takes the catalogue with it.
-		if n, err := s.DeleteFeed(ctx, kev.ID); err != nil || n != 0 {
+		if _, n, err := storetest.DeleteFeed(ctx, s, kev.ID); err != nil || n != 0 {
 			t.Fatalf("delete kev: %d, %v", n, err)
 		}
 		var listed int
 		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM kev`).Scan(&listed); err != nil || listed != 0 {
 			t.Errorf("%d KEV entries left (%v)", listed, err)
 		}
-		if _, err := s.DeleteFeed(ctx, kev.ID); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := storetest.DeleteFeed(ctx, s, kev.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleting it again: %v", err)
 		}
 	})
@@ -108,7 +102,7 @@ func TestDeleteFeedWithdraws(t *testing.T) {
 func TestFeedSecretURL(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		const secret = "https://me:pa55@feeds.example/kev.json?token=abc"
-		f, err := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV,
+		f, err := storetest.CreateFeed(ctx, s, model.Feed{Name: "kev", Kind: model.FeedKEV,
 			URL: "https://REDACTED@feeds.example/kev.json?token=REDACTED", SecretURL: secret})
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +117,7 @@ func TestFeedSecretURL(t *testing.T) {
 		}
 		got.SecretURL = ""
 		got.URL = "https://feeds.example/kev.json"
-		if got, err = s.UpdateFeed(ctx, got); err != nil || got.Source() != "https://feeds.example/kev.json" {
+		if got, err = storetest.UpdateFeed(ctx, s, got); err != nil || got.Source() != "https://feeds.example/kev.json" {
 			t.Errorf("updated: %+v, %v", got, err)
 		}
 	})

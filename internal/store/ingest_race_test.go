@@ -21,7 +21,7 @@ func TestConcurrentCreateIfMissing(t *testing.T) {
 		ids := make([]int64, n)
 		for i := range n {
 			wg.Go(func() {
-				a, _, err := s.IngestSnapshot(ctx, model.Asset{Name: "new-service"}, true,
+				a, _, err := storetest.Ingest(ctx, s, model.Asset{Name: "new-service"}, true,
 					store.NewSnapshot{Format: "CycloneDX 1.6 JSON", SHA256: "abc", Components: cs, Keys: keys})
 				errs[i], ids[i] = err, a.ID
 			})

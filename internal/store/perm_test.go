@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
 // The SQLite files hold password and token hashes: only their owner may
@@ -31,7 +32,7 @@ func TestSQLiteFilesOwnerOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateUser(ctx, "alice", "hash", "admin"); err != nil {
+	if _, err := storetest.CreateUser(ctx, s, "alice", "hash", "admin"); err != nil {
 		t.Fatal(err)
 	}
 	check("new database")

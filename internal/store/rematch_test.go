@@ -13,10 +13,10 @@ import (
 func TestCurrentComponentsWithKeys(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(3)
-		a1, _, _ := s.IngestSnapshot(ctx, model.Asset{Name: "a1"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a1, _, _ := storetest.Ingest(ctx, s, model.Asset{Name: "a1"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		// a1's newer snapshot lacks pkg0; a2 has only pkg2.
-		_, s1b, _ := s.IngestSnapshot(ctx, model.Asset{ID: a1.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs[1:], Keys: keys[1:]})
-		a2, s2, _ := s.IngestSnapshot(ctx, model.Asset{Name: "a2"}, true, store.NewSnapshot{SHA256: "3", Components: cs[2:], Keys: keys[2:]})
+		_, s1b, _ := storetest.Ingest(ctx, s, model.Asset{ID: a1.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs[1:], Keys: keys[1:]})
+		a2, s2, _ := storetest.Ingest(ctx, s, model.Asset{Name: "a2"}, true, store.NewSnapshot{SHA256: "3", Components: cs[2:], Keys: keys[2:]})
 		got, err := s.CurrentComponentsWithKeys(ctx, []string{keys[0], keys[2], keys[1]})
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +42,7 @@ func TestApplyRematch(t *testing.T) {
 		type asset struct{ id, snap int64 }
 		var as []asset
 		for i := range 4 {
-			a, sn, err := s.IngestSnapshot(ctx, model.Asset{Name: fmt.Sprintf("app%d", i)}, true,
+			a, sn, err := storetest.Ingest(ctx, s, model.Asset{Name: fmt.Sprintf("app%d", i)}, true,
 				store.NewSnapshot{SHA256: fmt.Sprint(i), Components: cs, Keys: keys})
 			if err != nil {
 				t.Fatal(err)
@@ -63,12 +63,12 @@ func TestApplyRematch(t *testing.T) {
 			}
 		}
 		// Asset 3 gets a new snapshot: its result below is stale.
-		_, s3b, _ := s.IngestSnapshot(ctx, model.Asset{ID: as[3].id}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
+		_, s3b, _ := storetest.Ingest(ctx, s, model.Asset{ID: as[3].id}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
 
 		// The re-match: GHSA-1 changed (summary), GHSA-2 matches again,
 		// GHSA-3 no longer matches, GHSA-4 is new (and KEV by alias).
-		kevFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
-		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-4"}}); err != nil {
+		kevFeed, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
+		if _, err := storetest.ApplyKEV(ctx, s, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-4"}}); err != nil {
 			t.Fatal(err)
 		}
 		g, _ := s.Generation(ctx)
@@ -151,8 +151,8 @@ func TestApplyRematch(t *testing.T) {
 		}
 
 		// Advisories changed since g: the whole batch is refused.
-		f, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
+		f, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
 			t.Fatal(err)
 		}
 		results[0] = store.MatchResult{AssetID: as[3].id, SnapshotID: s3b.ID, Keys: []string{keys[0]},

@@ -23,81 +23,66 @@ type NewSnapshot struct {
 	Format, Subject, Source, SHA256, UploadedBy string
 	Components                                  []model.Component
 	Keys                                        []string // one per component; "" when unmatchable
-	// Authorize, when set, decides inside the transaction whether the
-	// upload may go to the asset it found (or is about to create): its
-	// error stores nothing.
-	Authorize func(a model.Asset, creating bool) error
 }
 
-// IngestSnapshot stores a snapshot, makes it the asset's current inventory
-// and queues its matching, all in one transaction: a failure anywhere
-// stores nothing. When asset.ID is 0 the asset is found by name, or created
-// when create is true.
-func (s *Store) IngestSnapshot(ctx context.Context, asset model.Asset, create bool, n NewSnapshot) (model.Asset, model.Snapshot, error) {
-	if len(n.Keys) != len(n.Components) {
-		return model.Asset{}, model.Snapshot{}, errors.New("ingest: one key per component")
-	}
-	var snap model.Snapshot
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		asset, err = resolveAsset(ctx, tx, asset, create, n.Authorize)
-		if err != nil {
-			return err
-		}
-		snap = model.Snapshot{AssetID: asset.ID, Format: n.Format, Subject: n.Subject, Source: n.Source,
-			SHA256: n.SHA256, Components: len(n.Components), UploadedBy: n.UploadedBy, CreatedAt: now()}
-		err = tx.QueryRowContext(ctx, `INSERT INTO snapshots (asset_id, format, subject, source, sha256, components,
-			uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			snap.AssetID, snap.Format, snap.Subject, snap.Source, snap.SHA256, snap.Components,
-			snap.UploadedBy, snap.CreatedAt).Scan(&snap.ID)
-		if err != nil {
-			return err
-		}
-		if err := insertComponents(ctx, tx, s.dialect, snap.ID, n.Components, n.Keys); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE assets SET current_snapshot_id = $1, updated_at = $2 WHERE id = $3`,
-			snap.ID, snap.CreatedAt, asset.ID); err != nil {
-			return err
-		}
-		asset.CurrentSnapshotID = snap.ID
-		_, err = enqueue(ctx, tx, NewJob{Kind: model.JobMatchSnapshot, Payload: mustJSON(model.SnapshotPayload{SnapshotID: snap.ID})})
-		return err
-	})
-	if err != nil {
-		return model.Asset{}, model.Snapshot{}, err
-	}
-	s.written.Add(int64(len(n.Components)))
-	return asset, snap, nil
-}
-
-func resolveAsset(ctx context.Context, tx *sql.Tx, a model.Asset, create bool, authorize func(model.Asset, bool) error) (model.Asset, error) {
+// ResolveAsset finds the asset an upload names — by ID, or by name — and
+// creates it when it does not exist and create is set, inside the
+// transaction. authorize (nil: anything goes) decides whether the upload
+// may go to the asset found or about to be created; its error stores
+// nothing. created reports whether the asset is new.
+func (t *Tx) ResolveAsset(ctx context.Context, a model.Asset, create bool, authorize func(model.Asset, bool) error) (_ model.Asset, created bool, err error) {
 	if authorize == nil {
 		authorize = func(model.Asset, bool) error { return nil }
 	}
 	var row *sql.Row
 	if a.ID != 0 {
-		row = tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`, a.ID)
+		row = t.tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE id = $1`, a.ID)
 	} else {
-		row = tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name)
+		row = t.tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name)
 	}
 	found, err := scanAsset(row)
 	if !errors.Is(err, ErrNotFound) || a.ID != 0 || !create {
 		if errors.Is(err, ErrNotFound) {
-			return model.Asset{}, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
+			return model.Asset{}, false, fmt.Errorf("asset %s: %w", assetLabel(a), ErrNotFound)
 		}
 		if err != nil {
-			return model.Asset{}, err
+			return model.Asset{}, false, err
 		}
-		return found, authorize(found, false)
+		return found, false, authorize(found, false)
 	}
 	if err := a.Normalize(); err != nil {
-		return model.Asset{}, err
+		return model.Asset{}, false, err
 	}
 	if err := authorize(a, true); err != nil {
-		return model.Asset{}, err
+		return model.Asset{}, false, err
 	}
-	return createAssetIfMissing(ctx, tx, a)
+	return createAssetIfMissing(ctx, t.tx, a)
+}
+
+// AddSnapshot stores a snapshot of the asset with its components and makes
+// it the asset's current inventory.
+func (t *Tx) AddSnapshot(ctx context.Context, asset model.Asset, n NewSnapshot) (model.Snapshot, error) {
+	if len(n.Keys) != len(n.Components) {
+		return model.Snapshot{}, errors.New("add snapshot: one key per component")
+	}
+	snap := model.Snapshot{AssetID: asset.ID, Format: n.Format, Subject: n.Subject, Source: n.Source,
+		SHA256: n.SHA256, Components: len(n.Components), UploadedBy: n.UploadedBy, CreatedAt: now()}
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO snapshots (asset_id, format, subject, source, sha256, components,
+		uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		snap.AssetID, snap.Format, snap.Subject, snap.Source, snap.SHA256, snap.Components,
+		snap.UploadedBy, snap.CreatedAt).Scan(&snap.ID)
+	if err != nil {
+		return model.Snapshot{}, err
+	}
+	if err := insertComponents(ctx, t.tx, t.dialect, snap.ID, n.Components, n.Keys); err != nil {
+		return model.Snapshot{}, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE assets SET current_snapshot_id = $1, updated_at = $2 WHERE id = $3`,
+		snap.ID, snap.CreatedAt, asset.ID); err != nil {
+		return model.Snapshot{}, err
+	}
+	t.written += int64(len(n.Components))
+	return snap, nil
 }
 
 // createAssetIfMissing creates the asset unless another transaction
@@ -107,7 +92,7 @@ func resolveAsset(ctx context.Context, tx *sql.Tx, a model.Asset, create bool, a
 // nothing; the SELECT after it (a new snapshot under READ COMMITTED) sees
 // the committed row. SQLite runs one writer at a time, so the conflict
 // never arises there.
-func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, error) {
+func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a model.Asset) (model.Asset, bool, error) {
 	a.CreatedAt = now()
 	a.UpdatedAt = a.CreatedAt
 	err := tx.QueryRowContext(ctx, `INSERT INTO assets (name, kind, owner, criticality, exposure, environment,
@@ -116,9 +101,10 @@ func createAssetIfMissing(ctx context.Context, tx *sql.Tx, a model.Asset) (model
 		a.Name, a.Kind, a.Owner, a.Criticality, a.Exposure, a.Environment, a.Lifecycle,
 		mustJSON(a.Tags), mustJSON(a.CPEs), a.CreatedAt).Scan(&a.ID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name))
+		found, err := scanAsset(tx.QueryRowContext(ctx, `SELECT `+assetColumns+` FROM assets WHERE name = $1`, a.Name))
+		return found, false, err
 	}
-	return a, err
+	return a, err == nil, err
 }
 
 func assetLabel(a model.Asset) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,21 +18,21 @@ var ctx = context.Background()
 
 func TestUsersSessionsTokens(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		u, err := s.CreateUser(ctx, "alice", "hash1", "admin")
+		u, err := storetest.CreateUser(ctx, s, "alice", "hash1", "admin")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateUser(ctx, "alice", "x", "admin"); !errors.Is(err, store.ErrConflict) {
+		if _, err := storetest.CreateUser(ctx, s, "alice", "x", "admin"); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate user: %v", err)
 		}
 		got, err := s.UserByName(ctx, "alice")
 		if err != nil || got.ID != u.ID || got.PasswordHash != "hash1" || got.Role != "admin" {
 			t.Fatalf("UserByName = %+v, %v", got, err)
 		}
-		if err := s.CreateSession(ctx, "sess", u.ID, time.Now().Add(time.Hour)); err != nil {
+		if err := storetest.CreateSession(ctx, s, "sess", u.ID, time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CreateSession(ctx, "old", u.ID, time.Now().Add(-time.Hour)); err != nil {
+		if err := storetest.CreateSession(ctx, s, "old", u.ID, time.Now().Add(-time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if su, err := s.SessionUser(ctx, "sess"); err != nil || su.Username != "alice" {
@@ -40,14 +41,14 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if _, err := s.SessionUser(ctx, "old"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired session accepted: %v", err)
 		}
-		if err := s.SetPassword(ctx, u.ID, "hash2"); err != nil {
+		if err := storetest.SetPassword(ctx, s, u.ID, "hash2"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.SessionUser(ctx, "sess"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("session survived a password change: %v", err)
 		}
 
-		tok, err := s.CreateToken(ctx, model.Token{Name: "ci", Role: "uploader", CreatedBy: "alice"}, "th")
+		tok, err := storetest.CreateToken(ctx, s, model.Token{Name: "ci", Role: "uploader", CreatedBy: "alice"}, "th")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,13 +56,13 @@ func TestUsersSessionsTokens(t *testing.T) {
 		if err != nil || got2.ID != tok.ID || got2.Role != "uploader" || got2.LastUsedAt.IsZero() {
 			t.Fatalf("TokenByHash = %+v, %v", got2, err)
 		}
-		if err := s.RevokeToken(ctx, tok.ID); err != nil {
+		if err := storetest.RevokeToken(ctx, s, tok.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.TokenByHash(ctx, "th"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("revoked token accepted: %v", err)
 		}
-		if err := s.RevokeToken(ctx, tok.ID); !errors.Is(err, store.ErrNotFound) {
+		if err := storetest.RevokeToken(ctx, s, tok.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("revoking twice: %v", err)
 		}
 		list, _ := s.Tokens(ctx)
@@ -73,33 +74,26 @@ func TestUsersSessionsTokens(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		a, err := s.CreateAsset(ctx, model.Asset{Name: "pacs-gateway", Kind: "network-device", Criticality: 1,
+		a := model.Asset{Name: "pacs-gateway", Kind: "network-device", Criticality: 1,
 			Exposure: "internet-facing", Tags: []string{"radiology"},
-			CPEs: []string{"cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*"}})
-		if err != nil {
+			CPEs: []string{"cpe:2.3:o:fortinet:fortios:7.2.4:*:*:*:*:*:*:*"}}
+		if err := a.Normalize(); err != nil {
 			t.Fatal(err)
 		}
-		if a.Lifecycle != "active" || a.ID == 0 {
-			t.Fatalf("defaults: %+v", a)
+		a, err := storetest.CreateAsset(ctx, s, a)
+		if err != nil || a.ID == 0 {
+			t.Fatalf("created: %+v, %v", a, err)
 		}
-		for _, bad := range []model.Asset{
-			{Name: ""}, {Name: "x", Kind: "toaster"}, {Name: "x", Criticality: 5},
-			{Name: "x", Exposure: "public"}, {Name: "x", CPEs: []string{"cpe:/o:vendor:product"}},
-		} {
-			if _, err := s.CreateAsset(ctx, bad); err == nil {
-				t.Errorf("accepted %+v", bad)
-			}
-		}
-		if _, err := s.CreateAsset(ctx, model.Asset{Name: "pacs-gateway"}); !errors.Is(err, store.ErrConflict) {
+		if _, err := storetest.CreateAsset(ctx, s, model.Asset{Name: "pacs-gateway", Kind: "application", Criticality: 3, Exposure: "internal", Lifecycle: "active"}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate asset: %v", err)
 		}
 		a.Owner, a.Lifecycle = "imaging team", "legacy"
-		up, err := s.UpdateAsset(ctx, a)
+		up, err := storetest.UpdateAsset(ctx, s, a)
 		if err != nil || up.Owner != "imaging team" || up.Lifecycle != "legacy" || len(up.CPEs) != 1 {
 			t.Fatalf("update: %+v %v", up, err)
 		}
 		for i := range 5 {
-			if _, err := s.CreateAsset(ctx, model.Asset{Name: fmt.Sprintf("svc-%d", i)}); err != nil {
+			if _, err := storetest.CreateAsset(ctx, s, model.Asset{Name: fmt.Sprintf("svc-%d", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -118,7 +112,7 @@ func TestAssets(t *testing.T) {
 		if hits, _ := s.Assets(ctx, store.AssetFilter{Text: "%"}); len(hits) != 0 {
 			t.Fatalf("%% is not a wildcard: %d", len(hits))
 		}
-		if err := s.DeleteAsset(ctx, a.ID); err != nil {
+		if err := storetest.DeleteAsset(ctx, s, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Asset(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
@@ -142,7 +136,7 @@ func comps(n int) ([]model.Component, []string) {
 func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(450) // more than one insert batch
-		a, snap, err := s.IngestSnapshot(ctx, model.Asset{Name: "web"}, true, store.NewSnapshot{
+		a, snap, err := storetest.Ingest(ctx, s, model.Asset{Name: "web"}, true, store.NewSnapshot{
 			Format: "CycloneDX 1.6 JSON", SHA256: "abc", Components: cs, Keys: keys})
 		if err != nil {
 			t.Fatal(err)
@@ -162,19 +156,15 @@ func TestIngestSnapshotIsAllOrNothing(t *testing.T) {
 		if len(many) != 300 || many[0].Name != "pkg100" {
 			t.Fatalf("by many keys: %d", len(many))
 		}
-		jobs, _ := s.Jobs(ctx, model.JobMatchSnapshot, 10)
-		if len(jobs) != 1 {
-			t.Fatalf("match job queued: %d", len(jobs))
-		}
 
 		// Unknown asset without create: nothing stored.
-		if _, _, err := s.IngestSnapshot(ctx, model.Asset{Name: "ghost"}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys}); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := storetest.Ingest(ctx, s, model.Asset{Name: "ghost"}, false, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown asset: %v", err)
 		}
 		// A failure after the components went in rolls everything back.
 		ctx2, cancel := context.WithCancel(ctx)
 		cancel()
-		if _, _, err := s.IngestSnapshot(ctx2, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "y", Components: cs, Keys: keys}); err == nil {
+		if _, _, err := storetest.Ingest(ctx2, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "y", Components: cs, Keys: keys}); err == nil {
 			t.Fatal("cancelled ingest succeeded")
 		}
 		snaps, _ := s.Snapshots(ctx, a.ID)
@@ -261,18 +251,15 @@ func advisory(id, key string, aliases ...string) store.Advisory {
 
 func TestAdvisoriesAndGeneration(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		f, err := s.CreateFeed(ctx, model.Feed{Name: "osv-pypi", Kind: model.FeedOSV, URL: "https://example.org/PyPI/all.zip"})
+		f, err := storetest.CreateFeed(ctx, s, model.Feed{Name: "osv-pypi", Kind: model.FeedOSV, URL: "https://example.org/PyPI/all.zip"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateFeed(ctx, model.Feed{Name: "bad", Kind: "rss", URL: "x"}); err == nil {
-			t.Fatal("bad kind accepted")
-		}
 		g0, _ := s.Generation(ctx)
-		n, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: "c1", Items: 2},
+		keys, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: f.ID, ContentHash: "c1", Items: 2},
 			[]store.Advisory{advisory("A-1", "PyPI|a"), advisory("A-2", "PyPI|b")})
-		if err != nil || n != 2 {
-			t.Fatalf("apply: %d %v", n, err)
+		if err != nil || !slices.Equal(keys, []string{"PyPI|a", "PyPI|b"}) {
+			t.Fatalf("apply: keys %v, %v", keys, err)
 		}
 		g1, _ := s.Generation(ctx)
 		if g1 != g0+1 {
@@ -289,9 +276,9 @@ func TestAdvisoriesAndGeneration(t *testing.T) {
 		// A-1 moves to another package: both keys need re-matching.
 		moved := advisory("A-1", "PyPI|c")
 		moved.ContentHash = "h2"
-		n, err = s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID, ContentHash: "c2", Items: 2}, []store.Advisory{moved})
-		if err != nil || n != 2 {
-			t.Fatalf("re-apply: %d %v", n, err)
+		keys, err = storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: f.ID, ContentHash: "c2", Items: 2}, []store.Advisory{moved})
+		if err != nil || !slices.Equal(keys, []string{"PyPI|a", "PyPI|c"}) {
+			t.Fatalf("re-apply: keys %v, %v", keys, err)
 		}
 		if recs, _ := s.RecordsByKey(ctx, "PyPI|a"); len(recs) != 0 {
 			t.Fatalf("old record kept: %v", recs)
@@ -299,10 +286,6 @@ func TestAdvisoriesAndGeneration(t *testing.T) {
 		hashes, _ := s.AdvisoryHashes(ctx)
 		if hashes["A-1"] != "h2" || hashes["A-2"] != "h-A-2" {
 			t.Fatalf("hashes %v", hashes)
-		}
-		jobs, _ := s.Jobs(ctx, model.JobRematch, 10)
-		if len(jobs) != 2 || !strings.Contains(jobs[0].Payload, `PyPI|a`) {
-			t.Fatalf("rematch jobs: %+v", jobs)
 		}
 		got, _ := s.Feed(ctx, f.ID)
 		if got.ContentHash != "c2" || got.Items != 2 || got.Changed != 1 || got.Syncs != 2 || got.LastSuccessAt.IsZero() {
@@ -319,19 +302,19 @@ func finding(key, version, id string, aliases ...string) store.NewFinding {
 func TestFindingLifeCycle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(3)
-		a, s1, err := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, s1, err := storetest.Ingest(ctx, s, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The findings' advisories are stored (KEV and EPSS data reach a
 		// finding later through its advisory's IDs).
-		osvFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: osvFeed.ID}, []store.Advisory{
+		osvFeed, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: osvFeed.ID}, []store.Advisory{
 			advisory("GHSA-1", keys[0], "CVE-2024-1"), advisory("GHSA-2", keys[1])}); err != nil {
 			t.Fatal(err)
 		}
-		kevFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
-		if _, err := s.ApplyKEV(ctx, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
+		kevFeed, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "kev", Kind: model.FeedKEV, URL: "https://example.org/kev.json"})
+		if _, err := storetest.ApplyKEV(ctx, s, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
 		}
 		st, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: model.ResolvedByUpgrade,
@@ -349,8 +332,8 @@ func TestFindingLifeCycle(t *testing.T) {
 			t.Fatalf("kev: %+v", kev)
 		}
 		// EPSS arrives later and attaches by alias.
-		epssFeed, _ := s.CreateFeed(ctx, model.Feed{Name: "epss", Kind: model.FeedEPSS, URL: "https://example.org/e.csv.gz"})
-		if _, err := s.ApplyEPSS(ctx, store.FeedResult{FeedID: epssFeed.ID}, time.Now(), []store.EPSSScore{{CVE: "CVE-2024-1", Score: 0.9, Percentile: 0.99}}); err != nil {
+		epssFeed, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "epss", Kind: model.FeedEPSS, URL: "https://example.org/e.csv.gz"})
+		if _, err := storetest.ApplyEPSS(ctx, s, store.FeedResult{FeedID: epssFeed.ID}, time.Now(), []store.EPSSScore{{CVE: "CVE-2024-1", Score: 0.9, Percentile: 0.99}}); err != nil {
 			t.Fatal(err)
 		}
 		one, _ := s.Finding(ctx, kev[0].ID)
@@ -360,7 +343,7 @@ func TestFindingLifeCycle(t *testing.T) {
 
 		// A new snapshot upgrades pkg0: its finding resolves, naming the snapshot.
 		cs[0].Version = "2.0.0"
-		_, s2, _ := s.IngestSnapshot(ctx, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
+		_, s2, _ := storetest.Ingest(ctx, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
 		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID}); !errors.Is(err, store.ErrStale) {
 			t.Fatalf("stale match applied: %v", err)
 		}
@@ -394,7 +377,7 @@ func TestFindingLifeCycle(t *testing.T) {
 func TestFindingsKeysetPaging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(40)
-		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := storetest.Ingest(ctx, s, model.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		var fs []store.NewFinding
 		sev := []string{"low", "medium", "high", "critical"}
 		for i, k := range keys {
@@ -437,8 +420,8 @@ func TestFindingsKeysetPaging(t *testing.T) {
 		}
 		// Text search finds findings through the advisories' IDs and
 		// aliases, package names and asset names.
-		fd, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, []store.Advisory{
+		fd, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: fd.ID}, []store.Advisory{
 			advisory("PYSEC-12", keys[12], "CVE-2024-0012"), advisory("PYSEC-13", keys[13])}); err != nil {
 			t.Fatal(err)
 		}
@@ -457,11 +440,11 @@ func TestFindingsKeysetPaging(t *testing.T) {
 func TestStaleMatchResultRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(1)
-		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := storetest.Ingest(ctx, s, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		g, _ := s.Generation(ctx)
-		f, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
+		f, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
 		// Advisories change while the match is computed.
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("A-1", keys[0])}); err != nil {
 			t.Fatal(err)
 		}
 		res := store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Generation: g, CheckGeneration: true,
@@ -481,7 +464,7 @@ func TestStaleMatchResultRefused(t *testing.T) {
 func TestTextSearchBothWays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(60)
-		a, snap, _ := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
+		a, snap, _ := storetest.Ingest(ctx, s, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
 		var fs []store.NewFinding
 		var advs []store.Advisory
 		sev := []string{"low", "medium", "high", "critical"}
@@ -491,8 +474,8 @@ func TestTextSearchBothWays(t *testing.T) {
 			fs = append(fs, f)
 			advs = append(advs, advisory(f.VulnID, k, f.Aliases...))
 		}
-		fd, _ := s.CreateFeed(ctx, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
-		if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: fd.ID}, advs); err != nil {
+		fd, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "f", Kind: model.FeedOSV, URL: "https://example.org/all.zip"})
+		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: fd.ID}, advs); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {

@@ -37,6 +37,15 @@ func (s *Store) Transact(ctx context.Context, fn func(*Tx) error) error {
 	return err
 }
 
+// forUpdate locks the rows a SELECT reads until the transaction ends, on
+// PostgreSQL; SQLite's one writer holds the whole database already.
+func (t *Tx) forUpdate() string {
+	if t.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // Dialect is the engine the transaction runs on.
 func (t *Tx) Dialect() Dialect { return t.dialect }
 

@@ -12,9 +12,9 @@ import (
 )
 
 // CreateUser adds a user; ErrConflict when the name is taken.
-func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role string) (model.User, error) {
+func (t *Tx) CreateUser(ctx context.Context, username, passwordHash, role string) (model.User, error) {
 	u := model.User{Username: username, PasswordHash: passwordHash, Role: role, CreatedAt: now()}
-	err := s.db.QueryRowContext(ctx,
+	err := t.tx.QueryRowContext(ctx,
 		`INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
 		username, passwordHash, role, u.CreatedAt).Scan(&u.ID)
 	if isUnique(err) {
@@ -24,18 +24,16 @@ func (s *Store) CreateUser(ctx context.Context, username, passwordHash, role str
 }
 
 // SetPassword replaces a user's password hash and ends their sessions.
-func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+func (t *Tx) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, passwordHash, userID)
+	if err != nil {
 		return err
-	})
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	_, err = t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
+	return err
 }
 
 const userColumns = `id, username, password_hash, role, disabled, created_at`
@@ -55,28 +53,25 @@ func (s *Store) User(ctx context.Context, id int64) (model.User, error) {
 	return scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 }
 
-// UpdateUser sets a user's role and whether the user is disabled. A user
-// disabled, or given another role, is signed out everywhere: a session
-// must not outlive the rights it was opened with.
-func (s *Store) UpdateUser(ctx context.Context, id int64, role string, disabled bool) (model.User, error) {
-	var u model.User
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
-		if err != nil {
-			return err
-		}
-		if u.Role == role && u.Disabled == disabled {
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $1, disabled = $2 WHERE id = $3`, role, disabled, id); err != nil {
-			return err
-		}
-		u.Role, u.Disabled = role, disabled
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+// UserForUpdate reads a user inside the transaction, its row locked until
+// the transaction ends (on PostgreSQL).
+func (t *Tx) UserForUpdate(ctx context.Context, id int64) (model.User, error) {
+	return scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+t.forUpdate(), id))
+}
+
+// UpdateUser sets a user's role and whether the user is disabled, and
+// signs the user out everywhere: a session must not outlive the rights it
+// was opened with.
+func (t *Tx) UpdateUser(ctx context.Context, id int64, role string, disabled bool) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET role = $1, disabled = $2 WHERE id = $3`, role, disabled, id)
+	if err != nil {
 		return err
-	})
-	return u, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	_, err = t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+	return err
 }
 
 // UserByName finds a user by login name.
@@ -110,8 +105,8 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 }
 
 // CreateSession keeps a browser session by the hash of its cookie value.
-func (s *Store) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx,
+func (t *Tx) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	_, err := t.tx.ExecContext(ctx,
 		`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
 		tokenHash, userID, now(), expires.UTC())
 	return err
@@ -126,8 +121,8 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string) (model.User, 
 }
 
 // DeleteSession ends a session (logout).
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
+func (t *Tx) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash)
 	return err
 }
 
@@ -137,21 +132,21 @@ func (s *Store) PruneSessions(ctx context.Context) error {
 	return err
 }
 
-// CreateToken keeps a new API token by its hash; t says its name, role and
-// scope.
-func (s *Store) CreateToken(ctx context.Context, t model.Token, tokenHash string) (model.Token, error) {
-	t.CreatedAt = now()
-	if t.AssetNames == nil {
-		t.AssetNames = []string{}
+// CreateToken keeps a new API token by its hash; tok says its name, role
+// and scope.
+func (t *Tx) CreateToken(ctx context.Context, tok model.Token, tokenHash string) (model.Token, error) {
+	tok.CreatedAt = now()
+	if tok.AssetNames == nil {
+		tok.AssetNames = []string{}
 	}
-	if t.AssetTags == nil {
-		t.AssetTags = []string{}
+	if tok.AssetTags == nil {
+		tok.AssetTags = []string{}
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, asset_names, asset_tags,
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO api_tokens (name, token_hash, role, asset_names, asset_tags,
 		create_assets, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		t.Name, tokenHash, t.Role, mustJSON(t.AssetNames), mustJSON(t.AssetTags), t.CreateAssets,
-		t.CreatedBy, t.CreatedAt).Scan(&t.ID)
-	return t, s.noteFull(err)
+		tok.Name, tokenHash, tok.Role, mustJSON(tok.AssetNames), mustJSON(tok.AssetTags), tok.CreateAssets,
+		tok.CreatedBy, tok.CreatedAt).Scan(&tok.ID)
+	return tok, err
 }
 
 const tokenColumns = `id, name, role, asset_names, asset_tags, create_assets, created_by, created_at, last_used_at, revoked_at`
@@ -210,15 +205,13 @@ func (s *Store) Tokens(ctx context.Context) ([]model.Token, error) {
 	return out, rows.Err()
 }
 
-// RevokeToken stops a token from working; ErrNotFound when there is no such
-// live token.
-func (s *Store) RevokeToken(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, now(), id)
+// RevokeToken stops a token from working and returns it as it was;
+// ErrNotFound when there is no such live token.
+func (t *Tx) RevokeToken(ctx context.Context, id int64) (model.Token, error) {
+	tok, err := scanToken(t.tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = $1 AND revoked_at IS NULL`+t.forUpdate(), id))
 	if err != nil {
-		return err
+		return tok, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	_, err = t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, now(), id)
+	return tok, err
 }

@@ -18,11 +18,11 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 		t.Run(writer, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, s *store.Store) {
 				cs, keys := comps(2)
-				f, _ := s.CreateFeed(ctx, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://osv.example/all.zip"})
-				if _, err := s.ApplyAdvisories(ctx, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("ADV-1", keys[0])}); err != nil {
+				f, _ := storetest.CreateFeed(ctx, s, model.Feed{Name: "osv", Kind: model.FeedOSV, URL: "https://osv.example/all.zip"})
+				if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: f.ID}, []store.Advisory{advisory("ADV-1", keys[0])}); err != nil {
 					t.Fatal(err)
 				}
-				a, snap, err := s.IngestSnapshot(ctx, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
+				a, snap, err := storetest.Ingest(ctx, s, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "x", Components: cs, Keys: keys})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -30,7 +30,7 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 				if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: found, Resolution: model.ResolvedByUpgrade}); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := s.DeleteFeed(ctx, f.ID); err != nil {
+				if _, _, err := storetest.DeleteFeed(ctx, s, f.ID); err != nil {
 					t.Fatal(err)
 				}
 				// The writer sees ADV-1 no longer.

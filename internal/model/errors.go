@@ -18,6 +18,9 @@ var (
 	ErrConflict = errors.New("already exists")
 	// ErrForbidden: the caller may not do this to this object.
 	ErrForbidden = errors.New("forbidden")
+	// ErrTooLarge: the input is larger, or holds more, than the limit
+	// allows; nothing of it was stored.
+	ErrTooLarge = errors.New("too large")
 )
 
 // fieldError is a message about a field, that is ErrInvalid.

@@ -6,7 +6,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -224,59 +223,6 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	}
 	role := auth.Role(u.Role)
 	return &principal{Name: u.Username, Role: role, Perms: role.Perms(), UserID: u.ID, session: h}, nil
-}
-
-// apiError is an error with the status it answers with.
-type apiError struct {
-	status int
-	msg    string
-}
-
-func (e *apiError) Error() string { return e.msg }
-
-func errStatus(status int, format string, args ...any) error {
-	return &apiError{status: status, msg: fmt.Sprintf(format, args...)}
-}
-
-// handleError maps an error to a response: input errors 400, missing rows
-// 404, name clashes 409, too-large bodies 413; anything else is logged and
-// answered 500 without detail.
-func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, err error) {
-	var ae *apiError
-	var mbe *http.MaxBytesError
-	var busy *busyError
-	switch {
-	case errors.As(err, &ae):
-		s.fail(w, r, rt, ae.status, ae.msg)
-	case errors.As(err, &busy):
-		w.Header().Set("Retry-After", retryAfter(busy.retryAfter))
-		s.fail(w, r, rt, http.StatusServiceUnavailable, busy.msg)
-	case errors.As(err, &mbe):
-		s.fail(w, r, rt, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
-	case store.IsFull(err):
-		s.Log.Error("request refused: storage full", "route", rt.Pattern, "method", r.Method, "error", err)
-		w.Header().Set("Retry-After", "60")
-		s.fail(w, r, rt, http.StatusInsufficientStorage, "storage full: nothing was stored; the database's disk has no room (free space and try again)")
-	case errors.Is(err, service.ErrForbidden):
-		s.fail(w, r, rt, http.StatusForbidden, err.Error())
-	case errors.Is(err, service.ErrWrongPassword):
-		s.fail(w, r, rt, http.StatusForbidden, err.Error())
-	case errors.Is(err, store.ErrNotFound):
-		s.fail(w, r, rt, http.StatusNotFound, err.Error())
-	case errors.Is(err, store.ErrConflict):
-		s.fail(w, r, rt, http.StatusConflict, err.Error())
-	case errors.Is(err, service.ErrInvalidInput), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrBadCursor):
-		status := http.StatusBadRequest
-		if strings.Contains(err.Error(), "too large") || strings.Contains(err.Error(), "larger than") {
-			status = http.StatusRequestEntityTooLarge
-		}
-		s.fail(w, r, rt, status, err.Error())
-	case errors.Is(err, context.Canceled):
-		// The client went away.
-	default:
-		s.Log.Error("request failed", "route", rt.Pattern, "method", r.Method, "error", err)
-		s.fail(w, r, rt, http.StatusInternalServerError, "internal error; the server log has the details")
-	}
 }
 
 // fail answers an error: JSON for the API, a short page for people.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -67,6 +68,9 @@ func (s *Service) Ingest(ctx context.Context, u *Upload) (model.Asset, model.Sna
 	}
 	sum := sha256.Sum256(u.Data)
 	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
+	if errors.Is(err, sbom.ErrTooLarge) {
+		return model.Asset{}, model.Snapshot{}, tooLargeError{err}
+	}
 	if err != nil {
 		return model.Asset{}, model.Snapshot{}, inputError{err}
 	}

@@ -68,6 +68,13 @@ type inputError struct{ err error }
 func (e inputError) Error() string   { return e.err.Error() }
 func (e inputError) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
 
+// tooLargeError wraps err as model.ErrTooLarge keeping its message: the
+// input is over a limit, rather than wrong.
+type tooLargeError struct{ err error }
+
+func (e tooLargeError) Error() string   { return e.err.Error() }
+func (e tooLargeError) Unwrap() []error { return []error{model.ErrTooLarge, e.err} }
+
 // MatchSnapshot matches a snapshot's components and records the findings:
 // new ones open, missing ones resolve by upgrade. A snapshot that is no
 // longer its asset's current one is skipped.

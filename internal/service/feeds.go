@@ -43,7 +43,9 @@ func (s *Service) SyncFeed(ctx context.Context, feedID int64, force bool) error 
 	changed, err := s.syncFeed(ctx, f, force)
 	if err != nil {
 		if ctx.Err() == nil {
-			s.Store.FeedFailed(context.WithoutCancel(ctx), f.ID, err)
+			if ferr := s.Store.FeedFailed(context.WithoutCancel(ctx), f.ID, err); ferr != nil {
+				s.Log.Error("recording the feed's failure in its health", "feed", f.Name, "error", ferr)
+			}
 		}
 		s.Log.Warn("feed sync failed", "feed", f.Name, "error", err)
 		return err

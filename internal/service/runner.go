@@ -107,22 +107,42 @@ func (r *Runner) scheduler(ctx context.Context) {
 			log.Warn("requeued jobs whose runner stopped answering", "jobs", n)
 			r.Svc.Wake()
 		}
-		if due, err := r.Svc.Store.DueFeeds(ctx); err == nil {
-			for _, f := range due {
-				if created, err := r.Svc.queueScheduledSync(ctx, f.ID); err == nil && created {
-					log.Info("feed sync queued by schedule", "feed", f.Name)
-				}
-			}
+		r.queueDueSyncs(ctx)
+		if err := r.Svc.Store.PruneJobs(ctx, 7*24*time.Hour); err != nil && ctx.Err() == nil {
+			log.Warn("pruning finished jobs", "error", err)
 		}
-		r.Svc.Store.PruneJobs(ctx, 7*24*time.Hour)
 		if err := r.Svc.Store.Maintain(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("database housekeeping", "error", err)
 		}
-		r.Svc.Store.PruneSessions(ctx)
+		if err := r.Svc.Store.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("pruning expired sessions", "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// queueDueSyncs queues the sync of every feed that is due; a failure is
+// logged and tried again at the next tick.
+func (r *Runner) queueDueSyncs(ctx context.Context) {
+	log := r.Svc.Log
+	due, err := r.Svc.Store.DueFeeds(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Warn("listing the feeds due for a sync", "error", err)
+		}
+		return
+	}
+	for _, f := range due {
+		created, err := r.Svc.queueScheduledSync(ctx, f.ID)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("queueing a scheduled feed sync", "feed", f.Name, "error", err)
+		case created:
+			log.Info("feed sync queued by schedule", "feed", f.Name)
 		}
 	}
 }
@@ -197,7 +217,9 @@ func (r *Runner) run(ctx, hard context.Context, j model.Job) {
 		// Shut down mid-job: its transaction rolled back; give it back.
 		r.Abandoned.Add(1)
 		log.Warn("job abandoned at shutdown; it will run again", "error", err)
-		r.Svc.Store.Release(bg, j.ID, r.ID)
+		if err := r.Svc.Store.Release(bg, j.ID, r.ID); err != nil {
+			log.Warn("giving the job back; its lease runs out instead", "error", err)
+		}
 		return
 	}
 	var retry time.Time

@@ -48,20 +48,14 @@ type FeedResult struct {
 // AdvisoryHashes returns the content hash of every stored advisory, so a
 // sync re-processes only what changed.
 func (s *Store) AdvisoryHashes(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, content_hash FROM advisories`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
+	err := queryRows(ctx, s.db, `SELECT id, content_hash FROM advisories`, nil, func(rows *sql.Rows) error {
 		var id, h string
-		if err := rows.Scan(&id, &h); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&id, &h)
 		out[id] = h
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // ApplyAdvisories stores the changed advisories of one sync, records which
@@ -300,20 +294,16 @@ func (t *Tx) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scor
 	changed := 0
 	tx, d := t.tx, t.dialect
 	old := map[string][2]float64{}
-	rows, err := tx.QueryContext(ctx, `SELECT cve, score, percentile FROM epss`)
+	err := queryRows(ctx, tx, `SELECT cve, score, percentile FROM epss`, nil, func(rows *sql.Rows) error {
+		var c string
+		var sc, p float64
+		err := rows.Scan(&c, &sc, &p)
+		old[c] = [2]float64{sc, p}
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var c string
-		var sc, p float64
-		if err := rows.Scan(&c, &sc, &p); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		old[c] = [2]float64{sc, p}
-	}
-	rows.Close()
 	var diff []EPSSScore
 	for _, e := range scores {
 		if o, ok := old[e.CVE]; !ok || o != [2]float64{e.Score, e.Percentile} {

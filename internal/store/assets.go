@@ -14,7 +14,7 @@ import (
 const assetColumns = `id, name, kind, owner, criticality, exposure, environment, lifecycle, tags, cpes,
 	current_snapshot_id, created_at, updated_at`
 
-func scanAsset(row interface{ Scan(...any) error }) (model.Asset, error) {
+func scanAsset(row rowScanner) (model.Asset, error) {
 	var a model.Asset
 	var tags, cpes string
 	var cur sql.NullInt64
@@ -131,20 +131,7 @@ func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error
 		args = append(args, "%"+likeEscape(strings.ToLower(f.Text))+"%")
 	}
 	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, PageSize(f.Limit))
-	rows, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []model.Asset{}
-	for rows.Next() {
-		a, err := scanAsset(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanAsset, q, args...)
 }
 
 // CountAssets counts assets.

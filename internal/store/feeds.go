@@ -13,7 +13,7 @@ import (
 const feedColumns = `id, name, kind, url, url_secret, interval_seconds, enabled, created_at, last_attempt_at, last_success_at,
 	last_error, content_hash, etag, items, changed, syncs`
 
-func scanFeed(row interface{ Scan(...any) error }) (model.Feed, error) {
+func scanFeed(row rowScanner) (model.Feed, error) {
 	var f model.Feed
 	var attempt, success sql.NullTime
 	err := row.Scan(&f.ID, &f.Name, &f.Kind, &f.URL, &f.SecretURL, &f.Interval, &f.Enabled, &f.CreatedAt, &attempt, &success,
@@ -50,20 +50,7 @@ func (s *Store) Feed(ctx context.Context, id int64) (model.Feed, error) {
 
 // Feeds lists the feeds.
 func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []model.Feed{}
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanFeed, `SELECT `+feedColumns+` FROM feeds ORDER BY id`)
 }
 
 // DeleteFeed removes a feed and withdraws what only it supplied. Its

@@ -148,44 +148,31 @@ func (s *Store) PruneJobs(ctx context.Context, age time.Duration) error {
 func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]model.Job, error) {
 	q := `SELECT id, kind, dedupe_key, payload, state, attempts, run_at, locked_by, created_at, started_at,
 		finished_at, error FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
-	rows, err := s.db.QueryContext(ctx, q, kind, PageSize(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []model.Job{}
-	for rows.Next() {
-		var j model.Job
-		var dedupe, locked sql.NullString
-		var started, finished sql.NullTime
-		if err := rows.Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.State, &j.Attempts, &j.RunAt, &locked,
-			&j.CreatedAt, &started, &finished, &j.Error); err != nil {
-			return nil, err
-		}
-		j.DedupeKey, j.LockedBy = dedupe.String, locked.String
-		j.RunAt, j.CreatedAt, j.StartedAt, j.FinishedAt = j.RunAt.UTC(), j.CreatedAt.UTC(), timeOf(started), timeOf(finished)
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanJob, q, kind, PageSize(limit))
+}
+
+func scanJob(row rowScanner) (model.Job, error) {
+	var j model.Job
+	var dedupe, locked sql.NullString
+	var started, finished sql.NullTime
+	err := row.Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.State, &j.Attempts, &j.RunAt, &locked,
+		&j.CreatedAt, &started, &finished, &j.Error)
+	j.DedupeKey, j.LockedBy = dedupe.String, locked.String
+	j.RunAt, j.CreatedAt, j.StartedAt, j.FinishedAt = j.RunAt.UTC(), j.CreatedAt.UTC(), timeOf(started), timeOf(finished)
+	return j, err
 }
 
 // JobCounts counts jobs by state, for /metrics and the overview.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM jobs GROUP BY state`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
+	err := queryRows(ctx, s.db, `SELECT state, COUNT(*) FROM jobs GROUP BY state`, nil, func(rows *sql.Rows) error {
 		var st string
 		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&st, &n)
 		out[st] = n
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // Queue reports the job queue by kind (every kind, waiting or not), for

@@ -148,7 +148,7 @@ func insertComponents(ctx context.Context, tx *sql.Tx, d Dialect, snapID int64, 
 
 const snapshotColumns = `id, asset_id, format, subject, source, sha256, components, uploaded_by, created_at, matched_at`
 
-func scanSnapshot(row interface{ Scan(...any) error }) (model.Snapshot, error) {
+func scanSnapshot(row rowScanner) (model.Snapshot, error) {
 	var s model.Snapshot
 	var matched sql.NullTime
 	err := row.Scan(&s.ID, &s.AssetID, &s.Format, &s.Subject, &s.Source, &s.SHA256, &s.Components,
@@ -167,20 +167,7 @@ func (s *Store) Snapshot(ctx context.Context, id int64) (model.Snapshot, error) 
 
 // Snapshots lists an asset's snapshots, newest first.
 func (s *Store) Snapshots(ctx context.Context, assetID int64) ([]model.Snapshot, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+snapshotColumns+` FROM snapshots WHERE asset_id = $1 ORDER BY id DESC`, assetID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []model.Snapshot{}
-	for rows.Next() {
-		sn, err := scanSnapshot(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sn)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanSnapshot, `SELECT `+snapshotColumns+` FROM snapshots WHERE asset_id = $1 ORDER BY id DESC`, assetID)
 }
 
 // Components returns a snapshot's components in upload order; when keys is

@@ -463,6 +463,24 @@ func queryStrings(ctx context.Context, db querier, q string, args ...any) ([]str
 	return out, err
 }
 
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs q and returns every row as scan reads it: an empty list,
+// not nil, when there is none (the API shows [] rather than null).
+func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
+	out := []T{}
+	err := queryRows(ctx, db, q, args, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // queryRows runs q and calls each for every row.
 func queryRows(ctx context.Context, db querier, q string, args []any, each func(*sql.Rows) error) error {
 	rows, err := db.QueryContext(ctx, q, args...)

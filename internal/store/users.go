@@ -38,7 +38,7 @@ func (t *Tx) SetPassword(ctx context.Context, userID int64, passwordHash string)
 
 const userColumns = `id, username, password_hash, role, disabled, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (model.User, error) {
+func scanUser(row rowScanner) (model.User, error) {
 	var u model.User
 	err := row.Scan(&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -81,20 +81,7 @@ func (s *Store) UserByName(ctx context.Context, username string) (model.User, er
 
 // Users lists every user.
 func (s *Store) Users(ctx context.Context) ([]model.User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []model.User{} // an empty list, not null, in the API
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanUser, `SELECT `+userColumns+` FROM users ORDER BY id`)
 }
 
 // CountUsers counts users; first start creates an admin when there are none.
@@ -151,7 +138,7 @@ func (t *Tx) CreateToken(ctx context.Context, tok model.Token, tokenHash string)
 
 const tokenColumns = `id, name, role, asset_names, asset_tags, create_assets, created_by, created_at, last_used_at, revoked_at`
 
-func scanToken(row interface{ Scan(...any) error }) (model.Token, error) {
+func scanToken(row rowScanner) (model.Token, error) {
 	var t model.Token
 	var names, tags string
 	var used, revoked sql.NullTime
@@ -189,20 +176,7 @@ func (s *Store) TokenByHash(ctx context.Context, tokenHash string) (model.Token,
 
 // Tokens lists every token, revoked ones too.
 func (s *Store) Tokens(ctx context.Context) ([]model.Token, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []model.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s.db, scanToken, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id`)
 }
 
 // RevokeToken stops a token from working and returns it as it was;

@@ -6,20 +6,8 @@ import (
 	"net/http"
 
 	"github.com/vulndesk/vulndesk/internal/api"
-	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
 )
-
-func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	ts, err := s.Store.Tokens(r.Context())
-	if err != nil {
-		return err
-	}
-	if ts == nil {
-		ts = []model.Token{}
-	}
-	return writeJSON(w, http.StatusOK, api.Page[model.Token]{Items: ts})
-}
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request, who *principal) error {
 	var in api.NewToken
@@ -32,14 +20,6 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, who *princi
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, api.CreatedToken{Token: secret, Info: t, Note: "shown once: store it now; only its hash is kept"})
-}
-
-func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	us, err := s.Store.Users(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, api.Page[model.User]{Items: us})
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -59,12 +39,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, who *princip
 }
 
 func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, err := pathID(r)
+	id, in, err := idAndBody[api.UserChange](r)
 	if err != nil {
-		return err
-	}
-	var in api.UserChange
-	if err := decode(r, &in); err != nil {
 		return err
 	}
 	u, err := s.Svc.UpdateUser(r.Context(), id, service.UserChange{Role: in.Role, Disabled: in.Disabled}, who.UserID, who.Name)
@@ -75,12 +51,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, who *princip
 }
 
 func (s *Server) setUserPassword(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, err := pathID(r)
+	id, in, err := idAndBody[api.SetPassword](r)
 	if err != nil {
-		return err
-	}
-	var in api.SetPassword
-	if err := decode(r, &in); err != nil {
 		return err
 	}
 	generated, err := s.Svc.SetPassword(r.Context(), id, in.Password, who.Name)

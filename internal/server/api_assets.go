@@ -3,7 +3,6 @@ package server
 // The API of assets and their inventory snapshots.
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -33,12 +32,9 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *principal
 }
 
 func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	id, err := pathID(r)
+	id, err := parentID(r, "asset", s.Store.Asset)
 	if err != nil {
 		return err
-	}
-	if _, err := s.Store.Asset(r.Context(), id); err != nil {
-		return fmt.Errorf("asset %d: %w", id, err)
 	}
 	snaps, err := s.Store.Snapshots(r.Context(), id)
 	if err != nil {
@@ -48,12 +44,9 @@ func (s *Server) listSnapshots(w http.ResponseWriter, r *http.Request, _ *princi
 }
 
 func (s *Server) listComponents(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	id, err := pathID(r)
+	id, err := parentID(r, "snapshot", s.Store.Snapshot)
 	if err != nil {
 		return err
-	}
-	if _, err := s.Store.Snapshot(r.Context(), id); err != nil {
-		return fmt.Errorf("snapshot %d: %w", id, err)
 	}
 	after, err := queryCursor(r)
 	if err != nil {

@@ -6,16 +6,7 @@ import (
 	"net/http"
 
 	"github.com/vulndesk/vulndesk/internal/api"
-	"github.com/vulndesk/vulndesk/internal/model"
 )
-
-func (s *Server) listFeeds(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	feeds, err := s.Store.Feeds(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, api.Page[model.Feed]{Items: feeds})
-}
 
 func (s *Server) syncFeed(w http.ResponseWriter, r *http.Request, who *principal) error {
 	id, err := pathID(r)

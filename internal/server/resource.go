@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+
+	"github.com/vulndesk/vulndesk/internal/api"
 )
 
 // applier is a request body that edits a resource: the fields it carries
@@ -54,12 +56,8 @@ func readOne[T any](noun string, read func(context.Context, int64) (T, error)) h
 // inside the service's transaction.
 func changeOne[In applier[T], T any](update func(context.Context, int64, func(*T), string) (T, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, who *principal) error {
-		id, err := pathID(r)
+		id, in, err := idAndBody[In](r)
 		if err != nil {
-			return err
-		}
-		var in In
-		if err := decode(r, &in); err != nil {
 			return err
 		}
 		v, err := update(r.Context(), id, in.Apply, who.Name)
@@ -83,4 +81,38 @@ func deleteOne(del func(context.Context, int64, string) error) handlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
+}
+
+// listAll serves GET on a collection read whole, as {"items": […]}.
+func listAll[T any](list func(context.Context) ([]T, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ *principal) error {
+		items, err := list(r.Context())
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, api.Page[T]{Items: items})
+	}
+}
+
+// parentID reads the {id} of a resource whose children are asked for: a
+// missing parent is a 404 that names it, not an empty list.
+func parentID[T any](r *http.Request, noun string, read func(context.Context, int64) (T, error)) (int64, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := read(r.Context(), id); err != nil {
+		return 0, fmt.Errorf("%s %d: %w", noun, id, err)
+	}
+	return id, nil
+}
+
+// idAndBody reads the {id} path value and the JSON body of a request on
+// one resource.
+func idAndBody[In any](r *http.Request) (id int64, in In, err error) {
+	if id, err = pathID(r); err != nil {
+		return 0, in, err
+	}
+	err = decode(r, &in)
+	return id, in, err
 }

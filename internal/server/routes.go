@@ -107,7 +107,7 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
 
 		// Feeds.
-		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: s.listFeeds},
+		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: listAll(s.Store.Feeds)},
 		{Method: post, Pattern: "/api/v1/feeds", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", Status: 201, h: createOne[api.FeedInput]("/api/v1/feeds", func() model.Feed { return model.Feed{Enabled: true} }, feedID, s.Svc.CreateFeed)},
 		{Method: get, Pattern: "/api/v1/feeds/{id}", Perm: read, Summary: "read a feed's health", Tag: "feeds", Resp: "Feed", h: readOne("feed", s.Store.Feed)},
 		{Method: patch, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "configure feeds", Tag: "feeds", Body: "Feed", Resp: "Feed", h: changeOne[api.FeedInput](s.Svc.UpdateFeed)},
@@ -116,10 +116,10 @@ func (s *Server) table() []route {
 			Query: []param{{Name: "force", Type: "boolean", Desc: "true processes the content even when it has not changed"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
 
 		// Access.
-		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: s.listTokens},
+		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: listAll(s.Store.Tokens)},
 		{Method: post, Pattern: "/api/v1/tokens", Perm: admin, Summary: "create API tokens", Tag: "access", Body: "NewToken", Resp: "CreatedToken", Status: 201, h: s.createToken},
 		{Method: del, Pattern: "/api/v1/tokens/{id}", Perm: admin, Summary: "revoke API tokens", Tag: "access", Status: 204, h: deleteOne(s.Svc.RevokeToken)},
-		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: s.listUsers},
+		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: listAll(s.Store.Users)},
 		{Method: post, Pattern: "/api/v1/users", Perm: admin, Summary: "create users", Tag: "access", Body: "NewUser", Resp: "CreatedUser", Status: 201, h: s.createUser},
 		{Method: patch, Pattern: "/api/v1/users/{id}", Perm: admin, Summary: "change a user's role or disable users", Tag: "access", Body: "UserChange", Resp: "User", h: s.updateUser},
 		{Method: post, Pattern: "/api/v1/users/{id}/password", Perm: admin, Summary: "set users' passwords", Tag: "access", Body: "SetPassword", Resp: "NewPassword", h: s.setUserPassword},

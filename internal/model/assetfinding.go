@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -62,4 +63,24 @@ type AssetFinding struct {
 	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
 	// ResolvedBy is the snapshot that no longer had the affected version.
 	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
+}
+
+// Finding is the finding as the scan engine and the report writers see
+// it — the component, the advisory and the evidence — without its life
+// cycle, so that a service's findings render in every report format a scan
+// has. The component is what the finding knows of it: its package, version
+// and package URL.
+func (f AssetFinding) Finding() (Finding, error) {
+	var ev []Evidence
+	if len(f.Evidence) > 0 {
+		if err := json.Unmarshal(f.Evidence, &ev); err != nil {
+			return Finding{}, fmt.Errorf("finding %d: evidence: %w", f.ID, err)
+		}
+	}
+	return Finding{
+		Component: &Component{Name: f.Package, Version: f.Version, PURL: f.PURL, Ecosystem: f.Ecosystem, Package: f.Package},
+		ID:        f.VulnID, Aliases: f.Aliases, Summary: f.Summary,
+		Severity: Severity{Rating: Rating(f.Severity), Score: f.Score},
+		Evidence: ev, Fix: f.Fix,
+	}, nil
 }

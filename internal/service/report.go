@@ -1,0 +1,74 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// AssetResult is an asset's current inventory and open findings as a scan
+// result, which every report writer renders (SARIF, OpenVEX, CycloneDX,
+// JSON, table): the service's findings in the scan's formats.
+func (s *Service) AssetResult(ctx context.Context, assetID int64) (model.Result, error) {
+	a, err := s.Store.Asset(ctx, assetID)
+	if err != nil {
+		return model.Result{}, fmt.Errorf("asset %d: %w", assetID, err)
+	}
+	res := model.Result{Findings: []model.Finding{}, Advisories: map[string]model.AdvisoryInfo{}}
+	if a.CurrentSnapshotID != 0 {
+		snap, err := s.Store.Snapshot(ctx, a.CurrentSnapshotID)
+		if err != nil {
+			return model.Result{}, err
+		}
+		comps, err := s.Store.Components(ctx, snap.ID, nil)
+		if err != nil {
+			return model.Result{}, err
+		}
+		doc := model.SBOM{Path: snap.Source, Format: snap.Format, Subject: snap.Subject, Components: make([]model.Component, len(comps))}
+		for i, c := range comps {
+			doc.Components[i] = c.Component
+		}
+		res.SBOMs = append(res.SBOMs, doc)
+	}
+	f := store.FindingFilter{AssetID: assetID, Status: model.FindingOpen, Limit: store.MaxPageSize}
+	for {
+		page, next, err := s.Store.Findings(ctx, f)
+		if err != nil {
+			return model.Result{}, err
+		}
+		for _, af := range page {
+			fnd, err := af.Finding()
+			if err != nil {
+				return model.Result{}, err
+			}
+			res.Findings = append(res.Findings, fnd)
+			if err := s.addAdvisory(ctx, res.Advisories, af.VulnID); err != nil {
+				return model.Result{}, err
+			}
+		}
+		if next == "" {
+			return res, nil
+		}
+		f.Cursor = next
+	}
+}
+
+// addAdvisory puts the stored description of advisory id into infos.
+func (s *Service) addAdvisory(ctx context.Context, infos map[string]model.AdvisoryInfo, id string) error {
+	if _, ok := infos[id]; ok {
+		return nil
+	}
+	raw, ok, err := s.Store.AdvisoryInfo(ctx, id)
+	if err != nil || !ok {
+		return err
+	}
+	var info model.AdvisoryInfo
+	if err := json.Unmarshal([]byte(raw), &info); err != nil {
+		return fmt.Errorf("advisory %s: stored description: %w", id, err)
+	}
+	infos[id] = info
+	return nil
+}

@@ -159,7 +159,10 @@ type walkStep struct {
 // TestAuthWalk checks, for every route, that authorization is enforced as
 // the table and the OpenAPI document say and that the document names
 // exactly the routes the server routes; then login, cookies, cross-origin
-// refusal, token revocation and login rate limiting.
+// refusal, token revocation and login rate limiting. It runs the server
+// in-process (the handler the binary serves, on a real database, with its
+// job runner); the spawned binary is kept for crash, replica and shutdown
+// tests.
 func TestAuthWalk(t *testing.T) {
 	t.Parallel()
 	webshopSBOM := string(mustRead(t, "../../examples/sbom/webshop.cdx.json"))
@@ -174,7 +177,7 @@ func TestAuthWalk(t *testing.T) {
 func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	began := time.Now()
 	// Seeded (no --empty): the example asset, its findings and advisories.
-	s := startE2E(t, e, []string{"VULNDESK_ADMIN_PASSWORD=" + walkAdminPassword})
+	s := startInproc(t, e, inprocOptions{seed: true, jobs: true, adminPassword: walkAdminPassword})
 	admin := s.admin
 	base := s.URL
 
@@ -595,7 +598,7 @@ func walkJSONID(t *testing.T, b []byte, field string) string {
 
 // loginChecks signs in as a person: the cookie, the overview page,
 // cross-origin refusal, logout and the limit on wrong passwords.
-func loginChecks(t *testing.T, s *e2eServer) {
+func loginChecks(t *testing.T, s *inproc) {
 	base := s.URL
 	form := func(user, pw string) io.Reader {
 		return strings.NewReader(url.Values{"username": {user}, "password": {pw}, "next": {"/"}}.Encode())

@@ -38,6 +38,9 @@ type inprocOptions struct {
 	// --allow-private-feeds.
 	feedDirs          []string
 	allowPrivateFeeds bool
+	// adminPassword, when set, creates the user "admin" with it, as a
+	// first start with VULNDESK_ADMIN_PASSWORD does.
+	adminPassword string
 	// configure changes the server before it serves.
 	configure func(*server.Server)
 }
@@ -67,6 +70,11 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 	}
 	if err := svc.Seed(ctx, cfg.DataDir, !o.seed); err != nil {
 		t.Fatal(err)
+	}
+	if o.adminPassword != "" {
+		if _, _, err := svc.CreateUser(ctx, service.NewUser{Name: "admin", Role: "admin", Password: o.adminPassword}, service.ActorFirstStart); err != nil {
+			t.Fatal(err)
+		}
 	}
 	runner := &service.Runner{Svc: svc, Workers: 2, Poll: 100 * time.Millisecond, Schedule: time.Hour}
 	srv := server.New(svc, runner, log, "test")

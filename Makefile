@@ -5,7 +5,7 @@ STATICCHECK_VERSION := v0.8.2
 SHARED   ?= ../shared
 BENCH_WORK ?= $(CURDIR)/.bench
 
-.PHONY: help build demo test check race vet fmt-check staticcheck fuzz bench bench-quick clean
+.PHONY: help build demo test check race vet fmt-check tidy-check staticcheck fuzz bench bench-quick clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,7 +19,8 @@ demo: ## scan the bundled example SBOM against the bundled example advisories
 test: ## run all tests; ends with the skipped ones (and why) and the counts
 	$(GO) test -json ./... | $(GO) run ./scripts/testsummary
 
-# The packages with concurrency, as CI runs them under the race detector.
+# The packages with concurrency under the race detector. CI runs `make
+# race`: this list is the one place to add a package.
 RACE_PKGS := ./internal/osv/ ./internal/match/ ./internal/advisorydb/ ./internal/report/ ./internal/cli/ \
 	./internal/store/... ./internal/service/ ./internal/auth/
 
@@ -32,10 +33,13 @@ vet: ## go vet
 fmt-check: ## fail when gofmt would change a file
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+tidy-check: ## fail when go mod tidy would change go.mod or go.sum
+	$(GO) mod tidy -diff
+
 staticcheck: ## staticcheck at a pinned version
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-check: fmt-check vet staticcheck test race ## everything CI runs
+check: fmt-check tidy-check vet staticcheck test race ## everything CI runs
 
 fuzz: ## fuzz every parser for FUZZTIME each (default 30s)
 	@for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' internal | sed 's/func //' | sort -u); do \

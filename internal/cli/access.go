@@ -28,11 +28,11 @@ import (
 // would make a new, empty database that no server reads, and a token or
 // user in it that the server does not know.
 func (f *storeFlags) openExisting(ctx context.Context) (*store.Store, error) {
-	if f.dbURL == "" {
+	if f.DatabaseURL == "" {
 		// vulndesk.db is the database file store.Open uses under a data
 		// directory.
-		if _, err := os.Stat(filepath.Join(f.dataDir, "vulndesk.db")); errors.Is(err, fs.ErrNotExist) {
-			dir, _ := filepath.Abs(f.dataDir)
+		if _, err := os.Stat(filepath.Join(f.DataDir, "vulndesk.db")); errors.Is(err, fs.ErrNotExist) {
+			dir, _ := filepath.Abs(f.DataDir)
 			return nil, usagef("no vulndesk database in %s: pass --data-dir with the server's data directory (or --database-url), or start the server (vulndesk serve) there first", dir)
 		}
 	}

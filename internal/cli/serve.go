@@ -17,92 +17,41 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/config"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // storeFlags are the flags every command that opens the store shares.
-type storeFlags struct {
-	dataDir, dbURL string
-}
+type storeFlags struct{ config.Storage }
 
-func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.dataDir, "data-dir", envOr("VULNDESK_DATA_DIR", "vulndesk-data"), "directory for the SQLite database and downloads (env VULNDESK_DATA_DIR)")
-	fs.StringVar(&f.dbURL, "database-url", os.Getenv("VULNDESK_DATABASE_URL"), "PostgreSQL URL instead of SQLite, postgres://user@host:5432/db (env VULNDESK_DATABASE_URL)")
-}
+func (f *storeFlags) register(fs *flag.FlagSet) { f.Register(fs, os.Getenv) }
 
 func (f *storeFlags) open(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, store.Config{DataDir: f.dataDir, DatabaseURL: f.dbURL})
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+	return store.Open(ctx, store.Config{DataDir: f.DataDir, DatabaseURL: f.DatabaseURL})
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	var sf storeFlags
-	sf.register(fs)
-	addr := fs.String("addr", envOr("VULNDESK_ADDR", "127.0.0.1:8080"), "address to listen on (env VULNDESK_ADDR)")
-	empty := fs.Bool("empty", false, "on first start, do not load the example asset and advisories")
-	workers := fs.Int("workers", 0, "background jobs run at once by this replica (default: 2 on SQLite, 4 on PostgreSQL)")
-	lease := fs.Duration("job-lease", 30*time.Second, "how long a job is held without renewal before another replica may take it")
-	poll := fs.Duration("poll", time.Second, "how often idle workers look for queued jobs")
-	noJobs := fs.Bool("no-jobs", false, "serve only; run no background jobs")
-	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when users reach vulndesk over HTTPS)")
-	logJSON := fs.Bool("log-json", false, "log JSON lines instead of text")
-	maxUpload := fs.Int64("max-upload", 256<<20, "largest request body (SBOM upload) in bytes")
-	uploadBudget := fs.Int64("upload-budget", server.DefaultUploadBudget, "upload bytes processed at once; an upload beyond it waits, then gets 503 with Retry-After")
-	memLimit := fs.Int64("memory-limit", defaultMemoryLimit(), "soft limit of the Go heap in bytes: the collector works harder as the heap nears it (0: none; env GOMEMLIMIT sets the default)")
-	tlsCert := fs.String("tls-cert", os.Getenv("VULNDESK_TLS_CERT"), "serve HTTPS with this PEM certificate (chain) file; needs --tls-key (env VULNDESK_TLS_CERT)")
-	tlsKey := fs.String("tls-key", os.Getenv("VULNDESK_TLS_KEY"), "the PEM private key of --tls-cert (env VULNDESK_TLS_KEY)")
-	var feedDirs multiFlag
-	fs.Var(&feedDirs, "feed-dir", "a directory whose files feeds may read as local sources (repeatable; none by default but the example advisories; never inside the data directory)")
-	allowPrivate := fs.Bool("allow-private-feeds", false, "let feeds reach loopback, link-local and private addresses (a local mirror); refused by default")
-	// Hidden (tests): how often due feeds are queued and jobs whose lease
-	// ran out are queued again.
-	schedule := fs.Duration("schedule", 30*time.Second, "")
-	fs.Usage = func() {
-		shown := flag.NewFlagSet("serve", flag.ContinueOnError)
-		shown.SetOutput(fs.Output())
-		fs.VisitAll(func(f *flag.Flag) {
-			if f.Name != "schedule" {
-				shown.Var(f.Value, f.Name, f.Usage)
-				shown.Lookup(f.Name).DefValue = f.DefValue
-			}
-		})
-		fmt.Fprintln(fs.Output(), "Usage of serve:")
-		shown.PrintDefaults()
-	}
-	if _, err := parseInterspersed(fs, args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	if (*tlsCert == "") != (*tlsKey == "") {
-		return usagef("serve: --tls-cert and --tls-key go together")
+	cfg, err := config.LoadTo(e.stderr, args, os.Getenv)
+	if err != nil {
+		return flagError("serve", err)
 	}
 	var tlsConf *tls.Config
-	if *tlsCert != "" {
-		var err error
-		if tlsConf, err = server.TLSConfig(*tlsCert, *tlsKey); err != nil {
+	if cfg.TLSCert != "" {
+		if tlsConf, err = server.TLSConfig(cfg.TLSCert, cfg.TLSKey); err != nil {
 			return usagef("serve: %v", err)
 		}
 	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
-	if *logJSON {
+	if cfg.LogJSON {
 		h = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
 	}
 	log := slog.New(h)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	sf := storeFlags{cfg.Storage}
 	st, err := sf.open(ctx)
 	if err != nil {
 		return err
@@ -114,43 +63,43 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	svc := service.New(st, log)
-	if err := os.MkdirAll(sf.dataDir, 0o700); err != nil {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if svc.Sources, err = service.NewSources(st, sf.dataDir, feedDirs, *allowPrivate); err != nil {
+	if svc.Sources, err = service.NewSources(st, cfg.DataDir, cfg.FeedDirs, cfg.AllowPrivateFeeds); err != nil {
 		return usagef("%v", err)
 	}
-	log.Info("feed sources", "feed_dirs", []string(feedDirs), "allow_private_addresses", *allowPrivate)
+	log.Info("feed sources", "feed_dirs", cfg.FeedDirs, "allow_private_addresses", cfg.AllowPrivateFeeds)
 	if err := svc.HideFeedCredentials(ctx); err != nil {
 		return err
 	}
-	svc.TempDir = filepath.Join(sf.dataDir, "tmp")
-	svc.MaxSBOMBytes = *maxUpload
-	if *memLimit > 0 {
-		debug.SetMemoryLimit(*memLimit)
+	svc.TempDir = filepath.Join(cfg.DataDir, "tmp")
+	svc.MaxSBOMBytes = cfg.MaxUpload
+	if cfg.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}
 	svc.CleanTemp()
-	if err := firstStart(ctx, e, st, svc, sf.dataDir, *empty, log); err != nil {
+	if err := firstStart(ctx, e, st, svc, cfg.DataDir, cfg.Empty, log); err != nil {
 		return err
 	}
 
-	if *workers <= 0 {
+	if cfg.Workers <= 0 {
 		// A match job on PostgreSQL spends most of its time waiting for
 		// round trips, so more run at once keep up with a steady stream
 		// of uploads (10 a second of 200 components: p99 upload-to-
 		// findings 13 s with 2 workers, 0.6 s with 4). SQLite has one
 		// writer; two workers already keep it busy.
-		*workers = map[store.Dialect]int{store.SQLite: 2, store.Postgres: 4}[st.Dialect()]
+		cfg.Workers = map[store.Dialect]int{store.SQLite: 2, store.Postgres: 4}[st.Dialect()]
 	}
-	runner := &service.Runner{Svc: svc, Workers: *workers, Lease: *lease, Poll: *poll, Schedule: *schedule}
+	runner := &service.Runner{Svc: svc, Workers: cfg.Workers, Lease: cfg.JobLease, Poll: cfg.Poll, Schedule: cfg.Schedule}
 	srv := server.New(svc, runner, log, Version())
-	srv.SecureCookies = *secure || tlsConf != nil
-	srv.MaxUploadBytes = *maxUpload
-	srv.SetUploadBudget(*uploadBudget, server.DefaultUploadWait)
+	srv.SecureCookies = cfg.SecureCookies || tlsConf != nil
+	srv.MaxUploadBytes = cfg.MaxUpload
+	srv.SetUploadBudget(cfg.UploadBudget, server.DefaultUploadWait)
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
@@ -160,7 +109,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		scheme = "https"
 	}
 	jobsDone := make(chan struct{})
-	if *noJobs {
+	if cfg.NoJobs {
 		close(jobsDone)
 	} else {
 		go func() { defer close(jobsDone); runner.Run(ctx) }()
@@ -189,20 +138,6 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	<-jobsDone
 	log.Info("stopped")
 	return nil
-}
-
-// defaultMemoryLimit is GOMEMLIMIT when set (the runtime has applied it),
-// else 640 MiB. Without a limit the collector lets the heap grow to twice
-// what is live: one 200 MiB upload took the server to 1.2 GiB, half of it
-// garbage not yet collected. With 640 MiB, six concurrent 200 MiB uploads
-// peak at about 0.9 GiB (768 MiB: 0.95), the rest being SQLite's caches
-// and the runtime's own. The heap of the benchmark's 1,000 assets and
-// 120,000 findings stays well below it.
-func defaultMemoryLimit() int64 {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return debug.SetMemoryLimit(-1)
-	}
-	return 640 << 20
 }
 
 // firstStart creates the admin (its password printed once) and seeds the

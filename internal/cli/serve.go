@@ -134,7 +134,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log.Info("shutting down: finishing requests and the running jobs")
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
-	hs.Shutdown(shutCtx)
+	if err := hs.Shutdown(shutCtx); err != nil {
+		// The grace period ran out: requests still running were cut off.
+		log.Warn("requests still running at the end of the grace period were cut off", "error", err)
+	}
 	<-jobsDone
 	log.Info("stopped")
 	return nil

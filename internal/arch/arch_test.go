@@ -20,7 +20,7 @@ const module = "github.com/vulndesk/vulndesk/internal/"
 var layer = map[string]int{
 	"model": 0, "auth": 0, "api": 1,
 	"ecosystem": 1, "store": 1,
-	"version": 2, "severity": 2,
+	"version": 2, "severity": 2, "client": 2,
 	"osv": 3, "sbom": 3, "ignore": 3, "feed": 3,
 	"advisorydb": 4,
 	"match":      5, "report": 5,
@@ -32,7 +32,7 @@ var layer = map[string]int{
 // network lists the packages allowed to speak HTTP: osv and feed download
 // advisory sources, service hands feed its client, server serves, cli
 // pushes; the rest stays pure.
-var network = map[string]bool{"osv": true, "feed": true, "service": true, "server": true, "cli": true}
+var network = map[string]bool{"osv": true, "feed": true, "service": true, "server": true, "cli": true, "client": true}
 
 func TestImportDirection(t *testing.T) {
 	dirs, err := os.ReadDir("..")

@@ -1,5 +1,8 @@
 package main
 
+// Advisory changes: the revised zip the re-match phase serves, and the
+// findings expected after it.
+
 import (
 	"archive/zip"
 	"bytes"
@@ -18,9 +21,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/sbom"
 )
-
-// Advisory changes: the revised zip the re-match phase serves, and the
-// findings expected after it.
 
 type modification struct {
 	eco   string

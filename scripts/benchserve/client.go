@@ -1,78 +1,52 @@
 package main
 
+// Talking to the server under test: the typed client of internal/client,
+// with the waits the phases share.
+
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
-// Talking to the server under test.
-
-type client struct {
-	base, token string
-	hc          *http.Client
+// apiClient is the client of the server under test.
+type apiClient struct {
+	*client.Client
 }
 
-func newClient(base, token string, conns int) *client {
+// newClient keeps up to 2×conns idle connections, so the concurrent
+// clients of a phase reuse theirs instead of dialling per request.
+func newClient(base, token string, conns int) *apiClient {
 	tr := &http.Transport{MaxIdleConns: conns * 2, MaxIdleConnsPerHost: conns * 2, DisableCompression: true,
 		IdleConnTimeout: time.Minute}
-	return &client{base: base, token: token, hc: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
+	hc := &http.Client{Transport: tr, Timeout: 5 * time.Minute}
+	return &apiClient{client.New(base, client.WithToken(token), client.WithHTTPClient(hc), client.WithUserAgent("vulndesk-benchserve"))}
 }
 
-// do sends a request; out (when not nil) receives the JSON answer.
-func (cl *client) do(method, path string, body []byte, out any) (int, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, cl.base+path, rd)
+// get sends a GET to path (with its query) and reads the answer without
+// decoding it: what the timed readers do, so their figures are the
+// server's and not this program's JSON decoding.
+func (cl *apiClient) get(ctx context.Context, path string) ([]byte, error) {
+	status, body, err := cl.Raw(ctx, http.MethodGet, path, "", nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+cl.token)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %d %s", path, status, body)
 	}
-	resp, err := cl.hc.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return resp.StatusCode, err
-	}
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("%s %s: %w", method, path, err)
-		}
-	}
-	return resp.StatusCode, nil
+	return body, nil
 }
 
-type apiJob struct {
-	ID         int64     `json:"id"`
-	Kind       string    `json:"kind"`
-	State      string    `json:"state"`
-	Payload    string    `json:"payload"`
-	CreatedAt  time.Time `json:"created_at"`
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at"`
-	Error      string    `json:"error"`
-}
-
-func (j apiJob) times() jobTimes {
+// jobTimesOf is how long a job waited and ran.
+func jobTimesOf(j model.Job) jobTimes {
 	jt := jobTimes{ID: j.ID, Kind: j.Kind, State: j.State, Error: j.Error}
 	if !j.StartedAt.IsZero() {
 		jt.QueueS = round3(j.StartedAt.Sub(j.CreatedAt).Seconds())
@@ -85,44 +59,28 @@ func (j apiJob) times() jobTimes {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-func (cl *client) jobs(kind string, limit int) ([]apiJob, error) {
-	var p struct {
-		Items []apiJob `json:"items"`
-	}
-	_, err := cl.do("GET", fmt.Sprintf("/api/v1/jobs?kind=%s&limit=%d", url.QueryEscape(kind), limit), nil, &p)
-	return p.Items, err
-}
-
 var metricJobs = regexp.MustCompile(`(?m)^vulndesk_jobs\{state="(\w+)"\} (\d+)$`)
 
-func (cl *client) jobCounts() (map[string]int, error) {
-	req, _ := http.NewRequest("GET", cl.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+cl.token)
-	resp, err := cl.hc.Do(req)
+// jobCounts reads the jobs by state from /metrics, which counts them all
+// (the jobs list shows at most 500).
+func (cl *apiClient) jobCounts(ctx context.Context) (map[string]int, error) {
+	m, err := cl.Metrics(ctx)
 	if err != nil {
 		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("/metrics: %d", resp.StatusCode)
 	}
 	out := map[string]int{}
-	for _, m := range metricJobs.FindAllSubmatch(b, -1) {
-		n, _ := strconv.Atoi(string(m[2]))
-		out[string(m[1])] = n
+	for _, g := range metricJobs.FindAllStringSubmatch(m, -1) {
+		n, _ := strconv.Atoi(g[2])
+		out[g[1]] = n
 	}
 	return out, nil
 }
 
 // waitIdle polls until no job is queued or running.
-func (cl *client) waitIdle(every, timeout time.Duration) (map[string]int, error) {
+func (cl *apiClient) waitIdle(ctx context.Context, every, timeout time.Duration) (map[string]int, error) {
 	deadline := time.Now().Add(timeout)
 	for {
-		c, err := cl.jobCounts()
+		c, err := cl.jobCounts(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -136,16 +94,7 @@ func (cl *client) waitIdle(every, timeout time.Duration) (map[string]int, error)
 	}
 }
 
-type overview struct {
-	Assets     int            `json:"assets"`
-	Open       int            `json:"open_findings"`
-	BySeverity map[string]int `json:"open_by_severity"`
-	KEV        int            `json:"open_kev"`
-	Advisories int            `json:"advisories"`
-}
-
-func (cl *client) overview() (overview, error) {
-	var o overview
-	_, err := cl.do("GET", "/api/v1/overview", nil, &o)
-	return o, err
+// upload stores a generated SBOM for its asset, created on first upload.
+func (cl *apiClient) upload(ctx context.Context, a genAsset) (api.UploadReceipt, error) {
+	return cl.UploadByName(ctx, a.name, a.data, client.UploadOptions{Create: true, Source: a.name + ".cdx.json"})
 }

@@ -1,5 +1,8 @@
 package main
 
+// The corpus: the OSV zips read once, their (ecosystem, package, version)
+// triples pooled by package, and which versions have findings.
+
 import (
 	"archive/zip"
 	"bytes"
@@ -19,9 +22,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/sbom"
 )
-
-// The corpus: the OSV zips read once, their (ecosystem, package, version)
-// triples pooled by package, and which versions have findings.
 
 type pkgPool struct {
 	eco, name, key string

@@ -1,5 +1,8 @@
 package main
 
+// The corpus server: serves the zips and the KEV catalogue over loopback,
+// so no request leaves the host.
+
 import (
 	"bytes"
 	"crypto/sha256"
@@ -10,9 +13,6 @@ import (
 	"sync"
 	"time"
 )
-
-// The corpus server: serves the zips and the KEV catalogue over loopback,
-// so no request leaves the host.
 
 type corpusServer struct {
 	base string

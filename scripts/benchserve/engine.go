@@ -1,5 +1,7 @@
 package main
 
+// One engine: a fresh server on a fresh database, the phases in order.
+
 import (
 	"context"
 	"fmt"
@@ -14,8 +16,6 @@ import (
 	"strings"
 	"time"
 )
-
-// One engine: a fresh server on a fresh database, the phases in order.
 
 func psql(adminURL, sql string) (string, error) {
 	out, err := exec.Command("psql", adminURL, "-v", "ON_ERROR_STOP=1", "-qAtc", sql).CombinedOutput()
@@ -117,12 +117,12 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 
 	steps := []struct {
 		name string
-		fn   func(*client, *server, *engineResult) error
+		fn   func(*apiClient, *server, *engineResult) error
 	}{
-		{"sync", func(cl *client, s *server, r *engineResult) error { return phaseSync(c, cl, cs, r) }},
-		{"ingest+match", func(cl *client, s *server, r *engineResult) error { return phaseIngest(c, cl, s, wl, r) }},
-		{"rematch", func(cl *client, s *server, r *engineResult) error { return phaseRematch(c, cl, s, cs, wl, mod, r) }},
-		{"findings-api", func(cl *client, s *server, r *engineResult) error {
+		{"sync", func(cl *apiClient, s *server, r *engineResult) error { return phaseSync(c, cl, cs, r) }},
+		{"ingest+match", func(cl *apiClient, s *server, r *engineResult) error { return phaseIngest(c, cl, s, wl, r) }},
+		{"rematch", func(cl *apiClient, s *server, r *engineResult) error { return phaseRematch(c, cl, s, cs, wl, mod, r) }},
+		{"findings-api", func(cl *apiClient, s *server, r *engineResult) error {
 			if schema != "" && c.pgAnalyze {
 				var tables []string
 				for _, t := range []string{"findings", "advisory_aliases", "assets", "snapshots", "components", "advisories", "advisory_records", "kev", "epss", "jobs"} {
@@ -135,7 +135,7 @@ func runEngine(ctx context.Context, c config, eng string, cs *corpusServer, wl *
 			}
 			return phaseLatency(c, cl, wl, r)
 		}},
-		{"steady", func(cl *client, s *server, r *engineResult) error { return phaseSteady(c, cl, steady, r) }},
+		{"steady", func(cl *apiClient, s *server, r *engineResult) error { return phaseSteady(c, cl, steady, r) }},
 	}
 	profSecs := map[string]int{"ingest+match": 40, "rematch": 6, "findings-api": 12, "steady": 20}
 	for _, st := range steps {

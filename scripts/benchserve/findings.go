@@ -1,6 +1,9 @@
 package main
 
+// Phase findings-api: the findings list under concurrent readers.
+
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,35 +14,36 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// Phase findings-api: the findings list under concurrent readers.
+	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/client"
+)
 
 // phaseLatency loads GET /api/v1/findings with concurrent clients and a mix
 // of first pages, deep keyset pages and filters.
-func phaseLatency(c config, cl *client, wl *workload, r *engineResult) error {
-	// Deep cursors: walk the whole open list in pages of 500.
+func phaseLatency(c config, cl *apiClient, wl *workload, r *engineResult) error {
+	ctx := context.Background()
+	// Deep cursors: walk the whole open list in pages of 500. The walk is
+	// timed, so the findings are left undecoded (raw JSON), as the server
+	// wrote them.
 	t := time.Now()
 	var cursors []string
-	cur := ""
+	f := client.FindingFilter{PageQuery: client.PageQuery{Limit: 500}}
 	for {
-		var p struct {
-			Items      []json.RawMessage `json:"items"`
-			NextCursor string            `json:"next_cursor"`
-		}
-		path := "/api/v1/findings?limit=500"
-		if cur != "" {
-			path += "&cursor=" + url.QueryEscape(cur)
-		}
-		if _, err := cl.do("GET", path, nil, &p); err != nil {
+		body, err := cl.get(ctx, "/api/v1/findings?"+f.Query().Encode())
+		if err != nil {
 			return err
+		}
+		var p api.Page[json.RawMessage]
+		if err := json.Unmarshal(body, &p); err != nil {
+			return fmt.Errorf("findings page: %w", err)
 		}
 		r.Latency.WalkedN += len(p.Items)
 		if p.NextCursor == "" {
 			break
 		}
 		cursors = append(cursors, p.NextCursor)
-		cur = p.NextCursor
+		f.Cursor = p.NextCursor
 	}
 	r.Latency.WalkS = round3(time.Since(t).Seconds())
 	r.Latency.Cursors = len(cursors)
@@ -47,19 +51,9 @@ func phaseLatency(c config, cl *client, wl *workload, r *engineResult) error {
 		return errors.New("no findings to page through")
 	}
 	var assets []int64
-	cur = ""
-	for {
-		var p struct {
-			Items []struct {
-				ID int64 `json:"id"`
-			} `json:"items"`
-			NextCursor string `json:"next_cursor"`
-		}
-		path := "/api/v1/assets?limit=500"
-		if cur != "" {
-			path += "&cursor=" + cur
-		}
-		if _, err := cl.do("GET", path, nil, &p); err != nil {
+	for q := (client.AssetQuery{PageQuery: client.PageQuery{Limit: 500}}); ; {
+		p, err := cl.Assets(ctx, q)
+		if err != nil {
 			return err
 		}
 		for _, a := range p.Items {
@@ -68,7 +62,7 @@ func phaseLatency(c config, cl *client, wl *workload, r *engineResult) error {
 		if p.NextCursor == "" || len(p.Items) == 0 {
 			break
 		}
-		cur = p.NextCursor
+		q.Cursor = p.NextCursor
 	}
 	terms := searchTerms(wl)
 
@@ -133,7 +127,7 @@ func phaseLatency(c config, cl *client, wl *workload, r *engineResult) error {
 					}
 					path, variant := k.path(rng)
 					t := time.Now()
-					_, err := cl.do("GET", path, nil, nil)
+					_, err := cl.get(ctx, path)
 					local = append(local, sample{k.name, variant, time.Since(t), err})
 				}
 				if record {

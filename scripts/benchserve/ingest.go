@@ -1,19 +1,23 @@
 package main
 
+// Phase ingest+match: every SBOM uploaded, then matched.
+
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
-)
 
-// Phase ingest+match: every SBOM uploaded, then matched.
+	"github.com/vulndesk/vulndesk/internal/model"
+)
 
 // phaseIngest uploads every SBOM with a few concurrent clients and waits
 // until every match-snapshot job is done.
-func phaseIngest(c config, cl *client, s *server, wl *workload, r *engineResult) error {
+func phaseIngest(c config, cl *apiClient, s *server, wl *workload, r *engineResult) error {
+	ctx := context.Background()
 	r.Ingest.Clients = c.uploadClients
 	next := atomic.Int64{}
 	var mu sync.Mutex
@@ -32,7 +36,7 @@ func phaseIngest(c config, cl *client, s *server, wl *workload, r *engineResult)
 				}
 				a := wl.assets[i]
 				t := time.Now()
-				_, err := cl.do("POST", "/api/v1/sboms?asset="+a.name+"&create=true&source="+a.name+".cdx.json", a.data, nil)
+				_, err := cl.upload(ctx, a)
 				d := time.Since(t)
 				mu.Lock()
 				lat = append(lat, d)
@@ -63,10 +67,10 @@ func phaseIngest(c config, cl *client, s *server, wl *workload, r *engineResult)
 	// would slow down what is measured. Jobs are claimed oldest first, so
 	// when the newest 500 are finished the older ones are too (barring
 	// retries, which the final /metrics check catches).
-	var js []apiJob
+	var js []model.Job
 	for deadline := time.Now().Add(c.timeout); ; {
 		var err error
-		if js, err = cl.jobs("match-snapshot", 500); err != nil {
+		if js, err = cl.Jobs(ctx, "match-snapshot", 500); err != nil {
 			return err
 		}
 		pending := len(js) < min(500, len(wl.assets))
@@ -85,7 +89,7 @@ func phaseIngest(c config, cl *client, s *server, wl *workload, r *engineResult)
 		time.Sleep(100 * time.Millisecond)
 	}
 	tPoll := time.Now()
-	counts, err := cl.waitIdle(time.Second, c.timeout)
+	counts, err := cl.waitIdle(ctx, time.Second, c.timeout)
 	if err != nil {
 		return err
 	}
@@ -119,7 +123,7 @@ func phaseIngest(c config, cl *client, s *server, wl *workload, r *engineResult)
 	}
 	r.Match.JobTookSumS = round3(sum.Seconds())
 	r.Match.NewInMatchLog = newN
-	o, err := cl.overview()
+	o, err := cl.Overview(ctx)
 	if err != nil {
 		return err
 	}

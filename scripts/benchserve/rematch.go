@@ -1,38 +1,37 @@
 package main
 
+// Phase rematch: advisories revised, the incremental re-match timed.
+
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
-)
 
-// Phase rematch: advisories revised, the incremental re-match timed.
+	"github.com/vulndesk/vulndesk/internal/model"
+)
 
 // phaseRematch serves the changed corpus, triggers the feed's sync and
 // times until the re-match job it queues is done.
-func phaseRematch(c config, cl *client, s *server, cs *corpusServer, wl *workload, mod *modification, r *engineResult) error {
+func phaseRematch(c config, cl *apiClient, s *server, cs *corpusServer, wl *workload, mod *modification, r *engineResult) error {
+	ctx := context.Background()
 	r.Rematch.Changed = len(mod.ids)
 	// The re-match is timed in a settled server: the bulk load just
 	// before leaves hundreds of MiB for the disk to write back (and a
 	// SQLite log to checkpoint), which otherwise lands in the re-match.
 	time.Sleep(c.settle)
 	r.Rematch.SettleS = c.settle.Seconds()
-	var feeds struct {
-		Items []struct {
-			ID   int64  `json:"id"`
-			Name string `json:"name"`
-		} `json:"items"`
-	}
-	if _, err := cl.do("GET", "/api/v1/feeds", nil, &feeds); err != nil {
+	feeds, err := cl.Feeds(ctx)
+	if err != nil {
 		return err
 	}
 	var feedID int64
-	for _, f := range feeds.Items {
+	for _, f := range feeds {
 		if f.Name == "bench-osv-"+mod.eco {
 			feedID = f.ID
 		}
 	}
-	prev, err := cl.jobs("rematch", 5)
+	prev, err := cl.Jobs(ctx, "rematch", 5)
 	if err != nil {
 		return err
 	}
@@ -42,17 +41,15 @@ func phaseRematch(c config, cl *client, s *server, cs *corpusServer, wl *workloa
 	}
 	cs.set("/"+mod.eco+"/all.zip", mod.zip)
 	t0 := time.Now()
-	var q struct {
-		JobID int64 `json:"job_id"`
-	}
-	if _, err := cl.do("POST", fmt.Sprintf("/api/v1/feeds/%d/sync", feedID), nil, &q); err != nil {
+	q, err := cl.SyncFeed(ctx, feedID, false)
+	if err != nil {
 		return err
 	}
 	deadline := t0.Add(c.timeout)
-	var syncJob, rm apiJob
+	var syncJob, rm model.Job
 	for {
 		if syncJob.FinishedAt.IsZero() {
-			js, err := cl.jobs("sync-feed", 10)
+			js, err := cl.Jobs(ctx, "sync-feed", 10)
 			if err != nil {
 				return err
 			}
@@ -66,7 +63,7 @@ func phaseRematch(c config, cl *client, s *server, cs *corpusServer, wl *workloa
 			}
 		}
 		if syncJob.State == "done" {
-			js, err := cl.jobs("rematch", 10)
+			js, err := cl.Jobs(ctx, "rematch", 10)
 			if err != nil {
 				return err
 			}
@@ -91,8 +88,8 @@ func phaseRematch(c config, cl *client, s *server, cs *corpusServer, wl *workloa
 		return fmt.Errorf("re-match job %d: %s", rm.ID, rm.Error)
 	}
 	r.Rematch.E2ES = round3(rm.FinishedAt.Sub(t0).Seconds())
-	r.Rematch.SyncJob = syncJob.times()
-	r.Rematch.RematchJob = rm.times()
+	r.Rematch.SyncJob = jobTimesOf(syncJob)
+	r.Rematch.RematchJob = jobTimesOf(rm)
 	if l := s.logLines("advisory changes re-matched"); len(l) > 0 {
 		kv := l[len(l)-1]
 		r.Rematch.Log = fmt.Sprintf("keys=%s assets=%s new=%s resolved=%s reopened=%s took=%s", kv["keys"], kv["assets"], kv["new"], kv["resolved"], kv["reopened"], kv["took"])
@@ -102,10 +99,10 @@ func phaseRematch(c config, cl *client, s *server, cs *corpusServer, wl *workloa
 			r.Rematch.SyncLog = fmt.Sprintf("changed=%s took=%s", kv["changed"], kv["took"])
 		}
 	}
-	if _, err := cl.waitIdle(50*time.Millisecond, c.timeout); err != nil {
+	if _, err := cl.waitIdle(ctx, 50*time.Millisecond, c.timeout); err != nil {
 		return err
 	}
-	o, err := cl.overview()
+	o, err := cl.Overview(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,7 @@
 package main
 
+// Results: what a run measures, per engine, and how it is written out.
+
 import (
 	"encoding/json"
 	"math"
@@ -10,8 +12,6 @@ import (
 	"strconv"
 	"time"
 )
-
-// Results: what a run measures, per engine, and how it is written out.
 
 type latStats struct {
 	N    int     `json:"n"`

@@ -1,5 +1,8 @@
 package main
 
+// The server process: starting `vulndesk serve`, sampling its memory,
+// reading its log and stopping it.
+
 import (
 	"bufio"
 	"fmt"
@@ -12,9 +15,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// The server process: starting `vulndesk serve`, sampling its memory,
-// reading its log and stopping it.
 
 type server struct {
 	cmd     *exec.Cmd

@@ -1,44 +1,44 @@
 package main
 
+// Phase sync: the OSV feeds and the KEV feed, synced and timed.
+
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"time"
-)
 
-// Phase sync: the OSV feeds and the KEV feed, synced and timed.
+	"github.com/vulndesk/vulndesk/internal/api"
+)
 
 // phaseSync creates one OSV feed per corpus zip, syncs them all and times
 // it until every sync job (and the re-match jobs they queue) is done; then
 // the KEV feed.
-func phaseSync(c config, cl *client, cs *corpusServer, r *engineResult) error {
+func phaseSync(c config, cl *apiClient, cs *corpusServer, r *engineResult) error {
+	ctx := context.Background()
 	t0 := time.Now()
 	for _, eco := range ecosystems {
-		body, _ := json.Marshal(map[string]any{"name": "bench-osv-" + eco, "kind": "osv", "url": cs.base + "/" + eco + "/all.zip", "interval_seconds": 86400})
-		var f struct {
-			ID int64 `json:"id"`
-		}
-		if _, err := cl.do("POST", "/api/v1/feeds", body, &f); err != nil {
+		f, err := cl.CreateFeed(ctx, osvFeed("bench-osv-"+eco, cs.base+"/"+eco+"/all.zip"))
+		if err != nil {
 			return err
 		}
 		// Creating an enabled feed queues its first sync; this asks again
 		// (and is told it is queued already), as an operator would.
-		if _, err := cl.do("POST", fmt.Sprintf("/api/v1/feeds/%d/sync", f.ID), nil, nil); err != nil {
+		if _, err := cl.SyncFeed(ctx, f.ID, false); err != nil {
 			return err
 		}
 	}
-	if _, err := cl.waitIdle(50*time.Millisecond, c.timeout); err != nil {
+	if _, err := cl.waitIdle(ctx, 50*time.Millisecond, c.timeout); err != nil {
 		return err
 	}
 	r.Sync.WallS = round3(time.Since(t0).Seconds())
 	r.Sync.Feeds = len(ecosystems)
 	for _, kind := range []string{"sync-feed", "rematch"} {
-		js, err := cl.jobs(kind, 50)
+		js, err := cl.Jobs(ctx, kind, 50)
 		if err != nil {
 			return err
 		}
 		for _, j := range js {
-			r.Sync.Jobs = append(r.Sync.Jobs, j.times())
+			r.Sync.Jobs = append(r.Sync.Jobs, jobTimesOf(j))
 			if j.State != "done" {
 				return fmt.Errorf("job %d (%s) %s: %s", j.ID, j.Kind, j.State, j.Error)
 			}
@@ -46,19 +46,27 @@ func phaseSync(c config, cl *client, cs *corpusServer, r *engineResult) error {
 	}
 	if cs.has("/kev.json") {
 		t := time.Now()
-		body, _ := json.Marshal(map[string]any{"name": "bench-kev", "kind": "kev", "url": cs.base + "/kev.json", "interval_seconds": 86400})
-		if _, err := cl.do("POST", "/api/v1/feeds", body, nil); err != nil {
+		kev := osvFeed("bench-kev", cs.base+"/kev.json")
+		kev.Kind = ptr("kev")
+		if _, err := cl.CreateFeed(ctx, kev); err != nil {
 			return err
 		}
-		if _, err := cl.waitIdle(50*time.Millisecond, c.timeout); err != nil {
+		if _, err := cl.waitIdle(ctx, 50*time.Millisecond, c.timeout); err != nil {
 			return err
 		}
 		r.Sync.KEVS = round3(time.Since(t).Seconds())
 	}
-	o, err := cl.overview()
+	o, err := cl.Overview(ctx)
 	if err != nil {
 		return err
 	}
 	r.Sync.Advisories = o.Advisories
 	return nil
 }
+
+// osvFeed is an OSV feed synced daily: the benchmark syncs on demand.
+func osvFeed(name, url string) api.FeedInput {
+	return api.FeedInput{Name: ptr(name), Kind: ptr("osv"), URL: ptr(url), Interval: ptr(86400)}
+}
+
+func ptr[T any](v T) *T { return &v }

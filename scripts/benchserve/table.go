@@ -1,5 +1,8 @@
 package main
 
+// Tables: the per-engine and side-by-side tables the script and the docs
+// read, with the targets.
+
 import (
 	"fmt"
 	"math"
@@ -7,9 +10,6 @@ import (
 	"strconv"
 	"strings"
 )
-
-// Tables: the per-engine and side-by-side tables the script and the docs
-// read, with the targets.
 
 type target struct {
 	label string

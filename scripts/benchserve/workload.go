@@ -1,5 +1,8 @@
 package main
 
+// The workload: synthetic CycloneDX SBOMs of real components, generated
+// deterministically from the corpus and the seed.
+
 import (
 	"encoding/hex"
 	"encoding/json"
@@ -14,9 +17,6 @@ import (
 	"strings"
 	"time"
 )
-
-// The workload: synthetic CycloneDX SBOMs of real components, generated
-// deterministically from the corpus and the seed.
 
 type genAsset struct {
 	name, eco string

@@ -125,8 +125,9 @@ func Start(t testing.TB, o Options) *Proc {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	c := (&Client{URL: p.URL, HTTP: o.HTTP}).API()
+	ctx := Ctx(t)
 	for {
-		_, err := c.Ready(Ctx(t))
+		_, err := c.Ready(ctx)
 		if err == nil {
 			return p
 		}

@@ -23,7 +23,7 @@
 # results go to $BENCH_WORK/serve/{summary,results-<engine>}.json, server
 # logs to $BENCH_WORK/serve/<engine>/server.log. Loopback only: nothing is
 # fetched from the internet. The workload is deterministic for SEED.
-# Workload recipe: generate() in scripts/benchserve/main.go (and the
+# Workload recipe: generate() in scripts/benchserve/workload.go (and the
 # "The service" section of docs/benchmarks.md).
 #
 # Env (all optional):

@@ -1,20 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/client"
 )
 
 // runPush uploads an SBOM to a vulndesk server, for pipelines:
@@ -46,77 +44,48 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("reading %s: %v", files[0], err)
 	}
-	q := url.Values{"asset": {*asset}, "create": {fmt.Sprint(*create)}, "source": {filepath.Base(files[0])}}
-	if *kind != "" {
-		q.Set("kind", *kind)
-	}
-	endpoint := strings.TrimRight(*server, "/") + "/api/v1/sboms?" + q.Encode()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	resp, body, err := pushWithRetry(ctx, e, endpoint, *token, data)
-	if err != nil {
-		return fmt.Errorf("push to %s: %w", u.Host, err)
-	}
-	if resp.StatusCode != http.StatusCreated {
-		var e struct{ Error string }
-		json.Unmarshal(body, &e)
-		msg := e.Error
-		if msg == "" {
-			msg = strings.TrimSpace(string(body))
-		}
-		err := fmt.Errorf("server refused %s (%s): %s", files[0], resp.Status, msg)
-		if resp.StatusCode >= 400 && resp.StatusCode < 500 {
+	c := client.New(*server, client.WithToken(*token), client.WithUserAgent("vulndesk-push"))
+	opts := client.UploadOptions{Create: *create, Kind: *kind, Source: filepath.Base(files[0])}
+	out, err := pushWithRetry(ctx, e, func() (api.UploadReceipt, error) { return c.UploadByName(ctx, *asset, data, opts) })
+	var refused *client.Error
+	if errors.As(err, &refused) {
+		err := fmt.Errorf("server refused %s (%d %s): %s", files[0], refused.Status, http.StatusText(refused.Status), refused.Message)
+		if refused.Status >= 400 && refused.Status < 500 {
 			return usageError{err.Error()}
 		}
 		return err
 	}
-	var out struct {
-		Asset struct {
-			ID   int64
-			Name string
-		}
-		Snapshot struct {
-			ID         int64
-			Components int
-			Format     string
-		}
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		return fmt.Errorf("server answer: %w", err)
+	if err != nil {
+		return fmt.Errorf("push to %s: %w", u.Host, err)
 	}
 	fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): snapshot %d, %d components (%s); findings follow within seconds\n",
 		files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID, out.Snapshot.Components, out.Snapshot.Format)
 	return nil
 }
 
-// pushWithRetry posts the SBOM; while the server answers 503 or 429 with
+// pushWithRetry uploads; while the server answers 503 or 429 with
 // Retry-After (its upload budget is full, or it is rate limiting), it
 // waits as told — at most a minute at a time — and tries again, until ctx
 // ends.
-func pushWithRetry(ctx context.Context, e *env, endpoint, token string, data []byte) (*http.Response, []byte, error) {
+func pushWithRetry(ctx context.Context, e *env, upload func() (api.UploadReceipt, error)) (api.UploadReceipt, error) {
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(data))
-		if err != nil {
-			return nil, nil, err
+		out, err := upload()
+		var refused *client.Error
+		if !errors.As(err, &refused) {
+			return out, err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/octet-stream")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return nil, nil, err
+		wait, ok := refused.RetryAfter()
+		busy := refused.Status == http.StatusServiceUnavailable || refused.Status == http.StatusTooManyRequests
+		if !busy || !ok {
+			return out, err
 		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		wait, err := strconv.Atoi(resp.Header.Get("Retry-After"))
-		busy := resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests
-		if !busy || err != nil || wait < 0 {
-			return resp, body, nil
-		}
-		d := min(time.Duration(wait)*time.Second, time.Minute)
-		fmt.Fprintf(e.stderr, "vulndesk: the server is busy (%s); trying again in %v\n", resp.Status, d)
+		d := min(wait, time.Minute)
+		fmt.Fprintf(e.stderr, "vulndesk: the server is busy (%d %s); trying again in %v\n", refused.Status, http.StatusText(refused.Status), d)
 		select {
 		case <-ctx.Done():
-			return resp, body, nil
+			return out, err
 		case <-time.After(d):
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -30,7 +31,7 @@ func TestUploaderScope(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			p := startInproc(t, e, inprocOptions{seed: true, jobs: true})
-			var shop struct{ Items []apiAsset }
+			var shop struct{ Items []model.Asset }
 			p.admin.JSON(t, "GET", "/api/v1/assets?q=webshop", nil, 200, &shop)
 			waitMatched(t, p.admin, shop.Items[0].CurrentSnapshotID)
 			sbom := func(prefix string) *bytes.Reader { return bytes.NewReader(syntheticSBOM(prefix, 5)) }
@@ -60,7 +61,7 @@ func TestUploaderScope(t *testing.T) {
 				st, body := billing.Do(t, "POST", "/api/v1/sboms?"+q, sbom("e"))
 				wantAPIError(t, "billing-* token: "+q, st, body, 403, "only to assets named billing-*")
 			}
-			var assets struct{ Items []apiAsset }
+			var assets struct{ Items []model.Asset }
 			p.admin.JSON(t, "GET", "/api/v1/assets?q=payroll", nil, 200, &assets)
 			if len(assets.Items) != 1 {
 				t.Errorf("a refused upload created an asset: %+v", assets.Items)
@@ -83,7 +84,7 @@ func TestUploaderScope(t *testing.T) {
 			empty := []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}`)
 			st, body = plain.Do(t, "POST", "/api/v1/sboms?asset=webshop", bytes.NewReader(empty))
 			wantAPIError(t, "an empty SBOM", st, body, 400, "no components", "allow_empty=true")
-			var open struct{ Items []apiFinding }
+			var open struct{ Items []model.AssetFinding }
 			p.admin.JSON(t, "GET", "/api/v1/findings?asset=webshop", nil, 200, &open)
 			if len(open.Items) == 0 {
 				t.Fatal("the refused empty SBOM resolved the webshop's findings")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestAPIQueries(t *testing.T) {
 	p := startInproc(t, storetest.Engines(t)[0], inprocOptions{seed: true, jobs: true})
 	admin := p.admin
-	var shop struct{ Items []apiAsset }
+	var shop struct{ Items []model.Asset }
 	admin.JSON(t, "GET", "/api/v1/assets?q=webshop", nil, 200, &shop)
 	waitMatched(t, admin, shop.Items[0].CurrentSnapshotID)
 
@@ -39,7 +40,7 @@ func TestAPIQueries(t *testing.T) {
 	wantAPIError(t, "an unknown CVE", st, body, 404, "CVE-1999-0001")
 
 	// The asset filter by ID and by name gives the same.
-	var byID, byName struct{ Items []apiFinding }
+	var byID, byName struct{ Items []model.AssetFinding }
 	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/findings?asset=%d", shop.Items[0].ID), nil, 200, &byID)
 	admin.JSON(t, "GET", "/api/v1/findings?asset=webshop", nil, 200, &byName)
 	if len(byID.Items) == 0 || len(byID.Items) != len(byName.Items) {
@@ -47,13 +48,13 @@ func TestAPIQueries(t *testing.T) {
 	}
 
 	// Ecosystems: OSV's names in any case, or purl types.
-	var goFindings struct{ Items []apiFinding }
+	var goFindings struct{ Items []model.AssetFinding }
 	admin.JSON(t, "GET", "/api/v1/findings?ecosystem=Go", nil, 200, &goFindings)
 	if len(goFindings.Items) == 0 {
 		t.Fatal("the example web shop has no Go findings")
 	}
 	for _, spelled := range []string{"go", "GO", "golang", "Golang"} {
-		var got struct{ Items []apiFinding }
+		var got struct{ Items []model.AssetFinding }
 		admin.JSON(t, "GET", "/api/v1/findings?ecosystem="+spelled, nil, 200, &got)
 		if len(got.Items) != len(goFindings.Items) {
 			t.Errorf("ecosystem=%s: %d findings, ecosystem=Go %d", spelled, len(got.Items), len(goFindings.Items))

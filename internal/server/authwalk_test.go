@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -182,14 +184,14 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	base := s.URL
 
 	// Existing IDs to read.
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	admin.JSON(t, "GET", "/api/v1/assets?q=webshop", nil, 200, &assets)
 	if len(assets.Items) != 1 || assets.Items[0].CurrentSnapshotID == 0 {
 		t.Fatalf("the seeded asset: %+v", assets.Items)
 	}
 	shop := assets.Items[0]
 	waitMatched(t, admin, shop.CurrentSnapshotID)
-	var fs struct{ Items []apiFinding }
+	var fs struct{ Items []model.AssetFinding }
 	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/findings?asset=%d", shop.ID), nil, 200, &fs)
 	if len(fs.Items) == 0 {
 		t.Fatal("the seeded asset has no findings")
@@ -197,7 +199,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	fnd := fs.Items[0]
 	// Paging across severities: the seeded findings have several.
 	sevs := map[string]bool{}
-	for _, f := range pagedAlike(t, admin, "status=all", 1, 2, 3) {
+	for _, f := range pagedAlike(t, admin, client.FindingFilter{Status: "all"}, 1, 2, 3) {
 		sevs[f.Severity] = true
 	}
 	if len(sevs) < 3 {
@@ -316,7 +318,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/snapshots/{id}/components", path: "/api/v1/snapshots/" + sid + "/components", want: 200, entity: "snapshot"},
 		{route: "GET /api/v1/findings", path: "/api/v1/findings", want: 200},
 		{route: "GET /api/v1/findings/{id}", path: fmt.Sprintf("/api/v1/findings/%d", fnd.ID), want: 200, entity: "finding"},
-		{route: "GET /api/v1/advisories/{id}", path: "/api/v1/advisories/" + url.PathEscape(fnd.Advisory), want: 200, entity: "advisory"},
+		{route: "GET /api/v1/advisories/{id}", path: "/api/v1/advisories/" + url.PathEscape(fnd.VulnID), want: 200, entity: "advisory"},
 		{route: "GET /api/v1/feeds", path: "/api/v1/feeds", want: 200},
 		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
 		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},
@@ -699,7 +701,7 @@ func loginChecks(t *testing.T, s *inproc) {
 			t.Errorf("cross-origin %s %s with a session: %s; want 403", req.method, req.path, a)
 		}
 	}
-	var found struct{ Items []apiAsset }
+	var found struct{ Items []model.Asset }
 	s.admin.JSON(t, "GET", "/api/v1/assets?q=csrf-asset", nil, 200, &found)
 	if len(found.Items) != 0 {
 		t.Errorf("a refused cross-origin request created %+v", found.Items)

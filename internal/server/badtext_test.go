@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -125,13 +126,13 @@ func badTextWalk(t *testing.T, e storetest.Engine) {
 // realIDs are IDs that exist on the seeded server, by wildcard name.
 func realIDs(t *testing.T, p *inproc) map[string]string {
 	t.Helper()
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	p.admin.JSON(t, "GET", "/api/v1/assets", nil, 200, &assets)
 	if len(assets.Items) == 0 {
 		t.Fatal("no seeded asset")
 	}
 	shop := assets.Items[0]
-	var fs struct{ Items []apiFinding }
+	var fs struct{ Items []model.AssetFinding }
 	p.admin.JSON(t, "GET", "/api/v1/findings?status=all", nil, 200, &fs)
 	ids := map[string]string{"id": fmt.Sprint(shop.ID), "file": "app.css"}
 	if len(fs.Items) > 0 {

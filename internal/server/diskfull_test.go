@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -67,7 +68,7 @@ func TestDiskFull(t *testing.T) {
 	if !full {
 		t.Fatal("100 uploads did not fill 6 MiB")
 	}
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	p.admin.JSON(t, "GET", "/api/v1/assets?limit=500", nil, 200, &assets)
 	if len(assets.Items) != stored {
 		t.Errorf("%d uploads acknowledged, %d assets stored: the refused one must leave nothing", stored, len(assets.Items))

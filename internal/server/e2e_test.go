@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +26,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 	"github.com/vulndesk/vulndesk/internal/version"
@@ -90,71 +92,6 @@ func wantAPIError(t *testing.T, what string, status int, body []byte, want int, 
 	}
 }
 
-// Shapes of the API's answers, as far as the tests read them.
-
-type apiAsset struct {
-	ID                int64  `json:"id"`
-	Name              string `json:"name"`
-	Owner             string `json:"owner"`
-	CurrentSnapshotID int64  `json:"current_snapshot_id"`
-}
-
-type apiSnapshot struct {
-	ID         int64     `json:"id"`
-	AssetID    int64     `json:"asset_id"`
-	Format     string    `json:"format"`
-	Source     string    `json:"source"`
-	SHA256     string    `json:"sha256"`
-	Components int       `json:"components"`
-	MatchedAt  time.Time `json:"matched_at"`
-}
-
-type apiIngest struct {
-	Asset    apiAsset    `json:"asset"`
-	Snapshot apiSnapshot `json:"snapshot"`
-}
-
-type apiFeed struct {
-	ID            int64     `json:"id"`
-	Name          string    `json:"name"`
-	Kind          string    `json:"kind"`
-	Enabled       bool      `json:"enabled"`
-	LastAttemptAt time.Time `json:"last_attempt_at"`
-	LastSuccessAt time.Time `json:"last_success_at"`
-	LastError     string    `json:"last_error"`
-	ContentHash   string    `json:"content_hash"`
-	Items         int       `json:"items"`
-	Changed       int       `json:"changed"`
-	Syncs         int       `json:"syncs"`
-}
-
-type apiJob struct {
-	ID      int64  `json:"id"`
-	Kind    string `json:"kind"`
-	Payload string `json:"payload"`
-	State   string `json:"state"`
-	Error   string `json:"error"`
-}
-
-type apiFinding struct {
-	ID         int64    `json:"id"`
-	AssetID    int64    `json:"asset_id"`
-	Ecosystem  string   `json:"ecosystem"`
-	Package    string   `json:"package"`
-	Version    string   `json:"version"`
-	PURL       string   `json:"purl"`
-	Advisory   string   `json:"advisory"`
-	Aliases    []string `json:"aliases"`
-	Severity   string   `json:"severity"`
-	Fix        string   `json:"fix"`
-	KEV        bool     `json:"kev"`
-	EPSS       *float64 `json:"epss"`
-	Status     string   `json:"status"`
-	SnapshotID int64    `json:"snapshot_id"`
-	Resolution string   `json:"resolution"`
-	ResolvedBy int64    `json:"resolved_by_snapshot"`
-}
-
 // pairKey names a finding the same way for serve and scan: the component (its
 // purl, or ecosystem/package@version without one) and the advisory ID.
 func pairKey(purl, eco, pkg, ver, id string) string {
@@ -164,12 +101,12 @@ func pairKey(purl, eco, pkg, ver, id string) string {
 	return purl + " " + id
 }
 
-func (f apiFinding) pairKey() string {
-	return pairKey(f.PURL, f.Ecosystem, f.Package, f.Version, f.Advisory)
+func findingPairKey(f model.AssetFinding) string {
+	return pairKey(f.PURL, f.Ecosystem, f.Package, f.Version, f.VulnID)
 }
 
 // detail is what else must agree between serve and scan for one pair.
-func (f apiFinding) detail() string {
+func findingDetail(f model.AssetFinding) string {
 	return fmt.Sprintf("aliases=%v severity=%s fix=%s", sortedCopy(f.Aliases), f.Severity, f.Fix)
 }
 
@@ -257,28 +194,26 @@ func cliPush(t *testing.T, s *e2eServer, token, assetName, file string) int64 {
 }
 
 // waitMatched waits until a snapshot's matching has been stored.
-func waitMatched(t *testing.T, c *servertest.Client, snapID int64) apiSnapshot {
+func waitMatched(t *testing.T, c *servertest.Client, snapID int64) model.Snapshot {
 	t.Helper()
-	var sn apiSnapshot
+	var sn model.Snapshot
 	servertest.Eventually(t, e2eWait, fmt.Sprintf("snapshot %d to be matched", snapID), func() bool {
-		c.JSON(t, "GET", fmt.Sprintf("/api/v1/snapshots/%d", snapID), nil, 200, &sn)
+		sn = servertest.Must(c.API().Snapshot(servertest.Ctx(t), snapID))(t)
 		return !sn.MatchedAt.IsZero()
 	})
 	return sn
 }
 
 // listJobs lists the background jobs of a kind.
-func listJobs(t *testing.T, c *servertest.Client, kind string) []apiJob {
+func listJobs(t *testing.T, c *servertest.Client, kind string) []model.Job {
 	t.Helper()
-	var p struct{ Items []apiJob }
-	c.JSON(t, "GET", "/api/v1/jobs?limit=500&kind="+kind, nil, 200, &p)
-	return p.Items
+	return servertest.Must(c.API().Jobs(servertest.Ctx(t), kind, 500))(t)
 }
 
 // waitJob waits for a job to end and fails the test unless it succeeded.
 func waitJob(t *testing.T, c *servertest.Client, kind string, id int64) {
 	t.Helper()
-	var last apiJob
+	var last model.Job
 	servertest.Eventually(t, e2eWait, fmt.Sprintf("%s job %d to end", kind, id), func() bool {
 		for _, j := range listJobs(t, c, kind) {
 			if j.ID == id {
@@ -298,7 +233,7 @@ func waitJob(t *testing.T, c *servertest.Client, kind string, id int64) {
 // are.
 func waitJobsDone(t *testing.T, c *servertest.Client, kind string) int {
 	t.Helper()
-	var js []apiJob
+	var js []model.Job
 	servertest.Eventually(t, e2eWait, "the "+kind+" jobs to end", func() bool {
 		js = listJobs(t, c, kind)
 		for _, j := range js {
@@ -336,67 +271,55 @@ func feedJob(t *testing.T, c *servertest.Client, feedID int64) int64 {
 }
 
 // syncFeed triggers a sync through the API and waits for it to end.
-func syncFeed(t *testing.T, c *servertest.Client, feedID int64) apiFeed {
+func syncFeed(t *testing.T, c *servertest.Client, feedID int64) model.Feed {
 	t.Helper()
-	var q struct {
-		JobID  int64 `json:"job_id"`
-		Queued bool  `json:"queued"`
-	}
-	c.JSON(t, "POST", fmt.Sprintf("/api/v1/feeds/%d/sync", feedID), nil, 202, &q)
+	q := servertest.Must(c.API().SyncFeed(servertest.Ctx(t), feedID, false))(t)
 	if !q.Queued || q.JobID == 0 {
 		t.Fatalf("POST /api/v1/feeds/%d/sync: no new job queued (%+v) though none was pending", feedID, q)
 	}
 	waitJob(t, c, "sync-feed", q.JobID)
-	var f apiFeed
-	c.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", feedID), nil, 200, &f)
-	return f
+	return servertest.Must(c.API().Feed(servertest.Ctx(t), feedID))(t)
 }
 
-// findingPages reads every page of GET /api/v1/findings?query with the given
+// findingPages reads every page of the findings f selects with the given
 // page size, checking the keyset paging as it goes.
-func findingPages(t *testing.T, c *servertest.Client, query string, limit int) []apiFinding {
+func findingPages(t *testing.T, c *servertest.Client, f client.FindingFilter, limit int) []model.AssetFinding {
 	t.Helper()
-	var out []apiFinding
+	var out []model.AssetFinding
 	seen := map[int64]bool{}
-	cursor := ""
-	for pages := 1; ; pages++ {
-		path := fmt.Sprintf("/api/v1/findings?%s&limit=%d", query, limit)
-		if cursor != "" {
-			path += "&cursor=" + url.QueryEscape(cursor)
+	f.Limit = limit
+	pages := 0
+	for p, err := range c.API().FindingPages(servertest.Ctx(t), f) {
+		if err != nil {
+			t.Fatal(err)
 		}
-		var p struct {
-			Items      []apiFinding `json:"items"`
-			NextCursor string       `json:"next_cursor"`
-		}
-		c.JSON(t, "GET", path, nil, 200, &p)
+		what := fmt.Sprintf("findings?%s", f.Query().Encode())
 		if len(p.Items) > limit {
-			t.Fatalf("%s: %d items on a page of %d", path, len(p.Items), limit)
+			t.Fatalf("%s: %d items on a page of %d", what, len(p.Items), limit)
 		}
-		for _, f := range p.Items {
-			if seen[f.ID] {
-				t.Fatalf("%s: finding %d on two pages", path, f.ID)
+		for _, fd := range p.Items {
+			if seen[fd.ID] {
+				t.Fatalf("%s: finding %d on two pages", what, fd.ID)
 			}
-			seen[f.ID] = true
+			seen[fd.ID] = true
 		}
 		out = append(out, p.Items...)
-		if p.NextCursor == "" {
-			return out
+		if p.NextCursor != "" && len(p.Items) < limit {
+			t.Fatalf("%s: a short page (%d of %d) with a next_cursor", what, len(p.Items), limit)
 		}
-		if len(p.Items) < limit {
-			t.Fatalf("%s: a short page (%d of %d) with a next_cursor", path, len(p.Items), limit)
+		if pages++; pages > 10000 {
+			t.Fatalf("%s: paging does not end", what)
 		}
-		if pages > 10000 {
-			t.Fatalf("%s: paging does not end", path)
-		}
-		cursor = p.NextCursor
+		f.Cursor = p.NextCursor
 	}
+	return out
 }
 
 // allFindings reads a query twice, in small pages and in one big page, and
 // checks that both give the same findings in the same order.
-func allFindings(t *testing.T, c *servertest.Client, query string) []apiFinding {
+func allFindings(t *testing.T, c *servertest.Client, f client.FindingFilter) []model.AssetFinding {
 	t.Helper()
-	return pagedAlike(t, c, query, 7)
+	return pagedAlike(t, c, f, 7)
 }
 
 // severityRank orders the ratings as the API lists them, most severe first.
@@ -405,9 +328,10 @@ var severityRank = map[string]int{"critical": 5, "high": 4, "medium": 3, "low": 
 // pagedAlike reads a query in pages of each size and in one page of 500,
 // checks that all give the same findings in the same order — most severe
 // first, then newest — and returns them.
-func pagedAlike(t *testing.T, c *servertest.Client, query string, sizes ...int) []apiFinding {
+func pagedAlike(t *testing.T, c *servertest.Client, f client.FindingFilter, sizes ...int) []model.AssetFinding {
 	t.Helper()
-	big := findingPages(t, c, query, 500)
+	big := findingPages(t, c, f, 500)
+	query := f.Query().Encode()
 	for i := 1; i < len(big); i++ {
 		a, b := big[i-1], big[i]
 		ra, rb := severityRank[a.Severity], severityRank[b.Severity]
@@ -416,7 +340,7 @@ func pagedAlike(t *testing.T, c *servertest.Client, query string, sizes ...int) 
 		}
 	}
 	for _, n := range sizes {
-		small := findingPages(t, c, query, n)
+		small := findingPages(t, c, f, n)
 		if len(small) != len(big) {
 			t.Fatalf("findings?%s: %d in pages of %d, %d in pages of 500", query, len(small), n, len(big))
 		}
@@ -431,14 +355,14 @@ func pagedAlike(t *testing.T, c *servertest.Client, query string, sizes ...int) 
 
 // samePairs checks that serve's findings and scan's report name the same
 // (component, advisory) pairs with the same details.
-func samePairs(t *testing.T, what string, served []apiFinding, scanned scanReport) {
+func samePairs(t *testing.T, what string, served []model.AssetFinding, scanned scanReport) {
 	t.Helper()
 	got := map[string]string{}
 	for _, f := range served {
-		if _, dup := got[f.pairKey()]; dup {
-			t.Errorf("%s: serve lists %s twice", what, f.pairKey())
+		if _, dup := got[findingPairKey(f)]; dup {
+			t.Errorf("%s: serve lists %s twice", what, findingPairKey(f))
 		}
-		got[f.pairKey()] = f.detail()
+		got[findingPairKey(f)] = findingDetail(f)
 	}
 	want := scanned.pairs()
 	var diffs []string
@@ -468,10 +392,10 @@ func samePairs(t *testing.T, what string, served []apiFinding, scanned scanRepor
 	}
 }
 
-func byPair(fs []apiFinding) map[string]apiFinding {
-	out := map[string]apiFinding{}
+func byPair(fs []model.AssetFinding) map[string]model.AssetFinding {
+	out := map[string]model.AssetFinding{}
 	for _, f := range fs {
-		out[f.pairKey()] = f
+		out[findingPairKey(f)] = f
 	}
 	return out
 }
@@ -657,22 +581,22 @@ func TestServeMatchesScan(t *testing.T) {
 			// Asset B: uploaded to POST /api/v1/assets/{id}/sboms before
 			// there are advisories; its findings come from the re-match
 			// that the feed sync queues.
-			var b apiAsset
+			var b model.Asset
 			admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "prometheus", "kind": "service"}`), 201, &b)
-			var inB apiIngest
+			var inB api.Ingest
 			uploader.JSON(t, "POST", fmt.Sprintf("/api/v1/assets/%d/sboms?source=prometheus.cdx.json", b.ID),
 				bytes.NewReader(mustRead(t, sbomB)), 201, &inB)
 			if inB.Asset.ID != b.ID || inB.Snapshot.AssetID != b.ID || inB.Snapshot.Components != scanB.Summary.Components {
 				t.Errorf("upload to asset %d: %+v; want %d components", b.ID, inB, scanB.Summary.Components)
 			}
 			waitMatched(t, admin, inB.Snapshot.ID)
-			if early := findingPages(t, admin, fmt.Sprintf("asset=%d&status=all", b.ID), 500); len(early) != 0 {
+			if early := findingPages(t, admin, client.FindingFilter{Asset: fmt.Sprint(b.ID), Status: "all"}, 500); len(early) != 0 {
 				t.Fatalf("%d findings without advisories", len(early))
 			}
 
 			// The advisory feed: created disabled (no sync of its own),
 			// synced on demand through the API.
-			var f apiFeed
+			var f model.Feed
 			admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(
 				`{"name": "go-vulndb", "kind": "osv", "url": %q, "enabled": false}`, osvSrv.URL+"/Go/all.zip")), 201, &f)
 			if f.Enabled || f.Syncs != 0 || !f.LastSuccessAt.IsZero() {
@@ -716,7 +640,7 @@ func TestServeMatchesScan(t *testing.T) {
 
 			// Asset A: created through the API, its SBOM pushed with the CLI
 			// and an upload-only token.
-			var a apiAsset
+			var a model.Asset
 			admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "argo-cd", "kind": "application", "owner": "platform team"}`), 201, &a)
 			snapA := cliPush(t, s, uploader.Token, "argo-cd", sbomA)
 			snA := waitMatched(t, admin, snapA)
@@ -724,8 +648,8 @@ func TestServeMatchesScan(t *testing.T) {
 				t.Errorf("pushed snapshot %+v: want asset %d, %d components, the file's SHA-256", snA, a.ID, scanA.Summary.Components)
 			}
 
-			openA := allFindings(t, admin, fmt.Sprintf("asset=%d", a.ID))
-			openB := allFindings(t, admin, fmt.Sprintf("asset=%d", b.ID))
+			openA := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID)})
+			openB := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(b.ID)})
 			samePairs(t, "argo-cd (pushed with the CLI)", openA, scanA)
 			samePairs(t, "prometheus (POST /api/v1/assets/{id}/sboms, matched by the re-match after the sync)", openB, scanB)
 			for _, fd := range openA {
@@ -733,21 +657,21 @@ func TestServeMatchesScan(t *testing.T) {
 					t.Errorf("finding %d: asset %d snapshot %d status %s; want %d, %d, open", fd.ID, fd.AssetID, fd.SnapshotID, fd.Status, a.ID, snapA)
 				}
 			}
-			if all := allFindings(t, admin, "status=open"); len(all) != len(openA)+len(openB) {
+			if all := allFindings(t, admin, client.FindingFilter{Status: "open"}); len(all) != len(openA)+len(openB) {
 				t.Errorf("all open findings: %d; want %d + %d", len(all), len(openA), len(openB))
 			}
 
 			// A new snapshot of A without the vulnerable version: what it
 			// no longer has resolves by upgrade; the rest stays open as the
 			// same findings.
-			var inA2 apiIngest
+			var inA2 api.Ingest
 			uploader.JSON(t, "POST", fmt.Sprintf("/api/v1/assets/%d/sboms?source=%s", a.ID, filepath.Base(sbomA2)),
 				bytes.NewReader(mustRead(t, sbomA2)), 201, &inA2)
 			snapA2 := inA2.Snapshot.ID
 			waitMatched(t, admin, snapA2)
-			openA2 := allFindings(t, admin, fmt.Sprintf("asset=%d", a.ID))
+			openA2 := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID)})
 			samePairs(t, "argo-cd after the upgrade", openA2, scanA2)
-			resolved := allFindings(t, admin, fmt.Sprintf("asset=%d&status=resolved", a.ID))
+			resolved := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID), Status: "resolved"})
 			before, after := byPair(openA), byPair(openA2)
 			wantResolved := map[string]bool{}
 			for k := range before {
@@ -762,9 +686,9 @@ func TestServeMatchesScan(t *testing.T) {
 				t.Errorf("%d resolved findings; want the %d no longer in the new snapshot", len(resolved), len(wantResolved))
 			}
 			for _, fd := range resolved {
-				old, ok := before[fd.pairKey()]
-				if !wantResolved[fd.pairKey()] || !ok || old.ID != fd.ID {
-					t.Errorf("resolved finding %d (%s) was not an open finding gone from the new snapshot", fd.ID, fd.pairKey())
+				old, ok := before[findingPairKey(fd)]
+				if !wantResolved[findingPairKey(fd)] || !ok || old.ID != fd.ID {
+					t.Errorf("resolved finding %d (%s) was not an open finding gone from the new snapshot", fd.ID, findingPairKey(fd))
 				}
 				if fd.Status != "resolved" || fd.Resolution != "upgrade" || fd.ResolvedBy != snapA2 {
 					t.Errorf("resolved finding %d: status %q resolution %q resolved_by_snapshot %d; want resolved, upgrade, %d",
@@ -779,10 +703,10 @@ func TestServeMatchesScan(t *testing.T) {
 					t.Errorf("open finding %d: snapshot %d, want %d", fd.ID, fd.SnapshotID, snapA2)
 				}
 			}
-			if all := allFindings(t, admin, fmt.Sprintf("asset=%d&status=all", a.ID)); len(all) != len(openA2)+len(resolved) {
+			if all := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID), Status: "all"}); len(all) != len(openA2)+len(resolved) {
 				t.Errorf("status=all: %d findings; want %d open + %d resolved", len(all), len(openA2), len(resolved))
 			}
-			var snaps struct{ Items []apiSnapshot }
+			var snaps struct{ Items []model.Snapshot }
 			admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d/snapshots", a.ID), nil, 200, &snaps)
 			var ids []int64
 			for _, sn := range snaps.Items {
@@ -792,7 +716,7 @@ func TestServeMatchesScan(t *testing.T) {
 			if !slices.Equal(ids, []int64{snapA, snapA2}) {
 				t.Errorf("asset %d snapshots %v; want %v", a.ID, ids, []int64{snapA, snapA2})
 			}
-			var a2 apiAsset
+			var a2 model.Asset
 			admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d", a.ID), nil, 200, &a2)
 			if a2.CurrentSnapshotID != snapA2 {
 				t.Errorf("asset current_snapshot_id %d, want %d", a2.CurrentSnapshotID, snapA2)
@@ -803,7 +727,7 @@ func TestServeMatchesScan(t *testing.T) {
 			kevData, epssData, cve, score := kevAndEPSS(t, kevPath, epssPath, openA2)
 			kevSet, epssScores := parseKEVSet(t, kevData), parseEPSS(t, epssData)
 			side := serveLoopback(t, map[string][]byte{"/kev.json": kevData, "/epss.csv": epssData})
-			var kf, ef apiFeed
+			var kf, ef model.Feed
 			admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": "kev", "kind": "kev", "url": %q}`, side.URL+"/kev.json")), 201, &kf)
 			admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": "epss", "kind": "epss", "url": %q}`, side.URL+"/epss.csv")), 201, &ef)
 			// Enabled feeds sync at once when created.
@@ -822,8 +746,8 @@ func TestServeMatchesScan(t *testing.T) {
 			exploitData := func(stage string) []int64 {
 				t.Helper()
 				var wantKEV []int64
-				for _, fd := range allFindings(t, admin, "status=all") {
-					ids := append([]string{fd.Advisory}, fd.Aliases...)
+				for _, fd := range allFindings(t, admin, client.FindingFilter{Status: "all"}) {
+					ids := append([]string{fd.VulnID}, fd.Aliases...)
 					kev := false
 					var epss *float64
 					for _, id := range ids {
@@ -833,13 +757,13 @@ func TestServeMatchesScan(t *testing.T) {
 						}
 					}
 					if fd.KEV != kev {
-						t.Errorf("%s: finding %d (%s, aliases %v): kev %v, want %v", stage, fd.ID, fd.Advisory, fd.Aliases, fd.KEV, kev)
+						t.Errorf("%s: finding %d (%s, aliases %v): kev %v, want %v", stage, fd.ID, fd.VulnID, fd.Aliases, fd.KEV, kev)
 					}
 					switch {
 					case epss == nil && fd.EPSS != nil:
-						t.Errorf("%s: finding %d (%s): epss %v, want none", stage, fd.ID, fd.Advisory, *fd.EPSS)
+						t.Errorf("%s: finding %d (%s): epss %v, want none", stage, fd.ID, fd.VulnID, *fd.EPSS)
 					case epss != nil && (fd.EPSS == nil || *fd.EPSS != *epss):
-						t.Errorf("%s: finding %d (%s): epss %v, want %v", stage, fd.ID, fd.Advisory, fd.EPSS, *epss)
+						t.Errorf("%s: finding %d (%s): epss %v, want %v", stage, fd.ID, fd.VulnID, fd.EPSS, *epss)
 					}
 					if kev && fd.Status == "open" {
 						wantKEV = append(wantKEV, fd.ID)
@@ -849,7 +773,7 @@ func TestServeMatchesScan(t *testing.T) {
 					t.Fatalf("%s: no open finding has %s: the KEV check proves nothing", stage, cve)
 				}
 				var gotKEV []int64
-				for _, fd := range allFindings(t, admin, "kev=true") {
+				for _, fd := range allFindings(t, admin, client.FindingFilter{KEV: true}) {
 					gotKEV = append(gotKEV, fd.ID)
 				}
 				slices.Sort(wantKEV)
@@ -863,15 +787,15 @@ func TestServeMatchesScan(t *testing.T) {
 
 			// The old SBOM again: what the upgrade resolved is open again,
 			// as the same findings.
-			var inA3 apiIngest
+			var inA3 api.Ingest
 			uploader.JSON(t, "POST", fmt.Sprintf("/api/v1/assets/%d/sboms?source=again.cdx.json", a.ID),
 				bytes.NewReader(mustRead(t, sbomA)), 201, &inA3)
 			waitMatched(t, admin, inA3.Snapshot.ID)
-			openA3 := allFindings(t, admin, fmt.Sprintf("asset=%d", a.ID))
+			openA3 := allFindings(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID)})
 			samePairs(t, "argo-cd pushed again", openA3, scanA)
 			for _, fd := range openA3 {
-				if old := before[fd.pairKey()]; old.ID != fd.ID {
-					t.Errorf("%s: reopened as finding %d, was %d", fd.pairKey(), fd.ID, old.ID)
+				if old := before[findingPairKey(fd)]; old.ID != fd.ID {
+					t.Errorf("%s: reopened as finding %d, was %d", findingPairKey(fd), fd.ID, old.ID)
 				}
 				if fd.Resolution != "" || fd.ResolvedBy != 0 || fd.SnapshotID != inA3.Snapshot.ID {
 					t.Errorf("reopened finding %d: resolution %q resolved_by_snapshot %d snapshot %d", fd.ID, fd.Resolution, fd.ResolvedBy, fd.SnapshotID)
@@ -883,7 +807,7 @@ func TestServeMatchesScan(t *testing.T) {
 					stillResolved++
 				}
 			}
-			if n := len(findingPages(t, admin, fmt.Sprintf("asset=%d&status=resolved", a.ID), 500)); n != stillResolved {
+			if n := len(findingPages(t, admin, client.FindingFilter{Asset: fmt.Sprint(a.ID), Status: "resolved"}, 500)); n != stillResolved {
 				t.Errorf("%d findings resolved after pushing the old SBOM again; want %d", n, stillResolved)
 			}
 			exploitData("after reopening")
@@ -898,7 +822,7 @@ func TestServeMatchesScan(t *testing.T) {
 // kevAndEPSS returns the real KEV catalogue and EPSS excerpt, each with
 // one more entry: for a CVE that an open finding has and the real files
 // do not.
-func kevAndEPSS(t *testing.T, kevPath, epssPath string, open []apiFinding) (kev, epss []byte, cve string, score float64) {
+func kevAndEPSS(t *testing.T, kevPath, epssPath string, open []model.AssetFinding) (kev, epss []byte, cve string, score float64) {
 	t.Helper()
 	var cat map[string]any
 	if err := json.Unmarshal(mustRead(t, kevPath), &cat); err != nil {
@@ -1000,26 +924,26 @@ func badInput(t *testing.T, e storetest.Engine, good []byte) {
 	began := time.Now()
 	s := startE2E(t, e, nil, "--empty", "--max-upload", strconv.Itoa(limit))
 	admin, up := s.admin, s.client(t, "uploader")
-	var target apiAsset
+	var target model.Asset
 	admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "target", "owner": "before"}`), 201, &target)
-	var first apiIngest
+	var first api.Ingest
 	up.JSON(t, "POST", fmt.Sprintf("/api/v1/assets/%d/sboms", target.ID), bytes.NewReader(good), 201, &first)
 	waitMatched(t, admin, first.Snapshot.ID)
 
 	// state is everything a refused request must leave as it was.
 	state := func() string {
 		var b strings.Builder
-		var snaps struct{ Items []apiSnapshot }
+		var snaps struct{ Items []model.Snapshot }
 		admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d/snapshots", target.ID), nil, 200, &snaps)
 		for _, sn := range snaps.Items {
 			fmt.Fprintf(&b, "snapshot %d; ", sn.ID)
 		}
-		var as struct{ Items []apiAsset }
+		var as struct{ Items []model.Asset }
 		admin.JSON(t, "GET", "/api/v1/assets?limit=500", nil, 200, &as)
 		for _, a := range as.Items {
 			fmt.Fprintf(&b, "asset %d %s owner %q current %d; ", a.ID, a.Name, a.Owner, a.CurrentSnapshotID)
 		}
-		var fs struct{ Items []apiFeed }
+		var fs struct{ Items []model.Feed }
 		admin.JSON(t, "GET", "/api/v1/feeds", nil, 200, &fs)
 		for _, f := range fs.Items {
 			fmt.Fprintf(&b, "feed %d %s %v %d; ", f.ID, f.Name, f.Enabled, f.Syncs)
@@ -1078,7 +1002,7 @@ func badInput(t *testing.T, e storetest.Engine, good []byte) {
 		}
 		unchanged(c.name)
 	}
-	var none struct{ Items []apiAsset }
+	var none struct{ Items []model.Asset }
 	admin.JSON(t, "GET", "/api/v1/assets?q=new-name", nil, 200, &none)
 	if len(none.Items) != 0 {
 		t.Errorf("refused uploads created the asset: %+v", none.Items)
@@ -1191,7 +1115,7 @@ func badInput(t *testing.T, e storetest.Engine, good []byte) {
 	}
 
 	// The limit itself is not too large.
-	var atLimit apiIngest
+	var atLimit api.Ingest
 	up.JSON(t, "POST", fmt.Sprintf("/api/v1/assets/%d/sboms?source=limit.cdx.json", target.ID), bytes.NewReader(padded(limit)), 201, &atLimit)
 	if atLimit.Snapshot.AssetID != target.ID || atLimit.Snapshot.Components != first.Snapshot.Components {
 		t.Errorf("an SBOM of exactly --max-upload bytes: %+v", atLimit)

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -89,7 +91,7 @@ func TestFeedSourceRules(t *testing.T) {
 		st, b := admin.Do(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": "hard", "kind": "kev", "url": %q}`, filepath.Join(feedDir, "db-hard.json"))))
 		wantAPIError(t, "a hard link to the database", st, b, 400, "database files")
 	}
-	var feeds struct{ Items []apiFeed }
+	var feeds struct{ Items []model.Feed }
 	admin.JSON(t, "GET", "/api/v1/feeds", nil, 200, &feeds)
 	for _, f := range feeds.Items {
 		if strings.HasPrefix(f.Name, "bad") || f.Name == "hard" {
@@ -98,14 +100,14 @@ func TestFeedSourceRules(t *testing.T) {
 	}
 
 	// A PATCH to a refused source changes nothing.
-	var ok apiFeedURL
+	var ok model.Feed
 	admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": "later", "kind": "kev", "url": %q, "enabled": false}`,
 		filepath.Join(feedDir, "kev.json"))), 201, &ok)
 	st, b := admin.Do(t, "PATCH", fmt.Sprintf("/api/v1/feeds/%d", ok.ID), strings.NewReader(fmt.Sprintf(`{"url": %q}`, shadow)))
 	wantAPIError(t, "PATCH to a file outside --feed-dir", st, b, 400, "--feed-dir")
 	st, b = admin.Do(t, "PATCH", fmt.Sprintf("/api/v1/feeds/%d", ok.ID), strings.NewReader(`{"url": "https://169.254.169.254/latest"}`))
 	wantAPIError(t, "PATCH to the metadata service", st, b, 400, "link-local")
-	var after apiFeedURL
+	var after model.Feed
 	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", ok.ID), nil, 200, &after)
 	if after.URL != filepath.Join(feedDir, "kev.json") {
 		t.Errorf("after refused PATCHes the feed reads %q", after.URL)
@@ -115,12 +117,12 @@ func TestFeedSourceRules(t *testing.T) {
 	// where, not what.
 	var ids []int64
 	for _, kind := range []string{"kev", "epss", "osv"} {
-		var f apiFeed
+		var f model.Feed
 		admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": "shadow-%s", "kind": %q, "url": %q}`, kind, kind, notAFeed)), 201, &f)
 		ids = append(ids, f.ID)
 	}
 	for _, id := range ids {
-		var f apiFeed
+		var f model.Feed
 		servertest.Eventually(t, e2eWait, fmt.Sprintf("feed %d to fail its sync", id), func() bool {
 			admin.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", id), nil, 200, &f)
 			return f.LastError != ""
@@ -139,20 +141,14 @@ func TestFeedSourceRules(t *testing.T) {
 // feedID is the ID of the feed with the given name.
 func feedID(t *testing.T, c *servertest.Client, name string) int64 {
 	t.Helper()
-	var feeds struct{ Items []apiFeed }
-	c.JSON(t, "GET", "/api/v1/feeds", nil, 200, &feeds)
-	for _, f := range feeds.Items {
+	feeds := servertest.Must(c.API().Feeds(servertest.Ctx(t)))(t)
+	for _, f := range feeds {
 		if f.Name == name {
 			return f.ID
 		}
 	}
-	t.Fatalf("no feed %q in %+v", name, feeds.Items)
+	t.Fatalf("no feed %q in %+v", name, feeds)
 	return 0
-}
-
-type apiFeedURL struct {
-	ID  int64  `json:"id"`
-	URL string `json:"url"`
 }
 
 // TestFeedCredentialsNeverShown: credentials in a feed URL are used to
@@ -185,7 +181,7 @@ func TestFeedCredentialsNeverShown(t *testing.T) {
 		t.Fatalf("POST: %d %s", st, b)
 	}
 	noSecret(t, "POST", b, secrets...)
-	var g apiFeed
+	var g model.Feed
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +196,7 @@ func TestFeedCredentialsNeverShown(t *testing.T) {
 	if g.Items != 1 || g.LastError != "" {
 		t.Fatalf("the first sync, with the credentials: %+v", g)
 	}
-	var shownFeed apiFeedURL
+	var shownFeed model.Feed
 	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", g.ID), nil, 200, &shownFeed)
 	if shownFeed.URL != shown {
 		t.Errorf("url shown %q, want %q", shownFeed.URL, shown)
@@ -249,11 +245,11 @@ func TestDeletingExamplesWithdraws(t *testing.T) {
 			s := startE2E(t, e, nil)
 			admin := s.admin
 			examples := feedID(t, admin, "examples")
-			var vdx []apiFinding
+			var vdx []model.AssetFinding
 			servertest.Eventually(t, e2eWait, "the example findings", func() bool {
 				vdx = vdx[:0]
-				for _, f := range findingPages(t, admin, "status=all", 500) {
-					if strings.HasPrefix(f.Advisory, "VDX-") {
+				for _, f := range findingPages(t, admin, client.FindingFilter{Status: "all"}, 500) {
+					if strings.HasPrefix(f.VulnID, "VDX-") {
 						vdx = append(vdx, f)
 					}
 				}
@@ -261,8 +257,8 @@ func TestDeletingExamplesWithdraws(t *testing.T) {
 			})
 			admin.JSON(t, "DELETE", fmt.Sprintf("/api/v1/feeds/%d", examples), nil, 204, nil)
 			servertest.Eventually(t, e2eWait, "the example findings to resolve", func() bool {
-				for _, f := range findingPages(t, admin, "status=all", 500) {
-					if strings.HasPrefix(f.Advisory, "VDX-") && f.Status != "resolved" {
+				for _, f := range findingPages(t, admin, client.FindingFilter{Status: "all"}, 500) {
+					if strings.HasPrefix(f.VulnID, "VDX-") && f.Status != "resolved" {
 						return false
 					}
 				}
@@ -270,11 +266,11 @@ func TestDeletingExamplesWithdraws(t *testing.T) {
 			})
 			waitJobsDone(t, admin, "rematch")
 			n := 0
-			for _, f := range findingPages(t, admin, "status=all", 500) {
-				if strings.HasPrefix(f.Advisory, "VDX-") {
+			for _, f := range findingPages(t, admin, client.FindingFilter{Status: "all"}, 500) {
+				if strings.HasPrefix(f.VulnID, "VDX-") {
 					n++
 					if f.Resolution != "withdrawn" {
-						t.Errorf("finding %d (%s): resolution %q, want withdrawn", f.ID, f.Advisory, f.Resolution)
+						t.Errorf("finding %d (%s): resolution %q, want withdrawn", f.ID, f.VulnID, f.Resolution)
 					}
 				}
 			}

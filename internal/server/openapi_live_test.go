@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -26,20 +27,20 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	_, doc := fetchDocument(t, p)
 	c := &docChecker{t: t, doc: doc, base: p.URL, hdr: bearerHdr(p.admin.Token)}
 
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	p.admin.JSON(t, "GET", "/api/v1/assets?q=webshop", nil, 200, &assets)
 	if len(assets.Items) != 1 || assets.Items[0].CurrentSnapshotID == 0 {
 		t.Fatalf("the seeded asset: %+v", assets.Items)
 	}
 	shop := assets.Items[0]
 	waitMatched(t, p.admin, shop.CurrentSnapshotID)
-	var fs struct{ Items []apiFinding }
+	var fs struct{ Items []model.AssetFinding }
 	p.admin.JSON(t, "GET", fmt.Sprintf("/api/v1/findings?asset=%d", shop.ID), nil, 200, &fs)
 	if len(fs.Items) == 0 {
 		t.Fatal("the seeded asset has no findings")
 	}
 	ids := map[string]string{"assets": fmt.Sprint(shop.ID), "snapshots": fmt.Sprint(shop.CurrentSnapshotID),
-		"findings": fmt.Sprint(fs.Items[0].ID), "advisories": fs.Items[0].Advisory, "feeds": fmt.Sprint(feedID(t, p.admin, "examples"))}
+		"findings": fmt.Sprint(fs.Items[0].ID), "advisories": fs.Items[0].VulnID, "feeds": fmt.Sprint(feedID(t, p.admin, "examples"))}
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

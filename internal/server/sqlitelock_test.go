@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 )
 
@@ -47,7 +48,7 @@ func TestSQLiteLocksSurviveFeedAndCLI(t *testing.T) {
 		st, b := admin.Do(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(`{"name": %q, "kind": "kev", "url": %q}`, filepath.Base(file), file)))
 		if st == 201 {
 			t.Errorf("a feed of the server's own %s was accepted: %s", filepath.Base(file), b)
-			var f apiFeed
+			var f model.Feed
 			if err := json.Unmarshal(b, &f); err == nil {
 				servertest.Eventually(t, e2eWait, "its sync", func() bool {
 					admin.JSON(t, "GET", fmt.Sprintf("/api/v1/feeds/%d", f.ID), nil, 200, &f)
@@ -81,7 +82,7 @@ func TestSQLiteLocksSurviveFeedAndCLI(t *testing.T) {
 	p.Kill()
 	p2 := servertest.Start(t, o)
 	c := &servertest.Client{URL: p2.URL, Token: admin.Token}
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	c.JSON(t, "GET", "/api/v1/assets?limit=500", nil, 200, &assets)
 	have := map[string]bool{}
 	for _, a := range assets.Items {

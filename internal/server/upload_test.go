@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -40,7 +41,7 @@ func TestUploadMultipart(t *testing.T) {
 	a := rawCall(t, p.URL, "POST", "/api/v1/sboms?asset=multipart&create=true", &body,
 		map[string]string{"Authorization": "Bearer " + p.admin.Token, "Content-Type": mw.FormDataContentType()})
 	var got struct {
-		Snapshot apiSnapshot `json:"snapshot"`
+		Snapshot model.Snapshot `json:"snapshot"`
 	}
 	if a.status != 201 || json.Unmarshal(a.body, &got) != nil || got.Snapshot.Components != 25 || got.Snapshot.Source != "shop.cdx.json" {
 		t.Fatalf("multipart upload: %s", a)
@@ -70,7 +71,7 @@ func TestUploadTooLarge(t *testing.T) {
 		a := rawCall(t, p.URL, "POST", "/api/v1/sboms?asset=too-large&create=true", r, bearerHdr(p.admin.Token))
 		wantAPIError(t, fmt.Sprintf("a 120 KiB upload (chunked %v)", chunked), a.status, a.body, 413, "larger than 65536 bytes")
 	}
-	var assets struct{ Items []apiAsset }
+	var assets struct{ Items []model.Asset }
 	p.admin.JSON(t, "GET", "/api/v1/assets", nil, 200, &assets)
 	if len(assets.Items) != 0 {
 		t.Errorf("refused uploads stored assets: %+v", assets.Items)

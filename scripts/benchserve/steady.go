@@ -1,13 +1,5 @@
 package main
 
-import (
-	"fmt"
-	"math/rand/v2"
-	"sync"
-	"sync/atomic"
-	"time"
-)
-
 // The steady phase: SBOMs arrive at a fixed rate (STEADY_RATE a second,
 // STEADY_COMPONENTS components each, for STEADY_SECONDS) while
 // STEADY_READERS clients read the findings list, as a busy CI fleet and a
@@ -15,6 +7,15 @@ import (
 // server's own clock: upload-to-findings, the time from its snapshot being
 // stored to its match being recorded (snapshot created_at to matched_at);
 // and, sampled, how many match jobs wait.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
 // steadyResult is what the phase measured.
 type steadyResult struct {
@@ -50,7 +51,8 @@ func steadyWorkload(c config, cp *corpus) (*workload, error) {
 	return wl, nil
 }
 
-func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
+func phaseSteady(c config, cl *apiClient, wl *workload, r *engineResult) error {
+	ctx := context.Background()
 	st := &r.Steady
 	st.Rate, st.Seconds, st.Components, st.Readers = c.steadyRate, c.steadySeconds, c.steadyComponents, c.steadyReaders
 	stop := make(chan struct{})
@@ -70,7 +72,7 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 				default:
 				}
 				t := time.Now()
-				_, err := cl.do("GET", "/api/v1/findings?limit=50&"+queries[rng.IntN(len(queries))], nil, nil)
+				_, err := cl.get(ctx, "/api/v1/findings?limit=50&"+queries[rng.IntN(len(queries))])
 				if err == nil {
 					rmu.Lock()
 					readLat = append(readLat, time.Since(t))
@@ -92,7 +94,7 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 				return
 			case <-tick.C:
 			}
-			js, err := cl.jobs("match-snapshot", 500)
+			js, err := cl.Jobs(ctx, "match-snapshot", 500)
 			if err != nil {
 				continue
 			}
@@ -122,13 +124,8 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 		uploads.Add(1)
 		go func() {
 			defer uploads.Done()
-			var out struct {
-				Snapshot struct {
-					ID int64 `json:"id"`
-				} `json:"snapshot"`
-			}
 			t := time.Now()
-			_, err := cl.do("POST", "/api/v1/sboms?asset="+a.name+"&create=true&source="+a.name+".cdx.json", a.data, &out)
+			out, err := cl.upload(ctx, a)
 			d := time.Since(t)
 			if err != nil {
 				errs.Add(1)
@@ -158,11 +155,8 @@ func phaseSteady(c config, cl *client, wl *workload, r *engineResult) error {
 	deadline := time.Now().Add(c.timeout)
 	for len(pending) > 0 && time.Now().Before(deadline) {
 		for i := range pending {
-			var sn struct {
-				CreatedAt time.Time `json:"created_at"`
-				MatchedAt time.Time `json:"matched_at"`
-			}
-			if _, err := cl.do("GET", fmt.Sprintf("/api/v1/snapshots/%d", snaps[i]), nil, &sn); err != nil {
+			sn, err := cl.Snapshot(ctx, snaps[i])
+			if err != nil {
 				return err
 			}
 			if !sn.MatchedAt.IsZero() {

@@ -1,7 +1,7 @@
 // Package servertest runs the real vulndesk binary for tests: built once
 // per test process, started on a free loopback port against SQLite or
-// PostgreSQL, killed or stopped as a test needs. It also has a small API
-// client.
+// PostgreSQL, killed or stopped as a test needs. Its Client wraps the
+// typed API client (internal/client) for tests.
 package servertest
 
 import (
@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/client"
 )
 
 var (
@@ -122,17 +124,12 @@ func Start(t testing.TB, o Options) *Proc {
 		t.Fatalf("server did not start in 60s:\n%s", p.Stderr())
 	}
 	deadline := time.Now().Add(30 * time.Second)
+	c := (&Client{URL: p.URL, HTTP: o.HTTP}).API()
+	ctx := Ctx(t)
 	for {
-		hc := o.HTTP
-		if hc == nil {
-			hc = http.DefaultClient
-		}
-		resp, err := hc.Get(p.URL + "/readyz")
+		_, err := c.Ready(ctx)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
+			return p
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("server not ready: %v\n%s", err, p.Stderr())
@@ -203,41 +200,59 @@ func Token(t testing.TB, o Options, role string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// Client calls the API with a token.
+// Client calls the API with a token, for tests: a thin layer over the
+// typed client (API) whose calls fail the test instead of returning
+// errors, plus Do and JSON for requests that are probed as raw HTTP.
 type Client struct {
 	URL, Token string
 	HTTP       *http.Client
 }
 
-// Do sends a request and returns the status and body.
+// callTimeout bounds one call of a test.
+const callTimeout = 2 * time.Minute
+
+// API is the typed client of the same server, token and HTTP client.
+func (c *Client) API() *client.Client {
+	opts := []client.Option{client.WithToken(c.Token), client.WithUserAgent("vulndesk-servertest")}
+	if c.HTTP != nil {
+		opts = append(opts, client.WithHTTPClient(c.HTTP))
+	}
+	return client.New(c.URL, opts...)
+}
+
+// Must returns v, or fails the test with err: for typed calls,
+// servertest.Must(c.API().Asset(ctx, id))(t).
+func Must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+// Ctx is a context for one call of a test, bounded by callTimeout.
+func Ctx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), callTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Do sends a request as it is and returns the status and body.
 func (c *Client) Do(t testing.TB, method, path string, body io.Reader) (int, []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
+	ct := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct = "application/json"
 	}
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	status, b, err := c.API().Raw(ctx, method, path, ct, body)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return status, b
 }
 
 // JSON sends a request, checks the status and decodes the answer into out

@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/finding"
 )
 
 // freshFinding is a new finding of one asset's snapshot.
 type freshFinding struct {
 	assetID, snapID int64
-	f               *NewFinding
+	f               *finding.Detected
 }
 
 // freshKey identifies a finding among those of one INSERT.
@@ -40,7 +42,7 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFindin
 	if err := notePackages(ctx, tx, d, fs); err != nil {
 		return err
 	}
-	exploit := func(f *NewFinding) (bool, sql.NullFloat64) {
+	exploit := func(f *finding.Detected) (bool, sql.NullFloat64) {
 		inKEV, score := false, sql.NullFloat64{}
 		for _, id := range append([]string{f.VulnID}, f.Aliases...) {
 			inKEV = inKEV || kev[id]
@@ -77,7 +79,7 @@ const (
 // insertFindingRows stores a batch of findings with one multi-row INSERT
 // and returns their IDs by freshKey.
 func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding, t time.Time,
-	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
+	exploit func(*finding.Detected) (bool, sql.NullFloat64)) (map[string]int64, error) {
 	const cols = 20
 	var q strings.Builder
 	q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
@@ -91,8 +93,8 @@ func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshF
 		inKEV, score := exploit(f)
 		fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
 		args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
-			mustJSON(nonNil(f.Aliases)), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
-			ff.snapID, t, t, inKEV, score, contentHash(f))
+			f.AliasesJSON(), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
+			ff.snapID, t, t, inKEV, score, f.Hash())
 	}
 	return insertedIDs(ctx, tx, q.String()+` RETURNING id, asset_id, pkey, version, vuln_id`, args)
 }
@@ -101,7 +103,7 @@ func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshF
 // column, unnested, so the statement is the same at any batch size (pgx
 // prepares it once) and takes 19 parameters instead of thousands.
 func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []freshFinding, t time.Time,
-	exploit func(*NewFinding) (bool, sql.NullFloat64)) (map[string]int64, error) {
+	exploit func(*finding.Detected) (bool, sql.NullFloat64)) (map[string]int64, error) {
 	n := len(part)
 	asset, snap, rank := make([]int64, n), make([]int64, n), make([]int64, n)
 	score := make([]float64, n)
@@ -119,8 +121,8 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 		if e.Valid {
 			epss[i] = &e.Float64
 		}
-		for c, v := range []string{f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, mustJSON(nonNil(f.Aliases)),
-			f.Summary, f.Severity, f.Fix, f.Evidence, contentHash(f)} {
+		for c, v := range []string{f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, f.AliasesJSON(),
+			f.Summary, f.Severity, f.Fix, f.Evidence, f.Hash()} {
 			text[c][i] = v
 		}
 	}

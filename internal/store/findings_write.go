@@ -1,45 +1,26 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/finding"
 )
-
-// resolutionOr is the resolution a finding that is no longer found gets:
-// withdrawn when its advisory has been withdrawn (by its publisher, or
-// because the feeds that supplied it were deleted), whichever writer —
-// a snapshot's match or a re-match — notices first; else the writer's
-// own reason, the parameter.
-const resolutionOr = `CASE WHEN EXISTS (SELECT 1 FROM advisories w WHERE w.id = findings.vuln_id AND w.withdrawn)
-	THEN 'withdrawn' ELSE ? END`
-
-// NewFinding is one match result to record.
-type NewFinding struct {
-	Key, Ecosystem, Package, Version, PURL, VulnID string
-	Aliases                                        []string
-	Summary, Severity                              string
-	SeverityRank                                   int
-	Score                                          float64
-	Fix                                            string
-	Evidence                                       string
-}
 
 // MatchResult is the outcome of matching (part of) one snapshot.
 type MatchResult struct {
 	AssetID, SnapshotID int64
 	// Keys limits the result to these package keys (a re-match after
 	// advisories changed); nil means the whole snapshot.
-	Keys       []string
-	Findings   []NewFinding
+	Keys     []string
+	Findings []finding.Detected
+	// Resolution is why a finding no longer found is resolved (unless its
+	// advisory was withdrawn): model.ResolvedByUpgrade for a snapshot's
+	// match, model.ResolvedByAdvisory for a re-match.
 	Resolution string
 	// Generation is the advisory generation the result was computed at;
 	// with CheckGeneration set, a result computed before the advisories
@@ -53,282 +34,260 @@ type MatchResult struct {
 // that have since changed.
 var ErrOutdated = errors.New("advisories changed while matching")
 
-// ErrStale is returned when a match result is for a snapshot that is no
-// longer its asset's current one: the newer snapshot's match wins.
-var ErrStale = errors.New("snapshot is no longer current")
-
-// MatchStats says what applying a match result did.
-type MatchStats struct{ New, Updated, Reopened, Resolved int }
-
-type existing struct {
-	id      int64
-	status  string
-	aliases string
-	hash    string // content_hash
-	seen    bool
+// MatchStats says what applying match results did. Updated counts the
+// open findings found again (changed or not); Stale the results skipped
+// because their snapshot is no longer their asset's current one (or the
+// asset is gone): the newer snapshot's match covers it.
+type MatchStats struct {
+	New      int `json:"new"`
+	Updated  int `json:"updated"`
+	Reopened int `json:"reopened"`
+	Resolved int `json:"resolved"`
+	Stale    int `json:"stale,omitempty"`
 }
 
-// unchanged reports whether updating e with f would change nothing but
-// its snapshot and last-seen time: it is open (so its resolution fields
-// are clear) and every field an update writes is equal.
-func (e *existing) unchanged(f *NewFinding, aliasesJSON string) bool {
-	return e.status == model.FindingOpen && e.aliases == aliasesJSON && e.hash == contentHash(f)
+// Add adds o's counts to st.
+func (st *MatchStats) Add(o MatchStats) {
+	st.New, st.Updated, st.Reopened, st.Resolved, st.Stale = st.New+o.New, st.Updated+o.Updated,
+		st.Reopened+o.Reopened, st.Resolved+o.Resolved, st.Stale+o.Stale
 }
 
-// contentHash digests what a match writes into a finding besides its
-// aliases (content_hash): comparing it spares reading every summary and
-// evidence of the findings a re-match meets again.
-func contentHash(f *NewFinding) string {
-	h := sha256.New()
-	for _, v := range []string{f.Summary, f.Severity, strconv.Itoa(f.SeverityRank),
-		strconv.FormatFloat(f.Score, 'g', -1, 64), f.Fix, f.Evidence} {
-		h.Write([]byte(v))
-		h.Write([]byte{0})
+func (st *MatchStats) count(ch *finding.Changes) {
+	st.New += len(ch.New)
+	st.Updated += len(ch.Unchanged) + len(ch.Changed)
+	st.Reopened += len(ch.Reopened)
+	st.Resolved += len(ch.Resolved)
+}
+
+// ApplyFindings records match results, of one asset or of many: what
+// finding.Diff decides for each asset (new findings opened, changed ones
+// rewritten, resolved ones detected again re-opened, open ones no longer
+// found resolved), written for all of them in batched statements. It is
+// the one writer of findings: a snapshot's match and a re-match after
+// advisories changed (which touches most assets, and cost one transaction
+// and about ten statements per asset when applied one by one) both go
+// through it. It writes detection only: a finding's status is open or
+// resolved, never what someone decided about it.
+//
+// A result whose snapshot is no longer its asset's current one (or whose
+// asset is gone) is skipped, counted as Stale, and the others applied.
+// When a result was computed at an advisory generation that is no longer
+// current (with CheckGeneration), nothing is applied and ErrOutdated is
+// returned. Each asset may appear once.
+func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchStats, error) {
+	order, err := byAsset(results)
+	if err != nil {
+		return MatchStats{}, err
 	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// sortedFindings is how one asset's match result meets its stored
-// findings.
-type sortedFindings struct {
-	fresh   []freshFinding   // not stored yet
-	same    []int64          // stored and unchanged: only seen again
-	changed []changedFinding // stored, to be updated (or re-opened)
-	gone    []int64          // open, and no longer found: to resolve (sorted)
-}
-
-type changedFinding struct {
-	e           *existing
-	f           *NewFinding
-	aliasesJSON string
-}
-
-// sortFindings sorts a match result against the asset's stored findings
-// (old, keyed by key, version and advisory; marked seen as it goes) and
-// counts the outcome into st. ApplyMatch and ApplyRematch both write what
-// it sorts, one asset or many at a time.
-func sortFindings(m *MatchResult, old map[string]*existing, st *MatchStats) sortedFindings {
-	var out sortedFindings
-	for i := range m.Findings {
-		f := &m.Findings[i]
-		id := f.Key + "\x00" + f.Version + "\x00" + f.VulnID
-		e, ok := old[id]
-		if ok && e.seen {
-			continue // the same version listed twice in one SBOM
+	cur, err := lockAssets(ctx, t.tx, t.dialect, results, order)
+	if err != nil {
+		return MatchStats{}, err
+	}
+	var live []*MatchResult // ascending asset IDs
+	for _, i := range order {
+		m := &results[i]
+		if sn, ok := cur[m.AssetID]; ok && sn == m.SnapshotID {
+			live = append(live, m)
 		}
-		if !ok {
-			out.fresh = append(out.fresh, freshFinding{m.AssetID, m.SnapshotID, f})
-			old[id] = &existing{seen: true}
-			st.New++
+	}
+	st := MatchStats{Stale: len(results) - len(live)}
+	if len(live) == 0 {
+		return st, nil
+	}
+	if err := checkGeneration(ctx, t.tx, live); err != nil {
+		return MatchStats{}, err
+	}
+	stored, err := loadStored(ctx, t.tx, t.dialect, live)
+	if err != nil {
+		return MatchStats{}, err
+	}
+	ins := make([]finding.Input, len(live))
+	var undetected []string
+	for i, m := range live {
+		ins[i] = finding.Input{Keys: m.Keys, Stored: stored[m.AssetID], Detected: m.Findings, Reason: m.Resolution}
+		undetected = append(undetected, finding.Undetected(ins[i])...)
+	}
+	withdrawn, err := withdrawnAmong(ctx, t.tx, t.dialect, undetected)
+	if err != nil {
+		return MatchStats{}, err
+	}
+	w := findingWrites{at: now()}
+	for i, m := range live {
+		ins[i].Withdrawn = withdrawn
+		ch := finding.Diff(ins[i])
+		st.count(&ch)
+		w.add(m, &ch)
+	}
+	if err := w.write(ctx, t.tx, t.dialect); err != nil {
+		return MatchStats{}, err
+	}
+	t.written += int64(st.New + st.Resolved + st.Reopened)
+	return st, nil
+}
+
+// byAsset returns the results' indexes by ascending asset ID: the order
+// the asset rows are locked in, so two transactions never wait for each
+// other's rows in a cycle. An asset may have one result only.
+func byAsset(results []MatchResult) ([]int, error) {
+	order := make([]int, len(results))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(results[a].AssetID, results[b].AssetID) })
+	for i := 1; i < len(order); i++ {
+		if results[order[i]].AssetID == results[order[i-1]].AssetID {
+			return nil, fmt.Errorf("asset %d: two match results in one write", results[order[i]].AssetID)
+		}
+	}
+	return order, nil
+}
+
+// checkGeneration returns ErrOutdated when a result that asks for the
+// check was computed at another advisory generation than the current one.
+func checkGeneration(ctx context.Context, tx *sql.Tx, live []*MatchResult) error {
+	var gen *int64
+	for _, m := range live {
+		if !m.CheckGeneration {
 			continue
 		}
-		e.seen = true
-		if e.status == model.FindingResolved {
-			st.Reopened++
-		} else {
-			st.Updated++
-		}
-		aj := mustJSON(nonNil(f.Aliases))
-		if e.unchanged(f, aj) {
-			out.same = append(out.same, e.id)
-			continue
-		}
-		out.changed = append(out.changed, changedFinding{e, f, aj})
-	}
-	for _, e := range old {
-		if !e.seen && e.status == model.FindingOpen {
-			out.gone = append(out.gone, e.id)
-		}
-	}
-	slices.Sort(out.gone)
-	st.Resolved += len(out.gone)
-	return out
-}
-
-// ApplyMatch records a match result in one transaction: new findings are
-// opened, seen ones updated (and re-opened when they had been resolved),
-// and open ones no longer found are resolved, naming the snapshot.
-func (s *Store) ApplyMatch(ctx context.Context, m MatchResult) (MatchStats, error) {
-	var st MatchStats
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st = MatchStats{}
-		// The asset's row lock serialises match results of one asset on
-		// PostgreSQL (SQLite has one writer anyway).
-		lock := ""
-		if s.dialect == Postgres {
-			lock = " FOR UPDATE"
-		}
-		var cur sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT current_snapshot_id FROM assets WHERE id = $1`+lock, m.AssetID).Scan(&cur); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrStale // the asset was deleted
-			}
-			return err
-		}
-		if cur.Int64 != m.SnapshotID {
-			return ErrStale
-		}
-		if m.CheckGeneration {
+		if gen == nil {
 			var g int64
 			if err := tx.QueryRowContext(ctx, `SELECT value FROM generations WHERE name = 'advisories'`).Scan(&g); err != nil {
-				return err
+				return fmt.Errorf("reading the advisory generation: %w", err)
 			}
-			if g != m.Generation {
-				return ErrOutdated
-			}
+			gen = &g
 		}
-		old, err := loadExisting(ctx, tx, m.AssetID, m.Keys)
-		if err != nil {
-			return err
-		}
-		t := now()
-		// New findings are inserted, and unchanged ones touched, in
-		// batches: one statement per row made a 500-component snapshot
-		// hundreds of statements (round trips on PostgreSQL).
-		sorted := sortFindings(&m, old, &st)
-		for _, c := range sorted.changed {
-			if err := updateFinding(ctx, tx, m.SnapshotID, c.e, c.f, t); err != nil {
-				return err
-			}
-		}
-		if err := insertFindings(ctx, tx, s.dialect, sorted.fresh, t); err != nil {
-			return err
-		}
-		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET snapshot_id = ?, last_seen = ?`, []any{m.SnapshotID, t}, sorted.same); err != nil {
-			return err
-		}
-		if err := updateByID(ctx, tx, s.dialect, `UPDATE findings SET status = 'resolved', resolved_at = ?, resolution = `+resolutionOr+`,
-			resolved_by_snapshot = ?`, []any{t, m.Resolution, m.SnapshotID}, sorted.gone); err != nil {
-			return err
-		}
-		if m.Keys == nil {
-			_, err = tx.ExecContext(ctx, `UPDATE snapshots SET matched_at = $1 WHERE id = $2`, t, m.SnapshotID)
-		}
-		return err
-	})
-	if err == nil {
-		s.written.Add(int64(st.New + st.Resolved + st.Reopened))
-	}
-	return st, err
-}
-
-func loadExisting(ctx context.Context, tx *sql.Tx, assetID int64, keys []string) (map[string]*existing, error) {
-	out := map[string]*existing{}
-	scan := func(q string, args ...any) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k, v, vid string
-			e := &existing{}
-			if err := rows.Scan(&e.id, &k, &v, &vid, &e.status, &e.aliases, &e.hash); err != nil {
-				return err
-			}
-			out[k+"\x00"+v+"\x00"+vid] = e
-		}
-		return rows.Err()
-	}
-	const q = `SELECT id, pkey, version, vuln_id, status, aliases, content_hash FROM findings WHERE asset_id = $1`
-	if keys == nil {
-		return out, scan(q, assetID)
-	}
-	const chunk = 500
-	for start := 0; start < len(keys); start += chunk {
-		part := keys[start:min(start+chunk, len(keys))]
-		args := []any{assetID}
-		for _, k := range part {
-			args = append(args, k)
-		}
-		if err := scan(q+` AND pkey IN (`+placeholders(2, len(part))+`)`, args...); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-// updateByID runs an UPDATE of findings, whose SET clause takes args as
-// "?", on the findings with the given IDs, 500 at a time.
-func updateByID(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []any, ids []int64) error {
-	return updateByIDWhere(ctx, tx, d, set, args, ids, "")
-}
-
-// updateByIDWhere is updateByID with a further condition (no parameters)
-// that rows must meet to be written.
-func updateByIDWhere(ctx context.Context, tx *sql.Tx, d Dialect, set string, args []any, ids []int64, cond string) error {
-	const chunk = 500
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		all := make([]any, 0, len(args)+len(part))
-		all = append(all, args...)
-		for _, id := range part {
-			all = append(all, id)
-		}
-		q := set + ` WHERE id IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
-		if cond != "" {
-			q += " AND " + cond
-		}
-		if _, err := tx.ExecContext(ctx, numbered(d, q), all...); err != nil {
-			return err
+		if *gen != m.Generation {
+			return ErrOutdated
 		}
 	}
 	return nil
 }
 
-// numbered turns the "?" of a statement into "$1", "$2"… for PostgreSQL;
-// SQLite takes "?" as they are (see rowPlaceholders). The statement must
-// hold no "?" but its parameters.
-func numbered(d Dialect, q string) string {
-	if d == SQLite {
-		return q
+// lockAssets reads the current snapshot of the results' assets, locking
+// their rows on PostgreSQL in ascending ID order (SQLite has one writer
+// anyway). Deleted assets are missing from the map.
+func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResult, order []int) (map[int64]int64, error) {
+	lock := ""
+	if d == Postgres {
+		lock = " FOR UPDATE"
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
+	cur := make(map[int64]int64, len(order))
+	const chunk = 500
+	for start := 0; start < len(order); start += chunk {
+		part := order[start:min(start+chunk, len(order))]
+		args := make([]any, len(part))
+		for i, r := range part {
+			args[i] = results[r].AssetID
 		}
-		b.WriteRune(r)
+		err := queryRows(ctx, tx, `SELECT id, current_snapshot_id FROM assets WHERE id IN (`+
+			rowPlaceholders(d, 1, len(part))+`) ORDER BY id`+lock, args, func(rows *sql.Rows) error {
+			var id int64
+			var sn sql.NullInt64
+			if err := rows.Scan(&id, &sn); err != nil {
+				return err
+			}
+			if sn.Valid {
+				cur[id] = sn.Int64
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("locking assets: %w", err)
+		}
 	}
-	return b.String()
+	return cur, nil
 }
 
-// rescoreExploit marks a finding with the KEV and EPSS data of its IDs
-// (its own and its aliases), after they changed.
-func rescoreExploit(ctx context.Context, tx *sql.Tx, id int64, vulnID string, aliases []string) error {
-	ids := append([]string{vulnID}, aliases...)
-	args := []any{id}
-	for _, a := range ids {
-		args = append(args, a)
+// loadStored reads, per asset, its stored findings of the result's keys
+// (all of them for nil keys): what finding.Diff compares the result with.
+func loadStored(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult) (map[int64][]finding.Stored, error) {
+	out := make(map[int64][]finding.Stored, len(live))
+	var whole []int64 // assets matched whole: all their findings
+	var pairAssets []int64
+	var pairKeys []string // with pairAssets: (asset, key) pairs re-matched
+	for _, m := range live {
+		if m.Keys == nil {
+			whole = append(whole, m.AssetID)
+		}
+		for _, k := range m.Keys {
+			pairAssets, pairKeys = append(pairAssets, m.AssetID), append(pairKeys, k)
+		}
 	}
-	in := `IN (` + placeholders(2, len(ids)) + `)`
-	_, err := tx.ExecContext(ctx, `UPDATE findings SET kev = EXISTS (SELECT 1 FROM kev WHERE cve `+in+`),
-		epss = (SELECT MAX(score) FROM epss WHERE cve `+in+`) WHERE id = $1`, args...)
-	return err
+	const cols = `f.asset_id, f.id, f.pkey, f.version, f.vuln_id, f.status, f.aliases, f.content_hash`
+	scan := func(rows *sql.Rows) error {
+		var asset int64
+		var s finding.Stored
+		if err := rows.Scan(&asset, &s.ID, &s.Identity.PackageKey, &s.Identity.Version, &s.Identity.VulnID,
+			&s.Status, &s.Aliases, &s.Hash); err != nil {
+			return err
+		}
+		out[asset] = append(out[asset], s)
+		return nil
+	}
+	const assetChunk = 250
+	for start := 0; start < len(whole); start += assetChunk {
+		part := whole[start:min(start+assetChunk, len(whole))]
+		args := make([]any, len(part))
+		for i, a := range part {
+			args[i] = a
+		}
+		if err := queryRows(ctx, tx, `SELECT `+cols+` FROM findings f WHERE f.asset_id IN (`+
+			rowPlaceholders(d, 1, len(part))+`)`, args, scan); err != nil {
+			return nil, fmt.Errorf("reading the findings of %d assets: %w", len(part), err)
+		}
+	}
+	if len(pairAssets) == 0 {
+		return out, nil
+	}
+	// The findings of each asset's own re-matched keys, looked up pair by
+	// pair in the unique (asset, key, …) index. (Every asset of a batch
+	// times every key of the batch was seven times as many lookups.)
+	var err error
+	if d == Postgres {
+		err = queryRows(ctx, tx, `SELECT `+cols+` FROM unnest($1::bigint[], $2::text[]) AS u(a, k)
+			JOIN findings f ON f.asset_id = u.a AND f.pkey = u.k`, []any{pairAssets, pairKeys}, scan)
+	} else {
+		pairs := make([][2]any, len(pairAssets))
+		for i := range pairAssets {
+			pairs[i] = [2]any{pairAssets[i], pairKeys[i]}
+		}
+		err = queryRows(ctx, tx, `SELECT `+cols+` FROM json_each($1) AS u
+			JOIN findings f ON f.asset_id = u.value ->> 0 AND f.pkey = u.value ->> 1`, []any{mustJSON(pairs)}, scan)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the findings of %d re-matched keys: %w", len(pairKeys), err)
+	}
+	return out, nil
 }
 
-func updateFinding(ctx context.Context, tx *sql.Tx, snapID int64, e *existing, f *NewFinding, t time.Time) error {
-	aliases := f.Aliases
-	if aliases == nil {
-		aliases = []string{}
+// withdrawnAmong returns which of the advisories (by ID) are withdrawn —
+// by their publisher, or because the feeds that supplied them were
+// deleted — for finding.Diff to resolve their findings as withdrawn.
+func withdrawnAmong(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	aj := mustJSON(aliases)
-	_, err := tx.ExecContext(ctx, `UPDATE findings SET aliases = $1, summary = $2, severity = $3, severity_rank = $4,
-		score = $5, fix = $6, evidence = $7, status = 'open', snapshot_id = $8, last_seen = $9, resolved_at = NULL,
-		resolution = '', resolved_by_snapshot = NULL, content_hash = $11 WHERE id = $10`,
-		aj, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, snapID, t, e.id, contentHash(f))
-	if err != nil || aj == e.aliases {
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	read := func(in string, args ...any) error {
+		got, err := queryStrings(ctx, tx, `SELECT id FROM advisories WHERE withdrawn AND id`+in, args...)
+		for _, id := range got {
+			out[id] = true
+		}
 		return err
 	}
-	return rescoreExploit(ctx, tx, e.id, f.VulnID, aliases)
+	var err error
+	if d == Postgres {
+		err = read(` = ANY($1)`, ids)
+	} else {
+		err = eachChunk(ids, 500, func(args []any) error {
+			return read(` IN (`+rowPlaceholders(d, 1, len(args))+`)`, args...)
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("looking up withdrawn advisories: %w", err)
+	}
+	return out, nil
 }

@@ -26,7 +26,7 @@ func TestRealStoreWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range []string{"Transact", "Enqueue", "Claim", "Finish", "FeedFailed", "PruneSessions", "ApplyMatch"} {
+	for _, m := range []string{"Transact", "Enqueue", "Claim", "Finish", "FeedFailed", "PruneSessions", "PruneJobs", "FeedAttempted"} {
 		if writes[m] == "" {
 			t.Errorf("store method %s not found writing", m)
 		}

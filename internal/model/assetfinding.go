@@ -24,7 +24,7 @@ const (
 	ResolvedByUpgrade  = "upgrade"          // a newer snapshot no longer has the affected version
 	ResolvedByAdvisory = "advisory-changed" // the corrected advisory no longer covers it
 	// ResolvedByWithdrawal: its advisory was withdrawn, by its publisher
-	// or because no feed that supplied it is left (see resolutionOr).
+	// or because no feed that supplied it is left (see finding.Reason).
 	ResolvedByWithdrawal = "withdrawn"
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/feed"
+	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -90,12 +91,12 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	var ph matchPhases
 	st, n, err := s.matchAndApply(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
 		Resolution: model.ResolvedByUpgrade}, &ph)
-	if errors.Is(err, store.ErrStale) {
-		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
-		return nil
-	}
 	if err != nil {
 		return err
+	}
+	if st.Stale > 0 {
+		s.Log.Info("snapshot superseded before its match was stored", "snapshot", snapID)
+		return nil
 	}
 	s.Log.Info("snapshot matched", "snapshot", snapID, "asset", snap.AssetID, "components", n,
 		"new", st.New, "still_open", st.Updated, "reopened", st.Reopened, "resolved", st.Resolved,
@@ -118,7 +119,7 @@ func since(d *time.Duration, t time.Time) time.Time {
 // Rematch re-matches, in every asset's current snapshot, only the
 // components of the given package keys: what changed advisories name. The
 // findings no longer found resolve as advisory-changed (withdrawn when
-// their advisory was; see the store). The components of all assets are
+// their advisory was; see finding.Reason). The components of all assets are
 // read at once, each distinct one matched once, and the results applied
 // in batches of assets, a transaction each.
 func (s *Service) Rematch(ctx context.Context, keys []string) error {
@@ -187,11 +188,6 @@ type rematchTarget struct {
 // until it applies (rematchBatch).
 func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget) (store.MatchStats, error) {
 	var total store.MatchStats
-	add := func(st store.MatchStats) {
-		total.New += st.New
-		total.Resolved += st.Resolved
-		total.Reopened += st.Reopened
-	}
 	memo := &matchMemo{}
 	type matched struct {
 		results []store.MatchResult
@@ -223,7 +219,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 			halt()
 			return total, m.err
 		}
-		st, err := s.Store.ApplyRematch(ctx, m.results)
+		st, err := s.applyRematch(ctx, m.results)
 		if rematchApplied != nil {
 			rematchApplied(errors.Is(err, store.ErrOutdated))
 		}
@@ -234,7 +230,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 				if err != nil {
 					return total, err
 				}
-				add(st)
+				total.Add(st)
 			}
 			return total, nil
 		}
@@ -242,7 +238,7 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 			halt()
 			return total, err
 		}
-		add(st)
+		total.Add(st)
 	}
 	<-done
 	return total, nil
@@ -258,7 +254,7 @@ func (s *Service) rematchBatch(ctx context.Context, targets []rematchTarget, mem
 		if err != nil {
 			return store.MatchStats{}, err
 		}
-		st, err := s.Store.ApplyRematch(ctx, results)
+		st, err := s.applyRematch(ctx, results)
 		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
 			return st, err
 		}
@@ -326,13 +322,49 @@ func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult, ph *ma
 			n, after = n+len(comps), comps[len(comps)-1].ID
 		}
 		m.Generation, m.CheckGeneration = gen, true
-		st, err := s.Store.ApplyMatch(ctx, m)
+		st, err := s.applyMatch(ctx, m)
 		since(&ph.store, t)
 		if !errors.Is(err, store.ErrOutdated) || attempt == 4 {
 			return st, n, err
 		}
 		s.Log.Info("advisories changed while matching; matching again", "asset", m.AssetID, "snapshot", m.SnapshotID)
 	}
+}
+
+// applyMatch records a snapshot's match in one transaction, with its
+// event; a result for a snapshot no longer current is skipped (Stale).
+func (s *Service) applyMatch(ctx context.Context, m store.MatchResult) (store.MatchStats, error) {
+	var st store.MatchStats
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if st, err = tx.ApplyFindings(ctx, []store.MatchResult{m}); err != nil || st.Stale > 0 {
+			return err
+		}
+		return tx.AppendEvent(ctx, event(ActorSystem, "snapshot.matched", "snapshot", m.SnapshotID), nil, st)
+	})
+	return st, err
+}
+
+// applyRematch records a batch of a re-match in one transaction, with one
+// event for the batch (not one per finding: a re-match touches most
+// assets).
+func (s *Service) applyRematch(ctx context.Context, results []store.MatchResult) (store.MatchStats, error) {
+	var st store.MatchStats
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if st, err = tx.ApplyFindings(ctx, results); err != nil || len(results) == 0 {
+			return err
+		}
+		return tx.AppendEvent(ctx, event(ActorSystem, "findings.rematched", "advisories", results[0].Generation), nil,
+			rematchEvent{Assets: len(results), MatchStats: st})
+	})
+	return st, err
+}
+
+// rematchEvent is what the event of a re-match batch records.
+type rematchEvent struct {
+	Assets int `json:"assets"`
+	store.MatchStats
 }
 
 // matchPage is how many components a snapshot's match reads at a time.
@@ -345,7 +377,7 @@ const matchPage = 20000
 // purl, which are also all a finding takes from it.
 type matchMemo struct {
 	gen   int64
-	found map[string][]store.NewFinding // by componentIdentity
+	found map[string][]finding.Detected // by componentIdentity
 }
 
 func componentIdentity(eco, pkg, version, purl string) string {
@@ -353,14 +385,14 @@ func componentIdentity(eco, pkg, version, purl string) string {
 }
 
 // matchMemoized is match through memo, when memo is not nil.
-func (s *Service) matchMemoized(ctx context.Context, comps []model.SnapshotComponent, gen int64, memo *matchMemo) ([]store.NewFinding, error) {
+func (s *Service) matchMemoized(ctx context.Context, comps []model.SnapshotComponent, gen int64, memo *matchMemo) ([]finding.Detected, error) {
 	if memo == nil {
 		return s.match(ctx, comps)
 	}
 	if err := s.primeMemo(ctx, comps, gen, memo); err != nil {
 		return nil, err
 	}
-	var out []store.NewFinding
+	var out []finding.Detected
 	for _, c := range comps {
 		out = append(out, memo.found[componentIdentity(c.Ecosystem, c.Package, c.Version, c.PURL)]...)
 	}
@@ -371,7 +403,7 @@ func (s *Service) matchMemoized(ctx context.Context, comps []model.SnapshotCompo
 // at generation gen (a memo of another generation is emptied first).
 func (s *Service) primeMemo(ctx context.Context, comps []model.SnapshotComponent, gen int64, memo *matchMemo) error {
 	if memo.found == nil || memo.gen != gen {
-		memo.gen, memo.found = gen, map[string][]store.NewFinding{}
+		memo.gen, memo.found = gen, map[string][]finding.Detected{}
 	}
 	var todo []model.SnapshotComponent
 	for _, c := range comps {
@@ -396,7 +428,7 @@ func (s *Service) primeMemo(ctx context.Context, comps []model.SnapshotComponent
 }
 
 // match runs the scan engine over stored components.
-func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([]store.NewFinding, error) {
+func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([]finding.Detected, error) {
 	mc := make([]model.Component, len(comps))
 	keys := make([]string, len(comps))
 	for i := range comps {
@@ -409,14 +441,14 @@ func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([
 	if err != nil {
 		return nil, err
 	}
-	found := make([]store.NewFinding, 0, len(out.Findings))
+	found := make([]finding.Detected, 0, len(out.Findings))
 	for _, f := range out.Findings {
 		ev, err := json.Marshal(f.Evidence)
 		if err != nil {
 			return nil, err
 		}
 		c := f.Component
-		found = append(found, store.NewFinding{
+		found = append(found, finding.Detected{
 			Key: advisorydb.Key(c.Ecosystem, c.Package), Ecosystem: c.Ecosystem, Package: c.Package,
 			Version: c.Version, PURL: c.PURL, VulnID: f.ID, Aliases: f.Aliases, Summary: truncate(f.Summary, 500),
 			Severity: string(f.Severity.Rating), SeverityRank: f.Severity.Rating.Rank(), Score: f.Severity.Score,

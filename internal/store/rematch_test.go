@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -36,7 +37,7 @@ func TestCurrentComponentsWithKeys(t *testing.T) {
 	})
 }
 
-func TestApplyRematch(t *testing.T) {
+func TestApplyFindingsRematch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(3)
 		type asset struct{ id, snap int64 }
@@ -52,13 +53,13 @@ func TestApplyRematch(t *testing.T) {
 		// Before: every asset has GHSA-1 (pkg0) open, GHSA-2 (pkg1)
 		// resolved, GHSA-3 (pkg1) open and GHSA-9 (pkg2, out of scope) open.
 		for _, a := range as {
-			if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Findings: []store.NewFinding{
-				finding(keys[0], "1.0.0", "GHSA-1"), finding(keys[1], "1.0.0", "GHSA-2"),
-				finding(keys[1], "1.0.0", "GHSA-3"), finding(keys[2], "1.0.0", "GHSA-9")}}); err != nil {
+			if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Findings: []finding.Detected{
+				detected(keys[0], "1.0.0", "GHSA-1"), detected(keys[1], "1.0.0", "GHSA-2"),
+				detected(keys[1], "1.0.0", "GHSA-3"), detected(keys[2], "1.0.0", "GHSA-9")}}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Keys: []string{keys[1]},
-				Resolution: model.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-3")}}); err != nil {
+			if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Keys: []string{keys[1]},
+				Resolution: model.ResolvedByAdvisory, Findings: []finding.Detected{detected(keys[1], "1.0.0", "GHSA-3")}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -72,12 +73,12 @@ func TestApplyRematch(t *testing.T) {
 			t.Fatal(err)
 		}
 		g, _ := s.Generation(ctx)
-		changed := finding(keys[0], "1.0.0", "GHSA-1")
+		changed := detected(keys[0], "1.0.0", "GHSA-1")
 		changed.Summary = "new details"
 		var results []store.MatchResult
 		for i := len(as) - 1; i >= 0; i-- { // any order
 			a := as[i]
-			fs := []store.NewFinding{changed, finding(keys[1], "1.0.0", "GHSA-2"), finding(keys[1], "1.0.0", "GHSA-4", "CVE-2024-4")}
+			fs := []finding.Detected{changed, detected(keys[1], "1.0.0", "GHSA-2"), detected(keys[1], "1.0.0", "GHSA-4", "CVE-2024-4")}
 			if i == 2 {
 				fs = fs[:2] // asset 2: nothing new; GHSA-1 listed twice
 				fs = append(fs, changed)
@@ -85,13 +86,13 @@ func TestApplyRematch(t *testing.T) {
 			results = append(results, store.MatchResult{AssetID: a.id, SnapshotID: a.snap, Keys: []string{keys[0], keys[1]},
 				Resolution: model.ResolvedByAdvisory, Findings: fs, Generation: g, CheckGeneration: true})
 		}
-		st, err := s.ApplyRematch(ctx, results)
+		st, err := storetest.ApplyFindings(ctx, s, results...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Assets 0-2: GHSA-1 updated, GHSA-2 reopened, GHSA-3 resolved;
 		// assets 0 and 1: GHSA-4 new. Asset 3 skipped.
-		if st != (store.MatchStats{New: 2, Updated: 3, Reopened: 3, Resolved: 3}) {
+		if st != (store.MatchStats{New: 2, Updated: 3, Reopened: 3, Resolved: 3, Stale: 1}) {
 			t.Fatalf("stats %+v", st)
 		}
 		all, _, err := s.Findings(ctx, store.FindingFilter{Status: "all", Limit: 100})
@@ -145,7 +146,7 @@ func TestApplyRematch(t *testing.T) {
 		}
 
 		// Applying again changes nothing but last-seen.
-		st, err = s.ApplyRematch(ctx, results[1:])
+		st, err = storetest.ApplyFindings(ctx, s, results[1:]...)
 		if err != nil || st != (store.MatchStats{Updated: 8}) {
 			t.Fatalf("again: %+v %v", st, err)
 		}
@@ -157,7 +158,7 @@ func TestApplyRematch(t *testing.T) {
 		}
 		results[0] = store.MatchResult{AssetID: as[3].id, SnapshotID: s3b.ID, Keys: []string{keys[0]},
 			Resolution: model.ResolvedByAdvisory, Generation: g, CheckGeneration: true}
-		if _, err := s.ApplyRematch(ctx, results); !errors.Is(err, store.ErrOutdated) {
+		if _, err := storetest.ApplyFindings(ctx, s, results...); !errors.Is(err, store.ErrOutdated) {
 			t.Fatalf("outdated batch: %v", err)
 		}
 		if open, _, _ := s.Findings(ctx, store.FindingFilter{AssetID: as[3].id}); len(open) != 3 {
@@ -168,11 +169,11 @@ func TestApplyRematch(t *testing.T) {
 			results[i].Generation = g2
 		}
 		// Now current: asset 3's new snapshot resolves GHSA-1.
-		st, err = s.ApplyRematch(ctx, results)
+		st, err = storetest.ApplyFindings(ctx, s, results...)
 		if err != nil || st.Resolved != 1 || st.Updated != 8 {
 			t.Fatalf("current batch: %+v %v", st, err)
 		}
-		if _, err := s.ApplyRematch(ctx, []store.MatchResult{results[0], results[0]}); err == nil {
+		if _, err := storetest.ApplyFindings(ctx, s, results[0], results[0]); err == nil {
 			t.Fatal("an asset twice in a batch was accepted")
 		}
 	})

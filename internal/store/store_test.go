@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -294,8 +295,8 @@ func TestAdvisoriesAndGeneration(t *testing.T) {
 	})
 }
 
-func finding(key, version, id string, aliases ...string) store.NewFinding {
-	return store.NewFinding{Key: key, Ecosystem: "PyPI", Package: strings.Split(key, "|")[1], Version: version,
+func detected(key, version, id string, aliases ...string) finding.Detected {
+	return finding.Detected{Key: key, Ecosystem: "PyPI", Package: strings.Split(key, "|")[1], Version: version,
 		VulnID: id, Aliases: aliases, Severity: "high", SeverityRank: 4, Evidence: "[]"}
 }
 
@@ -317,9 +318,9 @@ func TestFindingLifeCycle(t *testing.T) {
 		if _, err := storetest.ApplyKEV(ctx, s, store.FeedResult{FeedID: kevFeed.ID}, []store.KEVEntry{{CVE: "CVE-2024-1"}}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: model.ResolvedByUpgrade,
-			Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1"), finding(keys[1], "1.0.0", "GHSA-2"),
-				finding(keys[1], "1.0.0", "GHSA-2")}})
+		st, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID, Resolution: model.ResolvedByUpgrade,
+			Findings: []finding.Detected{detected(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1"), detected(keys[1], "1.0.0", "GHSA-2"),
+				detected(keys[1], "1.0.0", "GHSA-2")}})
 		if err != nil || st.New != 2 {
 			t.Fatalf("first match: %+v %v", st, err)
 		}
@@ -344,11 +345,11 @@ func TestFindingLifeCycle(t *testing.T) {
 		// A new snapshot upgrades pkg0: its finding resolves, naming the snapshot.
 		cs[0].Version = "2.0.0"
 		_, s2, _ := storetest.Ingest(ctx, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
-		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID}); !errors.Is(err, store.ErrStale) {
-			t.Fatalf("stale match applied: %v", err)
+		if st, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: s1.ID}); err != nil || st != (store.MatchStats{Stale: 1}) {
+			t.Fatalf("stale match applied: %+v %v", st, err)
 		}
-		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Resolution: model.ResolvedByUpgrade,
-			Findings: []store.NewFinding{finding(keys[1], "1.0.0", "GHSA-2")}})
+		st, err = storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Resolution: model.ResolvedByUpgrade,
+			Findings: []finding.Detected{detected(keys[1], "1.0.0", "GHSA-2")}})
 		if err != nil || st.Resolved != 1 || st.Updated != 1 {
 			t.Fatalf("second match: %+v %v", st, err)
 		}
@@ -358,8 +359,8 @@ func TestFindingLifeCycle(t *testing.T) {
 		}
 		// A re-match limited to one key leaves other keys' findings alone,
 		// and re-opens a resolved one that matches again.
-		st, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Keys: []string{keys[0]},
-			Resolution: model.ResolvedByAdvisory, Findings: []store.NewFinding{finding(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1")}})
+		st, err = storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: s2.ID, Keys: []string{keys[0]},
+			Resolution: model.ResolvedByAdvisory, Findings: []finding.Detected{detected(keys[0], "1.0.0", "GHSA-1", "CVE-2024-1")}})
 		if err != nil || st.Reopened != 1 || st.Resolved != 0 {
 			t.Fatalf("keyed match: %+v %v", st, err)
 		}
@@ -378,14 +379,14 @@ func TestFindingsKeysetPaging(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(40)
 		a, snap, _ := storetest.Ingest(ctx, s, model.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
-		var fs []store.NewFinding
+		var fs []finding.Detected
 		sev := []string{"low", "medium", "high", "critical"}
 		for i, k := range keys {
-			f := finding(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i))
+			f := detected(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i))
 			f.Severity, f.SeverityRank = sev[i%4], i%4+2
 			fs = append(fs, f)
 		}
-		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
+		if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
 			t.Fatal(err)
 		}
 		seen := map[int64]bool{}
@@ -448,12 +449,12 @@ func TestStaleMatchResultRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Generation: g, CheckGeneration: true,
-			Findings: []store.NewFinding{finding(keys[0], "1.0.0", "A-0")}}
-		if _, err := s.ApplyMatch(ctx, res); !errors.Is(err, store.ErrOutdated) {
+			Findings: []finding.Detected{detected(keys[0], "1.0.0", "A-0")}}
+		if _, err := storetest.ApplyFindings(ctx, s, res); !errors.Is(err, store.ErrOutdated) {
 			t.Fatalf("stale result: %v", err)
 		}
 		res.Generation, _ = s.Generation(ctx)
-		if st, err := s.ApplyMatch(ctx, res); err != nil || st.New != 1 {
+		if st, err := storetest.ApplyFindings(ctx, s, res); err != nil || st.New != 1 {
 			t.Fatalf("current result: %+v %v", st, err)
 		}
 	})
@@ -465,11 +466,11 @@ func TestTextSearchBothWays(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		cs, keys := comps(60)
 		a, snap, _ := storetest.Ingest(ctx, s, model.Asset{Name: "app"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: keys})
-		var fs []store.NewFinding
+		var fs []finding.Detected
 		var advs []store.Advisory
 		sev := []string{"low", "medium", "high", "critical"}
 		for i, k := range keys {
-			f := finding(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i), fmt.Sprintf("CVE-2024-%d", i%7))
+			f := detected(k, "1.0.0", fmt.Sprintf("PYSEC-%d", i), fmt.Sprintf("CVE-2024-%d", i%7))
 			f.Severity, f.SeverityRank = sev[i%4], i%4+2
 			fs = append(fs, f)
 			advs = append(advs, advisory(f.VulnID, k, f.Aliases...))
@@ -478,7 +479,7 @@ func TestTextSearchBothWays(t *testing.T) {
 		if _, err := storetest.ApplyAdvisories(ctx, s, store.FeedResult{FeedID: fd.ID}, advs); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
+		if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: fs}); err != nil {
 			t.Fatal(err)
 		}
 		all := func(q string, sevs ...string) []string {

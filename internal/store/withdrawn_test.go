@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
@@ -26,8 +27,8 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				found := []store.NewFinding{finding(keys[0], cs[0].Version, "ADV-1")}
-				if _, err := s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: found, Resolution: model.ResolvedByUpgrade}); err != nil {
+				found := []finding.Detected{detected(keys[0], cs[0].Version, "ADV-1")}
+				if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Findings: found, Resolution: model.ResolvedByUpgrade}); err != nil {
 					t.Fatal(err)
 				}
 				if _, _, err := storetest.DeleteFeed(ctx, s, f.ID); err != nil {
@@ -36,10 +37,10 @@ func TestWithdrawnWhicheverWriter(t *testing.T) {
 				// The writer sees ADV-1 no longer.
 				switch writer {
 				case "rematch":
-					_, err = s.ApplyRematch(ctx, []store.MatchResult{{AssetID: a.ID, SnapshotID: snap.ID, Keys: keys[:1],
-						Resolution: model.ResolvedByAdvisory}})
+					_, err = storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Keys: keys[:1],
+						Resolution: model.ResolvedByAdvisory})
 				default:
-					_, err = s.ApplyMatch(ctx, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Resolution: model.ResolvedByUpgrade})
+					_, err = storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: snap.ID, Resolution: model.ResolvedByUpgrade})
 				}
 				if err != nil {
 					t.Fatal(err)

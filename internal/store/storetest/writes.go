@@ -119,3 +119,8 @@ func RevokeToken(ctx context.Context, s *store.Store, id int64) error {
 	_, err := in(ctx, s, func(tx *store.Tx) (model.Token, error) { return tx.RevokeToken(ctx, id) })
 	return err
 }
+
+// ApplyFindings records match results (see Tx.ApplyFindings).
+func ApplyFindings(ctx context.Context, s *store.Store, results ...store.MatchResult) (store.MatchStats, error) {
+	return in(ctx, s, func(tx *store.Tx) (store.MatchStats, error) { return tx.ApplyFindings(ctx, results) })
+}

@@ -38,10 +38,15 @@ func (s *Store) Transact(ctx context.Context, fn func(*Tx) error) error {
 }
 
 // forUpdate locks the rows a SELECT reads until the transaction ends, on
-// PostgreSQL; SQLite's one writer holds the whole database already.
+// PostgreSQL; SQLite's one writer holds the whole database already. The
+// lock is FOR NO KEY UPDATE: it orders changes of the row, but does not
+// wait for the key-share locks that rows referencing it take — a running
+// feed sync (advisories → feeds) or match (findings → assets) would
+// otherwise hold up a request to sync the feed or rename the asset until
+// it commits. A DELETE takes the stronger lock itself when it runs.
 func (t *Tx) forUpdate() string {
 	if t.dialect == Postgres {
-		return " FOR UPDATE"
+		return " FOR NO KEY UPDATE"
 	}
 	return ""
 }

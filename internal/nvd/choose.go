@@ -12,9 +12,16 @@ const NVDSource = "nvd@nist.gov"
 // from it.
 type Scored struct {
 	CVSS
-	// Severity is computed from the vector by internal/severity; when the
-	// vector does not parse, NVD's stated score and rating are kept.
+	// Severity is what the record states: its base score and rating, with
+	// the vector and its type. Only when the record states no rating is it
+	// computed from the vector.
 	Severity model.Severity
+	// Computed is the CVSS base score and rating internal/severity reads
+	// from the vector; zero when the vector does not parse. It differs
+	// from Severity where the source scored a CVSS 4.0 vector with its
+	// threat metrics (E:U, E:P: CVSS-BT) while Computed is CVSS-B, as in
+	// two real go-aliases records.
+	Computed model.Severity
 }
 
 // Choice is the severity a record gives a finding, and where it came from.
@@ -41,18 +48,25 @@ var versionRank = map[string]int{"2.0": 1, "3.0": 2, "3.1": 3, "4.0": 4}
 func (r *Record) Scores() []Scored {
 	out := make([]Scored, 0, len(r.Metrics))
 	for _, m := range r.Metrics {
-		out = append(out, Scored{CVSS: m, Severity: score(m)})
+		out = append(out, scored(m))
 	}
 	return out
 }
 
-// score rates one metric from its vector, falling back to what NVD states.
-func score(m CVSS) model.Severity {
+// scored rates one metric as its record states it, and from its vector.
+// The stated rating is kept because it is what NVD shows for the CVE: a
+// finding must not show a rating that no source gives.
+func scored(m CVSS) Scored {
 	typ := versionTypes[m.Version]
-	if s, err := severity.FromVector(typ, m.Vector); err == nil {
-		return s
+	s := Scored{CVSS: m}
+	if c, err := severity.FromVector(typ, m.Vector); err == nil {
+		s.Computed = c
 	}
-	return model.Severity{Rating: severity.FromLabel(m.BaseSeverity).Rating, Score: m.BaseScore, Type: typ, Vector: m.Vector}
+	s.Severity = model.Severity{Rating: severity.FromLabel(m.BaseSeverity).Rating, Score: m.BaseScore, Type: typ, Vector: m.Vector}
+	if s.Severity.Rating == model.RatingUnknown && s.Computed.Rating != "" {
+		s.Severity = s.Computed
+	}
+	return s
 }
 
 // Choose picks the CVSS a finding should show from r: NVD's Primary

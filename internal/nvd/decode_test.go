@@ -2,6 +2,7 @@ package nvd
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -310,5 +311,42 @@ func TestLimits(t *testing.T) {
 	}
 	if _, err := Decode(big, Limits{MaxCPEMatches: 142, MaxDepth: 9}); err != nil {
 		t.Errorf("at the limits: %v", err)
+	}
+}
+
+// envelope wraps real bare records in a CVE API response envelope.
+func envelope(t *testing.T, perPage, start, total int, version string, records ...[]byte) []byte {
+	t.Helper()
+	vulns := make([]string, len(records))
+	for i, r := range records {
+		vulns[i] = `{"cve":` + string(r) + `}`
+	}
+	return fmt.Appendf(nil, `{"resultsPerPage":%d,"startIndex":%d,"totalResults":%d,"format":%q,"version":%q,`+
+		`"timestamp":"2024-01-02T03:04:05.678","vulnerabilities":[%s]}`, perPage, start, total, PageFormat, version, strings.Join(vulns, ","))
+}
+
+// TestPageEnvelope: an envelope whose counts do not add up is refused.
+func TestPageEnvelope(t *testing.T) {
+	files := jsonFiles(t, dataDir(t, "nvd/go-aliases"), 3)[:3]
+	var recs [][]byte
+	for _, f := range files {
+		recs = append(recs, readFile(t, f))
+	}
+	p, err := DecodePage(envelope(t, 3, 6, 9, "2.0", recs...), Limits{})
+	if err != nil || len(p.Records) != 3 || p.StartIndex != 6 {
+		t.Fatalf("%v %+v", err, p)
+	}
+	for _, tc := range []struct {
+		data []byte
+		says string
+	}{
+		{envelope(t, 2, 0, 3, "2.0", recs...), "3 records but resultsPerPage 2"},
+		{envelope(t, 3, 1, 3, "2.0", recs...), "records 1 to 4 of totalResults 3"},
+		{envelope(t, 3, 0, 3, "1.0", recs...), `version "1.0"`},
+		{envelope(t, 3, 0, 3, "2.0", recs[0], []byte(`{"id":"CVE-2020-0001","sourceIdentifier":"x","lastModified":"yesterday"}`)), "vulnerabilities[1] (CVE-2020-0001)"},
+	} {
+		if _, err := DecodePage(tc.data, Limits{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%v, want ErrInvalid saying %q", err, tc.says)
+		}
 	}
 }

@@ -31,15 +31,6 @@ type Error struct {
 func (e *Error) Error() string { return e.Name + ": " + e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-// named wraps err in an *Error naming name, unless err already names one.
-func named(name string, err error) error {
-	var e *Error
-	if name == "" || errors.As(err, &e) {
-		return err
-	}
-	return &Error{Name: name, Err: err}
-}
-
 // decodeError turns an encoding/json error into one that says where the
 // problem is without quoting the input: a file that is no NVD data must not
 // have its bytes shown to whoever reads the error.

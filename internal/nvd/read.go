@@ -43,7 +43,8 @@ func Walk(ctx context.Context, p string, lim Limits, fn func(file string, r *Rec
 		}
 		defer root.Close()
 		w := walker{root: root, display: filepath.Dir(p), lim: lim, fn: fn}
-		return w.stats, w.file(ctx, filepath.Base(p))
+		err = w.file(ctx, filepath.Base(p))
+		return w.stats, err
 	}
 	root, err := os.OpenRoot(p)
 	if err != nil {

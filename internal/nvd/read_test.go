@@ -143,3 +143,17 @@ func TestReadPathKeepsOne(t *testing.T) {
 		t.Errorf("missing path: %v", err)
 	}
 }
+
+// TestWalkFileStats: a single file is read and counted.
+func TestWalkFileStats(t *testing.T) {
+	p := filepath.Join(dataDir(t, "nvd/api-responses"), "cves-2023.json")
+	st, err := Walk(t.Context(), p, Limits{}, func(file string, _ *Record) error {
+		if file != p {
+			t.Errorf("record from %s, want %s", file, p)
+		}
+		return nil
+	})
+	if err != nil || st.Files != 1 || st.Records != 200 || st.Bytes == 0 {
+		t.Errorf("%+v, %v", st, err)
+	}
+}

@@ -49,8 +49,10 @@ const DateLayout = "2006-01-02T15:04:05.000-07:00"
 // worth retrying, or kept pushing back after every attempt.
 var ErrStatus = errors.New("NVD API request failed")
 
-// Fetcher downloads from the CVE API. The zero value but for HTTP works
-// against NVD without a key.
+// Fetcher downloads from the CVE API. The zero value works against NVD
+// without a key. It remembers its recent requests, so one Fetcher kept
+// across calls keeps within the rate limit across them too; it is not
+// for concurrent use (NVD's limit is per key, so one fetch at a time).
 type Fetcher struct {
 	// BaseURL is the endpoint (default DefaultBaseURL); a loopback mirror
 	// or test server in tests.

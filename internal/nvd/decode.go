@@ -176,17 +176,28 @@ func depth(data []byte) int {
 // ErrNotCVE; a record with bad content with ErrInvalid.
 func DecodeRecord(data []byte, lim Limits) (*Record, error) {
 	lim = lim.withDefaults()
-	kind, why, err := Sniff(data, lim)
-	if err != nil {
+	if err := expect(data, lim, KindRecord); err != nil {
 		return nil, err
 	}
-	if kind != KindRecord {
-		if kind == KindPage {
-			why = "a CVE API response page, not a bare record (use DecodePage)"
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNotCVE, why)
-	}
 	return decodeRecord(data, lim)
+}
+
+// expect refuses data unless Sniff finds it to be of kind want: the other
+// kind is named with the decoder it needs, anything else is ErrNotCVE with
+// Sniff's reason.
+func expect(data []byte, lim Limits, want Kind) error {
+	kind, why, err := Sniff(data, lim)
+	switch {
+	case err != nil:
+		return err
+	case kind == want:
+		return nil
+	case kind == KindPage:
+		why = "a CVE API response page, not a bare record (use DecodePage)"
+	case kind == KindRecord:
+		why = "a bare CVE record, not a CVE API response (use DecodeRecord)"
+	}
+	return fmt.Errorf("%w: %s", ErrNotCVE, why)
 }
 
 // decodeRecord decodes data that Sniff found to be a bare record.
@@ -217,15 +228,8 @@ type wirePage struct {
 // naming the record's position and ID.
 func DecodePage(data []byte, lim Limits) (*Page, error) {
 	lim = lim.withDefaults()
-	kind, why, err := Sniff(data, lim)
-	if err != nil {
+	if err := expect(data, lim, KindPage); err != nil {
 		return nil, err
-	}
-	if kind != KindPage {
-		if kind == KindRecord {
-			why = "a bare CVE record, not a CVE API response (use DecodeRecord)"
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNotCVE, why)
 	}
 	return decodePage(data, lim)
 }

@@ -30,7 +30,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser, by string) (model.U
 	}
 	role, err := auth.ParseRole(n.Role)
 	if err != nil {
-		return model.User{}, "", inputError{fmt.Errorf("role: %w", err)}
+		return model.User{}, "", inputError(fmt.Errorf("role: %w", err))
 	}
 	hash, generated, err := passwordHash(n.Name, n.Password)
 	if err != nil {
@@ -83,7 +83,7 @@ var ErrWrongPassword = errors.New("the current password is wrong")
 // current one; every session of the user ends, the caller's too.
 func (s *Service) ChangeOwnPassword(ctx context.Context, userID int64, current, next string) error {
 	if next == "" {
-		return inputError{errors.New("new_password: required")}
+		return inputError(errors.New("new_password: required"))
 	}
 	u, err := s.Store.User(ctx, userID)
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUser
 		if c.Role != nil {
 			r, err := auth.ParseRole(*c.Role)
 			if err != nil {
-				return inputError{fmt.Errorf("role: %w", err)}
+				return inputError(fmt.Errorf("role: %w", err))
 			}
 			after.Role = string(r)
 		}
@@ -128,7 +128,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, c UserChange, byUser
 			after.Disabled = *c.Disabled
 		}
 		if id == byUserID && (after.Disabled || after.Role != string(auth.RoleAdmin)) {
-			return inputError{errors.New("you cannot disable yourself or take away your own admin role; another admin can")}
+			return inputError(errors.New("you cannot disable yourself or take away your own admin role; another admin can"))
 		}
 		if after == before {
 			return nil
@@ -161,11 +161,11 @@ func passwordHash(username, pw string) (hash, generated string, err error) {
 		generated = auth.NewPassword()
 		pw = generated
 	} else if err := auth.CheckPasswordPolicy(username, pw); err != nil {
-		return "", "", inputError{fmt.Errorf("password: %w", err)}
+		return "", "", inputError(fmt.Errorf("password: %w", err))
 	}
 	hash, err = auth.HashPassword(pw)
 	if err != nil {
-		return "", "", inputError{fmt.Errorf("password: %w", err)}
+		return "", "", inputError(fmt.Errorf("password: %w", err))
 	}
 	return hash, generated, nil
 }
@@ -178,7 +178,7 @@ func validUsername(u string) error {
 		}
 	}
 	if !ok {
-		return inputError{fmt.Errorf("username %q: 1–64 letters, digits, '.', '_', '-' or '@'", u)}
+		return inputError(fmt.Errorf("username %q: 1–64 letters, digits, '.', '_', '-' or '@'", u))
 	}
 	return nil
 }
@@ -194,26 +194,26 @@ type NewToken struct {
 // to be shown once: only its hash is kept.
 func (s *Service) CreateToken(ctx context.Context, n NewToken, by string) (model.Token, string, error) {
 	if n.Name == "" || len(n.Name) > 100 {
-		return model.Token{}, "", inputError{errors.New("name: 1–100 characters")}
+		return model.Token{}, "", inputError(errors.New("name: 1–100 characters"))
 	}
 	role, err := auth.ParseRole(n.Role)
 	if err != nil {
-		return model.Token{}, "", inputError{fmt.Errorf("role: %w", err)}
+		return model.Token{}, "", inputError(fmt.Errorf("role: %w", err))
 	}
 	if len(n.AssetNames)+len(n.AssetTags) > 0 && role != auth.RoleUploader {
-		return model.Token{}, "", inputError{fmt.Errorf("asset scopes hold uploader tokens only: a %s token reads every asset", role)}
+		return model.Token{}, "", inputError(fmt.Errorf("asset scopes hold uploader tokens only: a %s token reads every asset", role))
 	}
 	if len(n.AssetNames) > 100 || len(n.AssetTags) > 100 {
-		return model.Token{}, "", inputError{errors.New("at most 100 asset names and 100 asset tags")}
+		return model.Token{}, "", inputError(errors.New("at most 100 asset names and 100 asset tags"))
 	}
 	for _, p := range n.AssetNames {
 		if _, err := path.Match(p, ""); err != nil || p == "" || len(p) > 200 {
-			return model.Token{}, "", inputError{fmt.Errorf("asset name %q: an asset name or a glob such as billing-*", p)}
+			return model.Token{}, "", inputError(fmt.Errorf("asset name %q: an asset name or a glob such as billing-*", p))
 		}
 	}
 	for _, t := range n.AssetTags {
 		if t == "" || len(t) > 64 {
-			return model.Token{}, "", inputError{fmt.Errorf("asset tag %q: 1–64 characters", t)}
+			return model.Token{}, "", inputError(fmt.Errorf("asset tag %q: 1–64 characters", t))
 		}
 	}
 	secret := auth.NewToken(auth.APITokenPrefix)

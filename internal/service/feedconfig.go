@@ -58,7 +58,7 @@ func (s *Service) UpdateFeed(ctx context.Context, id int64, change func(*model.F
 		case strings.Contains(after.URL, feed.RedactedMark) && before.SecretURL != "":
 			// An edited copy of the shown URL: its placeholders would
 			// become the credentials.
-			return inputError{fmt.Errorf("url: it still holds %s placeholders: send the whole URL with its credentials, or the URL as shown to keep them", feed.RedactedMark)}
+			return inputError(fmt.Errorf("url: it still holds %s placeholders: send the whole URL with its credentials, or the URL as shown to keep them", feed.RedactedMark))
 		default:
 			if err := s.setSource(&after, after.URL); err != nil {
 				return err
@@ -82,7 +82,7 @@ func (s *Service) setSource(f *model.Feed, src string) error {
 		return nil // the store says it is required
 	}
 	if err := s.Sources.Check(src); err != nil {
-		return inputError{fmt.Errorf("url: %w", err)}
+		return inputError(fmt.Errorf("url: %w", err))
 	}
 	shown, secret := feed.Redact(src)
 	f.URL, f.SecretURL = shown, ""

@@ -64,22 +64,22 @@ func (s *Service) Ingest(ctx context.Context, u *Upload) (model.Asset, model.Sna
 	}
 	if err := checkUTF8(u.Data); err != nil {
 		// JSON decoders would quietly turn the bad bytes into U+FFFD.
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
+		return model.Asset{}, model.Snapshot{}, inputError(fmt.Errorf("%s: %w", name, err))
 	}
 	sum := sha256.Sum256(u.Data)
 	doc, err := sbom.Parse(name, u.Data, sbom.Options{MaxBytes: s.MaxSBOMBytes})
 	if errors.Is(err, sbom.ErrTooLarge) {
-		return model.Asset{}, model.Snapshot{}, tooLargeError{err}
+		return model.Asset{}, model.Snapshot{}, tooLargeError(err)
 	}
 	if err != nil {
-		return model.Asset{}, model.Snapshot{}, inputError{err}
+		return model.Asset{}, model.Snapshot{}, inputError(err)
 	}
 	u.Data = nil // parsed: the collector may have it while the components are stored (the caller's copy too)
 	if err := checkInventory(&doc); err != nil {
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: %w", name, err)}
+		return model.Asset{}, model.Snapshot{}, inputError(fmt.Errorf("%s: %w", name, err))
 	}
 	if len(doc.Components) == 0 && !u.AllowEmpty {
-		return model.Asset{}, model.Snapshot{}, inputError{fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name)}
+		return model.Asset{}, model.Snapshot{}, inputError(fmt.Errorf("%s: the SBOM has no components: as the asset's inventory it would resolve all its findings; send it with allow_empty=true if that is meant", name))
 	}
 	keys := make([]string, len(doc.Components))
 	for i, c := range doc.Components {

@@ -63,18 +63,19 @@ func (s *Service) Wake() {
 // malformed or oversized SBOM, a bad field); the API answers them with 4xx.
 var ErrInvalidInput = model.ErrInvalid
 
-// inputError wraps err as ErrInvalidInput keeping its message.
-type inputError struct{ err error }
+// classed is err, keeping its message, marked as one of the errors use
+// cases answer with (model.ErrInvalid, model.ErrTooLarge, …).
+type classed struct{ class, err error }
 
-func (e inputError) Error() string   { return e.err.Error() }
-func (e inputError) Unwrap() []error { return []error{ErrInvalidInput, e.err} }
+func (e classed) Error() string   { return e.err.Error() }
+func (e classed) Unwrap() []error { return []error{e.class, e.err} }
 
-// tooLargeError wraps err as model.ErrTooLarge keeping its message: the
-// input is over a limit, rather than wrong.
-type tooLargeError struct{ err error }
+// inputError marks err as ErrInvalidInput: what the caller sent is wrong.
+func inputError(err error) error { return classed{ErrInvalidInput, err} }
 
-func (e tooLargeError) Error() string   { return e.err.Error() }
-func (e tooLargeError) Unwrap() []error { return []error{model.ErrTooLarge, e.err} }
+// tooLargeError marks err as model.ErrTooLarge: the input is over a
+// limit, rather than wrong.
+func tooLargeError(err error) error { return classed{model.ErrTooLarge, err} }
 
 // MatchSnapshot matches a snapshot's components and records the findings:
 // new ones open, missing ones resolve by upgrade. A snapshot that is no

@@ -105,11 +105,15 @@ func finding(comp *model.Component, t *target, hits []hit, ts *targets) model.Fi
 			f.Aliases = append(f.Aliases, id)
 		}
 	}
+	from := primary.ID
 	for _, h := range hits {
 		f.Evidence = append(f.Evidence, h.evidence...)
 		if severityBefore(h.c.rec.Severity, f.Severity) {
-			f.Severity = h.c.rec.Severity
+			f.Severity, from = h.c.rec.Severity, h.c.rec.ID
 		}
+	}
+	if f.Severity.Rating != model.RatingUnknown {
+		f.Severity.From, f.Severity.Record = model.SeverityFromAdvisory, from
 	}
 	f.FixedVersions, f.Fix = fixes(t, hits, ts)
 	return f

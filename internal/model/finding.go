@@ -45,6 +45,37 @@ type Severity struct {
 	// advisory database states without a vector (GHSA database_specific).
 	Type   string `json:"type,omitempty" doc:"where the rating comes from: CVSS_V2, CVSS_V3, CVSS_V4, or ecosystem for a rating the advisory database states without a vector; absent when none"`
 	Vector string `json:"vector,omitempty" doc:"the CVSS vector string; absent when there is none"`
+	// Where it came from: From names the kind of record that states it,
+	// Record that record's ID; for an NVD record, Source and SourceType
+	// say who scored it (NVD's own primary analysis or a CNA's).
+	Version    string `json:"version,omitempty" doc:"the CVSS version of vector: 2.0, 3.0, 3.1 or 4.0; absent when there is no vector"`
+	From       string `json:"from,omitempty" doc:"which record states the rating: advisory (the advisory itself) or nvd (the NVD record of one of its CVE aliases, used when the advisory states none); absent when unknown"`
+	Record     string `json:"record,omitempty" doc:"the ID of the record that states it: the advisory's ID, or the CVE ID of the NVD record"`
+	Source     string `json:"source,omitempty" doc:"for a rating from an NVD record, who scored it: nvd@nist.gov for NVD's own analysis, else the CNA (an e-mail address or UUID); absent otherwise"`
+	SourceType string `json:"source_type,omitempty" doc:"for a rating from an NVD record, Primary (NVD's analysis) or Secondary (a CNA's), as NVD states; absent otherwise"`
+}
+
+// Where a severity comes from (Severity.From).
+const (
+	SeverityFromAdvisory = "advisory" // the advisory states it
+	SeverityFromNVD      = "nvd"      // an NVD record of one of the advisory's CVE aliases
+)
+
+// Provenance describes in a few words where s came from, for tables:
+// "advisory", "NVD CVE-2024-1234", "CNA security@example.com
+// CVE-2024-1234"; "" when unknown.
+func (s Severity) Provenance() string {
+	switch {
+	case s.From == SeverityFromAdvisory:
+		return "advisory"
+	case s.From != SeverityFromNVD:
+		return ""
+	case s.Source == "nvd@nist.gov":
+		return "NVD " + s.Record
+	case s.SourceType == "Primary":
+		return "NVD (" + s.Source + ") " + s.Record
+	}
+	return "CNA " + s.Source + " via NVD " + s.Record
 }
 
 // Evidence explains why one affected entry of an advisory covers a
@@ -78,11 +109,14 @@ type Finding struct {
 	Component *Component `json:"component"`
 	// ID is the primary advisory ID; Aliases are all other IDs of the same
 	// vulnerability (merged advisory records and their aliases), sorted.
-	ID       string     `json:"id"`
-	Aliases  []string   `json:"aliases,omitempty"`
-	Summary  string     `json:"summary,omitempty"`
-	Severity Severity   `json:"severity"`
-	Evidence []Evidence `json:"evidence"`
+	ID       string   `json:"id"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Summary  string   `json:"summary,omitempty"`
+	Severity Severity `json:"severity"`
+	// Conflicts are other sources' ratings of the same vulnerability that
+	// differ from Severity (a CNA's critical beside NVD's high).
+	Conflicts []Severity `json:"severity_conflicts,omitempty"`
+	Evidence  []Evidence `json:"evidence"`
 	// FixedVersions are the versions that fix this for the component's
 	// package, ascending; Fix is the nearest one above the installed version.
 	FixedVersions []string     `json:"fixed_versions,omitempty"`
@@ -100,6 +134,10 @@ type AdvisoryInfo struct {
 	Modified   time.Time `json:"modified,omitzero" doc:"when the advisory last changed (UTC, RFC 3339); absent when unknown"`
 	References []string  `json:"references,omitempty" doc:"URLs of advisories, fixes and reports; absent when none"`
 	Severity   Severity  `json:"severity" doc:"the advisory's severity and where it comes from"`
+	// CVSS lists every CVSS vector known for the vulnerability, each with
+	// where it came from: the advisory's own, then those of the NVD
+	// records of its CVE aliases.
+	CVSS []Severity `json:"cvss,omitempty" doc:"every CVSS vector known for the vulnerability with who states it: the advisory's own, then those of the NVD records of its CVE aliases (NVD's and each CNA's); absent when none"`
 }
 
 // ExpiredIgnore is an ignore entry whose date has passed, so it no longer

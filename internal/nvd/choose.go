@@ -62,7 +62,7 @@ func scored(m CVSS) Scored {
 	if c, err := severity.FromVector(typ, m.Vector); err == nil {
 		s.Computed = c
 	}
-	s.Severity = model.Severity{Rating: severity.FromLabel(m.BaseSeverity).Rating, Score: m.BaseScore, Type: typ, Vector: m.Vector}
+	s.Severity = model.Severity{Rating: severity.FromLabel(m.BaseSeverity).Rating, Score: m.BaseScore, Type: typ, Vector: m.Vector, Version: m.Version}
 	if s.Severity.Rating == model.RatingUnknown && s.Computed.Rating != "" {
 		s.Severity = s.Computed
 	}

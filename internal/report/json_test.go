@@ -45,6 +45,7 @@ type refFinding struct {
 	Aliases       []string           `json:"aliases,omitempty"`
 	Summary       string             `json:"summary,omitempty"`
 	Severity      model.Severity     `json:"severity"`
+	Conflicts     []model.Severity   `json:"severity_conflicts,omitempty"`
 	Evidence      []model.Evidence   `json:"evidence"`
 	FixedVersions []string           `json:"fixed_versions,omitempty"`
 	Fix           string             `json:"fix,omitempty"`
@@ -53,7 +54,7 @@ type refFinding struct {
 
 func toRef(f *model.Finding) refFinding {
 	r := refFinding{Component: compactComponent(f.Component), ID: f.ID, Aliases: f.Aliases, Summary: f.Summary,
-		Severity: f.Severity, Evidence: f.Evidence, FixedVersions: f.FixedVersions, Fix: f.Fix, Suppressed: f.Suppressed}
+		Severity: f.Severity, Conflicts: f.Conflicts, Evidence: f.Evidence, FixedVersions: f.FixedVersions, Fix: f.Fix, Suppressed: f.Suppressed}
 	if r.Evidence == nil {
 		r.Evidence = []model.Evidence{}
 	}
@@ -69,6 +70,12 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 	odd.Severity.Score = 1e-7
 	odd.Suppressed = &model.Suppression{Reason: "no date"}
 	fs = append(fs, odd)
+	nvdRated := fs[0]
+	nvdRated.Severity = model.Severity{Rating: model.RatingHigh, Score: 7.5, Type: "CVSS_V3", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+		Version: "3.1", From: model.SeverityFromNVD, Record: "CVE-2024-0001", Source: "nvd@nist.gov", SourceType: "Primary"}
+	nvdRated.Conflicts = []model.Severity{{Rating: model.RatingCritical, Score: 9.1, Type: "CVSS_V3", From: model.SeverityFromNVD,
+		Record: "CVE-2024-0001", Source: "cna@example.com", SourceType: "Secondary"}}
+	fs = append(fs, nvdRated)
 	for i := range fs {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
@@ -89,9 +96,9 @@ func TestFindingEncoderMatchesEncodingJSON(t *testing.T) {
 // docs/json-output.md.
 func TestModelFieldsAreEncoded(t *testing.T) {
 	known := map[reflect.Type]string{
-		reflect.TypeFor[model.Finding]():     "Component ID Aliases Summary Severity Evidence FixedVersions Fix Suppressed",
+		reflect.TypeFor[model.Finding]():     "Component ID Aliases Summary Severity Conflicts Evidence FixedVersions Fix Suppressed",
 		reflect.TypeFor[model.Component]():   "Ref Name Version PURL Ecosystem Package CPEs Hashes Licenses Scope Source Unmatchable",
-		reflect.TypeFor[model.Severity]():    "Rating Score Type Vector",
+		reflect.TypeFor[model.Severity]():    "Rating Score Type Vector Version From Record Source SourceType",
 		reflect.TypeFor[model.Evidence]():    "Advisory Ecosystem Package RangeType Introduced Fixed LastAffected Limit Reason",
 		reflect.TypeFor[model.Suppression](): "Reason Until",
 	}

@@ -106,15 +106,16 @@ func (e *findingEncoder) finding(f *model.Finding) {
 	e.strs("aliases", f.Aliases)
 	e.strOmit("summary", f.Summary)
 	e.key("severity")
-	e.open('{')
-	e.str("rating", string(f.Severity.Rating))
-	if sc := f.Severity.Score; sc != 0 && !math.IsNaN(sc) && !math.IsInf(sc, 0) {
-		e.key("score")
-		e.b = appendJSONFloat(e.b, f.Severity.Score)
+	e.severity(&f.Severity)
+	if len(f.Conflicts) > 0 {
+		e.key("severity_conflicts")
+		e.open('[')
+		for i := range f.Conflicts {
+			e.elem()
+			e.severity(&f.Conflicts[i])
+		}
+		e.close(']')
 	}
-	e.strOmit("type", f.Severity.Type)
-	e.strOmit("vector", f.Severity.Vector)
-	e.close('}')
 	e.key("evidence")
 	e.open('[')
 	for i := range f.Evidence {
@@ -219,4 +220,22 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// severity appends s as an object.
+func (e *findingEncoder) severity(s *model.Severity) {
+	e.open('{')
+	e.str("rating", string(s.Rating))
+	if sc := s.Score; sc != 0 && !math.IsNaN(sc) && !math.IsInf(sc, 0) {
+		e.key("score")
+		e.b = appendJSONFloat(e.b, s.Score)
+	}
+	e.strOmit("type", s.Type)
+	e.strOmit("vector", s.Vector)
+	e.strOmit("version", s.Version)
+	e.strOmit("from", s.From)
+	e.strOmit("record", s.Record)
+	e.strOmit("source", s.Source)
+	e.strOmit("source_type", s.SourceType)
+	e.close('}')
 }

@@ -66,11 +66,11 @@ func TestFromOSV(t *testing.T) {
 		{"nothing", nil, "", model.Severity{Rating: model.RatingUnknown}},
 		{"GHSA label only", nil, "MODERATE", model.Severity{Rating: model.RatingMedium, Type: TypeEcosystem}},
 		{"vector beats label", []Entry{{"CVSS_V3", v31Medium}}, "CRITICAL",
-			model.Severity{Rating: model.RatingMedium, Score: 5.3, Type: TypeCVSSv3, Vector: v31Medium}},
+			model.Severity{Rating: model.RatingMedium, Score: 5.3, Type: TypeCVSSv3, Vector: v31Medium, Version: "3.1"}},
 		{"v4 and v3", []Entry{{"CVSS_V3", v31Critical}, {"CVSS_V4", v4High}}, "CRITICAL",
-			model.Severity{Rating: model.RatingHigh, Score: 8.7, Type: TypeCVSSv4, Vector: v4High}},
+			model.Severity{Rating: model.RatingHigh, Score: 8.7, Type: TypeCVSSv4, Vector: v4High, Version: "4.0"}},
 		{"broken vector skipped", []Entry{{"CVSS_V3", "CVSS:3.1/AV:N"}, {"CVSS_V2", v2High}}, "",
-			model.Severity{Rating: model.RatingHigh, Score: 7.5, Type: TypeCVSSv2, Vector: v2High}},
+			model.Severity{Rating: model.RatingHigh, Score: 7.5, Type: TypeCVSSv2, Vector: v2High, Version: "2.0"}},
 		{"broken vector, label", []Entry{{"CVSS_V3", "garbage"}}, "low",
 			model.Severity{Rating: model.RatingLow, Type: TypeEcosystem}},
 		{"bare v3 score", []Entry{{"CVSS_V3", "9.1"}}, "",
@@ -82,9 +82,9 @@ func TestFromOSV(t *testing.T) {
 		{"Ubuntu priority", []Entry{{"Ubuntu", "medium"}}, "",
 			model.Severity{Rating: model.RatingMedium, Type: TypeEcosystem}},
 		{"Ubuntu and CVSS", []Entry{{"Ubuntu", "high"}, {"CVSS_V3", v31Medium}}, "",
-			model.Severity{Rating: model.RatingMedium, Score: 5.3, Type: TypeCVSSv3, Vector: v31Medium}},
+			model.Severity{Rating: model.RatingMedium, Score: 5.3, Type: TypeCVSSv3, Vector: v31Medium, Version: "3.1"}},
 		{"type in lower case", []Entry{{"cvss_v3", v31Critical}}, "",
-			model.Severity{Rating: model.RatingCritical, Score: 9.8, Type: TypeCVSSv3, Vector: v31Critical}},
+			model.Severity{Rating: model.RatingCritical, Score: 9.8, Type: TypeCVSSv3, Vector: v31Critical, Version: "3.1"}},
 	}
 	for _, tt := range tests {
 		if got := FromOSV(tt.entries, tt.label); got != tt.want {

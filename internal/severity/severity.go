@@ -41,7 +41,18 @@ func FromVector(typ, vector string) (model.Severity, error) {
 	if err != nil {
 		return model.Severity{}, fmt.Errorf("severity: type %q vector %q: %w", typ, vector, err)
 	}
-	return model.Severity{Rating: rate(t, score), Score: score, Type: t, Vector: v}, nil
+	return model.Severity{Rating: rate(t, score), Score: score, Type: t, Vector: v, Version: cvssVersion(t, v)}, nil
+}
+
+// cvssVersion is the CVSS version of a vector that parsed as typ.
+func cvssVersion(typ, vector string) string {
+	switch typ {
+	case TypeCVSSv2:
+		return "2.0"
+	case TypeCVSSv4:
+		return "4.0"
+	}
+	return strings.TrimPrefix(vector[:len("CVSS:3.x")], "CVSS:")
 }
 
 // baseScore parses vector with the go-cvss package for its version and

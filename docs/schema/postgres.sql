@@ -146,6 +146,7 @@ CREATE TABLE feeds (
     changed bigint NOT NULL DEFAULT 0,
     syncs bigint NOT NULL DEFAULT 0,
     url_secret text NOT NULL DEFAULT ''::text,
+    synced_through timestamp with time zone,
     CONSTRAINT feeds_name_key UNIQUE (name),
     CONSTRAINT feeds_pkey PRIMARY KEY (id)
 );
@@ -181,6 +182,8 @@ CREATE TABLE findings (
     resolution text NOT NULL DEFAULT ''::text,
     resolved_by_snapshot bigint,
     content_hash text NOT NULL DEFAULT ''::text,
+    severity_info text NOT NULL DEFAULT '{}'::text,
+    severity_since timestamp with time zone,
     CONSTRAINT findings_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT findings_asset_id_pkey_version_vuln_id_key UNIQUE (asset_id, pkey, version, vuln_id),
     CONSTRAINT findings_pkey PRIMARY KEY (id)
@@ -218,6 +221,20 @@ CREATE TABLE kev (
     due_date timestamp with time zone,
     ransomware boolean NOT NULL DEFAULT false,
     CONSTRAINT kev_pkey PRIMARY KEY (cve)
+);
+
+CREATE TABLE nvd_records (
+    id text NOT NULL,
+    feed_id bigint,
+    vuln_status text NOT NULL DEFAULT ''::text,
+    published timestamp with time zone,
+    last_modified timestamp with time zone NOT NULL,
+    metrics text NOT NULL DEFAULT '[]'::text,
+    record text NOT NULL,
+    content_hash text NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT nvd_records_feed_id_fkey FOREIGN KEY (feed_id) REFERENCES feeds(id) ON DELETE CASCADE,
+    CONSTRAINT nvd_records_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE sessions (
@@ -290,6 +307,8 @@ CREATE UNIQUE INDEX jobs_active ON jobs USING btree (dedupe_key) WHERE (state = 
 CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id);
 CREATE INDEX jobs_queue ON jobs USING btree (state, run_at, id);
 CREATE UNIQUE INDEX kev_pkey ON kev USING btree (cve);
+CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
+CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (token_hash);
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 CREATE INDEX snapshots_asset ON snapshots USING btree (asset_id, id);

@@ -125,7 +125,7 @@ CREATE TABLE feeds (
     items            INTEGER NOT NULL DEFAULT 0,
     changed          INTEGER NOT NULL DEFAULT 0,
     syncs            INTEGER NOT NULL DEFAULT 0
-, url_secret TEXT NOT NULL DEFAULT '');
+, url_secret TEXT NOT NULL DEFAULT '', synced_through TIMESTAMP);
 
 CREATE TABLE finding_packages (
     name_lc TEXT PRIMARY KEY
@@ -155,7 +155,7 @@ CREATE TABLE findings (
     last_seen            TIMESTAMP NOT NULL,
     resolved_at          TIMESTAMP,
     resolution           TEXT NOT NULL DEFAULT '',
-    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '',
+    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '', severity_info TEXT NOT NULL DEFAULT '{}', severity_since TIMESTAMP,
     UNIQUE (asset_id, pkey, version, vuln_id)
 );
 
@@ -188,6 +188,18 @@ CREATE TABLE kev (
     date_added  TIMESTAMP,
     due_date    TIMESTAMP,
     ransomware  BOOLEAN NOT NULL DEFAULT FALSE
+);
+
+CREATE TABLE nvd_records (
+    id            TEXT PRIMARY KEY,
+    feed_id       INTEGER REFERENCES feeds (id) ON DELETE CASCADE,
+    vuln_status   TEXT NOT NULL DEFAULT '',
+    published     TIMESTAMP,
+    last_modified TIMESTAMP NOT NULL,
+    metrics       TEXT NOT NULL DEFAULT '[]',
+    record        TEXT NOT NULL,
+    content_hash  TEXT NOT NULL,
+    updated_at    TIMESTAMP NOT NULL
 );
 
 CREATE TABLE sessions (
@@ -246,6 +258,8 @@ CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity
 CREATE UNIQUE INDEX jobs_active ON jobs (dedupe_key) WHERE state IN ('queued', 'running');
 
 CREATE INDEX jobs_queue ON jobs (state, run_at, id);
+
+CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
 
 CREATE INDEX sessions_user ON sessions (user_id);
 

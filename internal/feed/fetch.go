@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 )
 
 // DefaultFetchLimit bounds a download when Fetch is given no limit (1 GiB).
@@ -78,6 +79,30 @@ func (p *Policy) Fetch(ctx context.Context, src, dir, prevETag string, limit int
 		return Fetched{Path: t.path, Dir: true}, nil
 	}
 	return hashLocal(t.path, name, limit)
+}
+
+// Client returns the HTTP client to read src with, for a source that
+// speaks an API of its own rather than being one download (NVD's paged
+// CVE API): src must be a network URL the policy allows, and the client
+// checks every address it dials and every redirect as Fetch does. The
+// caller bounds what it reads. Errors name src redacted.
+func (p *Policy) Client(src string) (*http.Client, error) {
+	p = p.or()
+	t, err := p.resolve(src)
+	if err != nil {
+		return nil, err
+	}
+	if t.u == nil {
+		return nil, &Error{Name: shown(src), Err: fmt.Errorf("%w: a local path, not a network source", ErrUnsupported)}
+	}
+	return p.guarded(), nil
+}
+
+// IsNetwork tells whether src names a network source (an http or https
+// URL, allowed or not), not a local path or a file:// URL.
+func IsNetwork(src string) bool {
+	l := strings.ToLower(src)
+	return strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")
 }
 
 // parseSource splits src into a URL to download or a local path to read,

@@ -53,7 +53,14 @@ type Update struct {
 	// ID of a finding, need computing again).
 	Aliases        string
 	AliasesChanged bool
+	// Severity is the rating stored before (see Rerated).
+	Severity string
 }
+
+// Rerated tells whether the update changes the finding's rating: its
+// severity is an input of the remediation clock, so the change is dated
+// and recorded.
+func (u Update) Rerated() bool { return u.Severity != u.Found.Severity }
 
 // Resolution is an open finding to resolve, and why.
 type Resolution struct {
@@ -80,14 +87,14 @@ func Diff(in Input) Changes {
 			ch.New = append(ch.New, d)
 		case s.Status == model.FindingResolved:
 			aj := d.AliasesJSON()
-			ch.Reopened = append(ch.Reopened, Update{s.ID, d, aj, aj != s.Aliases})
+			ch.Reopened = append(ch.Reopened, Update{s.ID, d, aj, aj != s.Aliases, s.Severity})
 		default:
 			aj := d.AliasesJSON()
 			if aj == s.Aliases && d.Hash() == s.Hash {
 				ch.Unchanged = append(ch.Unchanged, s.ID)
 				continue
 			}
-			ch.Changed = append(ch.Changed, Update{s.ID, d, aj, aj != s.Aliases})
+			ch.Changed = append(ch.Changed, Update{s.ID, d, aj, aj != s.Aliases, s.Severity})
 		}
 	}
 	for id, s := range old {

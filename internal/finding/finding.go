@@ -21,8 +21,11 @@ type Detected struct {
 	Summary, Severity                              string
 	SeverityRank                                   int
 	Score                                          float64
-	Fix                                            string
-	Evidence                                       string
+	// SeverityInfo is the JSON of model.SeverityInfo: the rating with
+	// where it came from, and the ratings that conflict with it.
+	SeverityInfo string
+	Fix          string
+	Evidence     string
 }
 
 // Identity is what tells an asset's findings apart: the package key, the
@@ -39,11 +42,19 @@ func (d *Detected) Identity() Identity { return Identity{d.Key, d.Version, d.Vul
 func (d *Detected) Hash() string {
 	h := sha256.New()
 	for _, v := range []string{d.Summary, d.Severity, strconv.Itoa(d.SeverityRank),
-		strconv.FormatFloat(d.Score, 'g', -1, 64), d.Fix, d.Evidence} {
+		strconv.FormatFloat(d.Score, 'g', -1, 64), d.SeverityInfo, d.Fix, d.Evidence} {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// SeverityInfoJSON is SeverityInfo as stored: {} for none.
+func (d *Detected) SeverityInfoJSON() string {
+	if d.SeverityInfo == "" {
+		return "{}"
+	}
+	return d.SeverityInfo
 }
 
 // AliasesJSON is the aliases as stored: a JSON array, [] for none.
@@ -65,6 +76,7 @@ type Stored struct {
 	Identity Identity
 	// Status is model.FindingOpen or model.FindingResolved.
 	Status string
-	// Aliases is the JSON array stored; Hash the stored content hash.
-	Aliases, Hash string
+	// Aliases is the JSON array stored; Hash the stored content hash;
+	// Severity the rating stored.
+	Aliases, Hash, Severity string
 }

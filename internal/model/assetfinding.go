@@ -12,6 +12,13 @@ const (
 	FindingResolved = "resolved"
 )
 
+// SeverityInfo is what a finding keeps of its severity besides the
+// rating: where it came from, and the ratings that conflict with it.
+type SeverityInfo struct {
+	Severity  Severity   `json:"severity"`
+	Conflicts []Severity `json:"conflicts,omitempty"`
+}
+
 // FindingStatuses lists the states a finding can be in.
 var FindingStatuses = []string{FindingOpen, FindingResolved}
 
@@ -47,7 +54,16 @@ type AssetFinding struct {
 	Summary   string   `json:"summary,omitempty" doc:"the advisory's one-line summary; absent when it has none"`
 	Severity  string   `json:"severity" doc:"the advisory's qualitative severity; unknown when the advisory states none"`
 	Score     float64  `json:"score,omitempty" doc:"the CVSS base score, 0–10; absent when the advisory has no CVSS vector"`
-	Fix       string   `json:"fix,omitempty" doc:"the nearest version above the installed one that fixes it; absent when none is known"`
+	// SeverityDetail is the rating with its vector and where it came
+	// from; Conflicts the other sources' differing ratings.
+	SeverityDetail Severity   `json:"severity_detail" doc:"the severity with its CVSS vector and where it came from: the advisory's own, or (when the advisory states none) the NVD record of one of its CVE aliases — NVD's primary analysis first, then the CNA's"`
+	Conflicts      []Severity `json:"severity_conflicts,omitempty" doc:"ratings of the same vulnerability by other sources that differ from the one shown (a CNA's critical beside NVD's high); absent when all agree"`
+	// SeveritySince is when the rating shown was set: an input of
+	// severity-based remediation clocks.
+	SeveritySince time.Time `json:"severity_since" doc:"when the rating shown was set: the first match, or the latest change of rating (an NVD record or an advisory revised its CVSS) — where a severity-based remediation clock starts (UTC, RFC 3339)"`
+	// CVSS is filled on a single finding's read only.
+	CVSS []Severity `json:"cvss,omitempty" doc:"every CVSS vector known for the vulnerability with who states it (the advisory, NVD, each CNA); only on GET /api/v1/findings/{id}"`
+	Fix  string     `json:"fix,omitempty" doc:"the nearest version above the installed one that fixes it; absent when none is known"`
 	// Evidence is the JSON list of model.Evidence of the match.
 	Evidence   json.RawMessage `json:"evidence" doc:"why the advisory covers the installed version: one entry per affected range or version list that matched"`
 	KEV        bool            `json:"kev" doc:"whether the vulnerability is in CISA's Known Exploited Vulnerabilities catalog (needs a kev feed)"`
@@ -80,7 +96,7 @@ func (f AssetFinding) Finding() (Finding, error) {
 	return Finding{
 		Component: &Component{Name: f.Package, Version: f.Version, PURL: f.PURL, Ecosystem: f.Ecosystem, Package: f.Package},
 		ID:        f.VulnID, Aliases: f.Aliases, Summary: f.Summary,
-		Severity: Severity{Rating: Rating(f.Severity), Score: f.Score},
+		Severity: f.SeverityDetail, Conflicts: f.Conflicts,
 		Evidence: ev, Fix: f.Fix,
 	}, nil
 }

@@ -12,16 +12,17 @@ const (
 	FeedOSV  = "osv"  // OSV JSON: an all.zip URL, a directory, a file
 	FeedKEV  = "kev"  // CISA Known Exploited Vulnerabilities JSON
 	FeedEPSS = "epss" // FIRST EPSS scores CSV, plain or gzip
+	FeedNVD  = "nvd"  // NVD CVE records: the CVE API 2.0, a directory or a file
 )
 
 // FeedKinds lists the kinds a feed may have.
-var FeedKinds = []string{FeedOSV, FeedKEV, FeedEPSS}
+var FeedKinds = []string{FeedOSV, FeedKEV, FeedEPSS, FeedNVD}
 
 // Feed is a configured advisory source and its health.
 type Feed struct {
 	ID   int64  `json:"id" doc:"the feed's ID"`
 	Name string `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -"`
-	Kind string `json:"kind" doc:"what the source holds: osv (OSV JSON: a zip such as all.zip, a directory or a file), kev (CISA Known Exploited Vulnerabilities JSON), epss (FIRST EPSS scores CSV, plain or gzip)"`
+	Kind string `json:"kind" doc:"what the source holds: osv (OSV JSON: a zip such as all.zip, a directory or a file), kev (CISA Known Exploited Vulnerabilities JSON), epss (FIRST EPSS scores CSV, plain or gzip), nvd (NVD CVE records, for severity from aliases: the CVE API 2.0 URL https://services.nvd.nist.gov/rest/json/cves/2.0 — add ?apiKey=YOUR-KEY for NVD's higher rate limit; the key is sent as the apiKey header and never shown — or a directory or file of records or API response pages)"`
 	// URL is the source as it may be shown: with any credentials in it
 	// redacted. SecretURL, never shown, is the source with them ("" when
 	// it has none); Source returns what to read.
@@ -42,6 +43,10 @@ type Feed struct {
 	Items         int       `json:"items" doc:"how many entries the source held at the last sync that read it (advisories, KEV entries or EPSS scores)"`
 	Changed       int       `json:"changed" doc:"how many of those the last successful sync added or changed; 0 when the content was unchanged"`
 	Syncs         int       `json:"syncs" doc:"how many syncs have succeeded"`
+	// SyncedThrough is where an incremental feed (the NVD API) stands:
+	// records modified up to it are stored; the next sync asks for those
+	// modified since.
+	SyncedThrough time.Time `json:"synced_through,omitzero" doc:"for an NVD API feed: records NVD modified up to this time are stored, and the next sync asks for those modified since (UTC, RFC 3339); absent before the first sync and for other feeds"`
 }
 
 // FeedPayload is the payload of a JobSyncFeed job.

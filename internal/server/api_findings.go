@@ -93,9 +93,9 @@ func (s *Server) getFinding(w http.ResponseWriter, r *http.Request, _ *principal
 	if err != nil {
 		return err
 	}
-	f, err := s.Store.Finding(r.Context(), id)
+	f, err := s.Svc.Finding(r.Context(), id)
 	if err != nil {
-		return fmt.Errorf("finding %d: %w", id, err)
+		return err
 	}
 	return writeJSON(w, http.StatusOK, f)
 }

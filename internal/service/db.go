@@ -8,6 +8,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -23,13 +24,17 @@ type recordCache struct {
 	gen     int64
 	records map[string][]*advisorydb.Record
 	infos   map[string]model.AdvisoryInfo
+	// metrics are the CVSS metrics of NVD records by CVE ID (nil when
+	// none is held); NVD changes move the generation too.
+	metrics map[string][]nvd.CVSS
 }
 
 // maxCachedKeys bounds the cache; past it the cache starts over.
 const maxCachedKeys = 200_000
 
 func newRecordCache(st *store.Store) *recordCache {
-	return &recordCache{st: st, gen: -1, records: map[string][]*advisorydb.Record{}, infos: map[string]model.AdvisoryInfo{}}
+	return &recordCache{st: st, gen: -1, records: map[string][]*advisorydb.Record{}, infos: map[string]model.AdvisoryInfo{},
+		metrics: map[string][]nvd.CVSS{}}
 }
 
 // refresh drops the cache when advisories changed since it was filled,
@@ -46,8 +51,48 @@ func (c *recordCache) refresh(ctx context.Context) (int64, error) {
 		c.gen = g
 		c.records = map[string][]*advisorydb.Record{}
 		c.infos = map[string]model.AdvisoryInfo{}
+		c.metrics = map[string][]nvd.CVSS{}
 	}
 	return g, nil
+}
+
+// nvdMetrics returns a lookup of the NVD metrics of the given CVEs,
+// reading those the cache does not hold in one query.
+func (c *recordCache) nvdMetrics(ctx context.Context, cves []string) (nvd.MetricsFunc, error) {
+	c.mu.RLock()
+	var missing []string
+	for _, id := range cves {
+		if _, ok := c.metrics[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.RUnlock()
+	if len(missing) > 0 {
+		raw, err := c.st.NVDMetrics(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		decoded := make(map[string][]nvd.CVSS, len(missing))
+		for _, id := range missing {
+			var ms []nvd.CVSS
+			if r, ok := raw[id]; ok {
+				if err := json.Unmarshal([]byte(r), &ms); err != nil {
+					return nil, fmt.Errorf("stored NVD metrics of %s: %w", id, err)
+				}
+			}
+			decoded[id] = ms
+		}
+		c.mu.Lock()
+		for id, ms := range decoded {
+			c.metrics[id] = ms
+		}
+		c.mu.Unlock()
+	}
+	return func(id string) []nvd.CVSS {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		return c.metrics[id]
+	}, nil
 }
 
 // prefetch reads into the cache, in a few queries, the records of the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/feed"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -58,6 +59,9 @@ func (s *Service) syncFeed(ctx context.Context, f model.Feed, force bool) (int, 
 	src, ok := sources[f.Kind]
 	if !ok {
 		return 0, fmt.Errorf("feed %s: unknown kind %q", f.Name, f.Kind)
+	}
+	if r, ok := src.(remoteSource); ok && feed.IsNetwork(f.Source()) {
+		return r.Remote(ctx, s, f, force)
 	}
 	etag := f.ETag
 	if force {

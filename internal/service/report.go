@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -71,4 +72,41 @@ func (s *Service) addAdvisory(ctx context.Context, infos map[string]model.Adviso
 	}
 	infos[id] = info
 	return nil
+}
+
+// Finding reads one finding with every CVSS vector known for its
+// vulnerability: the advisory's own, then those of the NVD records of its
+// CVE aliases, each with its source.
+func (s *Service) Finding(ctx context.Context, id int64) (model.AssetFinding, error) {
+	f, err := s.Store.Finding(ctx, id)
+	if err != nil {
+		return f, fmt.Errorf("finding %d: %w", id, err)
+	}
+	infos := map[string]model.AdvisoryInfo{}
+	if err := s.addAdvisory(ctx, infos, f.VulnID); err != nil {
+		return f, err
+	}
+	if own := infos[f.VulnID].Severity; own.Vector != "" {
+		own.From, own.Record = model.SeverityFromAdvisory, f.VulnID
+		f.CVSS = append(f.CVSS, own)
+	}
+	if f.SeverityDetail.From == model.SeverityFromAdvisory && f.SeverityDetail.Vector != "" &&
+		f.SeverityDetail.Record != f.VulnID {
+		f.CVSS = append(f.CVSS, f.SeverityDetail) // a merged advisory's, which the finding shows
+	}
+	cves := nvd.CVEs(f.VulnID, f.Aliases)
+	raw, err := s.Store.NVDMetrics(ctx, cves)
+	if err != nil {
+		return f, err
+	}
+	metrics := map[string][]nvd.CVSS{}
+	for id, r := range raw {
+		var ms []nvd.CVSS
+		if err := json.Unmarshal([]byte(r), &ms); err != nil {
+			return f, fmt.Errorf("stored NVD metrics of %s: %w", id, err)
+		}
+		metrics[id] = ms
+	}
+	f.CVSS = append(f.CVSS, nvd.Vectors(f.VulnID, f.Aliases, func(id string) []nvd.CVSS { return metrics[id] })...)
+	return f, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -38,6 +39,8 @@ type Service struct {
 	cache *recordCache
 	// entries remembers, per OSV feed, the zip entries its last sync read.
 	entries entryMemos
+	// fetchers are the NVD API feeds' fetchers, with their rate limits.
+	fetchers nvdFetchers
 	// wake is signalled when work was queued, so a local runner starts at
 	// once instead of at its next poll.
 	wake chan struct{}
@@ -442,9 +445,23 @@ func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([
 	if err != nil {
 		return nil, err
 	}
-	found := make([]finding.Detected, 0, len(out.Findings))
+	var cves []string
 	for _, f := range out.Findings {
+		cves = append(cves, nvd.CVEs(f.ID, f.Aliases)...)
+	}
+	metrics, err := s.cache.nvdMetrics(ctx, cves)
+	if err != nil {
+		return nil, err
+	}
+	found := make([]finding.Detected, 0, len(out.Findings))
+	for i := range out.Findings {
+		f := &out.Findings[i]
+		nvd.Rate(f, metrics) // severity from aliases, where the advisory states none
 		ev, err := json.Marshal(f.Evidence)
+		if err != nil {
+			return nil, err
+		}
+		info, err := json.Marshal(model.SeverityInfo{Severity: f.Severity, Conflicts: f.Conflicts})
 		if err != nil {
 			return nil, err
 		}
@@ -453,7 +470,7 @@ func (s *Service) match(ctx context.Context, comps []model.SnapshotComponent) ([
 			Key: advisorydb.Key(c.Ecosystem, c.Package), Ecosystem: c.Ecosystem, Package: c.Package,
 			Version: c.Version, PURL: c.PURL, VulnID: f.ID, Aliases: f.Aliases, Summary: truncate(f.Summary, 500),
 			Severity: string(f.Severity.Rating), SeverityRank: f.Severity.Rating.Rank(), Score: f.Severity.Score,
-			Fix: f.Fix, Evidence: string(ev),
+			SeverityInfo: string(info), Fix: f.Fix, Evidence: string(ev),
 		})
 	}
 	return found, nil

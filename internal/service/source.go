@@ -11,8 +11,8 @@ import (
 )
 
 // Source is one kind of feed: how much one download of it may weigh, and
-// how what was fetched is read and stored. OSV, CISA KEV and FIRST EPSS
-// now; CSAF and NVD plug in here.
+// how what was fetched is read and stored: OSV, CISA KEV, FIRST EPSS and
+// NVD; CSAF plugs in here.
 type Source interface {
 	// MaxBytes bounds one download.
 	MaxBytes() int64
@@ -24,7 +24,18 @@ type Source interface {
 }
 
 // sources are the feed kinds there are.
-var sources = map[string]Source{model.FeedOSV: osvSource{}, model.FeedKEV: kevSource{}, model.FeedEPSS: epssSource{}}
+var sources = map[string]Source{model.FeedOSV: osvSource{}, model.FeedKEV: kevSource{}, model.FeedEPSS: epssSource{},
+	model.FeedNVD: nvdSource{}}
+
+// remoteSource is a Source that reads a network source itself — a paged
+// API rather than one download (NVD's CVE API) — through the feed
+// policy's client.
+type remoteSource interface {
+	Source
+	// Remote syncs f from its network source and says how many items
+	// changed; force starts an incremental source over.
+	Remote(ctx context.Context, s *Service, f model.Feed, force bool) (changed int, err error)
+}
 
 // osvSource reads OSV advisories: osv.dev's <Ecosystem>/all.zip, a
 // directory, or a file (see syncOSV).
@@ -109,10 +120,11 @@ func (epssSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.
 	return n, err
 }
 
-// openFile opens a fetched file; a directory is OSV's alone.
+// openFile opens a fetched file; a directory is a source of OSV
+// advisories and NVD records only.
 func openFile(f model.Feed, got feed.Fetched) (*os.File, error) {
 	if got.Dir {
-		return nil, fmt.Errorf("feed %s: a directory is a source of OSV advisories only, not of %s", f.Name, f.Kind)
+		return nil, fmt.Errorf("feed %s: a directory is a source of OSV advisories or NVD records only, not of %s", f.Name, f.Kind)
 	}
 	return os.Open(got.Path)
 }

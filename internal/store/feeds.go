@@ -11,17 +11,18 @@ import (
 )
 
 const feedColumns = `id, name, kind, url, url_secret, interval_seconds, enabled, created_at, last_attempt_at, last_success_at,
-	last_error, content_hash, etag, items, changed, syncs`
+	last_error, content_hash, etag, items, changed, syncs, synced_through`
 
 func scanFeed(row rowScanner) (model.Feed, error) {
 	var f model.Feed
-	var attempt, success sql.NullTime
+	var attempt, success, through sql.NullTime
 	err := row.Scan(&f.ID, &f.Name, &f.Kind, &f.URL, &f.SecretURL, &f.Interval, &f.Enabled, &f.CreatedAt, &attempt, &success,
-		&f.LastError, &f.ContentHash, &f.ETag, &f.Items, &f.Changed, &f.Syncs)
+		&f.LastError, &f.ContentHash, &f.ETag, &f.Items, &f.Changed, &f.Syncs, &through)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.Feed{}, ErrNotFound
 	}
 	f.CreatedAt, f.LastAttemptAt, f.LastSuccessAt = f.CreatedAt.UTC(), timeOf(attempt), timeOf(success)
+	f.SyncedThrough = timeOf(through)
 	return f, err
 }
 
@@ -59,9 +60,11 @@ func (s *Store) Feeds(ctx context.Context) ([]model.Feed, error) {
 // so that a feed that brings one again stores it anew; they are kept, not
 // deleted, so that the findings they caused keep their explanation (and
 // resolve as withdrawn when re-matched). Deleting the last KEV or EPSS
-// feed removes the catalogue or the scores and their marks on findings.
-// It returns the package keys the withdrawn advisories named, for the
-// caller to re-match, and how many advisories were withdrawn.
+// feed removes the catalogue or the scores and their marks on findings;
+// deleting an NVD feed removes the records it stored. It returns the
+// package keys to re-match — those the withdrawn advisories named, and
+// those of advisories the NVD records rated — and how many advisories
+// were withdrawn.
 func (t *Tx) DeleteFeed(ctx context.Context, id int64) (keys []string, withdrawn int, err error) {
 	var kind string
 	err = t.tx.QueryRowContext(ctx, `SELECT kind FROM feeds WHERE id = $1`, id).Scan(&kind)
@@ -82,6 +85,18 @@ func (t *Tx) DeleteFeed(ctx context.Context, id int64) (keys []string, withdrawn
 	}
 	if err := dropFeedData(ctx, t.tx, id, kind); err != nil {
 		return nil, 0, err
+	}
+	if kind == model.FeedNVD {
+		// Its records go; the findings they rated are re-matched.
+		more, err := nvdFeedKeys(ctx, t.tx, t.dialect, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		set := map[string]bool{}
+		for _, k := range append(keys, more...) {
+			set[k] = true
+		}
+		keys = sortedKeys(set)
 	}
 	_, err = t.tx.ExecContext(ctx, `DELETE FROM feeds WHERE id = $1`, id)
 	return keys, len(only), err
@@ -157,9 +172,11 @@ func feedSucceeded(ctx context.Context, tx *sql.Tx, id int64, hash, etag string,
 }
 
 // UpdateFeed changes a feed's configuration (normalized by the caller);
-// its health stays.
+// its health stays. A feed given another source or kind starts its
+// incremental position (synced_through) over.
 func (t *Tx) UpdateFeed(ctx context.Context, f model.Feed) (model.Feed, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE feeds SET name = $1, kind = $2, url = $3, url_secret = $4, interval_seconds = $5,
+	res, err := t.tx.ExecContext(ctx, `UPDATE feeds SET synced_through = CASE WHEN kind = $2 AND url = $3 AND url_secret = $4
+		THEN synced_through END, name = $1, kind = $2, url = $3, url_secret = $4, interval_seconds = $5,
 		enabled = $6 WHERE id = $7`, f.Name, f.Kind, f.URL, f.SecretURL, f.Interval, f.Enabled, f.ID)
 	if isUnique(err) {
 		return model.Feed{}, fmt.Errorf("feed %q: %w", f.Name, ErrConflict)

@@ -33,8 +33,11 @@ type findingWrites struct {
 	// written (updateKey), so that rows written alike share a statement.
 	changed, reopened map[string]*rewrite
 	aliased           []finding.Update
-	resolved          map[string][]int64 // by reason
-	matched           []int64            // snapshots matched whole
+	// rerated are the updates that change a finding's rating: dated
+	// (severity_since) and reported (MatchStats.Rerated).
+	rerated  []finding.Update
+	resolved map[string][]int64 // by reason
+	matched  []int64            // snapshots matched whole
 }
 
 // rewrite is a group of findings given the same detected content.
@@ -79,12 +82,15 @@ func (w *findingWrites) group(groups map[string]*rewrite, us []finding.Update) m
 		k := u.Aliases + "\x00" + h
 		g := groups[k]
 		if g == nil {
-			g = &rewrite{vals: []any{u.Aliases, f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence, h, w.at}}
+			g = &rewrite{vals: []any{u.Aliases, f.Summary, f.Severity, f.SeverityRank, f.Score, f.SeverityInfoJSON(), f.Fix, f.Evidence, h, w.at}}
 			groups[k] = g
 		}
 		g.ids = append(g.ids, u.ID)
 		if u.AliasesChanged {
 			w.aliased = append(w.aliased, u)
+		}
+		if u.Rerated() {
+			w.rerated = append(w.rerated, u)
 		}
 	}
 	return groups
@@ -95,8 +101,8 @@ func (w *findingWrites) group(groups map[string]*rewrite, us []finding.Update) m
 const curSnap = `(SELECT a.current_snapshot_id FROM assets a WHERE a.id = findings.asset_id)`
 
 // rewriteSet writes a finding's detected content (rewrite.vals).
-const rewriteSet = `UPDATE findings SET aliases = ?, summary = ?, severity = ?, severity_rank = ?, score = ?, fix = ?,
-	evidence = ?, content_hash = ?, snapshot_id = ` + curSnap + `, last_seen = ?`
+const rewriteSet = `UPDATE findings SET aliases = ?, summary = ?, severity = ?, severity_rank = ?, score = ?, severity_info = ?,
+	fix = ?, evidence = ?, content_hash = ?, snapshot_id = ` + curSnap + `, last_seen = ?`
 
 // write runs the statements, in an order that keeps them deterministic.
 func (w *findingWrites) write(ctx context.Context, tx *sql.Tx, d Dialect) error {
@@ -110,6 +116,16 @@ func (w *findingWrites) write(ctx context.Context, tx *sql.Tx, d Dialect) error 
 	if err := writeGroups(ctx, tx, d, rewriteSet+`, status = '`+model.FindingOpen+`', resolved_at = NULL, resolution = '',
 		resolved_by_snapshot = NULL`, w.reopened); err != nil {
 		return fmt.Errorf("re-opening findings: %w", err)
+	}
+	if len(w.rerated) > 0 {
+		ids := make([]int64, len(w.rerated))
+		for i, u := range w.rerated {
+			ids[i] = u.ID
+		}
+		slices.Sort(ids)
+		if err := updateByID(ctx, tx, d, `UPDATE findings SET severity_since = ?`, []any{w.at}, ids); err != nil {
+			return fmt.Errorf("dating re-rated findings: %w", err)
+		}
 	}
 	for _, u := range w.aliased {
 		if err := rescoreExploit(ctx, tx, u.ID, u.Found.VulnID, u.Found.Aliases); err != nil {

@@ -69,8 +69,8 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFindin
 	return nil
 }
 
-// Findings go in one INSERT by findingBatch (19 values each) on SQLite, by
-// findingBatchPG (as 19 arrays) on PostgreSQL.
+// Findings go in one INSERT by findingBatch (22 values each) on SQLite, by
+// findingBatchPG (as 20 arrays) on PostgreSQL.
 const (
 	findingBatch   = 100
 	findingBatchPG = 2000
@@ -80,10 +80,11 @@ const (
 // and returns their IDs by freshKey.
 func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding, t time.Time,
 	exploit func(*finding.Detected) (bool, sql.NullFloat64)) (map[string]int64, error) {
-	const cols = 20
+	const cols = 22
 	var q strings.Builder
 	q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash, status) VALUES `)
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash,
+		severity_info, severity_since, status) VALUES `)
 	args := make([]any, 0, len(part)*cols)
 	for i, ff := range part {
 		f := ff.f
@@ -94,14 +95,14 @@ func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshF
 		fmt.Fprintf(&q, "(%s, 'open')", rowPlaceholders(d, len(args)+1, cols))
 		args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
 			f.AliasesJSON(), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
-			ff.snapID, t, t, inKEV, score, f.Hash())
+			ff.snapID, t, t, inKEV, score, f.Hash(), f.SeverityInfoJSON(), t)
 	}
 	return insertedIDs(ctx, tx, q.String()+` RETURNING id, asset_id, pkey, version, vuln_id`, args)
 }
 
 // insertFindingRowsPG is insertFindingRows for PostgreSQL: one array a
 // column, unnested, so the statement is the same at any batch size (pgx
-// prepares it once) and takes 19 parameters instead of thousands.
+// prepares it once) and takes 20 parameters instead of thousands.
 func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []freshFinding, t time.Time,
 	exploit func(*finding.Detected) (bool, sql.NullFloat64)) (map[string]int64, error) {
 	n := len(part)
@@ -109,7 +110,7 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 	score := make([]float64, n)
 	inKEV := make([]bool, n)
 	epss := make([]*float64, n)
-	text := make([][]string, 12) // pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity, fix, evidence, content_hash
+	text := make([][]string, 13) // pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity, fix, evidence, content_hash, severity_info
 	for i := range text {
 		text[i] = make([]string, n)
 	}
@@ -122,22 +123,24 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 			epss[i] = &e.Float64
 		}
 		for c, v := range []string{f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID, f.AliasesJSON(),
-			f.Summary, f.Severity, f.Fix, f.Evidence, f.Hash()} {
+			f.Summary, f.Severity, f.Fix, f.Evidence, f.Hash(), f.SeverityInfoJSON()} {
 			text[c][i] = v
 		}
 	}
 	q := `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash, status)
+		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash,
+		severity_info, severity_since, status)
 		SELECT asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, content_hash, 'open'
+			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, content_hash,
+			severity_info, $1, 'open'
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
 			$10::text[], $11::text[], $12::bigint[], $13::float8[], $14::text[], $15::text[], $16::bigint[],
-			$17::boolean[], $18::float8[], $19::text[])
+			$17::boolean[], $18::float8[], $19::text[], $20::text[])
 		AS u(asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss, content_hash)
+			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss, content_hash, severity_info)
 		RETURNING id, asset_id, pkey, version, vuln_id`
 	args := []any{t, asset, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], rank, score,
-		text[9], text[10], snap, inKEV, epss, text[11]}
+		text[9], text[10], snap, inKEV, epss, text[11], text[12]}
 	return insertedIDs(ctx, tx, q, args)
 }
 

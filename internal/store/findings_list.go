@@ -29,18 +29,18 @@ type FindingFilter struct {
 
 const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package, f.version, f.purl, f.vuln_id, f.aliases,
 	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
-	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot`
+	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since`
 
 func scanFinding(row interface{ Scan(...any) error }) (model.AssetFinding, int, error) {
 	var f model.AssetFinding
 	var rank int
-	var aliases, evidence string
+	var aliases, evidence, sevInfo string
 	var epss sql.NullFloat64
-	var resolved sql.NullTime
+	var resolved, sevSince sql.NullTime
 	var by sql.NullInt64
 	err := row.Scan(&f.ID, &f.AssetID, &f.AssetName, &f.Key, &f.Ecosystem, &f.Package, &f.Version, &f.PURL, &f.VulnID,
 		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
-		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by)
+		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.AssetFinding{}, 0, ErrNotFound
 	}
@@ -52,7 +52,29 @@ func scanFinding(row interface{ Scan(...any) error }) (model.AssetFinding, int, 
 	}
 	f.FirstSeen, f.LastSeen, f.ResolvedAt, f.ResolvedBy = f.FirstSeen.UTC(), f.LastSeen.UTC(), timeOf(resolved), by.Int64
 	f.Evidence = json.RawMessage(evidence)
+	if err := readSeverityInfo(&f, sevInfo, sevSince); err != nil {
+		return model.AssetFinding{}, 0, err
+	}
 	return f, rank, json.Unmarshal([]byte(aliases), &f.Aliases)
+}
+
+// readSeverityInfo fills the severity's detail from severity_info, and
+// from the rating alone for a finding stored before it was kept; a
+// finding never re-rated has had its rating since it was first seen.
+func readSeverityInfo(f *model.AssetFinding, raw string, since sql.NullTime) error {
+	var info model.SeverityInfo
+	if err := json.Unmarshal([]byte(raw), &info); err != nil {
+		return fmt.Errorf("finding %d: severity_info: %w", f.ID, err)
+	}
+	if info.Severity.Rating == "" {
+		info.Severity = model.Severity{Rating: model.Rating(f.Severity), Score: f.Score}
+	}
+	f.SeverityDetail, f.Conflicts = info.Severity, info.Conflicts
+	f.SeveritySince = f.FirstSeen
+	if since.Valid {
+		f.SeveritySince = since.Time.UTC()
+	}
+	return nil
 }
 
 // ErrBadCursor is returned for a cursor this store did not write.

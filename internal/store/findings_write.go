@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/vulndesk/vulndesk/internal/finding"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // MatchResult is the outcome of matching (part of) one snapshot.
@@ -44,12 +47,17 @@ type MatchStats struct {
 	Reopened int `json:"reopened"`
 	Resolved int `json:"resolved"`
 	Stale    int `json:"stale,omitempty"`
+	// Rerated counts the open findings whose rating changed (a revised
+	// CVSS in an advisory or in an NVD record of an alias); each has its
+	// finding.rerated event.
+	Rerated int `json:"rerated,omitempty"`
 }
 
 // Add adds o's counts to st.
 func (st *MatchStats) Add(o MatchStats) {
 	st.New, st.Updated, st.Reopened, st.Resolved, st.Stale = st.New+o.New, st.Updated+o.Updated,
 		st.Reopened+o.Reopened, st.Resolved+o.Resolved, st.Stale+o.Stale
+	st.Rerated += o.Rerated
 }
 
 func (st *MatchStats) count(ch *finding.Changes) {
@@ -120,6 +128,17 @@ func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchSta
 	}
 	if err := w.write(ctx, t.tx, t.dialect); err != nil {
 		return MatchStats{}, err
+	}
+	// A rating is an input of the finding's remediation clock: each
+	// change is recorded, in this transaction, with where the new one
+	// came from.
+	for _, u := range w.rerated {
+		st.Rerated++
+		e := model.Event{Actor: "system", Kind: "finding.rerated", ObjectType: "finding", ObjectID: strconv.FormatInt(u.ID, 10)}
+		if err := t.AppendEvent(ctx, e, map[string]any{"severity": u.Severity},
+			map[string]any{"severity": u.Found.Severity, "advisory": u.Found.VulnID, "detail": json.RawMessage(u.Found.SeverityInfoJSON())}); err != nil {
+			return MatchStats{}, err
+		}
 	}
 	t.written += int64(st.New + st.Resolved + st.Reopened)
 	return st, nil
@@ -214,12 +233,12 @@ func loadStored(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult)
 			pairAssets, pairKeys = append(pairAssets, m.AssetID), append(pairKeys, k)
 		}
 	}
-	const cols = `f.asset_id, f.id, f.pkey, f.version, f.vuln_id, f.status, f.aliases, f.content_hash`
+	const cols = `f.asset_id, f.id, f.pkey, f.version, f.vuln_id, f.status, f.aliases, f.content_hash, f.severity`
 	scan := func(rows *sql.Rows) error {
 		var asset int64
 		var s finding.Stored
 		if err := rows.Scan(&asset, &s.ID, &s.Identity.PackageKey, &s.Identity.Version, &s.Identity.VulnID,
-			&s.Status, &s.Aliases, &s.Hash); err != nil {
+			&s.Status, &s.Aliases, &s.Hash, &s.Severity); err != nil {
 			return err
 		}
 		out[asset] = append(out[asset], s)

@@ -2,13 +2,19 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -241,5 +247,132 @@ func reviseRecord(t *testing.T, path string) {
 	}
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// nvdReplay is a loopback CVE API 2.0: it pages the records it holds as
+// NVD does (in a real response's envelope) and records every request.
+type nvdReplay struct {
+	mu       sync.Mutex
+	envelope map[string]json.RawMessage
+	vulns    []json.RawMessage
+	reqs     []*http.Request
+}
+
+func newNVDReplay(t *testing.T) *nvdReplay {
+	t.Helper()
+	r := &nvdReplay{}
+	if err := json.Unmarshal(mustRead(t, servertest.Shared(t, "nvd/api-responses/cves-2023.json")), &r.envelope); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range mustGlob(t, filepath.Join(servertest.Shared(t, "nvd/go-aliases"), "*.json")) {
+		r.vulns = append(r.vulns, json.RawMessage(`{"cve":`+string(mustRead(t, p))+`}`))
+	}
+	return r
+}
+
+func (r *nvdReplay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	r.reqs = append(r.reqs, req.Clone(context.Background()))
+	r.mu.Unlock()
+	if req.URL.Path != "/rest/json/cves/2.0" {
+		http.NotFound(w, req)
+		return
+	}
+	q := req.URL.Query()
+	start, _ := strconv.Atoi(q.Get("startIndex"))
+	per, _ := strconv.Atoi(q.Get("resultsPerPage"))
+	vulns := r.vulns
+	if q.Has("lastModStartDate") {
+		vulns = []json.RawMessage{} // nothing modified since
+	}
+	end := min(start+per, len(vulns))
+	page := map[string]any{}
+	for k, v := range r.envelope {
+		page[k] = v
+	}
+	page["startIndex"], page["resultsPerPage"], page["totalResults"] = start, per, len(vulns)
+	page["vulnerabilities"] = vulns[min(start, end):end]
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(page)
+}
+
+func (r *nvdReplay) requests() []*http.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.reqs)
+}
+
+// TestNVDAPIFeed syncs an NVD feed from a loopback CVE API replaying real
+// records: the first sync pages through everything with no date range,
+// the key goes as the apiKey header only — never in a request URL, the
+// feed as shown or the server's log — and the next sync asks for what was
+// modified since the first, in a window of at most 120 days.
+func TestNVDAPIFeed(t *testing.T) {
+	t.Parallel()
+	const key = "0f1e2d3c-nvd-test-key-4b5a6978"
+	replay := newNVDReplay(t)
+	api := httptest.NewServer(replay)
+	t.Cleanup(api.Close)
+	e := storetest.Engines(t)[0]
+	s := startE2E(t, e, nil, "--empty", "--allow-private-feeds")
+	admin := s.admin
+	var f model.Feed
+	status, body := admin.Do(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(
+		`{"name": "nvd", "kind": "nvd", "url": %q, "enabled": false}`, api.URL+"/rest/json/cves/2.0?apiKey="+key)))
+	if status != 201 || strings.Contains(string(body), key) {
+		t.Fatalf("POST /api/v1/feeds: %d %s", status, body)
+	}
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatal(err)
+	}
+	f = syncFeed(t, admin, f.ID)
+	if f.LastError != "" || f.Items != len(replay.vulns) || f.Changed != len(replay.vulns) || f.SyncedThrough.IsZero() {
+		t.Fatalf("after the first sync: %+v; want %d records stored and a position", f, len(replay.vulns))
+	}
+	first := replay.requests()
+	if len(first) != 1 {
+		t.Fatalf("first sync: %d requests, want one page", len(first))
+	}
+	time.Sleep(1100 * time.Millisecond) // positions are whole seconds: let the next one move
+	f2 := syncFeed(t, admin, f.ID)
+	if f2.LastError != "" || f2.Changed != 0 || !f2.SyncedThrough.After(f.SyncedThrough) {
+		t.Errorf("after the second sync: %+v", f2)
+	}
+	// At once again, likely within the same second as the position: a
+	// sync with nothing to ask is no error.
+	if f3 := syncFeed(t, admin, f.ID); f3.LastError != "" || f3.SyncedThrough.Before(f2.SyncedThrough) {
+		t.Errorf("after a third sync at once: %+v", f3)
+	}
+	all := replay.requests()
+	if len(all) < 2 {
+		t.Fatalf("%d requests for three syncs, want at least 2", len(all))
+	}
+	q0, q1 := first[0].URL.Query(), all[1].URL.Query()
+	if q0.Has("lastModStartDate") {
+		t.Errorf("first sync asked for a range: %s", first[0].URL.RawQuery)
+	}
+	if want := f.SyncedThrough.UTC().Format("2006-01-02T15:04:05.000-07:00"); q1.Get("lastModStartDate") != want {
+		t.Errorf("second sync: lastModStartDate %q, want the first sync's position %q", q1.Get("lastModStartDate"), want)
+	}
+	from, err1 := time.Parse("2006-01-02T15:04:05.000-07:00", q1.Get("lastModStartDate"))
+	to, err2 := time.Parse("2006-01-02T15:04:05.000-07:00", q1.Get("lastModEndDate"))
+	if err1 != nil || err2 != nil || !to.After(from) || to.Sub(from) > 120*24*time.Hour {
+		t.Errorf("second sync: window %s .. %s (%v %v)", q1.Get("lastModStartDate"), q1.Get("lastModEndDate"), err1, err2)
+	}
+	for i, r := range all {
+		if r.Header.Get("apiKey") != key {
+			t.Errorf("request %d: apiKey header %q", i, r.Header.Get("apiKey"))
+		}
+		if strings.Contains(r.URL.String(), key) || strings.Contains(strings.ToLower(r.URL.RawQuery), "apikey") {
+			t.Errorf("request %d: the key is in the URL %s", i, r.URL)
+		}
+	}
+	got := servertest.Must(admin.API().Feed(servertest.Ctx(t), f.ID))(t)
+	if strings.Contains(got.URL, key) || !strings.Contains(got.URL, "REDACTED") {
+		t.Errorf("the feed as shown: url %q", got.URL)
+	}
+	if strings.Contains(s.Stderr(), key) {
+		t.Error("the server's log holds the API key")
 	}
 }

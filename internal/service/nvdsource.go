@@ -22,10 +22,6 @@ import (
 // pages saved in one file is a few hundred MB).
 const maxNVDFile = 2 << 30
 
-// nvdEpoch is where the first sync of the NVD API starts: before the
-// oldest lastModified date NVD has.
-var nvdEpoch = time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC)
-
 // nvdSource reads NVD's CVE records: the CVE API 2.0 (paged, by
 // lastModified window from where the last sync stopped), or a local
 // directory or file of bare `cve` objects or API response pages. What it
@@ -59,14 +55,15 @@ func (nvdSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.F
 		recs = append(recs, r)
 	}
 	res := store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: items}
-	return s.storeNVD(ctx, f, recs, &res, time.Time{})
+	return s.storeNVD(ctx, f, recs, &res, 0, time.Time{})
 }
 
 // storeNVD stores a batch of NVD records in one transaction with the
 // re-match by alias that their changed ratings call for; with res (the
-// last batch of a sync) it also records the feed's health, its position
-// (through, for the API) and its event.
-func (s *Service) storeNVD(ctx context.Context, f model.Feed, recs []store.NVDRecord, res *store.FeedResult, through time.Time) (int, error) {
+// last batch of a sync) it also records the feed's health — the sync's
+// changes are earlier (by earlier batches) and this batch's — its
+// position (through, for the API) and its event.
+func (s *Service) storeNVD(ctx context.Context, f model.Feed, recs []store.NVDRecord, res *store.FeedResult, earlier int, through time.Time) (int, error) {
 	var applied store.NVDApplied
 	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
 		var err error
@@ -81,10 +78,10 @@ func (s *Service) storeNVD(ctx context.Context, f model.Feed, recs []store.NVDRe
 		if res == nil {
 			return nil
 		}
-		if err := tx.NVDFeedSynced(ctx, *res, applied.Written, through); err != nil {
+		if err := tx.NVDFeedSynced(ctx, *res, earlier+applied.Written, through); err != nil {
 			return err
 		}
-		return syncedEvent(ctx, tx, f, res.Items, applied.Written)
+		return syncedEvent(ctx, tx, f, res.Items, earlier+applied.Written)
 	})
 	if err != nil {
 		return 0, err
@@ -120,25 +117,24 @@ func nvdRecord(r *nvd.Record) (store.NVDRecord, error) {
 		Metrics: string(m), Record: string(whole), ContentHash: hex.EncodeToString(sum[:])}, nil
 }
 
-// Remote syncs from the CVE API: every record modified since the feed's
-// position (since nvdEpoch on the first sync, or with force), in windows of
-// at most 120 days, page by page, a transaction a page. The position moves
-// only once every page is stored, so a sync that fails is tried again
-// from where the last one succeeded; pages stored before the failure are
-// NVD's own records and stay.
+// Remote syncs from the CVE API: on the first sync (or with force) every
+// record NVD holds, page by page; after that, every record modified since
+// the feed's position, in windows of at most 120 days. Each page is
+// stored in a transaction of its own. The position moves only once every
+// page is stored, so a sync that fails is tried again from where the last
+// one succeeded; pages stored before the failure are NVD's own records
+// and stay.
 func (nvdSource) Remote(ctx context.Context, s *Service, f model.Feed, force bool) (int, error) {
 	ft, err := s.nvdFetcher(f)
 	if err != nil {
 		return 0, err
 	}
-	start := f.SyncedThrough
-	if start.IsZero() || force {
-		start = nvdEpoch
-	}
+	// A record NVD modifies while the sync runs is asked for again by
+	// the next one, which starts where this one started.
 	end := time.Now().UTC().Truncate(time.Second)
 	changed := 0
 	last := time.Now()
-	p, err := ft.Modified(ctx, start, end, func(ctx context.Context, p nvdfetch.Progress, page []nvd.Record) error {
+	storePage := func(ctx context.Context, p nvdfetch.Progress, page []nvd.Record) error {
 		recs := make([]store.NVDRecord, 0, len(page))
 		for i := range page {
 			r, err := nvdRecord(&page[i])
@@ -147,7 +143,7 @@ func (nvdSource) Remote(ctx context.Context, s *Service, f model.Feed, force boo
 			}
 			recs = append(recs, r)
 		}
-		n, err := s.storeNVD(ctx, f, recs, nil, time.Time{})
+		n, err := s.storeNVD(ctx, f, recs, nil, 0, time.Time{})
 		changed += n
 		if time.Since(last) >= 5*time.Second || p.Window == p.Windows && p.Done >= p.TotalResults {
 			last = time.Now()
@@ -155,12 +151,21 @@ func (nvdSource) Remote(ctx context.Context, s *Service, f model.Feed, force boo
 				"records", p.Records, "changed", changed)
 		}
 		return err
-	})
+	}
+	var p nvdfetch.Progress
+	switch {
+	case f.SyncedThrough.IsZero() || force:
+		p, err = ft.All(ctx, storePage)
+	case f.SyncedThrough.Before(end):
+		p, err = ft.Modified(ctx, f.SyncedThrough, end, storePage)
+	default: // synced this very second: nothing to ask
+		end = f.SyncedThrough
+	}
 	if err != nil {
 		return 0, fmt.Errorf("feed %s: %w", f.Name, err)
 	}
 	res := store.FeedResult{FeedID: f.ID, Items: p.Records}
-	if _, err := s.storeNVD(ctx, f, nil, &res, end); err != nil {
+	if _, err := s.storeNVD(ctx, f, nil, &res, changed, end); err != nil {
 		return 0, err
 	}
 	return changed, nil

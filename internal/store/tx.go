@@ -93,3 +93,21 @@ func jsonOrEmpty(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// EventsOf returns the events recorded about one object, oldest first.
+func (s *Store) EventsOf(ctx context.Context, objectType, objectID string) ([]model.Event, error) {
+	return queryAll(ctx, s.db, func(row rowScanner) (model.Event, error) {
+		var e model.Event
+		var before, after string
+		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Kind, &e.ObjectType, &e.ObjectID, &before, &after)
+		e.At = e.At.UTC()
+		if before != "" {
+			e.Before = json.RawMessage(before)
+		}
+		if after != "" {
+			e.After = json.RawMessage(after)
+		}
+		return e, err
+	}, `SELECT id, at, actor, kind, object_type, object_id, before, after FROM events
+		WHERE object_type = $1 AND object_id = $2 ORDER BY id`, objectType, objectID)
+}

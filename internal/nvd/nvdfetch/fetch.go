@@ -119,6 +119,16 @@ func (f *Fetcher) Modified(ctx context.Context, start, end time.Time, fn PageFun
 	return p, nil
 }
 
+// All fetches every record NVD holds, page by page, with no date range:
+// a first sync, which as lastModified windows since NVD began would be
+// about a hundred windows of requests. WindowStart and WindowEnd of the
+// progress are zero.
+func (f *Fetcher) All(ctx context.Context, fn PageFunc) (Progress, error) {
+	p := Progress{Window: 1, Windows: 1}
+	err := f.window(ctx, &p, fn)
+	return p, err
+}
+
 // Windows splits [start, end) into consecutive windows of at most
 // MaxWindow, in UTC.
 func Windows(start, end time.Time) [][2]time.Time {
@@ -193,8 +203,10 @@ func (f *Fetcher) pageURL(start, end time.Time, index int) (*url.URL, error) {
 		return nil, fmt.Errorf("NVD base URL: %w", err)
 	}
 	q := u.Query()
-	q.Set("lastModStartDate", start.UTC().Format(DateLayout))
-	q.Set("lastModEndDate", end.UTC().Format(DateLayout))
+	if !start.IsZero() { // All asks for no range
+		q.Set("lastModStartDate", start.UTC().Format(DateLayout))
+		q.Set("lastModEndDate", end.UTC().Format(DateLayout))
+	}
 	q.Set("startIndex", strconv.Itoa(index))
 	q.Set("resultsPerPage", strconv.Itoa(f.pageSize()))
 	u.RawQuery = q.Encode()

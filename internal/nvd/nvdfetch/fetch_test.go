@@ -498,3 +498,32 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestAllAsksForNoRange: a first sync pages through everything NVD holds
+// with no lastModified range (one window instead of a hundred).
+func TestAllAsksForNoRange(t *testing.T) {
+	data := loadBare(t, "go-aliases")
+	f, srv, _ := setup(t, data)
+	f.PageSize = 50
+	var got collect
+	p, err := f.All(context.Background(), got.page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := srv.requests()
+	if want := (len(data.Vulns) + 49) / 50; len(reqs) != want || p.Pages != want || p.Records != len(data.Vulns) {
+		t.Fatalf("%d requests, progress %+v; want %d pages of %d records", len(reqs), p, want, len(data.Vulns))
+	}
+	for i, r := range reqs {
+		q := r.URL.Query()
+		if q.Has("lastModStartDate") || q.Has("lastModEndDate") {
+			t.Errorf("request %d asks for a range: %s", i, r.URL.RawQuery)
+		}
+		if q.Get("startIndex") != strconv.Itoa(i*50) {
+			t.Errorf("request %d: startIndex %s", i, q.Get("startIndex"))
+		}
+	}
+	if len(got.ids) != len(data.Vulns) {
+		t.Errorf("%d records delivered, want %d", len(got.ids), len(data.Vulns))
+	}
+}

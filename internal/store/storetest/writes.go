@@ -124,3 +124,8 @@ func RevokeToken(ctx context.Context, s *store.Store, id int64) error {
 func ApplyFindings(ctx context.Context, s *store.Store, results ...store.MatchResult) (store.MatchStats, error) {
 	return in(ctx, s, func(tx *store.Tx) (store.MatchStats, error) { return tx.ApplyFindings(ctx, results) })
 }
+
+// ApplyNVD stores NVD records for a feed and says what it did.
+func ApplyNVD(ctx context.Context, s *store.Store, feedID int64, recs []store.NVDRecord) (store.NVDApplied, error) {
+	return in(ctx, s, func(tx *store.Tx) (store.NVDApplied, error) { return tx.ApplyNVD(ctx, feedID, recs) })
+}

@@ -18,9 +18,10 @@ import (
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
-// maxNVDFile bounds one local file of NVD records (a whole year of API
-// pages saved in one file is a few hundred MB).
-const maxNVDFile = 2 << 30
+// maxNVDFile bounds one file of NVD records, which is decoded whole: an
+// API page is a few MB, and a mirror keeps a file a CVE or a page; a
+// larger dump is split into pages for an air-gapped site.
+const maxNVDFile = 256 << 20
 
 // nvdSource reads NVD's CVE records: the CVE API 2.0 (paged, by
 // lastModified window from where the last sync stopped), or a local

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/examples"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd/nvdfetch"
 )
 
 // DefaultFeeds are the public sources a new installation knows about. They
@@ -23,6 +24,9 @@ var DefaultFeeds = []model.Feed{
 	{Name: "osv-debian", Kind: model.FeedOSV, URL: "https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip"},
 	{Name: "cisa-kev", Kind: model.FeedKEV, URL: "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"},
 	{Name: "first-epss", Kind: model.FeedEPSS, URL: "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz", Interval: 86400},
+	// NVD asks API users to sync no more often than every two hours; add
+	// ?apiKey=… to the URL for its higher rate limit (sent as a header).
+	{Name: "nvd", Kind: model.FeedNVD, URL: nvdfetch.DefaultBaseURL, Interval: 7200},
 }
 
 // Seed fills a new installation: the default feeds (disabled) and, unless

@@ -47,7 +47,7 @@ func (c *recordCache) refresh(ctx context.Context) (int64, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if g != c.gen || len(c.records) > maxCachedKeys {
+	if g != c.gen || len(c.records)+len(c.metrics) > maxCachedKeys {
 		c.gen = g
 		c.records = map[string][]*advisorydb.Record{}
 		c.infos = map[string]model.AdvisoryInfo{}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
 	"github.com/vulndesk/vulndesk/internal/ignore"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/osv"
 	"github.com/vulndesk/vulndesk/internal/report"
 	"github.com/vulndesk/vulndesk/internal/sbom"
@@ -108,6 +109,7 @@ var (
 var inputErrors = []error{
 	sbom.ErrInvalid, sbom.ErrTooLarge, sbom.ErrUnknownFormat,
 	osv.ErrInvalid, osv.ErrTooLarge, osv.ErrUnsupported,
+	nvd.ErrInvalid, nvd.ErrTooLarge, nvd.ErrNotCVE,
 	ignore.ErrInvalid, advisorydb.ErrIndex,
 	// The access commands: a bad name, role or password, no such user or
 	// token, a name taken.

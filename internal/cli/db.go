@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/advisorydb"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/osv"
 )
 
@@ -19,7 +20,9 @@ const dbUsage = `Usage:
 A SOURCE is an OSV JSON file, a zip (osv.dev's <Ecosystem>/all.zip), a
 directory of either (such as a folder of <Ecosystem>/all.zip), or an https
 URL. 'vulndesk scan --db FILE' then opens the index in milliseconds instead of
-reading every advisory. The file is replaced atomically.
+reading every advisory. The file is replaced atomically. An index holds OSV
+advisories only: NVD records go to scan beside it ('scan --db FILE --db
+NVD-DIR'), and a build refuses them.
 `
 
 func runDB(ctx context.Context, e *env, args []string) error {
@@ -54,7 +57,7 @@ func runDBBuild(ctx context.Context, e *env, args []string) error {
 		return usagef("db build: want --out FILE and at least one SOURCE")
 	}
 	start := time.Now()
-	mem, err := loadOSV(ctx, srcs, newProgress(e.stderr, !*noProgress))
+	mem, err := loadOSV(ctx, srcs, newProgress(e.stderr, !*noProgress), nil)
 	if err != nil {
 		return err
 	}
@@ -82,15 +85,30 @@ func runDBInfo(e *env, args []string) error {
 	return enc.Encode(ix.Meta())
 }
 
-// loadOSV reads OSV sources into memory, with a progress bar.
-func loadOSV(ctx context.Context, srcs []string, p *progress) (*advisorydb.Memory, error) {
+// loadOSV reads OSV sources into memory, with a progress bar. other gets
+// each JSON document that is no OSV (osv.Options.Other); nil refuses them.
+func loadOSV(ctx context.Context, srcs []string, p *progress, other func(name string, data []byte) error) (*advisorydb.Memory, error) {
 	defer p.done()
-	return advisorydb.Load(ctx, srcs, osv.Options{Progress: p.update})
+	if other == nil {
+		other = refuseNVD
+	}
+	return advisorydb.Load(ctx, srcs, osv.Options{Progress: p.update, Other: other})
+}
+
+// refuseNVD refuses a document that is no OSV for db build, saying where
+// NVD records go instead; any other is refused as OSV refuses it.
+func refuseNVD(name string, data []byte) error {
+	if kind, _, err := nvd.Sniff(data, nvd.Limits{}); err == nil && kind != nvd.KindOther {
+		return fmt.Errorf("%s: %w: %w: an NVD CVE record; an index holds OSV advisories only: give NVD records to 'vulndesk scan --db' beside the index", name, osv.ErrInvalid, osv.ErrNotOSV)
+	}
+	_, err := osv.Decode(name, data)
+	return err
 }
 
 // openDB opens what --db names: index files as they are, all OSV sources
-// loaded together into memory (so a record present twice counts once).
-func openDB(ctx context.Context, srcs []string, p *progress) (advisorydb.DB, func(), error) {
+// loaded together into memory (so a record present twice counts once), and
+// the NVD records found among them (scan rates findings with them).
+func openDB(ctx context.Context, srcs []string, p *progress) (advisorydb.DB, *nvdRecords, func(), error) {
 	var dbs advisorydb.Multi
 	var closers []func() error
 	closeAll := func() {
@@ -98,6 +116,7 @@ func openDB(ctx context.Context, srcs []string, p *progress) (advisorydb.DB, fun
 			c()
 		}
 	}
+	cves := newNVDRecords(nvd.Limits{})
 	var osvSrcs []string
 	for _, s := range srcs {
 		if !advisorydb.IsIndex(s) {
@@ -107,18 +126,18 @@ func openDB(ctx context.Context, srcs []string, p *progress) (advisorydb.DB, fun
 		ix, err := advisorydb.Open(s)
 		if err != nil {
 			closeAll()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		closers = append(closers, ix.Close)
 		dbs = append(dbs, ix)
 	}
 	if len(osvSrcs) > 0 {
-		mem, err := loadOSV(ctx, osvSrcs, p)
+		mem, err := loadOSV(ctx, osvSrcs, p, cves.add)
 		if err != nil {
 			closeAll()
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		dbs = append(dbs, mem)
 	}
-	return dbs, closeAll, nil
+	return dbs, cves, closeAll, nil
 }

@@ -24,11 +24,17 @@ SPDX 2.2/2.3 JSON/tag-value) against OSV advisories and reports findings.
 
 --db takes a compiled index (vulndesk db build), an OSV JSON file, a zip
 (osv.dev's <Ecosystem>/all.zip), a directory of either, or an https URL;
-repeat it to combine sources. Without --db, $VULNDESK_DB is used.
+repeat it to combine sources. Without --db, $VULNDESK_DB is used. NVD
+records may be given the same way, alone or mixed with OSV: files of bare
+CVE API 2.0 'cve' objects or whole CVE API response pages. A JSON file that
+is neither OSV (an id and modified) nor NVD is refused, naming it.
 
-Findings whose advisory states no severity (most Go advisories) fail only
-with --fail-on-unknown. Components whose ecosystem has no advisory in the
-database are reported as not checked, and fail only with --fail-on-unchecked.
+A finding whose advisory states no severity (most Go advisories) takes the
+rating of the NVD records of its CVE aliases: NVD's own analysis first, then
+the CNA's, newest CVSS version. Reports say where each severity came from.
+Findings of no known severity fail only with --fail-on-unknown. Components
+whose ecosystem has no advisory in the database are reported as not checked,
+and fail only with --fail-on-unchecked.
 
 Exit codes: 0 nothing fails; 3 findings at or above --fail-on remain (or of
 unknown severity, with --fail-on-unknown), or components were not checked
@@ -47,10 +53,10 @@ func runScan(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var dbs multiFlag
-	fs.Var(&dbs, "db", "advisory source: index file, OSV file, zip, directory or https URL (repeatable)")
+	fs.Var(&dbs, "db", "advisory source: index file, OSV file, zip, directory or https URL; NVD CVE records (files or directories) rate the findings of advisories that state no severity (repeatable)")
 	format := fs.String("format", "table", "output format: "+strings.Join(report.Names, ", "))
 	failOn := fs.String("fail-on", "low", "exit 3 when a finding at or above this severity remains: none (never), low, medium, high, critical")
-	failOnUnknown := fs.Bool("fail-on-unknown", false, "exit 3 also when a finding whose advisory states no severity remains")
+	failOnUnknown := fs.Bool("fail-on-unknown", false, "exit 3 also when a finding of unknown severity remains (its advisory states none and no NVD record rates its CVEs)")
 	failOnUnchecked := fs.Bool("fail-on-unchecked", false, "exit 3 when components were not checked: the database has no advisory of their ecosystem")
 	ignorePath := fs.String("ignore", "", "ignore file (YAML: ignore: [{id, reason, until}])")
 	outPath := fs.String("output", "", "write the report to this file instead of stdout")
@@ -97,7 +103,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		res.SBOMs = append(res.SBOMs, doc)
 	}
 
-	db, closeDB, err := openDB(ctx, dbs, newProgress(e.stderr, !*noProgress))
+	db, cves, closeDB, err := openDB(ctx, dbs, newProgress(e.stderr, !*noProgress))
 	if err != nil {
 		return err
 	}
@@ -108,6 +114,7 @@ func runScan(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("match: %w", err)
 	}
 	res.Findings, res.Unmatched, res.Notes, res.Advisories = outcome.Findings, outcome.Unmatched, outcome.Notes, outcome.Advisories
+	cves.rate(res) // before the gate, which then sees the NVD ratings
 	res.Unchecked = match.Unchecked(comps, db.Stats().Ecosystems)
 	now := clock().UTC()
 	if ign != nil {

@@ -12,6 +12,11 @@ import (
 var (
 	// ErrInvalid: the input is not valid OSV (bad JSON, missing id, ...).
 	ErrInvalid = errors.New("invalid OSV data")
+	// ErrNotOSV: the input is JSON but no OSV record, as it lacks the id
+	// and modified the OSV schema requires of every record (an NVD CVE
+	// record, a JSON schema, ...). An error that wraps it wraps ErrInvalid
+	// too.
+	ErrNotOSV = errors.New("not an OSV record")
 	// ErrTooLarge: the input is over one of the limits.
 	ErrTooLarge = errors.New("input over the size limit")
 	// ErrUnsupported: the path or URL names something that holds no OSV data.

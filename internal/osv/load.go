@@ -67,6 +67,13 @@ type Options struct {
 	// From, when set, is called with the zip entry the records fn sees
 	// next come from (the zero Entry for a plain JSON file).
 	From func(Entry)
+	// Other, when set, is handed each JSON document that is no OSV at all
+	// (ErrNotOSV), with its name, instead of failing the load: scan --db
+	// reads NVD records beside OSV so. It runs on the decoding
+	// goroutines, several at once, within the same limits; an error it
+	// returns stops the load. Without it such a document is an error
+	// naming it.
+	Other func(name string, data []byte) error
 }
 
 // Entry is a zip archive entry as its header declares it.
@@ -272,7 +279,7 @@ func run(ctx context.Context, jobs []job, opts Options, fn func(*Vulnerability) 
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				vs, n, err := read(j, opts.Limits)
+				vs, n, err := read(j, opts)
 				if err == nil && total.Add(n) > opts.Limits.MaxTotalBytes {
 					err = &Error{Name: j.name, Err: fmt.Errorf("%w: more than %d bytes of JSON in all", ErrTooLarge, opts.Limits.MaxTotalBytes)}
 				}
@@ -331,8 +338,10 @@ func run(ctx context.Context, jobs []job, opts Options, fn func(*Vulnerability) 
 	return stats, nil
 }
 
-// read reads and decodes one job within the limits.
-func read(j job, lim Limits) ([]Vulnerability, int64, error) {
+// read reads and decodes one job within the limits, handing a document
+// that is no OSV to opts.Other when set.
+func read(j job, opts Options) ([]Vulnerability, int64, error) {
+	lim := opts.Limits
 	rc, err := j.open()
 	if err != nil {
 		return nil, 0, &Error{Name: j.name, Err: fmt.Errorf("%w: %v", ErrInvalid, err)}
@@ -346,5 +355,8 @@ func read(j job, lim Limits) ([]Vulnerability, int64, error) {
 		return nil, 0, &Error{Name: j.name, Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, lim.MaxRecordBytes)}
 	}
 	vs, err := Decode(j.name, data)
+	if err != nil && opts.Other != nil && errors.Is(err, ErrNotOSV) {
+		return nil, int64(len(data)), opts.Other(j.name, data)
+	}
 	return vs, int64(len(data)), err
 }

@@ -103,9 +103,72 @@ func TestTruncatedJSONNamesThePlace(t *testing.T) {
 }
 
 func TestEventWithTwoFieldsRejected(t *testing.T) {
-	_, err := Decode("x.json", []byte(`{"id":"A","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]}`))
+	_, err := Decode("x.json", []byte(`{"id":"A","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"a"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0","fixed":"1.0.0"}]}]}]}`))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "exactly one") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestNotOSVTold: JSON without the id and modified the OSV schema
+// requires is no OSV record (ErrNotOSV, which is also ErrInvalid), told
+// apart from a broken advisory, which is ErrInvalid only.
+func TestNotOSVTold(t *testing.T) {
+	for _, tc := range []struct {
+		doc    string
+		notOSV bool
+		want   string
+	}{
+		{`{"id":"CVE-2024-1","sourceIdentifier":"x","lastModified":"2024-01-01T00:00:00.000"}`, true, "no modified"},
+		{`{"modified":"2024-01-01T00:00:00Z"}`, true, "no id"},
+		{`{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}`, true, "no id"},
+		{`{"AlmaLinux":"x"}`, true, "no id"},
+		{`[1, 2]`, true, "neither an object nor an array of objects"},
+		{`"a string"`, true, "neither an object"},
+		{`[{"id":"A-1","modified":"2024-01-01T00:00:00Z"},{"id":"A-2"}]`, true, "record 2: "},
+		{`[{"id":"A-1","modified":"2024-01-01T00:00:00Z"},{"id":"A-2","affected":3}]`, true, "record 2: record has no modified"},
+		// NVD's own affected block has another shape: still no OSV, not a broken one.
+		{`{"id":"CVE-2024-1","affected":[{"versions":[{"version":"1"}]}]}`, true, "no modified"},
+		{`{"id":"A-1","modified":"2024-01-01T00:00:00Z","affected":[{"versions":[{"version":"1"}]}]}`, false, "field"},
+		{`{"id":"A-1","modified":"2024-01-01T00:00:00Z","affected":[`, false, "unexpected end"},
+	} {
+		_, err := Decode("f.json", []byte(tc.doc))
+		if !errors.Is(err, ErrInvalid) || errors.Is(err, ErrNotOSV) != tc.notOSV || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Decode(%s) = %v; want ErrNotOSV %v and %q", tc.doc, err, tc.notOSV, tc.want)
+		}
+	}
+}
+
+// TestOtherDocuments: a real NVD record in a directory of OSV records is
+// refused naming it, or handed to Options.Other when set, while the OSV
+// records load.
+func TestOtherDocuments(t *testing.T) {
+	needShared(t)
+	dir := t.TempDir()
+	for _, f := range []string{"osv/golang-vulndb/GO-2023-2153.json", "osv/golang-vulndb/GO-2022-0969.json", "nvd/go-aliases/CVE-2023-39325.json"} {
+		data, err := os.ReadFile(filepath.Join(shared, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+	}
+	_, _, err := loadAll(t, dir, Options{})
+	if !errors.Is(err, ErrNotOSV) || !strings.Contains(err.Error(), "CVE-2023-39325.json") {
+		t.Fatalf("err = %v, want ErrNotOSV naming CVE-2023-39325.json", err)
+	}
+	var others []string
+	vs, st, err := loadAll(t, dir, Options{Other: func(name string, data []byte) error {
+		if !bytes.Contains(data, []byte(`"sourceIdentifier"`)) {
+			t.Errorf("Other got %s without its bytes", name)
+		}
+		others = append(others, filepath.Base(name)) // one document: no race
+		return nil
+	}})
+	if err != nil || len(vs) != 2 || st.Files != 3 || len(others) != 1 || others[0] != "CVE-2023-39325.json" {
+		t.Fatalf("records %d, files %d, other %v, err %v", len(vs), st.Files, others, err)
+	}
+	stop := errors.New("stop")
+	if _, _, err := loadAll(t, dir, Options{Other: func(string, []byte) error { return stop }}); !errors.Is(err, stop) {
+		t.Fatalf("err = %v, want Other's error", err)
 	}
 }
 

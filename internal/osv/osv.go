@@ -117,7 +117,10 @@ func DatabaseSeverity(raw json.RawMessage) string {
 }
 
 // Decode parses one OSV JSON document: a single record or an array of
-// records. name is used in errors, which give line and column.
+// records. name is used in errors, which give line and column. A document
+// whose records do not all carry the id and modified the OSV schema
+// requires is not OSV at all: its error wraps ErrNotOSV (and ErrInvalid),
+// so that a loader can tell it from a broken advisory.
 func Decode(name string, data []byte) ([]Vulnerability, error) {
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 {
@@ -133,6 +136,9 @@ func Decode(name string, data []byte) ([]Vulnerability, error) {
 		out = []Vulnerability{v}
 	}
 	if err != nil {
+		if why := notOSV(data); why != "" {
+			return nil, &Error{Name: name, Err: fmt.Errorf("%w: %w: %s", ErrInvalid, ErrNotOSV, why)}
+		}
 		return nil, jsonError(name, data, err)
 	}
 	for i := range out {
@@ -149,8 +155,11 @@ func Decode(name string, data []byte) ([]Vulnerability, error) {
 // validate checks what matching relies on; it does not enforce the whole
 // schema.
 func (v *Vulnerability) validate() error {
-	if strings.TrimSpace(v.ID) == "" {
-		return fmt.Errorf("%w: record has no id", ErrInvalid)
+	switch {
+	case strings.TrimSpace(v.ID) == "":
+		return fmt.Errorf("%w: %w: record has no id", ErrInvalid, ErrNotOSV)
+	case strings.TrimSpace(v.Modified) == "":
+		return fmt.Errorf("%w: %w: record has no modified", ErrInvalid, ErrNotOSV)
 	}
 	for i, a := range v.Affected {
 		for j, r := range a.Ranges {
@@ -168,4 +177,51 @@ func (v *Vulnerability) validate() error {
 		}
 	}
 	return nil
+}
+
+// probe is what tells an OSV record: the two fields the schema requires.
+type probe struct {
+	ID       json.RawMessage `json:"id"`
+	Modified json.RawMessage `json:"modified"`
+}
+
+// notOSV says why valid JSON that did not decode as OSV is no OSV record
+// at all — not an object or array of objects, or one without an id or
+// modified — or "" when it looks like OSV (so the decoding error stands)
+// or is not valid JSON.
+func notOSV(data []byte) string {
+	if !json.Valid(data) {
+		return ""
+	}
+	var ps []probe
+	if err := json.Unmarshal(data, &ps); err != nil {
+		var p probe
+		if err := json.Unmarshal(data, &p); err != nil {
+			return "neither an object nor an array of objects"
+		}
+		ps = []probe{p}
+	}
+	for i, p := range ps {
+		why := ""
+		switch {
+		case !stated(p.ID):
+			why = "record has no id"
+		case !stated(p.Modified):
+			why = "record has no modified"
+		}
+		if why != "" && len(ps) > 1 {
+			why = fmt.Sprintf("record %d: %s", i+1, why)
+		}
+		if why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// stated reports whether a field is present with a value other than null
+// or "".
+func stated(raw json.RawMessage) bool {
+	s := string(bytes.TrimSpace(raw))
+	return s != "" && s != "null" && s != `""`
 }

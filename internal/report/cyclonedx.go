@@ -12,6 +12,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 )
 
 // CycloneDX writes a CycloneDX 1.6 JSON BOM (a vulnerability disclosure
@@ -186,9 +187,17 @@ func recommendation(fs []*model.Finding, perComponent []string) string {
 }
 
 // cdxRating converts a severity; the method follows the vector's CVSS
-// version, and is "other" for a rating without a vector.
+// version, and is "other" for a rating without a vector. A rating from an
+// NVD record names its scorer (NVD, or the CNA) as its source.
 func cdxRating(s model.Severity) cdx.VulnerabilityRating {
 	r := cdx.VulnerabilityRating{Severity: cdx.Severity(rating(s)), Vector: s.Vector}
+	if s.From == model.SeverityFromNVD {
+		name := s.Source
+		if name == "" || name == nvd.NVDSource {
+			name = "NVD"
+		}
+		r.Source = &cdx.Source{Name: name, URL: nvdURL + s.Record}
+	}
 	if s.Score > 0 {
 		score := s.Score
 		r.Score = &score
@@ -208,11 +217,14 @@ func cdxRating(s model.Severity) cdx.VulnerabilityRating {
 	return r
 }
 
+// nvdURL is where NVD shows a CVE, with its ID appended.
+const nvdURL = "https://nvd.nist.gov/vuln/detail/"
+
 // aliasSource names the database an alias ID belongs to.
 func aliasSource(id string) *cdx.Source {
 	switch {
 	case strings.HasPrefix(id, "CVE-"):
-		return &cdx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + id}
+		return &cdx.Source{Name: "NVD", URL: nvdURL + id}
 	case strings.HasPrefix(id, "GHSA-"):
 		return &cdx.Source{Name: "GitHub", URL: "https://github.com/advisories/" + id}
 	}

@@ -44,8 +44,14 @@ func fixture() *model.Result {
 	generic := model.Component{Ref: "SPDXRef-Package-thing", Name: "thing", Version: "1.0", PURL: "pkg:generic/thing@1.0",
 		Source: base, Unmatchable: "unknown ecosystem \"generic\""}
 
-	cvss31 := model.Severity{Rating: model.RatingCritical, Score: 9.8, Type: "CVSS_V3", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}
-	lodashSev := model.Severity{Rating: model.RatingHigh, Score: 7.4, Type: "CVSS_V3", Vector: "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H"}
+	// The Go advisory states no severity: NVD's analysis of its CVE alias
+	// rates it, and the CNA's differing rating is kept as a conflict.
+	cvss31 := model.Severity{Rating: model.RatingCritical, Score: 9.8, Type: "CVSS_V3", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+		Version: "3.1", From: model.SeverityFromNVD, Record: "CVE-2022-27664", Source: "nvd@nist.gov", SourceType: "Primary"}
+	cna := model.Severity{Rating: model.RatingHigh, Score: 7.5, Type: "CVSS_V3", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H",
+		Version: "3.1", From: model.SeverityFromNVD, Record: "CVE-2022-27664", Source: "security@golang.org", SourceType: "Secondary"}
+	lodashSev := model.Severity{Rating: model.RatingHigh, Score: 7.4, Type: "CVSS_V3", Vector: "CVSS:3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:H/A:H",
+		Version: "3.0", From: model.SeverityFromAdvisory, Record: "GHSA-p6mc-m468-83gh"}
 	legacySev := model.Severity{Rating: model.RatingMedium, Score: 6.9, Type: "CVSS_V4",
 		Vector: "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N"}
 	sslSev := model.Severity{Rating: model.RatingLow, Type: "ecosystem"}
@@ -57,6 +63,7 @@ func fixture() *model.Result {
 	findings := []model.Finding{
 		{Component: &xnet, ID: "GO-2022-0969", Aliases: []string{"CVE-2022-27664", "GHSA-69cg-p879-7622"},
 			Summary: "HTTP/2 server connections can hang forever waiting for a clean shutdown", Severity: cvss31,
+			Conflicts: []model.Severity{cna},
 			Evidence: []model.Evidence{{Advisory: "GO-2022-0969", Ecosystem: "Go", Package: "golang.org/x/net", RangeType: "SEMVER",
 				Introduced: "0", Fixed: "0.0.0-20220906165146-f3363e06e74c", Reason: "0.1.0 >= introduced 0 and < fixed 0.0.0-20220906165146-f3363e06e74c"}},
 			FixedVersions: []string{"0.0.0-20220906165146-f3363e06e74c"}, Fix: "0.0.0-20220906165146-f3363e06e74c"},
@@ -87,7 +94,15 @@ func fixture() *model.Result {
 			Details: "Details of " + f.ID + ".\n\nSee the references.", Published: day0(2022, 9, 6), Modified: day0(2024, 1, 2),
 			References: []string{"https://example.com/advisories/" + f.ID, "https://example.com/fix?id=" + f.ID + "&x=1"},
 			Severity:   f.Severity}
+		if f.Severity.Vector != "" {
+			a := adv[f.ID]
+			a.CVSS = []model.Severity{f.Severity}
+			adv[f.ID] = a
+		}
 	}
+	x := adv["GO-2022-0969"]
+	x.Severity, x.CVSS = model.Severity{Rating: model.RatingUnknown}, []model.Severity{cvss31, cna}
+	adv["GO-2022-0969"] = x
 	return &model.Result{
 		SBOMs: []model.SBOM{
 			{Path: app, Format: "CycloneDX 1.5 JSON", Subject: "example/app", Components: []model.Component{xnet, lodashApp, legacy, noPurl1},

@@ -133,9 +133,10 @@ func ignoredText(s *model.Suppression) string {
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
 // advisorySeverity is the severity of an advisory as res.Advisories states
-// it, else as the finding carries it.
+// it, else as the finding carries it: an advisory that states none has its
+// findings' rating from the NVD records of its CVE aliases.
 func advisorySeverity(res *model.Result, f *model.Finding) model.Severity {
-	if a, ok := res.Advisories[f.ID]; ok && a.Severity.Rating != "" {
+	if a, ok := res.Advisories[f.ID]; ok && rating(a.Severity) != model.RatingUnknown {
 		return a.Severity
 	}
 	return f.Severity

@@ -102,6 +102,9 @@ func sarifRule(res *model.Result, f *model.Finding) *sarif.ReportingDescriptor {
 	if sev.Vector != "" {
 		props.Add("cvss-vector", sev.Vector)
 	}
+	if from := sev.Provenance(); from != "" {
+		props.Add("severity-source", from)
+	}
 	text, markdown := sarifHelp(&adv, summary)
 	return sarif.NewRule(f.ID).
 		WithShortDescription(sarif.NewMultiformatMessageString().WithText(summary)).

@@ -127,7 +127,8 @@ func columns(rows []string) []string {
 }
 
 // findings writes the main table: one row per finding, with the
-// advisory's title and the first evidence under it. Those lines are added
+// advisory's title, where its severity comes from and the first evidence
+// under it. Those lines are added
 // after alignment, so that they neither widen nor split the columns, and
 // colours are added after alignment too, so that escape codes do not count
 // as width. The SBOM column is there when several SBOMs were scanned.
@@ -168,6 +169,9 @@ func (t *tableWriter) findings(fs []*model.Finding) {
 		}
 		if title := titleLine(fs[i-1]); title != "" {
 			t.line("    " + title)
+		}
+		if from := severitySourceLine(fs[i-1]); from != "" {
+			t.line(t.paint(ansiDim, "    "+from))
 		}
 		if why := whyLine(fs[i-1]); why != "" {
 			t.line(t.paint(ansiDim, "    ↳ "+why))

@@ -72,6 +72,24 @@ func titleLine(f *model.Finding) string {
 	return Printable(s)
 }
 
+// severitySourceLine says who states a finding's severity, "severity from
+// NVD CVE-2023-39325 (CVSS 3.1)", and the other sources that rate it
+// otherwise; "" for a finding of unknown severity.
+func severitySourceLine(f *model.Finding) string {
+	from := f.Severity.Provenance()
+	if from == "" {
+		return ""
+	}
+	s := "severity from " + Printable(from)
+	if v := f.Severity.Version; v != "" {
+		s += " (CVSS " + Printable(v) + ")"
+	}
+	for _, c := range f.Conflicts {
+		s += "; " + Printable(c.Provenance()) + " says " + severityLabel(c)
+	}
+	return s
+}
+
 // whyLine is the first evidence's reason, its advisory and how many more
 // entries matched.
 func whyLine(f *model.Finding) string {

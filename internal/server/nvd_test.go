@@ -116,7 +116,7 @@ func TestSeverityFromNVD(t *testing.T) {
 			}
 
 			admin.JSON(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(
-				`{"name": "nvd", "kind": "nvd", "url": %q, "enabled": false}`, nvdDir)), 201, &nvdFeed)
+				`{"name": "nvd-go-aliases", "kind": "nvd", "url": %q, "enabled": false}`, nvdDir)), 201, &nvdFeed)
 			nvdFeed = syncFeed(t, admin, nvdFeed.ID)
 			if nvdFeed.LastError != "" || nvdFeed.Items != len(stated) || nvdFeed.Changed != len(stated) {
 				t.Fatalf("NVD feed after its sync: %+v; want %d items, all changed", nvdFeed, len(stated))
@@ -319,7 +319,7 @@ func TestNVDAPIFeed(t *testing.T) {
 	admin := s.admin
 	var f model.Feed
 	status, body := admin.Do(t, "POST", "/api/v1/feeds", strings.NewReader(fmt.Sprintf(
-		`{"name": "nvd", "kind": "nvd", "url": %q, "enabled": false}`, api.URL+"/rest/json/cves/2.0?apiKey="+key)))
+		`{"name": "nvd-mirror", "kind": "nvd", "url": %q, "enabled": false}`, api.URL+"/rest/json/cves/2.0?apiKey="+key)))
 	if status != 201 || strings.Contains(string(body), key) {
 		t.Fatalf("POST /api/v1/feeds: %d %s", status, body)
 	}

@@ -243,17 +243,25 @@ CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
 CREATE INDEX events_object ON events (object_type, object_id, id);
 
-CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id);
+CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id, score);
 
 CREATE INDEX findings_asset_list ON findings (asset_id, status, severity_rank, id);
 
+CREATE INDEX findings_asset_score ON findings (asset_id, status, score, severity_rank, id);
+
 CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), severity_rank, id);
+
+CREATE INDEX findings_ecosystem_score ON findings ((ecosystem || ' ' || status), score, severity_rank, id);
 
 CREATE INDEX findings_kev ON findings (kev, status, severity_rank, id);
 
+CREATE INDEX findings_kev_score ON findings (kev, status, score, severity_rank, id);
+
 CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vuln_id, LOWER(package));
 
-CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity_rank, id);
+CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity_rank, id, score);
+
+CREATE INDEX findings_score_list ON findings (status, score, severity_rank, id, asset_id, vuln_id, LOWER(package));
 
 CREATE UNIQUE INDEX jobs_active ON jobs (dedupe_key) WHERE state IN ('queued', 'running');
 

@@ -1,5 +1,10 @@
 package store
 
+import (
+	"context"
+	"fmt"
+)
+
 // SetTextTuning sets text search's bounds, so tests can force each of its
 // ways: the candidate lookup (dense high), the walk in windows (dense 0),
 // a walk cut short by walkRows and then the lookup, and, for terms past
@@ -11,4 +16,29 @@ func SetTextTuning(maxTerms, dense, window, walkRows int) (restore func()) {
 	return func() {
 		maxTextTerms, denseAdvisories, densePackages, denseAssets, textWindow, textWalkRows = t, a, p, s, w, r
 	}
+}
+
+// ListSQL is the statement and parameters Findings runs for f when f has
+// no text, for tests of its query plans.
+func (s *Store) ListSQL(f FindingFilter) (string, []any, error) {
+	lq, err := newListQuery(f, s.dialect)
+	if err != nil {
+		return "", nil, err
+	}
+	return lq.ordered(findingColumns, findingsFrom, lq.limit+1), lq.args, nil
+}
+
+// TextLookupSQL is the statement and parameters of the text search's
+// lookup (see textPage) for f, whatever way the search would take.
+func (s *Store) TextLookupSQL(ctx context.Context, f FindingFilter) (string, []any, error) {
+	lq, err := newListQuery(f, s.dialect)
+	if err != nil {
+		return "", nil, err
+	}
+	t, _, err := s.textTerms(ctx, f.Text)
+	if err != nil || t.none() {
+		return "", nil, fmt.Errorf("q=%q: no match (%v)", f.Text, err)
+	}
+	match, _ := s.textConds(lq, t)
+	return lq.lookup(match), lq.args, nil
 }

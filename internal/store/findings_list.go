@@ -22,7 +22,14 @@ type FindingFilter struct {
 	KEV       bool
 	Ecosystem string
 	Text      string
-	// Cursor is the opaque keyset cursor of the previous page's last row.
+	// MinScore and MaxScore, when set, keep the findings whose CVSS base
+	// score is within them (0–10). A finding without a score has score 0:
+	// a MinScore above 0 leaves it out, a MaxScore keeps it.
+	MinScore, MaxScore *float64
+	// Sort is the order: SortSeverity (also "") or SortScore.
+	Sort string
+	// Cursor is the opaque keyset cursor of the previous page's last row,
+	// valid only with the Sort that gave it.
 	Cursor string
 	Limit  int
 }
@@ -80,11 +87,30 @@ func readSeverityInfo(f *model.AssetFinding, raw string, since sql.NullTime) err
 // ErrBadCursor is returned for a cursor this store did not write.
 var ErrBadCursor = errors.New("invalid cursor")
 
-// Findings returns one page of findings, most severe first, and the cursor
-// of the next page ("" on the last page). Paging is by keyset (severity,
-// id), so a deep page costs the same as the first.
+// Findings returns one page of findings in f.Sort's order (most severe
+// first by default) and the cursor of the next page ("" on the last page).
+// Paging is by keyset (the order's columns, then id), so a deep page costs
+// the same as the first.
 func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]model.AssetFinding, string, error) {
-	lq := &listQuery{limit: PageSize(f.Limit)}
+	lq, err := newListQuery(f, s.dialect)
+	if err != nil {
+		return nil, "", err
+	}
+	if f.Text != "" {
+		return s.textPage(ctx, f, lq)
+	}
+	return s.readPage(ctx, lq.ordered(findingColumns, findingsFrom, lq.limit+1), lq.args, lq.limit, lq.order)
+}
+
+// newListQuery is the list f selects on an engine of dialect d, before
+// its text condition: the order, the conditions and the cursor, each
+// checked.
+func newListQuery(f FindingFilter, d Dialect) (*listQuery, error) {
+	order, err := orderOf(f.Sort)
+	if err != nil {
+		return nil, err
+	}
+	lq := &listQuery{limit: PageSize(f.Limit), order: order, dialect: d, testOnly: map[int]string{}}
 	status := ""
 	switch f.Status {
 	case "", model.FindingOpen:
@@ -93,12 +119,13 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]model.AssetFin
 		status = model.FindingResolved
 	case "all":
 	default:
-		return nil, "", invalidf("status %q: open, resolved or all", f.Status)
+		return nil, invalidf("status %q: open, resolved or all", f.Status)
 	}
 	switch {
 	case f.Ecosystem != "" && status != "":
 		// One condition on (ecosystem, status) as one key, so that the
-		// only index giving the list order is findings_ecosystem_list.
+		// only index giving the list order is findings_ecosystem_list
+		// (findings_ecosystem_score by score).
 		// With "ecosystem = ? AND status = ?" PostgreSQL read the general
 		// list index and filtered it, which for an ecosystem whose
 		// findings all sort low (Go's advisories carry no severity)
@@ -121,37 +148,93 @@ func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]model.AssetFin
 			lo, hi = min(lo, r), max(hi, r)
 		}
 		// The rank range the severities imply (severity_rank is the
-		// severity's rank) lets the list index seek to them.
+		// severity's rank) lets the list index seek to them (by
+		// severity; see filterOn).
 		lq.where = append(lq.where, "f.severity IN ("+strings.Join(ph, ", ")+")",
-			fmt.Sprintf("f.severity_rank BETWEEN %d AND %d", lo, hi))
+			fmt.Sprintf("%s BETWEEN %d AND %d", lq.filterOn("f.severity_rank"), lo, hi))
 	}
 	if f.KEV {
 		lq.where = append(lq.where, "f.kev = TRUE") // a bare "f.kev" does not use findings_kev on SQLite
 	}
+	if err := lq.scoreRange(f.MinScore, f.MaxScore); err != nil {
+		return nil, err
+	}
 	if f.Cursor != "" {
-		rank, id, ok := parseCursor(f.Cursor)
-		if !ok {
-			return nil, "", ErrBadCursor
+		if lq.after, err = order.parseCursor(f.Cursor); err != nil {
+			return nil, err
 		}
-		lq.cursor, lq.rank, lq.id = true, rank, id
+		lq.cursor = true
 	}
-	if f.Text != "" {
-		return s.textPage(ctx, f, lq)
+	return lq, nil
+}
+
+// scoreRange adds the conditions of a score range, each bound checked to
+// be a CVSS base score and the range not to be empty.
+func (lq *listQuery) scoreRange(lo, hi *float64) error {
+	for _, b := range []struct {
+		name, op string
+		v        *float64
+	}{{"min_score", ">=", lo}, {"max_score", "<=", hi}} {
+		if b.v == nil {
+			continue
+		}
+		if !(*b.v >= 0 && *b.v <= 10) { // NaN is neither
+			return invalidf("%s %g: a CVSS base score from 0 to 10", b.name, *b.v)
+		}
+		v := lq.arg(*b.v)
+		if lq.dialect == SQLite {
+			lq.testOnly[len(lq.where)] = "f.score + 0 " + b.op + " " + v
+		}
+		lq.where = append(lq.where, lq.filterOn("f.score")+" "+b.op+" "+v)
 	}
-	return s.readPage(ctx, lq.ordered(findingColumns, findingsFrom, lq.limit+1), lq.args, lq.limit)
+	if lo != nil && hi != nil && *lo > *hi {
+		return invalidf("min_score %g is above max_score %g: no finding has such a score", *lo, *hi)
+	}
+	return nil
 }
 
 const findingsFrom = "findings f JOIN assets a ON a.id = f.asset_id"
 
 // listQuery is a findings list being written: its conditions, their
-// parameters, the page size and the cursor's parameters.
+// parameters, the page size, the order and the cursor.
 type listQuery struct {
 	where  []string
 	args   []any
 	limit  int
-	cursor bool // false on the first page
-	rank   int  // the cursor: the page starts after (rank, id)
-	id     int64
+	order  listOrder
+	cursor bool    // false on the first page
+	after  listKey // the cursor: the page starts after this row
+	// dialect is the engine's: see filterOn.
+	dialect Dialect
+	// testOnly holds, for conditions of where that an index in the
+	// order's columns seeks on, their form as a test only: for the text
+	// lookup, which reads its rows by its matches' indexes. SQLite, given
+	// a score range by score, read the range by findings_score_list and
+	// tested each row for the match, however few matched.
+	testOnly map[int]string
+}
+
+// lookupWhere is where as the text lookup writes it (see testOnly).
+func (lq *listQuery) lookupWhere() []string {
+	out := slices.Clone(lq.where)
+	for i, c := range lq.testOnly {
+		out[i] = c
+	}
+	return out
+}
+
+// filterOn is col as a condition on it is written. On SQLite, a column
+// other than the order's first is written "col + 0", which no index seeks
+// on: SQLite plans without statistics, and given a range of such a column
+// (a score filter by severity, severities by score) it sought to the range
+// and sorted all of it, half the table for "high or critical by score",
+// instead of walking the order's index and filtering. PostgreSQL weighs
+// both with its statistics.
+func (lq *listQuery) filterOn(col string) string {
+	if lq.dialect == SQLite && col != "f."+lq.order.cols[0] {
+		return col + " + 0"
+	}
+	return col
 }
 
 func (lq *listQuery) arg(v any) string {
@@ -159,30 +242,29 @@ func (lq *listQuery) arg(v any) string {
 	return "$" + strconv.Itoa(len(lq.args))
 }
 
-// ordered selects cols from the list in its order (severity rank, then id,
-// both descending), after the cursor, n rows at most.
+// ordered selects cols from the list in its order, after the cursor, n
+// rows at most.
 func (lq *listQuery) ordered(cols, from string, n int) string {
 	sel := func(extra ...string) string {
 		q := `SELECT ` + cols + ` FROM ` + from
 		if w := append(slices.Clone(lq.where), extra...); len(w) > 0 {
 			q += " WHERE " + strings.Join(w, " AND ")
 		}
-		return q + fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", n)
+		return q + fmt.Sprintf(" ORDER BY %s LIMIT %d", lq.order.by("f."), n)
 	}
 	if !lq.cursor {
 		return sel()
 	}
-	// The rest of the cursor's rank, then the lower ranks: two index
-	// ranges. "rank < r OR (rank = r AND id < i)" bounds no index column
-	// but the first (nor do SQLite's row values), so a deep page scanned
-	// every row above it.
-	r, i := lq.arg(lq.rank), lq.arg(lq.id)
-	return `SELECT * FROM (` + sel("f.severity_rank = "+r, "f.id < "+i) + `) AS same_rank UNION ALL SELECT * FROM (` +
-		sel("f.severity_rank < "+r) + fmt.Sprintf(`) AS lower_rank ORDER BY severity_rank DESC, id DESC LIMIT %d`, n)
+	// Each index range after the cursor (see rangeAfter), n rows of each.
+	var parts []string
+	for j := range lq.order.cols {
+		parts = append(parts, `SELECT * FROM (`+sel(lq.rangeAfter(lq.after, j)...)+fmt.Sprintf(`) AS after%d`, j))
+	}
+	return strings.Join(parts, " UNION ALL ") + fmt.Sprintf(` ORDER BY %s LIMIT %d`, lq.order.by(""), n)
 }
 
-// readPage runs a findings query of up to limit+1 rows in list order.
-func (s *Store) readPage(ctx context.Context, q string, args []any, limit int) ([]model.AssetFinding, string, error) {
+// readPage runs a findings query of up to limit+1 rows in o's order.
+func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o listOrder) ([]model.AssetFinding, string, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
@@ -197,25 +279,14 @@ func (s *Store) readPage(ctx context.Context, q string, args []any, limit int) (
 			return nil, "", err
 		}
 		if len(out) == limit {
-			next = cursor(lastRank, out[len(out)-1].ID)
+			last := out[len(out)-1]
+			next = o.cursor(listKey{score: last.Score, rank: lastRank, id: last.ID})
 			break
 		}
 		out = append(out, fd)
 		lastRank = rank
 	}
 	return out, next, rows.Err()
-}
-
-func cursor(rank int, id int64) string { return fmt.Sprintf("%d.%d", rank, id) }
-
-func parseCursor(c string) (int, int64, bool) {
-	r, i, ok := strings.Cut(c, ".")
-	if !ok {
-		return 0, 0, false
-	}
-	rank, err1 := strconv.Atoi(r)
-	id, err2 := strconv.ParseInt(i, 10, 64)
-	return rank, id, err1 == nil && err2 == nil && rank >= 0 && rank <= 5 && id > 0
 }
 
 // Finding returns one finding.

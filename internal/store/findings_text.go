@@ -34,48 +34,54 @@ func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([
 		return nil, "", err
 	}
 	if !ok {
-		return s.textWalk(ctx, f)
+		return s.textWalk(ctx, f, lq.order)
 	}
 	if t.none() {
 		return []model.AssetFinding{}, "", nil
 	}
-	var pkgs, advs, assets string
-	if len(t.packages) > 0 {
-		pkgs = lq.arg(s.listParam(t.packages))
-	}
-	if len(t.advisories) > 0 {
-		advs = lq.arg(s.listParam(t.advisories))
-	}
-	if len(t.assets) > 0 {
-		assets = lq.arg(s.listParam(t.assets))
-	}
-	// match is the text condition on findings f, one per kind of match,
-	// as index conditions; test is the same as a test of each row.
-	var match, test []string
-	if pkgs != "" {
-		match = append(match, s.inList("LOWER(f.package)", pkgs))
-		test = append(test, s.inSet("LOWER(f.package)", pkgs, "text"))
-	}
-	if advs != "" {
-		match = append(match, s.inList("f.vuln_id", advs))
-		test = append(test, s.inSet("f.vuln_id", advs, "text"))
-	}
-	if assets != "" {
-		match = append(match, s.inList("f.asset_id", assets))
-		test = append(test, s.inSet("f.asset_id", assets, "bigint"))
-	}
+	match, test := s.textConds(lq, t)
 	if len(t.advisories) >= denseAdvisories || len(t.packages) >= densePackages || len(t.assets) >= denseAssets {
-		ids, ok, err := s.textWindows(ctx, lq, strings.Join(test, " OR "))
+		ids, ok, err := s.textWindows(ctx, lq, test)
 		if err != nil || ok {
 			if err != nil || len(ids) == 0 {
 				return []model.AssetFinding{}, "", err
 			}
-			return s.findingsByID(ctx, ids, lq.limit)
+			return s.findingsByID(ctx, ids, lq.limit, lq.order)
 		}
 	}
-	cond := slices.Clone(lq.where)
+	return s.readPage(ctx, lq.lookup(match), lq.args, lq.limit, lq.order)
+}
+
+// textConds is the text condition on findings f, its parameters added to
+// lq's: as index conditions, one per kind of match (package names,
+// advisories, assets) that t holds, and as one test of each row.
+func (s *Store) textConds(lq *listQuery, t textTerms) (match []string, test string) {
+	var tests []string
+	if len(t.packages) > 0 {
+		p := lq.arg(s.listParam(t.packages))
+		match = append(match, s.inList("LOWER(f.package)", p))
+		tests = append(tests, s.inSet("LOWER(f.package)", p, "text"))
+	}
+	if len(t.advisories) > 0 {
+		p := lq.arg(s.listParam(t.advisories))
+		match = append(match, s.inList("f.vuln_id", p))
+		tests = append(tests, s.inSet("f.vuln_id", p, "text"))
+	}
+	if len(t.assets) > 0 {
+		p := lq.arg(s.listParam(t.assets))
+		match = append(match, s.inList("f.asset_id", p))
+		tests = append(tests, s.inSet("f.asset_id", p, "bigint"))
+	}
+	return match, strings.Join(tests, " OR ")
+}
+
+// lookup is the statement of the text search's lookup: the page's
+// findings among the first page of each match (an index condition on
+// findings f).
+func (lq *listQuery) lookup(match []string) string {
+	cond := lq.lookupWhere()
 	if lq.cursor {
-		cond = append(cond, fmt.Sprintf("(f.severity_rank < %s OR (f.severity_rank = %[1]s AND f.id < %s))", lq.arg(lq.rank), lq.arg(lq.id)))
+		cond = append(cond, lq.afterCursor())
 	}
 	// Each match's own first page, read from the index that leads with
 	// it: the page is among them, and the union sorts a few rows instead
@@ -83,53 +89,50 @@ func (s *Store) textPage(ctx context.Context, f FindingFilter, lq *listQuery) ([
 	// index offers, so no plan walks findings_list for its order and
 	// filters it (PostgreSQL did, and read every finding when the matches
 	// ranked low; so did SQLite without statistics).
+	o := lq.order
 	var branches []string
 	for i, m := range match {
-		branches = append(branches, fmt.Sprintf("SELECT * FROM (SELECT f.severity_rank, f.id FROM findings f WHERE %s "+
-			"ORDER BY f.severity_rank + 0 DESC, f.id + 0 DESC LIMIT %d) AS b%d", strings.Join(append(slices.Clone(cond), m), " AND "), lq.limit+1, i))
+		branches = append(branches, fmt.Sprintf("SELECT * FROM (SELECT %s FROM findings f WHERE %s ORDER BY %s LIMIT %d) AS b%d",
+			o.columns("f.", ""), strings.Join(append(slices.Clone(cond), m), " AND "), o.columns("f.", " + 0 DESC"), lq.limit+1, i))
 	}
-	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE f.id IN (SELECT id FROM (` + strings.Join(branches, " UNION ") +
-		fmt.Sprintf(`) AS candidates ORDER BY severity_rank DESC, id DESC LIMIT %d)`, lq.limit+1) + ` ORDER BY f.severity_rank DESC, f.id DESC`
-	return s.readPage(ctx, q, lq.args, lq.limit)
+	return `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE f.id IN (SELECT id FROM (` + strings.Join(branches, " UNION ") +
+		fmt.Sprintf(`) AS candidates ORDER BY %s LIMIT %d)`, o.by(""), lq.limit+1) + ` ORDER BY ` + o.by("f.")
 }
 
 // textWindows walks the list from lq's cursor in growing windows and
 // returns the IDs of the first limit+1 findings that match (fewer at the
 // end of the list); ok is false when textWalkRows rows did not fill the
-// page. Each window is one index range (the rest of a rank, or the ranks
-// below it) read in index order and left as soon as the page is full; the
-// columns read are findings_list's, so the walk reads the index alone.
+// page. Each window is one index range after the last row read (see
+// rangeAfter) read in index order and left as soon as the page is full;
+// the columns read are those of the order's list index (findings_list,
+// findings_score_list), so the walk reads the index alone (but for a
+// score filter by severity: findings_list holds no score).
 func (s *Store) textWindows(ctx context.Context, lq *listQuery, match string) (ids []int64, ok bool, err error) {
-	cursor, rank, id := lq.cursor, lq.rank, lq.id
-	sameRank := cursor // the window reads the rest of rank; else the ranks below it
+	o := lq.order
+	at, started := lq.after, lq.cursor
+	next := 0 // the range after at that the window reads
 	window := textWindow
 	for walked := 0; walked < textWalkRows; {
 		window = min(window, textWalkRows-walked)
-		args := slices.Clone(lq.args)
-		where := slices.Clone(lq.where)
-		switch {
-		case !cursor:
-		case sameRank:
-			args = append(args, rank, id)
-			where = append(where, fmt.Sprintf("f.severity_rank = $%d AND f.id < $%d", len(args)-1, len(args)))
-		default:
-			args = append(args, rank)
-			where = append(where, fmt.Sprintf("f.severity_rank < $%d", len(args)))
+		w := listQuery{where: slices.Clone(lq.where), args: slices.Clone(lq.args), order: o}
+		if started {
+			w.where = append(w.where, w.rangeAfter(at, next)...)
 		}
-		q := "SELECT f.severity_rank, f.id, CASE WHEN " + match + " THEN 1 ELSE 0 END FROM findings f"
-		if len(where) > 0 {
-			q += " WHERE " + strings.Join(where, " AND ")
+		q := "SELECT " + o.columns("f.", "") + ", CASE WHEN " + match + " THEN 1 ELSE 0 END FROM findings f"
+		if len(w.where) > 0 {
+			q += " WHERE " + strings.Join(w.where, " AND ")
 		}
-		q += fmt.Sprintf(" ORDER BY f.severity_rank DESC, f.id DESC LIMIT %d", window)
+		q += fmt.Sprintf(" ORDER BY %s LIMIT %d", o.by("f."), window)
 		n := 0
-		err := queryRows(ctx, kept{s}, q, args, func(rows *sql.Rows) error {
-			var hit int
-			if err := rows.Scan(&rank, &id, &hit); err != nil {
+		var hit int
+		dests := append(o.dests(&at), &hit)
+		err := queryRows(ctx, kept{s}, q, w.args, func(rows *sql.Rows) error {
+			if err := rows.Scan(dests...); err != nil {
 				return err
 			}
 			n++
 			if hit == 1 {
-				if ids = append(ids, id); len(ids) > lq.limit {
+				if ids = append(ids, at.id); len(ids) > lq.limit {
 					return errPageFull
 				}
 			}
@@ -142,10 +145,13 @@ func (s *Store) textWindows(ctx context.Context, lq *listQuery, match string) (i
 		case err != nil:
 			return nil, false, err
 		case n == window:
-			cursor, sameRank = true, true
+			started, next = true, 0
 			window *= 2
-		case sameRank:
-			sameRank = false // the rank is done; on to the ones below
+		case started && next < len(o.cols)-1:
+			// The range is done; on to the next. Its values of the
+			// columns it keeps equal are at's still: the range's rows
+			// share them.
+			next++
 		default:
 			return ids, true, nil // the end of the list
 		}
@@ -156,10 +162,10 @@ func (s *Store) textWindows(ctx context.Context, lq *listQuery, match string) (i
 // errPageFull stops reading rows once a page is full.
 var errPageFull = errors.New("page full")
 
-// findingsByID reads the findings of IDs in list order.
-func (s *Store) findingsByID(ctx context.Context, ids []int64, limit int) ([]model.AssetFinding, string, error) {
-	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE ` + s.inList("f.id", "$1") + ` ORDER BY f.severity_rank DESC, f.id DESC`
-	return s.readPage(ctx, q, []any{s.listParam(ids)}, limit)
+// findingsByID reads the findings of IDs in o's order.
+func (s *Store) findingsByID(ctx context.Context, ids []int64, limit int, o listOrder) ([]model.AssetFinding, string, error) {
+	q := `SELECT ` + findingColumns + ` FROM ` + findingsFrom + ` WHERE ` + s.inList("f.id", "$1") + ` ORDER BY ` + o.by("f.")
+	return s.readPage(ctx, q, []any{s.listParam(ids)}, limit, o)
 }
 
 // ecosystemStatus is the expression findings_ecosystem_list leads with.
@@ -200,7 +206,7 @@ func (s *Store) listParam(v any) any {
 // text, until the page is full. A common term fills a page within the
 // first chunk or two; a condition in SQL instead let PostgreSQL's planner
 // read and sort every open finding.
-func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]model.AssetFinding, string, error) {
+func (s *Store) textWalk(ctx context.Context, f FindingFilter, order listOrder) ([]model.AssetFinding, string, error) {
 	q := strings.ToLower(f.Text)
 	limit := PageSize(f.Limit)
 	inner := f
@@ -217,7 +223,7 @@ func (s *Store) textWalk(ctx context.Context, f FindingFilter) ([]model.AssetFin
 			}
 			if len(out) == limit {
 				last := out[len(out)-1]
-				return out, cursor(model.Rating(last.Severity).Rank(), last.ID), nil
+				return out, order.cursor(listKey{score: last.Score, rank: model.Rating(last.Severity).Rank(), id: last.ID}), nil
 			}
 			out = append(out, fd)
 		}

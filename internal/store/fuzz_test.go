@@ -1,28 +1,41 @@
 package store
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
 
-// FuzzCursor: a client-supplied cursor never panics, and one that parses
-// is one this store could have written.
+// FuzzCursor: a client-supplied cursor never panics; one that parses is
+// one this store could have written for that order, and no other order
+// accepts it.
 func FuzzCursor(f *testing.F) {
-	for _, s := range []string{"5.10", "0.1", "junk", "", "5.", ".5", "6.1", "-1.2", "3.99999999999999999999"} {
+	for _, s := range []string{"5.10", "0.1", "junk", "", "5.", ".5", "6.1", "-1.2", "3.99999999999999999999",
+		"score:9.8:5:10", "score:0:0:1", "score:NaN:1:1", "score:10.1:1:1", "score:1e1:2:3", "score:9.8:5", "score:-0:1:1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, c string) {
-		rank, id, ok := parseCursor(c)
-		if !ok {
-			return
+		accepted := 0
+		for _, o := range []listOrder{bySeverity, byScore} {
+			k, err := o.parseCursor(c)
+			if err != nil {
+				if !errors.Is(err, ErrBadCursor) {
+					t.Fatalf("%s refused %q with %v, not ErrBadCursor", o.name, c, err)
+				}
+				continue
+			}
+			accepted++
+			if k.rank < 0 || k.rank > 5 || k.id <= 0 || !(k.score >= 0 && k.score <= 10) {
+				t.Fatalf("%s accepted %q as %+v", o.name, c, k)
+			}
+			if k2, err := o.parseCursor(o.cursor(k)); err != nil || k2 != k {
+				t.Fatalf("%s: round trip of %q failed: %+v, %v", o.name, c, k2, err)
+			}
 		}
-		if rank < 0 || rank > 5 || id <= 0 {
-			t.Fatalf("accepted %q as rank %d id %d", c, rank, id)
-		}
-		if r2, id2, ok2 := parseCursor(cursor(rank, id)); !ok2 || r2 != rank || id2 != id {
-			t.Fatalf("round trip of %q failed", c)
+		if accepted > 1 {
+			t.Fatalf("%q is a cursor of more than one order", c)
 		}
 	})
 }

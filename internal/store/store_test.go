@@ -460,6 +460,19 @@ func TestStaleMatchResultRefused(t *testing.T) {
 	})
 }
 
+// textWays are the ways text search takes, as SetTextTuning's bounds
+// force them.
+var textWays = []struct {
+	name                              string
+	maxTerms, dense, window, walkRows int
+}{
+	{"lookup", 5000, 1 << 30, 1000, 32000},
+	{"windows", 5000, 0, 1000, 32000},
+	{"small windows", 5000, 0, 1, 32000},
+	{"windows cut short, then lookup", 5000, 0, 1, 6},
+	{"walk", 0, 0, 1000, 32000},
+}
+
 // TestTextSearchBothWays: the candidate lookup and the walk used for
 // common terms give the same pages.
 func TestTextSearchBothWays(t *testing.T) {
@@ -499,16 +512,7 @@ func TestTextSearchBothWays(t *testing.T) {
 				cur = next
 			}
 		}
-		ways := []struct {
-			name                              string
-			maxTerms, dense, window, walkRows int
-		}{
-			{"lookup", 5000, 1 << 30, 1000, 32000},
-			{"windows", 5000, 0, 1000, 32000},
-			{"small windows", 5000, 0, 1, 32000},
-			{"windows cut short, then lookup", 5000, 0, 1, 6},
-			{"walk", 0, 0, 1000, 32000},
-		}
+		ways := textWays
 		for _, q := range []string{"cve-2024-3", "pkg1", "PYSEC", "app", "zzz"} {
 			for _, sevs := range [][]string{nil, {"high", "critical"}} {
 				var first []string

@@ -6,6 +6,7 @@ import (
 	"context"
 	"iter"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/api"
@@ -27,9 +28,16 @@ type FindingFilter struct {
 	// Ecosystem is an OSV ecosystem (PyPI, Go) or a purl type (pypi,
 	// golang).
 	Ecosystem string
-	// Text keeps findings with it in their package, advisory ID, alias or
-	// asset name.
+	// Text keeps findings with it in their package, advisory ID, alias
+	// (CVE, GHSA, EUVD, …) or asset name.
 	Text string
+	// MinScore and MaxScore, when not nil, keep the findings whose CVSS
+	// base score is within them (0–10). A finding without a score counts
+	// as 0: a MinScore above 0 leaves it out, a MaxScore keeps it.
+	MinScore, MaxScore *float64
+	// Sort is the order: severity (the server's default) or score. A
+	// Cursor holds only for the Sort that gave it.
+	Sort string
 	PageQuery
 }
 
@@ -49,10 +57,17 @@ func (f FindingFilter) Query() url.Values {
 	}
 	set("ecosystem", f.Ecosystem)
 	set("q", f.Text)
+	for k, v := range map[string]*float64{"min_score": f.MinScore, "max_score": f.MaxScore} {
+		if v != nil {
+			q.Set(k, strconv.FormatFloat(*v, 'g', -1, 64))
+		}
+	}
+	set("sort", f.Sort)
 	return f.add(q)
 }
 
-// Findings reads one page of findings, most severe first, then newest.
+// Findings reads one page of findings in f.Sort's order: most severe
+// first, then newest, by default.
 func (c *Client) Findings(ctx context.Context, f FindingFilter) (api.Page[model.AssetFinding], error) {
 	return get[api.Page[model.AssetFinding]](ctx, c, "/api/v1/findings", f.Query())
 }

@@ -21,7 +21,7 @@ import (
 
 func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	q := r.URL.Query()
-	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor")}
+	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor"), Sort: q.Get("sort")}
 	var err error
 	if f.AssetID, err = s.assetParam(r); err != nil {
 		return err
@@ -33,6 +33,12 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 		return err
 	}
 	if f.Limit, err = queryLimit(r); err != nil {
+		return err
+	}
+	if f.MinScore, err = queryScore(r, "min_score"); err != nil {
+		return err
+	}
+	if f.MaxScore, err = queryScore(r, "max_score"); err != nil {
 		return err
 	}
 	if sv := q.Get("severity"); sv != "" {
@@ -49,7 +55,7 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 	}
 	items, next, err := s.Store.Findings(r.Context(), f)
 	if err != nil {
-		return err // a bad status or cursor is the store's ErrInvalid / ErrBadCursor: 400
+		return err // a bad status, sort, score range or cursor is the store's ErrInvalid / ErrBadCursor: 400
 	}
 	return writeJSON(w, http.StatusOK, api.Page[model.AssetFinding]{Items: items, NextCursor: next})
 }

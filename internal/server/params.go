@@ -72,6 +72,19 @@ func queryCursor(r *http.Request) (int64, error) {
 	return n, nil
 }
 
+// queryScore reads a CVSS base score, 0–10: nil when absent.
+func queryScore(r *http.Request, name string) (*float64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(n >= 0 && n <= 10) { // NaN is neither
+		return nil, errStatus(http.StatusBadRequest, "%s %q: a CVSS base score, a number from 0 to 10", name, v)
+	}
+	return &n, nil
+}
+
 func queryBool(r *http.Request, name string) (bool, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {

@@ -6,6 +6,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // route is one entry of the route table.
@@ -101,7 +102,10 @@ func (s *Server) table() []route {
 				{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: model.FindingStatusFilters},
 				{Name: "kev", Type: "boolean", Desc: "true: only findings listed in CISA KEV"},
 				{Name: "ecosystem", Type: "string", Desc: "only this OSV ecosystem, in any case (PyPI, go), or purl type (pypi, golang)"},
-				{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias or asset name, at most 200 characters"},
+				{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias (CVE, GHSA, EUVD, …) or asset name, at most 200 characters"},
+				{Name: "min_score", Type: "number", Desc: "only findings whose CVSS base score is at least this, 0–10; a finding without a score counts as 0, so any min_score above 0 leaves it out"},
+				{Name: "max_score", Type: "number", Desc: "only findings whose CVSS base score is at most this, 0–10; a finding without a score counts as 0 and is kept (max_score=0: only those)"},
+				{Name: "sort", Type: "string", Desc: "the order: severity (the default: most severe first, then newest) or score (highest CVSS base score first, findings without one last; ties by severity, then newest). A next_cursor holds only for the sort that gave it: with another, 400", Enum: store.FindingSorts},
 			}, pageParams...), Resp: "FindingList", h: s.listFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},

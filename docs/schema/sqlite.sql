@@ -253,9 +253,9 @@ CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), 
 
 CREATE INDEX findings_ecosystem_score ON findings ((ecosystem || ' ' || status), score, severity_rank, id);
 
-CREATE INDEX findings_kev ON findings (kev, status, severity_rank, id);
+CREATE INDEX findings_kev ON findings (status, severity_rank, id) WHERE kev = TRUE;
 
-CREATE INDEX findings_kev_score ON findings (kev, status, score, severity_rank, id);
+CREATE INDEX findings_kev_score ON findings (status, score, severity_rank, id) WHERE kev = TRUE;
 
 CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vuln_id, LOWER(package));
 

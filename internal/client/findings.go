@@ -4,6 +4,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 	"net/url"
 	"strconv"
@@ -108,4 +109,10 @@ func (c *Client) Finding(ctx context.Context, id int64) (model.AssetFinding, err
 // server answers the primary advisory of an alias).
 func (c *Client) Advisory(ctx context.Context, id string) (model.AdvisoryInfo, error) {
 	return get[model.AdvisoryInfo](ctx, c, "/api/v1/advisories/"+url.PathEscape(id), nil)
+}
+
+// NVDRecord reads the NVD record of a CVE as the server's nvd feeds
+// stored it (package nvd's Record, as JSON).
+func (c *Client) NVDRecord(ctx context.Context, cve string) (json.RawMessage, error) {
+	return get[json.RawMessage](ctx, c, "/api/v1/nvd/"+url.PathEscape(cve), nil)
 }

@@ -10,12 +10,15 @@ import (
 // ID, in the record's order, or nil when none is held.
 type MetricsFunc func(cve string) []CVSS
 
+// IsCVE tells whether id is a CVE ID (CVE-YYYY-NNNN…).
+func IsCVE(id string) bool { return cveID.MatchString(id) }
+
 // CVEs lists the CVE IDs among a vulnerability's ID and aliases, in that
 // order: the IDs whose NVD records can rate it.
 func CVEs(id string, aliases []string) []string {
 	var out []string
 	for _, a := range append([]string{id}, aliases...) {
-		if cveID.MatchString(a) {
+		if IsCVE(a) {
 			out = append(out, a)
 		}
 	}

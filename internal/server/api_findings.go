@@ -16,6 +16,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/ecosystem"
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -141,5 +142,25 @@ func (s *Server) getAdvisory(w http.ResponseWriter, r *http.Request, _ *principa
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = io.WriteString(w, info)
+	return err
+}
+
+// getNVDRecord answers the NVD record a finding's rating may come from,
+// as the nvd feeds stored it.
+func (s *Server) getNVDRecord(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	id := r.PathValue("id")
+	if !nvd.IsCVE(id) {
+		return errStatus(http.StatusBadRequest, "CVE id %q: CVE-YYYY-NNNN…", id)
+	}
+	rec, ok, err := s.Store.NVDRecordJSON(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errStatus(http.StatusNotFound, "NVD record %s: not stored (is an nvd feed configured and synced?)", id)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = io.WriteString(w, rec)
 	return err
 }

@@ -115,6 +115,7 @@ var accessPolicy = map[string]string{
 	"GET /api/v1/findings":                  "read",
 	"GET /api/v1/findings/{id}":             "read",
 	"GET /api/v1/advisories/{id}":           "read",
+	"GET /api/v1/nvd/{id}":                  "read",
 	"GET /api/v1/feeds":                     "read",
 	"POST /api/v1/feeds":                    "admin",
 	"GET /api/v1/feeds/{id}":                "read",
@@ -319,6 +320,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/findings", path: "/api/v1/findings", want: 200},
 		{route: "GET /api/v1/findings/{id}", path: fmt.Sprintf("/api/v1/findings/%d", fnd.ID), want: 200, entity: "finding"},
 		{route: "GET /api/v1/advisories/{id}", path: "/api/v1/advisories/" + url.PathEscape(fnd.VulnID), want: 200, entity: "advisory"},
+		{route: "GET /api/v1/nvd/{id}", path: "/api/v1/nvd/CVE-2023-39325", want: 200}, // the example NVD record
 		{route: "GET /api/v1/feeds", path: "/api/v1/feeds", want: 200},
 		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
 		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},

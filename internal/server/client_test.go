@@ -153,6 +153,9 @@ func clientFindings(ctx context.Context, t *testing.T, c *client.Client) {
 	if fd.ID != one.Items[0].ID || fd.VulnID == "" || fd.AssetName != "client-test" {
 		t.Errorf("finding %+v", fd)
 	}
+	if rec := must(c.NVDRecord(ctx, "CVE-2023-39325"))(t); !strings.Contains(string(rec), `"id":"CVE-2023-39325"`) {
+		t.Errorf("the example NVD record: %s", rec)
+	}
 	if adv := must(c.Advisory(ctx, fd.VulnID))(t); adv.ID != fd.VulnID {
 		t.Errorf("advisory %s answered %s", fd.VulnID, adv.ID)
 	}

@@ -171,6 +171,31 @@ func TestSeverityFromNVD(t *testing.T) {
 				t.Errorf("finding %d: cvss %+v does not list the severity shown %+v", one.ID, one.CVSS, one.SeverityDetail)
 			}
 
+			// The record the rating came from reads as stored.
+			var rec struct {
+				ID      string `json:"id"`
+				Metrics []struct {
+					Source string `json:"source"`
+					Vector string `json:"vector"`
+				} `json:"metrics"`
+				Configurations []json.RawMessage `json:"configurations"`
+			}
+			admin.JSON(t, "GET", "/api/v1/nvd/"+one.SeverityDetail.Record, nil, 200, &rec)
+			if rec.ID != one.SeverityDetail.Record || !slices.ContainsFunc(rec.Metrics, func(m struct {
+				Source string `json:"source"`
+				Vector string `json:"vector"`
+			}) bool {
+				return m.Vector == one.SeverityDetail.Vector && m.Source == one.SeverityDetail.Source
+			}) {
+				t.Errorf("GET /api/v1/nvd/%s: %+v lacks the vector shown %+v", one.SeverityDetail.Record, rec, one.SeverityDetail)
+			}
+			if st, body := admin.Do(t, "GET", "/api/v1/nvd/CVE-1999-0001", nil); st != 404 {
+				t.Errorf("GET an NVD record not stored: %d %s", st, body)
+			}
+			if st, body := admin.Do(t, "GET", "/api/v1/nvd/GO-2024-1", nil); st != 400 {
+				t.Errorf("GET an NVD record by a non-CVE id: %d %s", st, body)
+			}
+
 			// Revise one record: NVD's analysis now says critical.
 			cve := reviseTarget(t, found)
 			reviseRecord(t, filepath.Join(nvdDir, cve+".json"))

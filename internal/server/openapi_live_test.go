@@ -40,7 +40,7 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 		t.Fatal("the seeded asset has no findings")
 	}
 	ids := map[string]string{"assets": fmt.Sprint(shop.ID), "snapshots": fmt.Sprint(shop.CurrentSnapshotID),
-		"findings": fmt.Sprint(fs.Items[0].ID), "advisories": fs.Items[0].VulnID, "feeds": fmt.Sprint(feedID(t, p.admin, "examples"))}
+		"findings": fmt.Sprint(fs.Items[0].ID), "advisories": fs.Items[0].VulnID, "nvd": "CVE-2023-39325", "feeds": fmt.Sprint(feedID(t, p.admin, "examples"))}
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

@@ -109,6 +109,7 @@ var pathParamDocs = map[string]string{
 	"snapshots":  "the snapshot's ID",
 	"findings":   "the finding's ID",
 	"advisories": "an advisory ID, or an alias of one (CVE-2021-44228 finds GHSA-… and GO-…), 1–200 characters",
+	"nvd":        "a CVE ID (CVE-2021-44228)",
 	"feeds":      "the feed's ID",
 	"tokens":     "the token's ID",
 	"users":      "the user's ID",
@@ -165,6 +166,9 @@ var opDocs = map[string]string{
 	"GET /api/v1/findings/{id}": "One finding with its evidence.",
 	"GET /api/v1/advisories/{id}": "An advisory by its ID or by an alias. For an alias, the advisory that matching " +
 		"takes as primary is answered and the others that name the alias are linked in Link headers (rel=alternate).",
+	"GET /api/v1/nvd/{id}": "The NVD record of a CVE as an nvd feed stored it: every CVSS metric with who scored it " +
+		"(NVD's primary analysis, each CNA's), status, dates, weaknesses, references and configurations — what a " +
+		"finding's severity_detail names as its record. 404 when no nvd feed has stored it.",
 	"GET /api/v1/feeds": "Every feed with its health: when a sync was last tried and last worked, the last error, " +
 		"what the source held.",
 	"POST /api/v1/feeds": "Configures a feed and, when it is enabled, queues its first sync. The source is an https:// " +

@@ -109,6 +109,7 @@ func (s *Server) table() []route {
 			}, pageParams...), Resp: "FindingList", h: s.listFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
+		{Method: get, Pattern: "/api/v1/nvd/{id}", Perm: read, Summary: "read the NVD record of a CVE as stored: every CVSS metric with its source, status, weaknesses, references, configurations", Tag: "findings", Resp: "object", h: s.getNVDRecord},
 
 		// Feeds.
 		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: listAll(s.Store.Feeds)},

@@ -43,11 +43,42 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 	if empty {
 		return nil
 	}
-	dir := ExamplesDir(dataDir)
+	// The example feeds are synced once, here, and left disabled: their
+	// data never changes, and with PostgreSQL another replica would not
+	// have these directories.
+	for _, ex := range []struct{ name, kind, glob, dir string }{
+		{"examples", model.FeedOSV, "advisories/*.json", ExamplesDir(dataDir)},
+		{"examples-nvd", model.FeedNVD, "nvd/*.json", ExamplesNVDDir(dataDir)},
+	} {
+		if err := copyExamples(ex.glob, ex.dir); err != nil {
+			return err
+		}
+		f, err := s.CreateFeed(ctx, model.Feed{Name: ex.name, Kind: ex.kind, URL: ex.dir}, ActorFirstStart)
+		if err != nil {
+			return err
+		}
+		if err := s.SyncFeed(ctx, f.ID, false); err != nil {
+			return err
+		}
+	}
+	doc, err := examples.FS.ReadFile("sbom/webshop.cdx.json")
+	if err != nil {
+		return err
+	}
+	_, _, err = s.Ingest(ctx, &Upload{
+		Asset: model.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
+			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
+		Create: true, Source: "webshop.cdx.json", Data: doc, By: ActorFirstStart,
+	})
+	return err
+}
+
+// copyExamples writes the shipped files matching glob into dir.
+func copyExamples(glob, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	names, err := fs.Glob(examples.FS, "advisories/*.json")
+	names, err := fs.Glob(examples.FS, glob)
 	if err != nil {
 		return err
 	}
@@ -60,24 +91,5 @@ func (s *Service) Seed(ctx context.Context, dataDir string, empty bool) error {
 			return err
 		}
 	}
-	// The example feed is synced once, here, and left disabled: its data
-	// never changes, and with PostgreSQL another replica would not have
-	// this directory.
-	f, err := s.CreateFeed(ctx, model.Feed{Name: "examples", Kind: model.FeedOSV, URL: dir}, ActorFirstStart)
-	if err != nil {
-		return err
-	}
-	if err := s.SyncFeed(ctx, f.ID, false); err != nil {
-		return err
-	}
-	doc, err := examples.FS.ReadFile("sbom/webshop.cdx.json")
-	if err != nil {
-		return err
-	}
-	_, _, err = s.Ingest(ctx, &Upload{
-		Asset: model.Asset{Name: "webshop", Kind: "application", Owner: "example: web team", Criticality: 2,
-			Exposure: "internet-facing", Environment: "production", Tags: []string{"example"}},
-		Create: true, Source: "webshop.cdx.json", Data: doc, By: ActorFirstStart,
-	})
-	return err
+	return nil
 }

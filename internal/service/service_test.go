@@ -197,7 +197,7 @@ func TestSeedShowsFindings(t *testing.T) {
 			t.Fatalf("seeded summary %+v %v", sum, err)
 		}
 		feeds, _ := st.Feeds(ctx)
-		if len(feeds) != len(service.DefaultFeeds)+1 {
+		if len(feeds) != len(service.DefaultFeeds)+2 { // and the examples, OSV and NVD
 			t.Fatalf("feeds: %d", len(feeds))
 		}
 		for _, f := range feeds {

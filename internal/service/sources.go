@@ -11,6 +11,10 @@ import (
 // the data directory; the examples feed reads them there.
 func ExamplesDir(dataDir string) string { return filepath.Join(dataDir, "examples", "advisories") }
 
+// ExamplesNVDDir is where first start copies the example NVD record, which
+// the examples-nvd feed reads.
+func ExamplesNVDDir(dataDir string) string { return filepath.Join(dataDir, "examples", "nvd") }
+
 // NewSources is what the feeds of a server on st, with its data in
 // dataDir, may read: local files only inside dirs and the example
 // advisories, nothing else inside the data directory, never the SQLite
@@ -24,6 +28,6 @@ func NewSources(st *store.Store, dataDir string, dirs []string, allowPrivate boo
 			protected = append(protected, st.Where+suffix)
 		}
 	}
-	return feed.NewPolicy(feed.Rules{Dirs: dirs, DataDir: dataDir, Builtin: []string{ExamplesDir(dataDir)},
+	return feed.NewPolicy(feed.Rules{Dirs: dirs, DataDir: dataDir, Builtin: []string{ExamplesDir(dataDir), ExamplesNVDDir(dataDir)},
 		Protected: protected, AllowPrivate: allowPrivate})
 }

@@ -21,44 +21,55 @@ import (
 )
 
 func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor"), Sort: q.Get("sort")}
-	var err error
-	if f.AssetID, err = s.assetParam(r); err != nil {
+	f, err := s.findingFilter(r)
+	if err != nil {
 		return err
-	}
-	if f.Ecosystem, err = ecosystemParam(q.Get("ecosystem")); err != nil {
-		return err
-	}
-	if f.KEV, err = queryBool(r, "kev"); err != nil {
-		return err
-	}
-	if f.Limit, err = queryLimit(r); err != nil {
-		return err
-	}
-	if f.MinScore, err = queryScore(r, "min_score"); err != nil {
-		return err
-	}
-	if f.MaxScore, err = queryScore(r, "max_score"); err != nil {
-		return err
-	}
-	if sv := q.Get("severity"); sv != "" {
-		for _, v := range strings.Split(sv, ",") {
-			v = strings.ToLower(strings.TrimSpace(v))
-			if !slices.Contains(model.Ratings, model.Rating(v)) {
-				return errStatus(http.StatusBadRequest, "severity %q: critical, high, medium, low, none or unknown", v)
-			}
-			f.Severity = append(f.Severity, v)
-		}
-	}
-	if len(f.Text) > 200 {
-		return errStatus(http.StatusBadRequest, "q: at most 200 characters")
 	}
 	items, next, err := s.Store.Findings(r.Context(), f)
 	if err != nil {
 		return err // a bad status, sort, score range or cursor is the store's ErrInvalid / ErrBadCursor: 400
 	}
 	return writeJSON(w, http.StatusOK, api.Page[model.AssetFinding]{Items: items, NextCursor: next})
+}
+
+// findingFilter reads the findings list's query parameters, as the API
+// and the findings page take them; a bad value is a 400 (an unknown
+// asset a 404) that names it.
+func (s *Server) findingFilter(r *http.Request) (store.FindingFilter, error) {
+	q := r.URL.Query()
+	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor"), Sort: q.Get("sort")}
+	var err error
+	if f.AssetID, err = s.assetParam(r); err != nil {
+		return f, err
+	}
+	if f.Ecosystem, err = ecosystemParam(q.Get("ecosystem")); err != nil {
+		return f, err
+	}
+	if f.KEV, err = queryBool(r, "kev"); err != nil {
+		return f, err
+	}
+	if f.Limit, err = queryLimit(r); err != nil {
+		return f, err
+	}
+	if f.MinScore, err = queryScore(r, "min_score"); err != nil {
+		return f, err
+	}
+	if f.MaxScore, err = queryScore(r, "max_score"); err != nil {
+		return f, err
+	}
+	if sv := q.Get("severity"); sv != "" {
+		for _, v := range strings.Split(sv, ",") {
+			v = strings.ToLower(strings.TrimSpace(v))
+			if !slices.Contains(model.Ratings, model.Rating(v)) {
+				return f, errStatus(http.StatusBadRequest, "severity %q: critical, high, medium, low, none or unknown", v)
+			}
+			f.Severity = append(f.Severity, v)
+		}
+	}
+	if len(f.Text) > 200 {
+		return f, errStatus(http.StatusBadRequest, "q: at most 200 characters")
+	}
+	return f, nil
 }
 
 // assetParam reads the asset query parameter: an asset's ID or its name.

@@ -94,6 +94,8 @@ var accessPolicy = map[string]string{
 	"POST /login":                           "public",
 	"POST /logout":                          "signed-in",
 	"GET /{$}":                              "read",
+	"GET /findings":                         "read",
+	"GET /findings/{id}":                    "read",
 	"GET /static/{file}":                    "public",
 	"GET /healthz":                          "public",
 	"GET /readyz":                           "public",
@@ -304,6 +306,8 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	steps := []walkStep{
 		{route: "GET /login", path: "/login", want: 200},
 		{route: "GET /{$}", path: "/", want: 200},
+		{route: "GET /findings", path: "/findings", want: 200},
+		{route: "GET /findings/{id}", path: fmt.Sprintf("/findings/%d", fnd.ID), want: 200},
 		{route: "GET /static/{file}", path: "/static/app.css", want: 200},
 		{route: "GET /healthz", path: "/healthz", want: 200},
 		{route: "GET /readyz", path: "/readyz", want: 200},

@@ -61,6 +61,8 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", Body: "form", h: s.login},
 		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
 		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
+		{Method: get, Pattern: "/findings", Perm: read, Page: true, Summary: "see the findings", h: s.findingsPage},
+		{Method: get, Pattern: "/findings/{id}", Perm: read, Page: true, Summary: "see a finding", h: s.findingPage},
 		{Method: get, Pattern: "/static/{file}", Public: true, Page: true, Summary: "static files", h: s.static},
 
 		// Operations.

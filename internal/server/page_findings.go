@@ -1,0 +1,119 @@
+package server
+
+// The findings page: the findings list with every filter the API has, as
+// a GET form, one keyset page at a time.
+
+import (
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store"
+)
+
+// findingsView is what findings.html draws.
+type findingsView struct {
+	// Form holds the filters as given, to fill the form again.
+	Form     url.Values
+	Severity map[string]bool
+	Rows     []findingRow
+	// Next is the URL of the next page; "" on the last page.
+	Next string
+	// Filtered says whether any filter is set, for the empty state.
+	Filtered bool
+	// Ratings, Statuses and Sorts are the form's choices.
+	Ratings  []model.Rating
+	Statuses []string
+	Sorts    []string
+}
+
+// findingRow is one finding as a table row shows it.
+type findingRow struct {
+	model.AssetFinding
+}
+
+// EPSSText is the EPSS probability as a percentage; "" when unknown.
+func (f findingRow) EPSSText() string {
+	if f.EPSS == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*f.EPSS*100, 'f', 2, 64) + "%"
+}
+
+// ScoreText is the CVSS base score with one decimal; "" when none.
+func (f findingRow) ScoreText() string {
+	score := f.SeverityDetail.Score
+	if score == 0 {
+		score = f.Score
+	}
+	if score == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(score, 'f', 1, 64)
+}
+
+// findingsQuery turns the page's form into the API's query: the severity
+// checkboxes, each a value of its own, become the API's comma-separated
+// list, and the empty fields of a submitted form are dropped.
+func findingsQuery(form url.Values) url.Values {
+	q := url.Values{}
+	for k, vs := range form {
+		var kept []string
+		for _, v := range vs {
+			if v != "" {
+				kept = append(kept, v)
+			}
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		if k == "severity" {
+			kept = []string{strings.Join(kept, ",")}
+		}
+		q[k] = kept[:1]
+	}
+	return q
+}
+
+func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *principal) error {
+	q := findingsQuery(r.URL.Query())
+	v := findingsView{Form: q, Severity: map[string]bool{},
+		Ratings: model.Ratings, Statuses: model.FindingStatusFilters, Sorts: store.FindingSorts}
+	for _, sv := range strings.Split(q.Get("severity"), ",") {
+		v.Severity[strings.ToLower(strings.TrimSpace(sv))] = true
+	}
+	v.Filtered = slices.ContainsFunc(slices.Collect(maps.Keys(q)), func(k string) bool { return k != "sort" && k != "cursor" })
+	api := r.Clone(r.Context())
+	api.URL.RawQuery = q.Encode()
+	d := pageData{Title: "Findings", User: who, Data: &v}
+	f, err := s.findingFilter(api)
+	var items []model.AssetFinding
+	var next string
+	if err == nil {
+		items, next, err = s.Store.Findings(r.Context(), f)
+	}
+	if err != nil {
+		status, msg := statusOf(err)
+		if status == 0 {
+			return err
+		}
+		d.Error = msg
+		return s.render(w, status, "findings.html", d)
+	}
+	for _, it := range items {
+		v.Rows = append(v.Rows, findingRow{it})
+	}
+	if next != "" {
+		nq := url.Values{}
+		for k, vs := range q {
+			nq[k] = vs
+		}
+		nq.Set("cursor", next)
+		v.Next = "/findings?" + nq.Encode()
+	}
+	return s.render(w, http.StatusOK, "findings.html", d)
+}

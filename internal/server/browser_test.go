@@ -37,13 +37,7 @@ func chromium(t *testing.T) string {
 // sign out.
 func TestBrowserSignInAndOverview(t *testing.T) {
 	bin := chromium(t)
-	o := servertest.Options{DataDir: t.TempDir()}
-	p := servertest.Start(t, o)
-	pw := p.AdminPassword()
-	if pw == "" {
-		t.Fatalf("no admin password printed:\n%s", p.Stderr())
-	}
-	api := &servertest.Client{URL: p.URL, Token: servertest.Token(t, o, "auditor")}
+	p, pw, api := startSeeded(t)
 	var sum struct {
 		Open int `json:"open_findings"`
 	}
@@ -52,41 +46,7 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 		return sum.Open > 0
 	})
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
-		chromedp.UserDataDir(t.TempDir()))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelT()
-
-	// Collect console errors: a CSP violation (an inline script or style
-	// slipping into a template) shows up here.
-	var mu sync.Mutex
-	var consoleErrors []string
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if e, ok := ev.(*runtime.EventConsoleAPICalled); ok && e.Type == runtime.APITypeError {
-			mu.Lock()
-			defer mu.Unlock()
-			for _, a := range e.Args {
-				consoleErrors = append(consoleErrors, string(a.Value))
-			}
-		}
-		if e, ok := ev.(*cdplog.EventEntryAdded); ok && e.Entry.Level == cdplog.LevelError {
-			mu.Lock()
-			defer mu.Unlock()
-			consoleErrors = append(consoleErrors, string(e.Entry.Source)+": "+e.Entry.Text)
-		}
-		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
-			mu.Lock()
-			defer mu.Unlock()
-			consoleErrors = append(consoleErrors, e.ExceptionDetails.Text)
-		}
-	})
+	ctx, consoleErrors := newBrowser(t, bin)
 
 	var title, openTile, loc string
 	var bars int
@@ -136,12 +96,79 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 	if !strings.HasSuffix(loc, "/login") {
 		t.Errorf("after sign-out at %s", loc)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(consoleErrors) > 0 {
-		b, _ := json.Marshal(consoleErrors)
+	consoleErrors.check(t)
+}
+
+// startSeeded starts the real binary on a fresh, seeded data directory
+// and returns it, the admin's first-start password and an auditor's API
+// client.
+func startSeeded(t *testing.T) (*servertest.Proc, string, *servertest.Client) {
+	o := servertest.Options{DataDir: t.TempDir()}
+	p := servertest.Start(t, o)
+	pw := p.AdminPassword()
+	if pw == "" {
+		t.Fatalf("no admin password printed:\n%s", p.Stderr())
+	}
+	return p, pw, &servertest.Client{URL: p.URL, Token: servertest.Token(t, o, "auditor")}
+}
+
+// consoleLog collects what a page reports as errors: console errors,
+// log entries (a CSP violation — an inline script or style slipping into
+// a template — shows up here) and uncaught exceptions.
+type consoleLog struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (c *consoleLog) add(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.errors = append(c.errors, s)
+}
+
+// check fails the test when any error was collected.
+func (c *consoleLog) check(t *testing.T) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.errors) > 0 {
+		b, _ := json.Marshal(c.errors)
 		t.Errorf("console errors (CSP?): %s", b)
 	}
+}
+
+// newBrowser starts headless Chromium (bin) for the test, with a 90 s
+// budget, and collects its console errors; cdplog.Enable must run first.
+func newBrowser(t *testing.T, bin string) (context.Context, *consoleLog) {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelA)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelT)
+	c := &consoleLog{}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				for _, a := range e.Args {
+					c.add(string(a.Value))
+				}
+			}
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level == cdplog.LevelError {
+				c.add(string(e.Entry.Source) + ": " + e.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			c.add(e.ExceptionDetails.Text)
+		}
+	})
+	return ctx, c
 }
 
 func itoa(n int) string {

@@ -86,7 +86,10 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *princ
 	for _, sv := range strings.Split(q.Get("severity"), ",") {
 		v.Severity[strings.ToLower(strings.TrimSpace(sv))] = true
 	}
-	v.Filtered = slices.ContainsFunc(slices.Collect(maps.Keys(q)), func(k string) bool { return k != "sort" && k != "cursor" })
+	// The order, the page and the default status filter nothing out.
+	v.Filtered = slices.ContainsFunc(slices.Collect(maps.Keys(q)), func(k string) bool {
+		return k != "sort" && k != "cursor" && k != "limit" && (k != "status" || q.Get(k) != model.FindingOpen)
+	})
 	api := r.Clone(r.Context())
 	api.URL.RawQuery = q.Encode()
 	d := pageData{Title: "Findings", User: who, Data: &v}
@@ -108,10 +111,7 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *princ
 		v.Rows = append(v.Rows, findingRow{it})
 	}
 	if next != "" {
-		nq := url.Values{}
-		for k, vs := range q {
-			nq[k] = vs
-		}
+		nq := maps.Clone(q)
 		nq.Set("cursor", next)
 		v.Next = "/findings?" + nq.Encode()
 	}

@@ -186,6 +186,13 @@ func findingsPages(t *testing.T, e storetest.Engine) {
 		}
 	}
 
+	// With no findings at all, the blank form's answer says how to get some.
+	empty := startInproc(t, e, inprocOptions{adminPassword: pagesPW})
+	if a := rawCall(t, empty.URL, "GET", form(), nil, signIn(t, empty.URL, "admin", pagesPW)); a.status != 200 ||
+		!strings.Contains(string(a.body), "No open findings. Upload an SBOM") {
+		t.Errorf("the empty findings page: %s", a)
+	}
+
 	// Keyset paging: a next-page link carrying the cursor and the filters.
 	first := get("/findings?limit=1&status=all", admin, 200)
 	m := regexp.MustCompile(`<a rel="next" href="([^"]+)"`).FindStringSubmatch(first)

@@ -26,11 +26,11 @@ func (s *Server) findingPage(w http.ResponseWriter, r *http.Request, who *princi
 	d := pageData{Title: "Finding", User: who}
 	id, err := pathID(r)
 	if err != nil {
-		return s.findingError(w, d, err)
+		return s.pageError(w, "finding.html", d, err)
 	}
 	f, err := s.Svc.Finding(r.Context(), id)
 	if errors.Is(err, model.ErrNotFound) {
-		return s.findingError(w, d, errStatus(http.StatusNotFound, "finding %d: there is no finding with this ID", id))
+		return s.pageError(w, "finding.html", d, errStatus(http.StatusNotFound, "finding %d: there is no finding with this ID", id))
 	}
 	if err != nil {
 		return err
@@ -55,12 +55,13 @@ func (s *Server) findingPage(w http.ResponseWriter, r *http.Request, who *princi
 	return s.render(w, http.StatusOK, "finding.html", d)
 }
 
-// findingError shows a bad or missing finding ID as a page in words.
-func (s *Server) findingError(w http.ResponseWriter, d pageData, err error) error {
+// pageError shows an error with a status (a bad or missing ID) as the
+// page name in words; others it returns.
+func (s *Server) pageError(w http.ResponseWriter, name string, d pageData, err error) error {
 	status, msg := statusOf(err)
 	if status == 0 {
 		return err
 	}
 	d.Error = msg
-	return s.render(w, status, "finding.html", d)
+	return s.render(w, status, name, d)
 }

@@ -101,6 +101,19 @@ func signIn(t *testing.T, base, user, pw string) map[string]string {
 	return nil
 }
 
+// pageGetter returns a GET of a path on base with headers that fails the
+// test unless the answer has the status want, and returns its body.
+func pageGetter(t *testing.T, base string) func(path string, hdr map[string]string, want int) string {
+	return func(path string, hdr map[string]string, want int) string {
+		t.Helper()
+		a := rawCall(t, base, "GET", path, nil, hdr)
+		if a.status != want {
+			t.Fatalf("GET %s: %s; want %d", path, a, want)
+		}
+		return string(a.body)
+	}
+}
+
 // wantEscaped checks that a page shows each stored string escaped and
 // never raw.
 func wantEscaped(t *testing.T, what string, body []byte, stored ...string) {
@@ -125,14 +138,7 @@ func findingsPages(t *testing.T, e storetest.Engine) {
 	p := startInproc(t, e, inprocOptions{adminPassword: pagesPW})
 	id := storeXSSFindings(t, p)
 	admin := signIn(t, p.URL, "admin", pagesPW)
-	get := func(path string, hdr map[string]string, want int) string {
-		t.Helper()
-		a := rawCall(t, p.URL, "GET", path, nil, hdr)
-		if a.status != want {
-			t.Fatalf("GET %s: %s; want %d", path, a, want)
-		}
-		return string(a.body)
-	}
+	get := pageGetter(t, p.URL)
 
 	list := get("/findings", admin, 200)
 	wantEscaped(t, "GET /findings", []byte(list), xssAsset, xssPackage+"@"+xssVersion)

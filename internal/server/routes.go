@@ -63,6 +63,7 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
 		{Method: get, Pattern: "/findings", Perm: read, Page: true, Summary: "see the findings", h: s.findingsPage},
 		{Method: get, Pattern: "/findings/{id}", Perm: read, Page: true, Summary: "see a finding", h: s.findingPage},
+		{Method: get, Pattern: "/advisories/{id}", Perm: read, Page: true, Summary: "see an advisory and what it affects", h: s.advisoryPage},
 		{Method: get, Pattern: "/static/{file}", Public: true, Page: true, Summary: "static files", h: s.static},
 
 		// Operations.

@@ -34,8 +34,9 @@ func artefactDir(t *testing.T) string {
 // headless Chromium: sign in, filter the seeded findings by severity and
 // text with the form, open one and read its advisory ID, where its
 // severity came from and why it matched; no console error or CSP
-// violation on the way. Screenshots of both pages, wide and 400 px wide,
-// go to artefactDir.
+// violation on the way; then follow the finding's advisory link to the
+// advisory page, which lists the finding. Screenshots of the pages (the
+// findings pages also 400 px wide) go to artefactDir.
 func TestBrowserFindings(t *testing.T) {
 	bin := chromium(t)
 	p, pw, api := startSeeded(t)
@@ -142,6 +143,27 @@ func TestBrowserFindings(t *testing.T) {
 	}
 	if !strings.Contains(sevText, "from "+want.SeverityDetail.Provenance()) || !strings.Contains(sevText, rating) {
 		t.Errorf("the severity %q does not say %s from %s", sevText, rating, want.SeverityDetail.Provenance())
+	}
+
+	// The finding's advisory: its heading and the finding among what it affects.
+	var advH1 string
+	var advLinks int
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(1200, 900),
+		chromedp.Click(`h1 a`),
+		chromedp.WaitVisible(`section.facts`),
+		chromedp.Text(`h1`, &advH1),
+		chromedp.Evaluate(fmt.Sprintf(`document.querySelectorAll('table.findings a[href="/findings/%d"]').length`, want.ID), &advLinks),
+		shot("advisory.png"),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v\n%s", err, p.Stderr())
+	}
+	if !strings.Contains(advH1, want.VulnID) {
+		t.Errorf("the advisory page's heading %q does not name %s", advH1, want.VulnID)
+	}
+	if advLinks != 1 {
+		t.Errorf("the advisory page links finding %d %d times; want once", want.ID, advLinks)
 	}
 	console.check(t)
 	t.Logf("screenshots in %s", dir)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/match"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/nvd"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -101,19 +100,11 @@ func (s *Server) advisoryVectors(r *http.Request, a *model.AdvisoryInfo) error {
 		own.From, own.Record = model.SeverityFromAdvisory, a.ID
 		a.CVSS = append(a.CVSS, own)
 	}
-	raw, err := s.Store.NVDMetrics(r.Context(), nvd.CVEs(a.ID, a.Aliases))
+	vs, err := s.Svc.NVDVectors(r.Context(), a.ID, a.Aliases)
 	if err != nil {
 		return err
 	}
-	metrics := map[string][]nvd.CVSS{}
-	for cve, m := range raw {
-		var ms []nvd.CVSS
-		if err := json.Unmarshal([]byte(m), &ms); err != nil {
-			return fmt.Errorf("stored NVD metrics of %s: %w", cve, err)
-		}
-		metrics[cve] = ms
-	}
-	a.CVSS = append(a.CVSS, nvd.Vectors(a.ID, a.Aliases, func(cve string) []nvd.CVSS { return metrics[cve] })...)
+	a.CVSS = append(a.CVSS, vs...)
 	return nil
 }
 

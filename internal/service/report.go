@@ -94,19 +94,26 @@ func (s *Service) Finding(ctx context.Context, id int64) (model.AssetFinding, er
 		f.SeverityDetail.Record != f.VulnID {
 		f.CVSS = append(f.CVSS, f.SeverityDetail) // a merged advisory's, which the finding shows
 	}
-	cves := nvd.CVEs(f.VulnID, f.Aliases)
-	raw, err := s.Store.NVDMetrics(ctx, cves)
+	vs, err := s.NVDVectors(ctx, f.VulnID, f.Aliases)
+	f.CVSS = append(f.CVSS, vs...)
+	return f, err
+}
+
+// NVDVectors lists every CVSS vector of the stored NVD records of the CVE
+// IDs among id and aliases, each with its source (NVD's analysis, each
+// CNA's).
+func (s *Service) NVDVectors(ctx context.Context, id string, aliases []string) ([]model.Severity, error) {
+	raw, err := s.Store.NVDMetrics(ctx, nvd.CVEs(id, aliases))
 	if err != nil {
-		return f, err
+		return nil, err
 	}
 	metrics := map[string][]nvd.CVSS{}
-	for id, r := range raw {
+	for cve, r := range raw {
 		var ms []nvd.CVSS
 		if err := json.Unmarshal([]byte(r), &ms); err != nil {
-			return f, fmt.Errorf("stored NVD metrics of %s: %w", id, err)
+			return nil, fmt.Errorf("stored NVD metrics of %s: %w", cve, err)
 		}
-		metrics[id] = ms
+		metrics[cve] = ms
 	}
-	f.CVSS = append(f.CVSS, nvd.Vectors(f.VulnID, f.Aliases, func(id string) []nvd.CVSS { return metrics[id] })...)
-	return f, nil
+	return nvd.Vectors(id, aliases, func(cve string) []nvd.CVSS { return metrics[cve] }), nil
 }

@@ -159,7 +159,7 @@ func findingsPages(t *testing.T, e storetest.Engine) {
 
 	// Filters, as the form sends them: every field, empty ones included.
 	form := func(kv ...string) string {
-		v := url.Values{"q": {""}, "asset": {""}, "ecosystem": {""}, "status": {"open"}, "min_score": {""}, "sort": {"severity"}}
+		v := url.Values{"q": {""}, "asset": {""}, "ecosystem": {""}, "status": {"open"}, "min_score": {""}, "max_score": {""}, "sort": {"severity"}}
 		for i := 0; i < len(kv); i += 2 {
 			v.Add(kv[i], kv[i+1])
 		}
@@ -170,6 +170,7 @@ func findingsPages(t *testing.T, e storetest.Engine) {
 		form("severity", "high", "severity", "low"):            {xssAdvID, "GHSA-plai-nnnn-0002"},
 		form("q", xssPackage):                                  {xssAdvID},
 		form("min_score", "8"):                                 {xssAdvID},
+		form("max_score", "5"):                                 {"GHSA-plai-nnnn-0002"},
 		form("ecosystem", "npm", "asset", "1", "kev", ""):      {xssAdvID, "GHSA-plai-nnnn-0002"},
 		form("severity", "critical"):                           {"No findings match these filters"},
 		form("kev", "true"):                                    {"No findings match these filters"},
@@ -189,6 +190,9 @@ func findingsPages(t *testing.T, e storetest.Engine) {
 		}
 		if len(want) == 1 && want[0] == xssAdvID && strings.Contains(body, "GHSA-plai-nnnn-0002") {
 			t.Errorf("GET %s shows the low finding", path)
+		}
+		if len(want) == 1 && want[0] == "GHSA-plai-nnnn-0002" && strings.Contains(body, xssAdvID) {
+			t.Errorf("GET %s shows the high finding", path)
 		}
 	}
 

@@ -17,7 +17,10 @@ func IsCVE(id string) bool { return cveID.MatchString(id) }
 // order: the IDs whose NVD records can rate it.
 func CVEs(id string, aliases []string) []string {
 	var out []string
-	for _, a := range append([]string{id}, aliases...) {
+	if IsCVE(id) {
+		out = append(out, id)
+	}
+	for _, a := range aliases {
 		if IsCVE(a) {
 			out = append(out, a)
 		}

@@ -80,7 +80,7 @@ func (t *Tx) ApplyAdvisories(ctx context.Context, res FeedResult, changed []Advi
 		return nil, err
 	}
 	if len(changed) > 0 {
-		if _, err := t.tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
+		if err := bumpGeneration(ctx, t.tx); err != nil {
 			return nil, err
 		}
 	}

@@ -76,7 +76,7 @@ func withdrawAdvisories(ctx context.Context, tx *sql.Tx, d Dialect, ids []string
 	}); err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
+	if err := bumpGeneration(ctx, tx); err != nil {
 		return nil, err
 	}
 	return sortedKeys(keys), nil

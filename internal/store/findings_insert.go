@@ -205,11 +205,5 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 			return err
 		})
 	}
-	if d == Postgres {
-		return kev, epss, read(` = ANY($1)`, []any{ids})
-	}
-	err := eachChunk(ids, 500, func(args []any) error {
-		return read(` IN (`+rowPlaceholders(d, 1, len(args))+`)`, args)
-	})
-	return kev, epss, err
+	return kev, epss, inIDs(ids, d, read)
 }

@@ -290,21 +290,13 @@ func withdrawnAmong(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (m
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	read := func(in string, args ...any) error {
+	err := inIDs(ids, d, func(in string, args []any) error {
 		got, err := queryStrings(ctx, tx, `SELECT id FROM advisories WHERE withdrawn AND id`+in, args...)
 		for _, id := range got {
 			out[id] = true
 		}
 		return err
-	}
-	var err error
-	if d == Postgres {
-		err = read(` = ANY($1)`, ids)
-	} else {
-		err = eachChunk(ids, 500, func(args []any) error {
-			return read(` IN (`+rowPlaceholders(d, 1, len(args))+`)`, args...)
-		})
-	}
+	})
 	if err != nil {
 		return nil, fmt.Errorf("looking up withdrawn advisories: %w", err)
 	}

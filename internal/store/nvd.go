@@ -83,7 +83,7 @@ func (t *Tx) ApplyNVD(ctx context.Context, feedID int64, recs []NVDRecord) (NVDA
 	}
 	slices.Sort(out.Rerated)
 	out.Rerated = slices.Compact(out.Rerated)
-	if _, err := t.tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`); err != nil {
+	if err := bumpGeneration(ctx, t.tx); err != nil {
 		return out, err
 	}
 	out.Keys, err = keysAliasing(ctx, t.tx, t.dialect, out.Rerated)
@@ -199,6 +199,13 @@ func nvdFeedKeys(ctx context.Context, tx *sql.Tx, d Dialect, feedID int64) ([]st
 	if _, err := tx.ExecContext(ctx, `DELETE FROM nvd_records WHERE feed_id = $1`, feedID); err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`)
-	return keys, err
+	return keys, bumpGeneration(ctx, tx)
+}
+
+// bumpGeneration moves the advisory generation: what matching reads
+// (advisories, their records, NVD ratings) changed, so a match computed
+// before is outdated and every replica's record cache starts over.
+func bumpGeneration(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE generations SET value = value + 1 WHERE name = 'advisories'`)
+	return err
 }

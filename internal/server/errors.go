@@ -65,26 +65,26 @@ func statusOf(err error) (int, string) {
 // with Retry-After for a busy server or 507 for a full disk; nothing for a
 // client that went away; anything else is logged and answered 500 without
 // detail.
-func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, err error) {
+func (s *Server) handleError(w http.ResponseWriter, r *http.Request, rt route, who *principal, err error) {
 	var busy *busyError
 	switch {
 	case errors.As(err, &busy):
 		w.Header().Set("Retry-After", retryAfter(busy.retryAfter))
-		s.fail(w, r, rt, http.StatusServiceUnavailable, busy.msg)
+		s.fail(w, r, rt, who, http.StatusServiceUnavailable, busy.msg)
 		return
 	case store.IsFull(err):
 		s.Log.Error("request refused: storage full", "route", rt.Pattern, "method", r.Method, "error", err)
 		w.Header().Set("Retry-After", "60")
-		s.fail(w, r, rt, http.StatusInsufficientStorage, "storage full: nothing was stored; the database's disk has no room (free space and try again)")
+		s.fail(w, r, rt, who, http.StatusInsufficientStorage, "storage full: nothing was stored; the database's disk has no room (free space and try again)")
 		return
 	}
 	if status, msg := statusOf(err); status != 0 {
-		s.fail(w, r, rt, status, msg)
+		s.fail(w, r, rt, who, status, msg)
 		return
 	}
 	if errors.Is(err, context.Canceled) {
 		return // the client went away
 	}
 	s.Log.Error("request failed", "route", rt.Pattern, "method", r.Method, "error", err)
-	s.fail(w, r, rt, http.StatusInternalServerError, "internal error; the server log has the details")
+	s.fail(w, r, rt, who, http.StatusInternalServerError, "internal error; the server log has the details")
 }

@@ -164,7 +164,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			who, err = s.authenticate(r)
 			if err != nil {
 				s.Log.Error("authenticating", "error", err)
-				s.fail(w, r, rt, http.StatusInternalServerError, "internal error")
+				s.fail(w, r, rt, who, http.StatusInternalServerError, "internal error")
 				return
 			}
 			if who == nil {
@@ -173,20 +173,20 @@ func (s *Server) wrap(rt route) http.Handler {
 					return
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="vulndesk"`)
-				s.fail(w, r, rt, http.StatusUnauthorized, "authentication required: send an API token as 'Authorization: Bearer vdk_…' or sign in")
+				s.fail(w, r, rt, who, http.StatusUnauthorized, "authentication required: send an API token as 'Authorization: Bearer vdk_…' or sign in")
 				return
 			}
 			if !who.Perms.Has(rt.Perm) {
-				s.fail(w, r, rt, http.StatusForbidden, fmt.Sprintf("role %s may not %s (needs %s)", who.Role, rt.Summary, strings.Join(rt.Perm.Scopes(), ", ")))
+				s.fail(w, r, rt, who, http.StatusForbidden, fmt.Sprintf("role %s may not %s (needs %s)", who.Role, rt.Summary, strings.Join(rt.Perm.Scopes(), ", ")))
 				return
 			}
 		}
 		if err := rt.checkRequest(r); err != nil {
-			s.handleError(w, r, rt, err)
+			s.handleError(w, r, rt, who, err)
 			return
 		}
 		if err := rt.h(w, r, who); err != nil {
-			s.handleError(w, r, rt, err)
+			s.handleError(w, r, rt, who, err)
 		}
 	})
 }
@@ -225,12 +225,13 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	return &principal{Name: u.Username, Role: role, Perms: role.Perms(), UserID: u.ID, session: h}, nil
 }
 
-// fail answers an error: JSON for the API, a short page for people.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, status int, msg string) {
+// fail answers an error: JSON for the API, a page in words for people
+// (within the site's layout, so they can go on from it).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, rt route, who *principal, status int, msg string) {
 	if rt.Page {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		fmt.Fprintln(w, http.StatusText(status)+": "+msg)
+		if err := s.render(w, status, "error.html", pageData{Title: http.StatusText(status), User: who, Error: msg}); err != nil {
+			s.Log.Error("rendering an error page", "error", err)
+		}
 		return
 	}
 	writeJSONError(w, status, msg)

@@ -4,7 +4,7 @@ import "github.com/vulndesk/vulndesk/internal/model"
 
 // AssetInput is what a client may set on an asset.
 type AssetInput struct {
-	Name        *string   `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -, starting with a letter or digit"`
+	Name        *string   `json:"name" doc:"unique name: 1–200 characters, without control or invisible formatting characters"`
 	Kind        *string   `json:"kind" doc:"what the asset is; application when created without one"`
 	Owner       *string   `json:"owner" doc:"who answers for the asset, at most 200 characters"`
 	Criticality *int      `json:"criticality" doc:"how much the asset matters: 1 (highest) to 4 (lowest); 3 when created without one"`

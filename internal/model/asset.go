@@ -5,13 +5,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Asset is something the organisation runs: an application, a host, a
 // device. Its current inventory is its newest snapshot.
 type Asset struct {
 	ID          int64    `json:"id" doc:"the asset's ID"`
-	Name        string   `json:"name" doc:"unique name: 1–200 letters, digits and . _ : / @ + -, starting with a letter or digit"`
+	Name        string   `json:"name" doc:"unique name: 1–200 characters, without control or invisible formatting characters"`
 	Kind        string   `json:"kind" doc:"what the asset is"`
 	Owner       string   `json:"owner" doc:"who answers for the asset (a team or a person), at most 200 characters; empty when unknown"`
 	Criticality int      `json:"criticality" doc:"how much the asset matters: 1 (highest) to 4 (lowest)"`
@@ -35,18 +37,32 @@ var (
 )
 
 var (
-	assetName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`)
-	cpe23     = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:[^:\s]+){10}$`)
+	// feedName is what feed names may hold; asset names are freer (see
+	// ValidAssetName).
+	feedName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$`)
+	cpe23    = regexp.MustCompile(`^cpe:2\.3:[aho\*\-](:[^:\s]+){10}$`)
 )
 
-// ValidAssetName tells whether s can be an asset's name.
-func ValidAssetName(s string) bool { return assetName.MatchString(s) }
+// ValidAssetName tells whether s can be an asset's name: 1–200 characters
+// of valid UTF-8 without surrounding spaces, control characters or
+// invisible formatting characters (bidirectional overrides could make a
+// name read as another). People name assets as they call them ("PACS
+// (Radiologie)", "Labor-Gerät 3"), so anything printable goes; every
+// page and report escapes it.
+func ValidAssetName(s string) bool {
+	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > 200 || strings.TrimSpace(s) != s {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError
+	})
+}
 
 // Normalize fills defaults and checks every field, naming the first bad one.
 func (a *Asset) Normalize() error {
 	a.Name = strings.TrimSpace(a.Name)
-	if !assetName.MatchString(a.Name) {
-		return Invalidf("name %q: 1–200 characters of letters, digits and . _ : / @ + -, starting with a letter or digit", a.Name)
+	if !ValidAssetName(a.Name) {
+		return Invalidf("name %q: 1–200 characters, without control or invisible formatting characters", a.Name)
 	}
 	if a.Kind == "" {
 		a.Kind = "application"

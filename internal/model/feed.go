@@ -70,7 +70,7 @@ func (f Feed) Source() string {
 // Normalize fills defaults and checks the fields.
 func (f *Feed) Normalize() error {
 	f.Name = strings.TrimSpace(f.Name)
-	if !assetName.MatchString(f.Name) {
+	if !feedName.MatchString(f.Name) {
 		return Invalidf("name %q: 1–200 characters of letters, digits and . _ : / @ + -", f.Name)
 	}
 	if !slices.Contains(FeedKinds, f.Kind) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -55,7 +56,7 @@ func FuzzAssetNormalize(f *testing.F) {
 			}
 			return
 		}
-		if a.Criticality < 1 || a.Criticality > 4 || len(a.Name) == 0 || len(a.Name) > 200 || len(a.Tags[0]) > 64 {
+		if a.Criticality < 1 || a.Criticality > 4 || a.Name == "" || utf8.RuneCountInString(a.Name) > 200 || !model.ValidAssetName(a.Name) || len(a.Tags[0]) > 64 {
 			t.Fatalf("accepted out-of-bounds asset %+v", a)
 		}
 	})

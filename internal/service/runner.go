@@ -160,11 +160,19 @@ func (s *Service) queueScheduledSync(ctx context.Context, feedID int64) (bool, e
 func (r *Runner) worker(ctx, hard context.Context, n int) {
 	log := r.Svc.Log
 	for ctx.Err() == nil {
-		j, ok, err := r.Svc.Store.Claim(ctx, r.ID, r.Lease)
+		// The claim is not cancelled with ctx: a cancel that lands while
+		// the database commits it would leave a job claimed by nobody
+		// until its lease ran out. A job claimed as the runner stops is
+		// given back at once.
+		j, ok, err := r.Svc.Store.Claim(context.WithoutCancel(ctx), r.ID, r.Lease)
 		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("claiming a job", "error", err)
+			log.Warn("claiming a job", "error", err)
+		}
+		if ok && ctx.Err() != nil {
+			if err := r.Svc.Store.Release(context.WithoutCancel(ctx), j.ID, r.ID); err != nil {
+				log.Warn("giving the job back; its lease runs out instead", "error", err)
 			}
+			return
 		}
 		if !ok {
 			select {

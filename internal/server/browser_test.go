@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
@@ -138,7 +139,8 @@ func (c *consoleLog) check(t *testing.T) {
 }
 
 // newBrowser starts headless Chromium (bin) for the test, with a 90 s
-// budget, and collects its console errors; cdplog.Enable must run first.
+// budget, and collects its console errors and any dialog a page opens;
+// cdplog.Enable must run first.
 func newBrowser(t *testing.T, bin string) (context.Context, *consoleLog) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -166,6 +168,11 @@ func newBrowser(t *testing.T, bin string) (context.Context, *consoleLog) {
 			}
 		case *runtime.EventExceptionThrown:
 			c.add(e.ExceptionDetails.Text)
+		case *page.EventJavascriptDialogOpening:
+			// Markup from a name ran as script: record it and close the
+			// dialog so that the page goes on.
+			c.add("dialog opened: " + e.Message)
+			go chromedp.Run(ctx, page.HandleJavaScriptDialog(false))
 		}
 	})
 	return ctx, c

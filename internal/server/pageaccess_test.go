@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -38,7 +39,7 @@ func TestAccessPages(t *testing.T) {
 // newTokenIn is the API token a page shows once in #new-token.
 func newTokenIn(t *testing.T, body []byte) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)id="new-token".*?<code>(vdk_[A-Za-z0-9_-]+)</code>`).FindSubmatch(body)
+	m := regexp.MustCompile(`(?s)id="new-token".*?<code class="secret">(vdk_[A-Za-z0-9_-]+)</code>`).FindSubmatch(body)
 	if m == nil {
 		t.Fatalf("no new token shown: %s", body)
 	}
@@ -48,11 +49,11 @@ func newTokenIn(t *testing.T, body []byte) string {
 // newPasswordIn is the generated password a page shows once.
 func newPasswordIn(t *testing.T, body []byte) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)id="new-password".*?<code>([^<]+)</code>`).FindSubmatch(body)
+	m := regexp.MustCompile(`(?s)id="new-password".*?<code class="secret">([^<]+)</code>`).FindSubmatch(body)
 	if m == nil {
 		t.Fatalf("no generated password shown: %s", body)
 	}
-	return string(m[1])
+	return html.UnescapeString(string(m[1]))
 }
 
 // pageUserID is the ID of a stored user.

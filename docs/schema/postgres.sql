@@ -209,6 +209,9 @@ CREATE TABLE jobs (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     error text NOT NULL DEFAULT ''::text,
+    progress_done bigint NOT NULL DEFAULT 0,
+    progress_total bigint NOT NULL DEFAULT 0,
+    progress_note text NOT NULL DEFAULT ''::text,
     CONSTRAINT jobs_pkey PRIMARY KEY (id)
 );
 

@@ -178,7 +178,7 @@ CREATE TABLE jobs (
     started_at   TIMESTAMP,
     finished_at  TIMESTAMP,
     error        TEXT NOT NULL DEFAULT ''
-);
+, progress_done INTEGER NOT NULL DEFAULT 0, progress_total INTEGER NOT NULL DEFAULT 0, progress_note TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE kev (
     cve         TEXT PRIMARY KEY,

@@ -41,6 +41,16 @@ type Job struct {
 	StartedAt  time.Time `json:"started_at,omitzero" doc:"when a worker last started it (UTC, RFC 3339); absent before the first start"`
 	FinishedAt time.Time `json:"finished_at,omitzero" doc:"when its last attempt ended (UTC, RFC 3339); absent before one has"`
 	Error      string    `json:"error,omitempty" doc:"the error of its last failed attempt; absent when none failed"`
+	// Progress is how far its last attempt got, as its worker reported.
+	Progress JobProgress `json:"progress" doc:"how far its last attempt got, as its worker reported it"`
+}
+
+// JobProgress is how far a job is: Done of Total (0: not known) of what
+// Note counts.
+type JobProgress struct {
+	Done  int64  `json:"done" doc:"how many it has done of what note counts"`
+	Total int64  `json:"total" doc:"how many there are to do; 0 when not known"`
+	Note  string `json:"note,omitempty" doc:"what is counted (files read, components matched, …); absent before the first report"`
 }
 
 // QueueStat is the queue of one kind of job: how many wait and run, and

@@ -98,6 +98,20 @@ var accessPolicy = map[string]string{
 	"GET /findings/{id}":                    "read",
 	"GET /advisories/{id}":                  "read",
 	"GET /static/{file}":                    "public",
+	"GET /feeds":                            "read",
+	"GET /feeds/new":                        "admin",
+	"POST /feeds":                           "admin",
+	"GET /feeds/{id}":                       "read",
+	"POST /feeds/{id}":                      "admin",
+	"POST /feeds/{id}/sync":                 "triage",
+	"POST /feeds/{id}/delete":               "admin",
+	"GET /access":                           "signed-in",
+	"POST /access/password":                 "signed-in",
+	"POST /access/users":                    "admin",
+	"POST /access/users/{id}":               "admin",
+	"POST /access/users/{id}/password":      "admin",
+	"POST /access/tokens":                   "admin",
+	"POST /access/tokens/{id}/revoke":       "admin",
 	"GET /healthz":                          "public",
 	"GET /readyz":                           "public",
 	"GET /metrics":                          "read",
@@ -331,6 +345,10 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
 		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},
 		{route: "GET /api/v1/users", path: "/api/v1/users", want: 200},
+		{route: "GET /feeds", path: "/feeds", want: 200},
+		{route: "GET /feeds/new", path: "/feeds/new", want: 200},
+		{route: "GET /feeds/{id}", path: fmt.Sprintf("/feeds/%d", examplesFeed), want: 200},
+		{route: "GET /access", path: "/access", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -370,6 +388,25 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /api/v1/users/{id}/password", path: "/api/v1/users/{walkUser}/password", body: `{}`, ctype: js, want: 200, entity: "user"},
 		// The walk's admin is a token, which has no password to change.
 		{route: "POST /api/v1/me/password", path: "/api/v1/me/password", body: `{"current_password": "a", "new_password": "b"}`, ctype: js, want: 400},
+		{route: "POST /feeds", path: "/feeds", ctype: formType, want: 303, body: "name=walk-page-feed&kind=kev&url=https%3A%2F%2Fkev.example.invalid%2Fkev.json",
+			after: func(httpAnswer) { ids["walkPageFeed"] = fmt.Sprint(feedID(t, admin, "walk-page-feed")) }},
+		{route: "POST /feeds/{id}", path: "/feeds/{walkPageFeed}", ctype: formType, want: 303,
+			body: "name=walk-page-feed&kind=kev&url=https%3A%2F%2Fkev.example.invalid%2Fkev.json&interval_seconds=7200"},
+		{route: "POST /feeds/{id}/sync", path: fmt.Sprintf("/feeds/%d/sync", examplesFeed), ctype: formType, want: 303},
+		{route: "POST /access/password", path: "/access/password", ctype: formType, want: 400,
+			body: "current_password=a&new_password=b&repeat_password=b"},
+		{route: "POST /access/users", path: "/access/users", ctype: formType, body: "username=page-walker&role=auditor", want: 200,
+			after: func(httpAnswer) { ids["pageWalker"] = fmt.Sprint(pageUserID(t, s, "page-walker")) }},
+		{route: "POST /access/users/{id}", path: "/access/users/{pageWalker}", ctype: formType, body: "role=analyst", want: 303},
+		{route: "POST /access/users/{id}/password", path: "/access/users/{pageWalker}/password", ctype: formType, body: "password=", want: 200},
+		{route: "POST /access/tokens", path: "/access/tokens", ctype: formType, body: "name=page-walk-token&role=auditor", want: 200,
+			after: func(a httpAnswer) {
+				if me := rawCall(t, base, "GET", "/api/v1/me", nil, bearerHdr(newTokenIn(t, a.body))); me.status != 200 {
+					t.Errorf("a token made on the access page: GET /api/v1/me: %s", me)
+				}
+				ids["pageWalkToken"] = fmt.Sprint(pageTokenID(t, s, "page-walk-token"))
+			}},
+		{route: "POST /access/tokens/{id}/revoke", path: "/access/tokens/{pageWalkToken}/revoke", ctype: formType, want: 303},
 		{route: "DELETE /api/v1/tokens/{id}", path: "/api/v1/tokens/{walkToken}", want: 204, entity: "token",
 			after: func(httpAnswer) {
 				// A revoked token opens nothing.
@@ -379,6 +416,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 				}
 			}},
 		{route: "DELETE /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", want: 204, entity: "feed"},
+		{route: "POST /feeds/{id}/delete", path: "/feeds/{walkPageFeed}/delete", ctype: formType, body: "confirm=yes", want: 303},
 		{route: "DELETE /api/v1/assets/{id}", path: "/api/v1/assets/{walkAsset}", want: 204, entity: "asset"},
 		{route: "POST /logout", path: "/logout", want: 303,
 			after: func(a httpAnswer) {

@@ -143,6 +143,7 @@ func (s *Service) syncOSV(ctx context.Context, f model.Feed, path, hash, etag st
 	// Long syncs say how far they are, every few seconds.
 	lastLog := time.Now()
 	opts.Progress = func(done, total int64) {
+		reportProgress(ctx, done, total, fmt.Sprintf("files read, %d advisories", items))
 		if time.Since(lastLog) >= 5*time.Second {
 			lastLog = time.Now()
 			s.Log.Info("feed sync progress", "feed", f.Name, "files", done, "of", total, "advisories", items)

@@ -39,6 +39,7 @@ func (nvdSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.F
 	items := 0
 	_, err := nvd.Walk(ctx, got.Path, nvd.Limits{MaxFileBytes: maxNVDFile}, func(_ string, r *nvd.Record) error {
 		items++
+		reportProgress(ctx, int64(items), 0, "records read")
 		rec, err := nvdRecord(r)
 		if err != nil {
 			return err
@@ -146,6 +147,7 @@ func (nvdSource) Remote(ctx context.Context, s *Service, f model.Feed, force boo
 		}
 		n, err := s.storeNVD(ctx, f, recs, nil, 0, time.Time{})
 		changed += n
+		reportProgress(ctx, int64(p.Done), int64(p.TotalResults), fmt.Sprintf("records of window %d of %d stored", p.Window, p.Windows))
 		if time.Since(last) >= 5*time.Second || p.Window == p.Windows && p.Done >= p.TotalResults {
 			last = time.Now()
 			s.Log.Info("feed sync progress", "feed", f.Name, "window", p.Window, "windows", p.Windows,

@@ -213,7 +213,8 @@ func (r *Runner) run(ctx, hard context.Context, j model.Job) {
 		}
 	}()
 	start := time.Now()
-	err := r.Svc.RunJob(jobCtx, j)
+	prog := &progress{store: r.Svc.Store, job: j.ID, worker: r.ID}
+	err := r.Svc.RunJob(withProgress(jobCtx, prog), j)
 	cancel()
 	bg := context.WithoutCancel(ctx)
 	select {
@@ -230,6 +231,7 @@ func (r *Runner) run(ctx, hard context.Context, j model.Job) {
 		}
 		return
 	}
+	prog.flush(bg)
 	var retry time.Time
 	if err != nil {
 		r.Failed.Add(1)

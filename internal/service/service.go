@@ -94,7 +94,7 @@ func (s *Service) MatchSnapshot(ctx context.Context, snapID int64) error {
 	start := time.Now()
 	var ph matchPhases
 	st, n, err := s.matchAndApply(ctx, store.MatchResult{AssetID: snap.AssetID, SnapshotID: snapID,
-		Resolution: model.ResolvedByUpgrade}, &ph)
+		Resolution: model.ResolvedByUpgrade}, int64(snap.Components), &ph)
 	if err != nil {
 		return err
 	}
@@ -193,6 +193,10 @@ type rematchTarget struct {
 func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarget) (store.MatchStats, error) {
 	var total store.MatchStats
 	memo := &matchMemo{}
+	nDone, nAll := 0, 0 // assets, for the progress report
+	for _, b := range batches {
+		nAll += len(b)
+	}
 	type matched struct {
 		results []store.MatchResult
 		err     error
@@ -235,6 +239,8 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 					return total, err
 				}
 				total.Add(st)
+				nDone += len(b)
+				reportProgress(ctx, int64(nDone), int64(nAll), "assets re-matched")
 			}
 			return total, nil
 		}
@@ -243,6 +249,8 @@ func (s *Service) rematchPipelined(ctx context.Context, batches [][]rematchTarge
 			return total, err
 		}
 		total.Add(st)
+		nDone += len(batches[i])
+		reportProgress(ctx, int64(nDone), int64(nAll), "assets re-matched")
 	}
 	<-done
 	return total, nil
@@ -298,8 +306,9 @@ func (s *Service) rematchResults(ctx context.Context, targets []rematchTarget, m
 // snapshot of a million components never sits in memory whole: only its
 // findings are gathered. When the advisories change while it matches, the
 // result is computed again: a stale result must not overwrite the
-// re-match the change queued. It returns the number of components.
-func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult, ph *matchPhases) (store.MatchStats, int, error) {
+// re-match the change queued. It returns the number of components; it
+// reports its progress against total, the snapshot's count.
+func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult, total int64, ph *matchPhases) (store.MatchStats, int, error) {
 	for attempt := 0; ; attempt++ {
 		t := time.Now()
 		gen, err := s.cache.refresh(ctx)
@@ -324,6 +333,7 @@ func (s *Service) matchAndApply(ctx context.Context, m store.MatchResult, ph *ma
 			t = since(&ph.match, t)
 			m.Findings = append(m.Findings, found...)
 			n, after = n+len(comps), comps[len(comps)-1].ID
+			reportProgress(ctx, int64(n), max(total, int64(n)), "components matched")
 		}
 		m.Generation, m.CheckGeneration = gen, true
 		st, err := s.applyMatch(ctx, m)

@@ -71,6 +71,7 @@ func (kevSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.F
 		entries[i] = store.KEVEntry{CVE: e.CVE, Vendor: e.Vendor, Product: e.Product, Name: e.Name,
 			DateAdded: e.DateAdded, DueDate: e.DueDate, Ransomware: e.Ransomware}
 	}
+	reportProgress(ctx, int64(len(entries)), int64(len(entries)), "entries read")
 	res := store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(entries)}
 	var n int
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
@@ -108,6 +109,7 @@ func (epssSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.
 		seen[e.CVE] = true
 		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile})
 	}
+	reportProgress(ctx, int64(len(scores)), int64(len(scores)), "scores read")
 	res := store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(scores)}
 	var n int
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {

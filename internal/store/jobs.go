@@ -65,7 +65,7 @@ func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (
 	t := now()
 	var dedupe sql.NullString
 	err = s.db.QueryRowContext(ctx, `UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2,
-		started_at = $3, attempts = attempts + 1
+		started_at = $3, attempts = attempts + 1, progress_done = 0, progress_total = 0, progress_note = ''
 		WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND run_at <= $3 ORDER BY run_at, id LIMIT 1`+lock+`)
 		RETURNING id, kind, dedupe_key, payload, attempts, run_at, created_at`,
 		worker, t.Add(lease), t).Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.Attempts, &j.RunAt, &j.CreatedAt)
@@ -77,6 +77,21 @@ func (s *Store) Claim(ctx context.Context, worker string, lease time.Duration) (
 	}
 	j.DedupeKey, j.State, j.LockedBy, j.StartedAt = dedupe.String, model.JobRunning, worker, t
 	return j, true, nil
+}
+
+// JobProgress records how far a running job is; only the worker holding
+// it may (ErrLeaseLost otherwise). Callers throttle it (see the service's
+// progress reports): it is one small write.
+func (s *Store) JobProgress(ctx context.Context, id int64, worker string, p model.JobProgress) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE jobs SET progress_done = $1, progress_total = $2, progress_note = $3
+		WHERE id = $4 AND locked_by = $5 AND state = 'running'`, p.Done, p.Total, p.Note, id, worker)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrLeaseLost
+	}
+	return nil
 }
 
 // ErrLeaseLost is returned when a worker no longer holds a job's lease.
@@ -147,7 +162,7 @@ func (s *Store) PruneJobs(ctx context.Context, age time.Duration) error {
 // Jobs lists the newest jobs, optionally of one kind.
 func (s *Store) Jobs(ctx context.Context, kind string, limit int) ([]model.Job, error) {
 	q := `SELECT id, kind, dedupe_key, payload, state, attempts, run_at, locked_by, created_at, started_at,
-		finished_at, error FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
+		finished_at, error, progress_done, progress_total, progress_note FROM jobs WHERE ($1 = '' OR kind = $1) ORDER BY id DESC LIMIT $2`
 	return queryAll(ctx, s.db, scanJob, q, kind, PageSize(limit))
 }
 
@@ -156,7 +171,7 @@ func scanJob(row rowScanner) (model.Job, error) {
 	var dedupe, locked sql.NullString
 	var started, finished sql.NullTime
 	err := row.Scan(&j.ID, &j.Kind, &dedupe, &j.Payload, &j.State, &j.Attempts, &j.RunAt, &locked,
-		&j.CreatedAt, &started, &finished, &j.Error)
+		&j.CreatedAt, &started, &finished, &j.Error, &j.Progress.Done, &j.Progress.Total, &j.Progress.Note)
 	j.DedupeKey, j.LockedBy = dedupe.String, locked.String
 	j.RunAt, j.CreatedAt, j.StartedAt, j.FinishedAt = j.RunAt.UTC(), j.CreatedAt.UTC(), timeOf(started), timeOf(finished)
 	return j, err

@@ -88,6 +88,8 @@ func TestBrowserFindings(t *testing.T) {
 		chromedp.Click(sevBox),
 		chromedp.SendKeys(`input[name=q]`, want.Package),
 		chromedp.Submit(`input[name=q]`),
+		// The list was there before the submit: wait for the new page.
+		chromedp.Poll(`location.search.includes('severity=')`, nil),
 		chromedp.WaitVisible(`table.findings`),
 		chromedp.Location(&loc),
 		chromedp.Text(`p.count`, &shown),

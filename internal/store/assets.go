@@ -115,23 +115,46 @@ func (s *Store) AssetByName(ctx context.Context, name string) (model.Asset, erro
 }
 
 // AssetFilter narrows an asset listing; After is the keyset cursor (the
-// last ID of the previous page).
+// last ID of the previous page). Kind, Exposure, Lifecycle and
+// Criticality, when set, keep the assets with that value.
 type AssetFilter struct {
-	Text  string
-	After int64
-	Limit int
+	Text                      string
+	Kind, Exposure, Lifecycle string
+	Criticality               int
+	After                     int64
+	Limit                     int
+}
+
+// where is the filter as SQL conditions (each starting with AND) on the
+// assets table aliased a, with their arguments numbered from $next.
+func (f AssetFilter) where(next int) (string, []any) {
+	var q strings.Builder
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", next+len(args)-1)
+	}
+	if f.Text != "" {
+		p := arg("%" + likeEscape(strings.ToLower(f.Text)) + "%")
+		fmt.Fprintf(&q, ` AND (LOWER(a.name) LIKE %s ESCAPE '\' OR LOWER(a.owner) LIKE %s ESCAPE '\')`, p, p)
+	}
+	for _, c := range []struct{ col, v string }{{"kind", f.Kind}, {"exposure", f.Exposure}, {"lifecycle", f.Lifecycle}} {
+		if c.v != "" {
+			fmt.Fprintf(&q, ` AND a.%s = %s`, c.col, arg(c.v))
+		}
+	}
+	if f.Criticality != 0 {
+		fmt.Fprintf(&q, ` AND a.criticality = %s`, arg(f.Criticality))
+	}
+	return q.String(), args
 }
 
 // Assets lists assets by ID.
 func (s *Store) Assets(ctx context.Context, f AssetFilter) ([]model.Asset, error) {
-	q := `SELECT ` + assetColumns + ` FROM assets WHERE id > $1`
-	args := []any{f.After}
-	if f.Text != "" {
-		q += ` AND (LOWER(name) LIKE $2 ESCAPE '\' OR LOWER(owner) LIKE $2 ESCAPE '\')`
-		args = append(args, "%"+likeEscape(strings.ToLower(f.Text))+"%")
-	}
+	cond, args := f.where(2)
+	q := `SELECT ` + assetColumns + ` FROM assets a WHERE id > $1` + cond
 	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, PageSize(f.Limit))
-	return queryAll(ctx, s.db, scanAsset, q, args...)
+	return queryAll(ctx, s.db, scanAsset, q, append([]any{f.After}, args...)...)
 }
 
 // CountAssets counts assets.

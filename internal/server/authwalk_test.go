@@ -97,6 +97,14 @@ var accessPolicy = map[string]string{
 	"GET /findings":                         "read",
 	"GET /findings/{id}":                    "read",
 	"GET /advisories/{id}":                  "read",
+	"GET /assets":                           "read",
+	"GET /assets/new":                       "triage",
+	"POST /assets":                          "triage",
+	"GET /assets/{id}":                      "read",
+	"GET /assets/{id}/edit":                 "triage",
+	"POST /assets/{id}":                     "triage",
+	"POST /assets/{id}/sboms":               "upload",
+	"GET /assets/{id}/diff":                 "read",
 	"GET /static/{file}":                    "public",
 	"GET /feeds":                            "read",
 	"GET /feeds/new":                        "admin",
@@ -317,13 +325,18 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	ids := map[string]string{}
 	var walkToken string
 	sid, aid := fmt.Sprint(shop.CurrentSnapshotID), fmt.Sprint(shop.ID)
-	js := "application/json"
+	js, form := "application/json", "application/x-www-form-urlencoded"
 	steps := []walkStep{
 		{route: "GET /login", path: "/login", want: 200},
 		{route: "GET /{$}", path: "/", want: 200},
 		{route: "GET /findings", path: "/findings", want: 200},
 		{route: "GET /findings/{id}", path: fmt.Sprintf("/findings/%d", fnd.ID), want: 200},
 		{route: "GET /advisories/{id}", path: "/advisories/" + url.PathEscape(fnd.VulnID), want: 200},
+		{route: "GET /assets", path: "/assets", want: 200},
+		{route: "GET /assets/new", path: "/assets/new", want: 200},
+		{route: "GET /assets/{id}", path: "/assets/" + aid, want: 200},
+		{route: "GET /assets/{id}/edit", path: "/assets/" + aid + "/edit", want: 200},
+		{route: "GET /assets/{id}/diff", path: "/assets/" + aid + "/diff?from=" + sid + "&to=" + sid, want: 200},
 		{route: "GET /static/{file}", path: "/static/app.css", want: 200},
 		{route: "GET /healthz", path: "/healthz", want: 200},
 		{route: "GET /readyz", path: "/readyz", want: 200},
@@ -355,6 +368,11 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "PATCH /api/v1/assets/{id}", path: "/api/v1/assets/" + aid, body: `{"owner": "walk"}`, ctype: js, want: 200, entity: "asset"},
 		{route: "POST /api/v1/assets/{id}/sboms", path: "/api/v1/assets/{walkAsset}/sboms", body: webshopSBOM, want: 201, entity: "asset"},
 		{route: "POST /api/v1/sboms", path: "/api/v1/sboms?asset=walk-asset", body: webshopSBOM, want: 201},
+		{route: "POST /assets/{id}/sboms", path: "/assets/{walkAsset}/sboms", body: walkMultipart(webshopSBOM), ctype: walkMultipartType, want: 303},
+		{route: "POST /assets", path: "/assets", ctype: form, want: 303,
+			body: url.Values{"name": {"walk-page-asset"}, "kind": {"host"}, "criticality": {"2"}, "exposure": {"internal"}, "lifecycle": {"active"}}.Encode()},
+		{route: "POST /assets/{id}", path: "/assets/" + aid, ctype: form, want: 303,
+			body: url.Values{"name": {shop.Name}, "kind": {shop.Kind}, "criticality": {"2"}, "exposure": {shop.Exposure}, "lifecycle": {shop.Lifecycle}, "owner": {"walk"}}.Encode()},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},
@@ -628,6 +646,15 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	t.Logf("%s: %d routes, %d documented operations; %d anonymous or bad-credential calls refused, %d calls refused 403 to roles without the scope, %d routes answered the admin, %d handler 404s for missing IDs; took %v",
 		e.Name, len(table), len(docOps), n401, n403, routed, n404,
 		time.Since(began).Round(time.Millisecond))
+}
+
+// walkMultipartType is the content type of walkMultipart's bodies.
+const walkMultipartType = "multipart/form-data; boundary=walk-boundary-2026"
+
+// walkMultipart is an upload form's body holding the file.
+func walkMultipart(file string) string {
+	return "--walk-boundary-2026\r\nContent-Disposition: form-data; name=\"sbom\"; filename=\"walk.cdx.json\"\r\n" +
+		"Content-Type: application/json\r\n\r\n" + file + "\r\n--walk-boundary-2026--\r\n"
 }
 
 // walkJSONID reads a numeric ID field of a JSON object.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -75,6 +76,8 @@ type sbomBody struct {
 	data    []byte
 	name    string // a multipart upload's file name
 	release func()
+	// fields are a multipart form's small fields before its file.
+	fields url.Values
 }
 
 // readSBOM reads an upload's SBOM within the budget: the raw request body,
@@ -91,17 +94,18 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var src io.Reader = r.Body
 	var name string
+	var fields url.Values
 	size := r.ContentLength
 	if ct == "multipart/form-data" {
 		if params["boundary"] == "" {
 			return nil, errStatus(http.StatusBadRequest, "multipart body without a boundary")
 		}
-		part, err := firstFile(r)
+		part, fs, err := firstFile(r)
 		if err != nil {
 			return nil, err
 		}
 		defer part.Close()
-		src, name, size = part, part.FileName(), -1
+		src, name, size, fields = part, part.FileName(), -1, fs
 	}
 	if size < 0 {
 		// Unknown length: spool to disk, then reserve what it is.
@@ -128,29 +132,41 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 		}
 		return nil, fmt.Errorf("reading the upload: %w", err)
 	}
-	return &sbomBody{data: data, name: name, release: release}, nil
+	return &sbomBody{data: data, name: name, release: release, fields: fields}, nil
 }
 
-// firstFile returns the first part of a multipart form that is a file.
-func firstFile(r *http.Request) (filePart, error) {
+// maxFormFields and maxFieldBytes bound the fields read before a
+// multipart form's file: a page's form has a checkbox or two.
+const maxFormFields, maxFieldBytes = 20, 1 << 10
+
+// firstFile returns the first part of a multipart form that is a file, and
+// the form's fields before it (bounded in number and size).
+func firstFile(r *http.Request) (filePart, url.Values, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, errStatus(http.StatusBadRequest, "multipart body: %v", err)
+		return nil, nil, errStatus(http.StatusBadRequest, "multipart body: %v", err)
 	}
-	for {
+	fields := url.Values{}
+	for n := 0; ; n++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, errStatus(http.StatusBadRequest, "multipart body without a file: send the SBOM as a file part (curl -F file=@bom.json)")
+			return nil, nil, errStatus(http.StatusBadRequest, "multipart body without a file: send the SBOM as a file part (curl -F file=@bom.json)")
 		}
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, errStatus(http.StatusBadRequest, "multipart body: %v", err)
+			return nil, nil, errStatus(http.StatusBadRequest, "multipart body: %v", err)
 		}
 		if p.FileName() != "" {
-			return p, nil
+			return p, fields, nil
+		}
+		if n < maxFormFields {
+			v, err := io.ReadAll(io.LimitReader(p, maxFieldBytes))
+			if err == nil && textProblem(string(v)) == "" && textProblem(p.FormName()) == "" {
+				fields.Add(p.FormName(), string(v))
+			}
 		}
 		p.Close()
 	}

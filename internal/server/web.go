@@ -32,6 +32,8 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"healthy": feedHealthy,
 	"jobKind": jobKindName,
 	"waited":  waited,
+	"crit":    criticalityName,
+	"short":   shortHash,
 }).ParseFS(webFS, "web/*.html"))
 
 // jobKindName says what a kind of job does, for people.

@@ -57,18 +57,23 @@ func (s *Store) OpenFindingCounts(ctx context.Context, assetID int64) (map[strin
 }
 
 // openCounts calls each with the number of open findings of each severity
-// of each of the assets.
+// of each of the assets. It counts by severity rank, which the asset list
+// index (asset_id, status, severity_rank, id) holds, so that no finding
+// row is read.
 func (s *Store) openCounts(ctx context.Context, assetIDs []any, each func(id int64, sev string, n int)) error {
-	return queryRows(ctx, s.db, `SELECT asset_id, severity, COUNT(*) FROM findings
-		WHERE status = 'open' AND asset_id IN (`+rowPlaceholders(s.dialect, 1, len(assetIDs))+`)
-		GROUP BY asset_id, severity`, assetIDs, func(rs *sql.Rows) error {
+	byRank := map[int]string{}
+	for _, r := range model.Ratings {
+		byRank[r.Rank()] = string(r)
+	}
+	return queryRows(ctx, s.db, `SELECT asset_id, severity_rank, COUNT(*) FROM findings
+		WHERE asset_id IN (`+rowPlaceholders(s.dialect, 1, len(assetIDs))+`) AND status = 'open'
+		GROUP BY asset_id, severity_rank`, assetIDs, func(rs *sql.Rows) error {
 		var id int64
-		var sev string
-		var n int
-		if err := rs.Scan(&id, &sev, &n); err != nil {
+		var rank, n int
+		if err := rs.Scan(&id, &rank, &n); err != nil {
 			return err
 		}
-		each(id, sev, n)
+		each(id, byRank[rank], n)
 		return nil
 	})
 }

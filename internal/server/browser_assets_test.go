@@ -85,7 +85,7 @@ func TestBrowserAssets(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(loc),
 		chromedp.WaitVisible(`#upload-form`),
-		chromedp.Text(`section.facts dd`, &owner),
+		chromedp.Text(`dl.facts dd`, &owner),
 		chromedp.SetUploadFiles(`#sbom-file`, []string{v2}),
 		chromedp.Submit(`#sbom-file`),
 		chromedp.WaitVisible(`p.notice`),

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
@@ -125,7 +126,12 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request, who *princip
 	if err != nil {
 		return s.pageError(w, "asset.html", d, err)
 	}
-	_, sn, err := s.ingestUpload(r, who, &service.Upload{Asset: model.Asset{ID: id}}, true)
+	a, sn, err := s.ingestUpload(r, who, &service.Upload{Asset: model.Asset{ID: id}}, true)
+	if err == nil && !who.Perms.Has(auth.PermRead) {
+		// An uploader may not see the asset page: a receipt of what it sent.
+		return s.render(w, http.StatusCreated, "uploaded.html", pageData{Title: "SBOM uploaded", User: who,
+			Data: api.UploadReceipt{Asset: api.AssetRef{ID: a.ID, Name: a.Name}, Snapshot: sn}})
+	}
 	if err == nil {
 		http.Redirect(w, r, fmt.Sprintf("/assets/%d?uploaded=%d", id, sn.ID), http.StatusSeeOther)
 		return nil
@@ -134,9 +140,8 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request, who *princip
 	if status == 0 || status == http.StatusNotFound || !who.Perms.Has(auth.PermRead) {
 		return err // the error page: a missing asset, a busy server, a full disk; or a caller who may not read the asset
 	}
-	a, aerr := s.pageAsset(r)
-	if aerr != nil {
-		return aerr
+	if a, err = s.pageAsset(r); err != nil {
+		return err
 	}
 	v, verr := s.assetViewOf(r, who, a)
 	if verr != nil {

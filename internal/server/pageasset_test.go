@@ -15,6 +15,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
+	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -206,6 +207,17 @@ func assetUploadAndDiff(t *testing.T, e storetest.Engine) {
 	three := uploaded(upload("empty.cdx.json", []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []}`), true))
 	if page := get(fmt.Sprintf("%s?uploaded=%d", asset, three), admin, 200); !strings.Contains(page, fmt.Sprintf("Uploaded snapshot %d: 0 components;", three)) {
 		t.Errorf("an empty SBOM with allow_empty: the page does not say it was stored")
+	}
+
+	// A person who uploads and does not read gets a receipt, not the asset.
+	if _, _, err := p.Svc.CreateUser(ctx, service.NewUser{Name: "pusher", Role: "uploader", Password: assetPagesPW}, service.ActorFirstStart); err != nil {
+		t.Fatal(err)
+	}
+	body, ctype := multipartUpload(t, "webshop.cdx.json", mustRead(t, "../../examples/sbom/webshop.cdx.json"), false)
+	a = rawCall(t, p.URL, "POST", asset+"/sboms", bytes.NewReader(body), sameOrigin(p.URL, signIn(t, p.URL, "pusher", assetPagesPW), ctype))
+	if a.status != http.StatusCreated || !regexp.MustCompile(`Uploaded snapshot \d+ to asset shop: 9 components; matching`).Match(a.body) ||
+		strings.Contains(string(a.body), "alert(1)") {
+		t.Errorf("an uploader's upload with the form: %s", a)
 	}
 }
 

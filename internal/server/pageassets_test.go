@@ -45,8 +45,6 @@ func crossOrigin(session map[string]string, ctype string) map[string]string {
 	return map[string]string{"Cookie": session["Cookie"], "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site", "Content-Type": ctype}
 }
 
-const formType = "application/x-www-form-urlencoded"
-
 // assetForm is the asset form as a browser sends it: every field.
 func assetForm(kv ...string) string {
 	v := url.Values{"name": {""}, "kind": {"application"}, "owner": {""}, "criticality": {"3"}, "exposure": {"internal"},
@@ -127,7 +125,7 @@ func assetsPages(t *testing.T, e storetest.Engine) {
 	}{
 		{assetForm("name", "billing-api", "owner", "someone"), http.StatusConflict, `asset "billing-api": already exists: another asset has this name`},
 		{assetForm("name", "new-one", "kind", "spaceship", "owner", "someone"), http.StatusBadRequest, `kind "spaceship": one of application, service`},
-		{assetForm("name", "<b>bad</b>", "owner", "someone"), http.StatusBadRequest, "1–200 characters of letters, digits"},
+		{assetForm("name", "bad\u202ename", "owner", "someone"), http.StatusBadRequest, "without control or invisible formatting characters"},
 		{assetForm("name", "new-one", "criticality", "9", "owner", "someone"), http.StatusBadRequest, "criticality 9: 1 (highest) to 4 (lowest)"},
 		{assetForm("name", "new-one", "cpes", "not-a-cpe", "owner", "someone"), http.StatusBadRequest, `cpe "not-a-cpe": not a CPE 2.3`},
 	} {
@@ -222,6 +220,14 @@ func assetsPages(t *testing.T, e storetest.Engine) {
 		}
 	}
 
+	// An asset named with markup is stored as named, and shown as text.
+	a = post("/assets", assetForm("name", xss, "owner", "x"), form, 303)
+	wantEscaped(t, "GET "+a.header.Get("Location"), []byte(get(a.header.Get("Location"), admin, 200)), xss)
+	wantEscaped(t, "GET /assets?q=script", []byte(get("/assets?q=script", admin, 200)), xss)
+	if _, err := p.Store.AssetByName(ctx, xss); err != nil {
+		t.Fatal(err)
+	}
+
 	// Stored HTML in the list renders escaped.
 	created.Owner, created.Environment = xss, `<b>prod</b>`
 	created.Name = "billing-api-2"
@@ -259,7 +265,7 @@ func assetsPages(t *testing.T, e storetest.Engine) {
 		t.Fatal(err)
 	}
 	reader, pusher := signIn(t, p.URL, "reader", assetPagesPW), signIn(t, p.URL, "pusher", assetPagesPW)
-	if body := get("/assets", reader, 200); strings.Contains(body, `href="/assets/new"`) || !strings.Contains(body, "120 assets.") {
+	if body := get("/assets", reader, 200); strings.Contains(body, `href="/assets/new"`) || !strings.Contains(body, "121 assets.") {
 		t.Errorf("an auditor's assets page offers to create assets, or lists none")
 	}
 	if body := get(loc, reader, 200); strings.Contains(body, `/edit"`) || strings.Contains(body, `id="upload-form"`) {

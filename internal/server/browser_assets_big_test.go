@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 )
@@ -27,13 +26,7 @@ func TestBrowserRefusedUpload(t *testing.T) {
 	ctx, console := newBrowser(t, bin)
 	var msg, loc string
 	err := chromedp.Run(ctx,
-		cdplog.Enable(),
-		chromedp.Navigate(p.URL+"/assets"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
-		chromedp.WaitVisible(`table.assets`),
+		signInAt(p.URL+"/assets", pw),
 		chromedp.Click(`table.assets a`),
 		chromedp.WaitVisible(`#upload-form`),
 		chromedp.SetUploadFiles(`#sbom-file`, []string{big}),

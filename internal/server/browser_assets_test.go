@@ -31,28 +31,13 @@ func TestBrowserAssets(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, console := newBrowser(t, bin)
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var b []byte
-			if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name), b, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action { return screenshot(dir, name) }
 	narrow := func(name string) chromedp.Tasks {
 		return chromedp.Tasks{chromedp.EmulateViewport(400, 900), shot(name), chromedp.EmulateViewport(1200, 900)}
 	}
 	var loc, notice, h1 string
 	err := chromedp.Run(ctx,
-		cdplog.Enable(),
-		chromedp.EmulateViewport(1200, 900),
-		chromedp.Navigate(p.URL+"/assets"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
-		chromedp.WaitVisible(`table.assets`),
+		signInAt(p.URL+"/assets", pw),
 		shot("assets.png"),
 		narrow("assets-400px.png"),
 		chromedp.Click(`a[href="/assets/new"]`),
@@ -137,4 +122,30 @@ func TestBrowserAssets(t *testing.T) {
 	}
 	console.check(t)
 	t.Logf("screenshots in %s", dir)
+}
+
+// screenshot writes a full-page screenshot to dir/name.
+func screenshot(dir, name string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var b []byte // quality 100: a PNG
+		if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	})
+}
+
+// signInAt opens url (the assets list), which sends the browser to sign
+// in first, and signs in as admin with pw.
+func signInAt(url, pw string) chromedp.Tasks {
+	return chromedp.Tasks{
+		cdplog.Enable(),
+		chromedp.EmulateViewport(1200, 900),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(`input[name=username]`),
+		chromedp.SendKeys(`input[name=username]`, "admin"),
+		chromedp.SendKeys(`input[name=password]`, pw),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`table.assets`),
+	}
 }

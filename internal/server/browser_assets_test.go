@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/chromedp"
 )
@@ -92,6 +93,9 @@ func TestBrowserAssets(t *testing.T) {
 		chromedp.WaitVisible(`#inventory`),
 		shot("asset.png"),
 		narrow("asset-400px.png"),
+		emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}),
+		shot("asset-dark.png"),
+		emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}),
 		chromedp.Click(`a[href$="/diff"]`),
 		chromedp.WaitVisible(`#upgraded`),
 		chromedp.Location(&diffURL),

@@ -87,9 +87,7 @@ func TestBrowserFindings(t *testing.T) {
 		chromedp.WaitVisible(`form.filters`),
 		chromedp.Click(sevBox),
 		chromedp.SendKeys(`input[name=q]`, want.Package),
-		chromedp.Submit(`input[name=q]`),
-		// The list was there before the submit: wait for the new page.
-		chromedp.Poll(`location.search.includes('severity=')`, nil),
+		submitAndWait(`input[name=q]`),
 		chromedp.WaitVisible(`table.findings`),
 		chromedp.Location(&loc),
 		chromedp.Text(`p.count`, &shown),

@@ -178,6 +178,23 @@ func newBrowser(t *testing.T, bin string) (context.Context, *consoleLog) {
 	return ctx, c
 }
 
+// submitAndWait submits the form of the element sel and waits for the
+// page the submit loads: what is on the page before it (a list the new
+// page also has) cannot then be read by mistake.
+func submitAndWait(sel string) chromedp.Action { return andWait(chromedp.Submit(sel)) }
+
+// clickAndWait clicks the element sel (a form's button, a link) and waits
+// for the page that loads.
+func clickAndWait(sel string) chromedp.Action { return andWait(chromedp.Click(sel)) }
+
+func andWait(a chromedp.Action) chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.Evaluate(`document.body.dataset.beforeSubmit = "1"`, nil),
+		a,
+		chromedp.WaitReady(`body:not([data-before-submit])`),
+	}
+}
+
 func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)

@@ -300,11 +300,13 @@ CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, seve
 CREATE INDEX findings_asset_score ON findings USING btree (asset_id, status, score, severity_rank, id);
 CREATE INDEX findings_ecosystem_list ON findings USING btree ((((ecosystem || ' '::text) || status)), severity_rank, id);
 CREATE INDEX findings_ecosystem_score ON findings USING btree ((((ecosystem || ' '::text) || status)), score, severity_rank, id);
+CREATE INDEX findings_first_seen ON findings USING btree (first_seen, id);
 CREATE INDEX findings_kev ON findings USING btree (status, severity_rank, id) WHERE (kev = true);
 CREATE INDEX findings_kev_score ON findings USING btree (status, score, severity_rank, id) WHERE (kev = true);
 CREATE INDEX findings_list ON findings USING btree (status, severity_rank, id, asset_id, vuln_id, lower(package));
 CREATE INDEX findings_package_list ON findings USING btree (lower(package), status, severity_rank, id, score);
 CREATE UNIQUE INDEX findings_pkey ON findings USING btree (id);
+CREATE INDEX findings_resolved_at ON findings USING btree (resolved_at) WHERE (resolved_at IS NOT NULL);
 CREATE INDEX findings_score_list ON findings USING btree (status, score, severity_rank, id, asset_id, vuln_id, lower(package));
 CREATE UNIQUE INDEX generations_pkey ON generations USING btree (name);
 CREATE UNIQUE INDEX jobs_active ON jobs USING btree (dedupe_key) WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]));

@@ -253,6 +253,8 @@ CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), 
 
 CREATE INDEX findings_ecosystem_score ON findings ((ecosystem || ' ' || status), score, severity_rank, id);
 
+CREATE INDEX findings_first_seen ON findings (first_seen, id);
+
 CREATE INDEX findings_kev ON findings (status, severity_rank, id) WHERE kev = TRUE;
 
 CREATE INDEX findings_kev_score ON findings (status, score, severity_rank, id) WHERE kev = TRUE;
@@ -260,6 +262,8 @@ CREATE INDEX findings_kev_score ON findings (status, score, severity_rank, id) W
 CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vuln_id, LOWER(package));
 
 CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity_rank, id, score);
+
+CREATE INDEX findings_resolved_at ON findings (resolved_at) WHERE resolved_at IS NOT NULL;
 
 CREATE INDEX findings_score_list ON findings (status, score, severity_rank, id, asset_id, vuln_id, LOWER(package));
 

@@ -130,6 +130,13 @@ func dashboardPage(t *testing.T, e storetest.Engine) {
 	if got := fmt.Sprint(numbers(t, page, "inventories")); got != fmt.Sprint([][]string{{xssAsset, "3"}, {"dash-two", "1"}}) {
 		t.Errorf("inventory numbers %s", got)
 	}
+	// The findings page counts what its filter selects.
+	if list := get("/findings", admin, 200); !strings.Contains(list, "2 findings match.") {
+		t.Errorf("GET /findings does not count its 2 open findings")
+	}
+	if list := get("/findings?status=all", admin, 200); !strings.Contains(list, "3 findings match.") {
+		t.Errorf("GET /findings?status=all does not count its 3 findings")
+	}
 	// Each chart draws a bar a row of its table.
 	for id, n := range map[string]int{"history": 90, "ecosystems": 2, "inventories": 2} {
 		fig := figure(t, page, id)

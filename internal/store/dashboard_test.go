@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -43,10 +46,22 @@ func TestDashboardNumbers(t *testing.T) {
 			}
 		}
 		apply(a.ID, s1.ID, all...)
+		wantTally(t, s, "new findings")
 		_, s2, _ := storetest.Ingest(ctx, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "2", Components: cs, Keys: keys})
 		apply(a.ID, s2.ID, all[0], all[1]) // GHSA-3 … GHSA-6 resolved
+		wantTally(t, s, "findings resolved")
 		_, s3, _ := storetest.Ingest(ctx, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "3", Components: cs, Keys: keys})
 		apply(a.ID, s3.ID, all[0], all[1], all[5]) // GHSA-6 found again
+		wantTally(t, s, "a finding reopened")
+		rerated := all[0]
+		rerated.Severity, rerated.SeverityRank = "critical", 5
+		_, s4, _ := storetest.Ingest(ctx, s, model.Asset{ID: a.ID}, false, store.NewSnapshot{SHA256: "4", Components: cs, Keys: keys})
+		apply(a.ID, s4.ID, rerated, all[1], all[5]) // GHSA-1 re-rated
+		wantTally(t, s, "a finding re-rated")
+		if err := s.FoldTallies(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wantTally(t, s, "the counts folded")
 
 		b, sb, err := storetest.Ingest(ctx, s, model.Asset{Name: "gone"}, true, store.NewSnapshot{SHA256: "b", Components: cs[:2], Keys: keys[:2]})
 		if err != nil {
@@ -55,6 +70,7 @@ func TestDashboardNumbers(t *testing.T) {
 		apply(b.ID, sb.ID, detected(keys[0], "1.0.0", "GHSA-B1"), detected(keys[1], "1.0.0", "GHSA-B2"))
 		_, sb2, _ := storetest.Ingest(ctx, s, model.Asset{ID: b.ID}, false, store.NewSnapshot{SHA256: "b2", Components: cs[:2], Keys: keys[:2]})
 		apply(b.ID, sb2.ID, detected(keys[0], "1.0.0", "GHSA-B1"))
+		wantTally(t, s, "a second asset")
 		if _, _, err := storetest.Ingest(ctx, s, model.Asset{Name: "big"}, true, store.NewSnapshot{SHA256: "c", Components: cs[:5], Keys: keys[:5]}); err != nil {
 			t.Fatal(err)
 		}
@@ -77,6 +93,7 @@ func TestDashboardNumbers(t *testing.T) {
 		set("GHSA-6", day(6, 10, 0, 0), time.Time{})                       // resolved and found again: open since the 6th
 		set("GHSA-B1", day(7, 1, 0, 0), time.Time{})
 		set("GHSA-B2", day(6, 1, 0, 0), day(8, 1, 0, 0))
+		wantTally(t, s, "times moved")
 
 		history := func(d model.Dashboard) [][3]any {
 			var out [][3]any
@@ -97,6 +114,7 @@ func TestDashboardNumbers(t *testing.T) {
 		if err := storetest.DeleteAsset(ctx, s, b.ID); err != nil {
 			t.Fatal(err)
 		}
+		wantTally(t, s, "an asset deleted")
 		d, err = s.Dashboard(ctx, now, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -119,7 +137,7 @@ func TestDashboardNumbers(t *testing.T) {
 		for _, f := range d.Newest {
 			newest = append(newest, f.VulnID)
 		}
-		if got, want := fmt.Sprint(newest), fmt.Sprint([]string{"GHSA-2", "GHSA-6", "GHSA-1"}); got != want {
+		if got, want := fmt.Sprint(newest), fmt.Sprint([]string{"GHSA-6", "GHSA-2", "GHSA-1"}); got != want {
 			t.Errorf("newest: got %s, want %s", got, want)
 		}
 
@@ -130,6 +148,69 @@ func TestDashboardNumbers(t *testing.T) {
 			t.Errorf("open now %d, the last day says %d (%v)", sum.Open, d.History[len(d.History)-1].Open, err)
 		}
 	})
+}
+
+// wantTally compares the counts the findings triggers keep (migration
+// 00011) with a recount of the findings.
+func wantTally(t *testing.T, s *store.Store, after string) {
+	t.Helper()
+	read := func(q string) []string {
+		t.Helper()
+		rows, err := s.DB().QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var a, b, c any
+			if err := rows.Scan(&a, &b, &c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("%v %v %v", a, b, c))
+		}
+		return out
+	}
+	for _, c := range []struct{ what, kept, recount string }{
+		{"open by asset", `SELECT asset_id, severity_rank, SUM(n) FROM finding_open_by_asset GROUP BY 1, 2 HAVING SUM(n) <> 0 ORDER BY 1, 2`,
+			`SELECT asset_id, severity_rank, COUNT(*) FROM findings WHERE status = 'open' GROUP BY 1, 2 ORDER BY 1, 2`},
+		{"open by ecosystem", `SELECT ecosystem, SUM(n), 0 FROM finding_open_by_ecosystem GROUP BY 1 HAVING SUM(n) <> 0 ORDER BY 1`,
+			`SELECT ecosystem, COUNT(*), 0 FROM findings WHERE status = 'open' GROUP BY 1 ORDER BY 1`},
+	} {
+		if kept, recount := read(c.kept), read(c.recount); fmt.Sprint(kept) != fmt.Sprint(recount) {
+			t.Errorf("after %s: %s kept %v, recounted %v", after, c.what, kept, recount)
+		}
+	}
+	// By day, recounted from the findings' times.
+	days := map[string][2]int{}
+	rows, err := s.DB().QueryContext(ctx, `SELECT first_seen, resolved_at FROM findings`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var first time.Time
+		var resolved sql.NullTime
+		if err := rows.Scan(&first, &resolved); err != nil {
+			t.Fatal(err)
+		}
+		d := days[first.UTC().Format(time.DateOnly)]
+		d[0]++
+		days[first.UTC().Format(time.DateOnly)] = d
+		if resolved.Valid {
+			d := days[resolved.Time.UTC().Format(time.DateOnly)]
+			d[1]++
+			days[resolved.Time.UTC().Format(time.DateOnly)] = d
+		}
+	}
+	rows.Close()
+	var recount []string
+	for _, k := range slices.Sorted(maps.Keys(days)) {
+		recount = append(recount, fmt.Sprintf("%s %d %d", k, days[k][0], days[k][1]))
+	}
+	kept := read(`SELECT CAST(day AS TEXT), SUM(opened), SUM(resolved) FROM finding_days GROUP BY 1 HAVING SUM(opened) <> 0 OR SUM(resolved) <> 0 ORDER BY 1`)
+	if fmt.Sprint(kept) != fmt.Sprint(recount) {
+		t.Errorf("after %s: by day kept %v, recounted %v", after, kept, recount)
+	}
 }
 
 // An empty store has a history of zeros and empty lists.

@@ -61,5 +61,9 @@ bench-lag: ## the steady-load lag on a loaded server: bulk load, then 10 SBOMs/s
 bench-serve: ## benchmark of `vulndesk serve` on SQLite and PostgreSQL (scripts/bench-serve.sh)
 	BENCH_WORK=$(BENCH_WORK) SHARED=$(SHARED) ./scripts/bench-serve.sh
 
+.PHONY: bench-pages
+bench-pages: ## server time of the dashboard and the findings page with 1,000,000 findings, on SQLite and PostgreSQL (scripts/bench-pages.sh)
+	./scripts/bench-pages.sh
+
 clean: ## remove build outputs
 	rm -f vulndesk

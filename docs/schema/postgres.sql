@@ -151,6 +151,29 @@ CREATE TABLE feeds (
     CONSTRAINT feeds_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE finding_days (
+    shard integer NOT NULL DEFAULT 0,
+    day date NOT NULL,
+    opened bigint NOT NULL DEFAULT 0,
+    resolved bigint NOT NULL DEFAULT 0,
+    CONSTRAINT finding_days_pkey PRIMARY KEY (shard, day)
+);
+
+CREATE TABLE finding_open_by_asset (
+    shard integer NOT NULL DEFAULT 0,
+    asset_id bigint NOT NULL,
+    severity_rank integer NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT finding_open_by_asset_pkey PRIMARY KEY (shard, asset_id, severity_rank)
+);
+
+CREATE TABLE finding_open_by_ecosystem (
+    shard integer NOT NULL DEFAULT 0,
+    ecosystem text NOT NULL,
+    n bigint NOT NULL,
+    CONSTRAINT finding_open_by_ecosystem_pkey PRIMARY KEY (shard, ecosystem)
+);
+
 CREATE TABLE finding_packages (
     name_lc text NOT NULL,
     CONSTRAINT finding_packages_pkey PRIMARY KEY (name_lc)
@@ -296,6 +319,9 @@ CREATE INDEX events_object ON events USING btree (object_type, object_id, id);
 CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
 CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
+CREATE UNIQUE INDEX finding_days_pkey ON finding_days USING btree (shard, day);
+CREATE UNIQUE INDEX finding_open_by_asset_pkey ON finding_open_by_asset USING btree (shard, asset_id, severity_rank);
+CREATE UNIQUE INDEX finding_open_by_ecosystem_pkey ON finding_open_by_ecosystem USING btree (shard, ecosystem);
 CREATE UNIQUE INDEX finding_packages_pkey ON finding_packages USING btree (name_lc);
 CREATE INDEX findings_advisory_list ON findings USING btree (vuln_id, status, severity_rank, id, score);
 CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING btree (asset_id, pkey, version, vuln_id);

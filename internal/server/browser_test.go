@@ -70,7 +70,7 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 	if !strings.Contains(loc, "/login?next=") {
 		t.Errorf("signed-out visit to / went to %s, want /login?next=…", loc)
 	}
-	if !strings.HasPrefix(title, "Overview") {
+	if !strings.HasPrefix(title, "Dashboard") {
 		t.Errorf("title %q", title)
 	}
 	if strings.TrimSpace(openTile) != itoa(sum.Open) {
@@ -86,6 +86,20 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 	}
 	if strings.Contains(cookies, "vulndesk_session") {
 		t.Errorf("session cookie visible to script: %q", cookies)
+	}
+	// The dashboard's charts, wide and 400 px wide, as artefacts.
+	var charts int
+	if err := chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelectorAll('figure.plot svg').length`, &charts),
+		pageShot(artefactDir(t), "dashboard.png"),
+		chromedp.EmulateViewport(400, 900),
+		pageShot(artefactDir(t), "dashboard-400px.png"),
+		chromedp.EmulateViewport(1200, 900),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if charts != 3 {
+		t.Errorf("the dashboard draws %d charts, want 3", charts)
 	}
 	if err := chromedp.Run(ctx,
 		chromedp.Click(`form.who button`),

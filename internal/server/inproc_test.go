@@ -46,7 +46,7 @@ type inprocOptions struct {
 }
 
 // startInproc serves a fresh database of engine e from this process.
-func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
+func startInproc(t testing.TB, e storetest.Engine, o inprocOptions) *inproc {
 	t.Helper()
 	cfg := e.Config(t)
 	if cfg.DataDir == "" {
@@ -100,7 +100,7 @@ func startInproc(t *testing.T, e storetest.Engine, o inprocOptions) *inproc {
 }
 
 // client is a client with a new token of the role.
-func (p *inproc) client(t *testing.T, role string) *servertest.Client {
+func (p *inproc) client(t testing.TB, role string) *servertest.Client {
 	t.Helper()
 	secret := auth.NewToken(auth.APITokenPrefix)
 	if _, err := storetest.CreateToken(context.Background(), p.Store, model.Token{Name: "test-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {

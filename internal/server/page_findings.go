@@ -25,6 +25,10 @@ type findingsView struct {
 	Next string
 	// Filtered says whether any filter is set, for the empty state.
 	Filtered bool
+	// Total is how many findings the filter selects, counted up to
+	// countCap ("10,000+" past it); "" when the text is too common to
+	// count.
+	Total string
 	// Ratings, Statuses and Sorts are the form's choices.
 	Ratings  []model.Rating
 	Statuses []string
@@ -79,6 +83,10 @@ func findingsQuery(form url.Values) url.Values {
 	return q
 }
 
+// countCap is where the findings page stops counting: a count costs
+// what reading that many index entries does.
+const countCap = 10000
+
 func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *principal) error {
 	q := findingsQuery(r.URL.Query())
 	v := findingsView{Form: q, Severity: map[string]bool{},
@@ -109,6 +117,18 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *princ
 	}
 	for _, it := range items {
 		v.Rows = append(v.Rows, findingRow{it})
+	}
+	n, more, counted, err := s.Store.CountFindings(r.Context(), f, countCap)
+	if err != nil {
+		return err
+	}
+	if counted {
+		v.Total = plural(n, "finding") + " match."
+		if more {
+			v.Total = thousands(n) + "+ findings match."
+		} else if n >= 1000 {
+			v.Total = thousands(n) + " findings match."
+		}
 	}
 	if next != "" {
 		nq := maps.Clone(q)

@@ -60,7 +60,7 @@ func (s *Server) table() []route {
 			Query: []param{{Name: "next", Type: "string", Desc: "where to go after signing in (a path on this site)"}}, h: s.loginPage},
 		{Method: post, Pattern: "/login", Public: true, Page: true, Summary: "sign in", Body: "form", h: s.login},
 		{Method: post, Pattern: "/logout", Page: true, Summary: "sign out", h: s.logout},
-		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the overview", h: s.overviewPage},
+		{Method: get, Pattern: "/{$}", Perm: read, Page: true, Summary: "see the dashboard", h: s.dashboardPage},
 		{Method: get, Pattern: "/findings", Perm: read, Page: true, Summary: "see the findings", h: s.findingsPage},
 		{Method: get, Pattern: "/findings/{id}", Perm: read, Page: true, Summary: "see a finding", h: s.findingPage},
 		{Method: get, Pattern: "/advisories/{id}", Perm: read, Page: true, Summary: "see an advisory and what it affects", h: s.advisoryPage},

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
@@ -203,28 +202,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, who *principal) 
 		Secure: s.SecureCookies || r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: -1})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
-}
-
-// overviewView adds what the page draws to the overview data.
-type overviewView struct {
-	api.Overview
-	MaxSeverity int
-	MaxAsset    int
-}
-
-func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, who *principal) error {
-	o, err := s.overviewOf(r)
-	if err != nil {
-		return err
-	}
-	v := overviewView{Overview: o}
-	for _, n := range o.BySeverity {
-		v.MaxSeverity = max(v.MaxSeverity, n)
-	}
-	for _, a := range o.TopAssets {
-		v.MaxAsset = max(v.MaxAsset, a.Open)
-	}
-	return s.render(w, http.StatusOK, "overview.html", pageData{Title: "Overview", User: who, Data: v})
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request, _ *principal) error {

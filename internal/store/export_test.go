@@ -42,3 +42,7 @@ func (s *Store) TextLookupSQL(ctx context.Context, f FindingFilter) (string, []a
 	match, _ := s.textConds(lq, t)
 	return lq.lookup(match), lq.args, nil
 }
+
+// FoldTallies folds every shard of the dashboard's counts into shard 0
+// (PostgreSQL; see foldTallies): with no writer running.
+func (s *Store) FoldTallies(ctx context.Context) error { return s.foldTallies(ctx, true) }

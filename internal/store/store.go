@@ -369,6 +369,9 @@ func (s *Store) Maintain(ctx context.Context) error {
 		return nil
 	}
 	s.written.Store(0)
+	if err := s.foldTallies(ctx, false); err != nil {
+		return err
+	}
 	off, err := s.AutovacuumOff(ctx)
 	if err != nil {
 		return err

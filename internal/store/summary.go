@@ -11,30 +11,33 @@ func (s *Store) Summary(ctx context.Context) (model.Summary, error) {
 	sum := model.Summary{BySeverity: map[string]int{}}
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM assets), (SELECT COUNT(*) FROM snapshots),
 		(SELECT COUNT(*) FROM advisories WHERE NOT withdrawn),
-		(SELECT COUNT(*) FROM findings WHERE status = 'open' AND kev),
+		(SELECT COUNT(*) FROM findings WHERE status = 'open' AND kev = TRUE),
 		(SELECT COALESCE(SUM(s.components), 0) FROM assets a JOIN snapshots s ON s.id = a.current_snapshot_id)`).
 		Scan(&sum.Assets, &sum.Snapshots, &sum.Advisories, &sum.KEV, &sum.Components); err != nil {
 		return sum, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT severity, COUNT(*) FROM findings WHERE status = 'open' GROUP BY severity`)
+	// The open findings by severity and by asset, from the counts the
+	// findings triggers keep (migration 00011), not from the findings.
+	rows, err := s.db.QueryContext(ctx, `SELECT severity_rank, SUM(n) FROM finding_open_by_asset GROUP BY severity_rank`)
 	if err != nil {
 		return sum, err
 	}
 	for rows.Next() {
-		var sv string
-		var n int
-		if err := rows.Scan(&sv, &n); err != nil {
+		var rank, n int
+		if err := rows.Scan(&rank, &n); err != nil {
 			rows.Close()
 			return sum, err
 		}
-		sum.BySeverity[sv] = n
-		sum.Open += n
+		if n > 0 {
+			sum.BySeverity[string(ratingOfRank(rank))] = n
+			sum.Open += n
+		}
 	}
 	rows.Close()
-	rows, err = s.db.QueryContext(ctx, `SELECT a.id, a.name, COUNT(*),
-		SUM(CASE WHEN f.severity = 'critical' THEN 1 ELSE 0 END), SUM(CASE WHEN f.severity = 'high' THEN 1 ELSE 0 END)
-		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.status = 'open'
-		GROUP BY a.id, a.name ORDER BY 4 DESC, 5 DESC, 3 DESC, a.id LIMIT 10`)
+	rows, err = s.db.QueryContext(ctx, `SELECT a.id, a.name, SUM(t.n),
+		SUM(CASE WHEN t.severity_rank = 5 THEN t.n ELSE 0 END), SUM(CASE WHEN t.severity_rank = 4 THEN t.n ELSE 0 END)
+		FROM finding_open_by_asset t JOIN assets a ON a.id = t.asset_id
+		GROUP BY a.id, a.name HAVING SUM(t.n) > 0 ORDER BY 4 DESC, 5 DESC, 3 DESC, a.id LIMIT 10`)
 	if err != nil {
 		return sum, err
 	}
@@ -48,4 +51,14 @@ func (s *Store) Summary(ctx context.Context) (model.Summary, error) {
 		sum.TopAssets = append(sum.TopAssets, c)
 	}
 	return sum, rows.Err()
+}
+
+// ratingOfRank is the rating whose rank (severity_rank) is r.
+func ratingOfRank(r int) model.Rating {
+	for _, rt := range model.Ratings {
+		if rt.Rank() == r {
+			return rt
+		}
+	}
+	return model.RatingUnknown
 }

@@ -123,8 +123,7 @@ func TestBrowserFlow(t *testing.T) {
 	if !strings.Contains(h1, flowAsset) {
 		t.Errorf("the new asset's page is headed %q, want the name %q as text", h1, flowAsset)
 	}
-	var asset model.Asset
-	asset = assetNamed(t, api, flowAsset)
+	asset := assetNamed(t, api, flowAsset)
 	if !strings.HasSuffix(loc, fmt.Sprintf("/assets/%d", asset.ID)) {
 		t.Errorf("creating the asset went to %s, want /assets/%d", loc, asset.ID)
 	}

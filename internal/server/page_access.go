@@ -179,7 +179,7 @@ func (s *Server) createTokenPage(w http.ResponseWriter, r *http.Request, who *pr
 	v.TokenForm = tokenForm{Name: strings.TrimSpace(r.PostFormValue("name")), Role: r.PostFormValue("role"),
 		AssetNames: r.PostFormValue("asset_names"), AssetTags: r.PostFormValue("asset_tags"), CreateAssets: r.PostFormValue("create_assets") != ""}
 	t, secret, err := s.Svc.CreateToken(r.Context(), service.NewToken{Name: v.TokenForm.Name, Role: v.TokenForm.Role,
-		AssetNames: listField(v.TokenForm.AssetNames), AssetTags: listField(v.TokenForm.AssetTags), CreateAssets: v.TokenForm.CreateAssets}, who.Name)
+		AssetNames: lineField(v.TokenForm.AssetNames), AssetTags: listField(v.TokenForm.AssetTags), CreateAssets: v.TokenForm.CreateAssets}, who.Name)
 	if err != nil {
 		return s.accessAnswer(w, who, v, err)
 	}
@@ -222,7 +222,19 @@ func (s *Server) showOnce(w http.ResponseWriter, r *http.Request, who *principal
 	return s.accessAnswer(w, who, v, nil)
 }
 
-// listField splits a form field of names separated by commas, spaces or
+// lineField splits a form field of one value a line (asset names may hold
+// spaces and commas), trimming each and dropping empty lines.
+func lineField(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// listField splits a form field of tags separated by commas, spaces or
 // lines.
 func listField(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })

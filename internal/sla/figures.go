@@ -5,14 +5,15 @@ import (
 	"time"
 )
 
-// Record is one finding's clock and when it was resolved (zero while open).
+// Record is one finding's clock, its asset, and when it was resolved (zero
+// while open).
 type Record struct {
 	Clock      Clock
 	ResolvedAt time.Time
+	AssetID    int64
 }
 
-// Figures are the SLA figures of a set of findings over a period; the
-// caller groups findings by severity or asset and calls Compute per group.
+// Figures are the SLA figures of a set of findings over a period.
 type Figures struct {
 	// Closed counts findings resolved in the period; WithDeadline those of
 	// them whose clock has a deadline, InSLA those that met it.
@@ -75,4 +76,20 @@ func Compute(rs []Record, from, to time.Time) Figures {
 		}
 	}
 	return f
+}
+
+// ComputeBy gives the figures of rs for [from, to) per group, the group
+// of a record being key(record): its severity (Record.Clock.Severity), its
+// asset (Record.AssetID), or both.
+func ComputeBy[K comparable](rs []Record, from, to time.Time, key func(Record) K) map[K]Figures {
+	groups := map[K][]Record{}
+	for _, r := range rs {
+		k := key(r)
+		groups[k] = append(groups[k], r)
+	}
+	out := make(map[K]Figures, len(groups))
+	for k, g := range groups {
+		out[k] = Compute(g, from, to)
+	}
+	return out
 }

@@ -73,13 +73,15 @@ func (t *slotTable) used(key string, now int64) int {
 }
 
 // freeIn is how long until the oldest recent use of key ages out at now;
-// zero when key has no recent use.
+// zero when key has no recent use. It is at most the window: a caller that
+// read the clock before others took their slots sees uses a little after
+// its now.
 func (t *slotTable) freeIn(key string, now int64) time.Duration {
 	if t.used(key, now) == 0 {
 		return 0
 	}
 	s := t.keys[limitKey(key)].Value.(*slots)
-	return time.Duration(s.times[0] + t.window - now)
+	return time.Duration(min(s.times[0]+t.window-now, t.window))
 }
 
 // take records a use of key at now. Only the latest n uses are kept.

@@ -151,3 +151,14 @@ func TestSlotTableLongKeys(t *testing.T) {
 		t.Error("limitKey of a hashed key changes it")
 	}
 }
+
+// A caller that read the clock before others took their slots is told to
+// wait at most the window (the login page said "61 seconds" under load).
+func TestSlotTableFreeInAtMostTheWindow(t *testing.T) {
+	tb := newSlotTable(2, time.Minute)
+	tb.take("alice", at(5*time.Millisecond))
+	tb.take("alice", at(7*time.Millisecond))
+	if d := tb.freeIn("alice", at(0)); d != time.Minute {
+		t.Errorf("freeIn before the uses' own time = %v, want the window, 1m", d)
+	}
+}

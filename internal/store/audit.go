@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // The audit log is a hash chain. Event number seq (1, 2, 3, … in commit
@@ -161,4 +163,46 @@ func scanChained(row rowScanner) (chained, error) {
 	err := row.Scan(&e.id, &e.seq, &e.at, &e.actor, &e.kind, &e.objectType, &e.objectID, &e.before, &e.after, &e.prevHash, &e.hash)
 	e.at = e.at.UTC()
 	return e, err
+}
+
+// AuditFilter selects audit events; zero fields select all. After is a
+// seq: the page starts after it.
+type AuditFilter struct {
+	ObjectType, ObjectID, Actor, Kind string
+	Since, Until                      time.Time // at >= Since, at < Until
+	After                             int64
+	Limit                             int
+}
+
+// AuditEvents returns a page of the audit chain in seq order.
+func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]model.AuditEvent, error) {
+	q := `SELECT ` + chainedColumns + ` FROM events WHERE seq > $1`
+	args := []any{f.After}
+	for _, c := range []struct {
+		col string
+		v   any
+		ok  bool
+	}{
+		{"object_type = ", f.ObjectType, f.ObjectType != ""}, {"object_id = ", f.ObjectID, f.ObjectID != ""},
+		{"actor = ", f.Actor, f.Actor != ""}, {"kind = ", f.Kind, f.Kind != ""},
+		{"at >= ", f.Since.UTC(), !f.Since.IsZero()}, {"at < ", f.Until.UTC(), !f.Until.IsZero()},
+	} {
+		if c.ok {
+			args = append(args, c.v)
+			q += fmt.Sprintf(" AND %s$%d", c.col, len(args))
+		}
+	}
+	q += fmt.Sprintf(` ORDER BY seq LIMIT %d`, PageSize(f.Limit))
+	return queryAll(ctx, s.db, func(row rowScanner) (model.AuditEvent, error) {
+		e, err := scanChained(row)
+		ev := model.AuditEvent{Event: model.Event{ID: e.id, At: e.at, Actor: e.actor, Kind: e.kind,
+			ObjectType: e.objectType, ObjectID: e.objectID}, Seq: e.seq, PrevHash: e.prevHash, Hash: e.hash}
+		if e.before != "" {
+			ev.Before = []byte(e.before)
+		}
+		if e.after != "" {
+			ev.After = []byte(e.after)
+		}
+		return ev, err
+	}, q, args...)
 }

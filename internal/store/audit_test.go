@@ -201,31 +201,65 @@ func renumber(t *testing.T, db *sql.DB, from, by int64) {
 	exec(t, db, `UPDATE events SET seq = -seq WHERE seq < 0`)
 }
 
-// TestAuditConcurrent: use cases committing at once, on PostgreSQL from
-// many connections, still make one linear chain.
+// TestAuditConcurrent: use cases committing at once, from two stores on
+// one database (two replicas; on PostgreSQL each with its pool of
+// connections), still make one linear chain.
 func TestAuditConcurrent(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		const workers, each = 8, 50
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for i := range each {
-					err := s.Transact(context.Background(), func(tx *store.Tx) error {
-						return tx.AppendEvent(context.Background(), model.Event{Actor: fmt.Sprint("worker", w), Kind: "session.opened",
-							ObjectType: "user", ObjectID: fmt.Sprint(i)}, nil, nil)
-					})
-					if err != nil {
-						t.Error(err)
-						return
-					}
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			cfg := e.Config(t)
+			var replicas [2]*store.Store
+			for i := range replicas {
+				s, err := store.Open(context.Background(), cfg)
+				if err != nil {
+					t.Fatal(err)
 				}
-			})
-		}
-		wg.Wait()
-		if r := verify(t, s); !r.OK || r.Events != workers*each {
-			t.Fatalf("got %+v, want %d events intact", r, workers*each)
-		}
-	})
+				defer s.Close()
+				replicas[i] = s
+			}
+			const workers, each = 8, 50
+			var wg sync.WaitGroup
+			for w := range workers {
+				s := replicas[w%2]
+				wg.Go(func() {
+					for i := range each {
+						err := s.Transact(context.Background(), func(tx *store.Tx) error {
+							return tx.AppendEvent(context.Background(), model.Event{Actor: fmt.Sprint("worker", w), Kind: "session.opened",
+								ObjectType: "user", ObjectID: fmt.Sprint(i)}, nil, nil)
+						})
+						if err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			if r := verify(t, replicas[0]); !r.OK || r.Events != workers*each {
+				t.Fatalf("got %+v, want %d events intact", r, workers*each)
+			}
+			// Each worker's events are in the chain in the order it committed them.
+			for w := range workers {
+				rows, err := replicas[1].DB().Query(`SELECT object_id FROM events WHERE actor = $1 ORDER BY seq`, fmt.Sprint("worker", w))
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for rows.Next() {
+					var id string
+					rows.Scan(&id)
+					if id != fmt.Sprint(n) {
+						t.Errorf("worker %d: event %s at place %d of its own", w, id, n)
+					}
+					n++
+				}
+				rows.Close()
+				if n != each {
+					t.Errorf("worker %d: %d events", w, n)
+				}
+			}
+		})
+	}
 }
 
 // TestAuditChainsOldEvents: events recorded before the chain existed are

@@ -77,6 +77,14 @@ CREATE TABLE assets (
     CONSTRAINT assets_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE audit_head (
+    id integer NOT NULL,
+    seq bigint NOT NULL,
+    hash text NOT NULL,
+    CONSTRAINT audit_head_id_check CHECK ((id = 1)),
+    CONSTRAINT audit_head_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE components (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     snapshot_id bigint NOT NULL,
@@ -126,6 +134,9 @@ CREATE TABLE events (
     object_id text NOT NULL,
     before text NOT NULL DEFAULT ''::text,
     after text NOT NULL DEFAULT ''::text,
+    seq bigint,
+    prev_hash text NOT NULL DEFAULT ''::text,
+    hash text NOT NULL DEFAULT ''::text,
     CONSTRAINT events_pkey PRIMARY KEY (id)
 );
 
@@ -309,6 +320,7 @@ CREATE UNIQUE INDEX api_tokens_pkey ON api_tokens USING btree (id);
 CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_hash);
 CREATE UNIQUE INDEX assets_name_key ON assets USING btree (name);
 CREATE UNIQUE INDEX assets_pkey ON assets USING btree (id);
+CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
@@ -317,6 +329,7 @@ CREATE UNIQUE INDEX decisions_pkey ON decisions USING btree (id);
 CREATE UNIQUE INDEX epss_pkey ON epss USING btree (cve);
 CREATE INDEX events_object ON events USING btree (object_type, object_id, id);
 CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
+CREATE UNIQUE INDEX events_seq ON events USING btree (seq);
 CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
 CREATE UNIQUE INDEX finding_days_pkey ON finding_days USING btree (shard, day);

@@ -99,6 +99,12 @@ CREATE TABLE assets (
     updated_at          TIMESTAMP NOT NULL
 );
 
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+
 CREATE TABLE components (
     id          INTEGER PRIMARY KEY,
     snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
@@ -143,7 +149,7 @@ CREATE TABLE events (
     object_id   TEXT NOT NULL,
     before      TEXT NOT NULL DEFAULT '',
     after       TEXT NOT NULL DEFAULT ''
-);
+, seq INTEGER, prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE feeds (
     id               INTEGER PRIMARY KEY,
@@ -296,6 +302,8 @@ CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
 CREATE INDEX events_object ON events (object_type, object_id, id);
+
+CREATE UNIQUE INDEX events_seq ON events (seq);
 
 CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id, score);
 

@@ -29,6 +29,7 @@ const (
 	PermUpload                  // submit SBOMs for scanning
 	PermTriage                  // change a finding's status, add notes
 	PermAdmin                   // manage users, tokens and settings
+	PermAudit                   // read the audit log (admins and auditors; analysts do not)
 )
 
 // scopeNames names each permission bit, in bit order.
@@ -40,14 +41,15 @@ var scopeNames = []struct {
 	{PermUpload, "upload"},
 	{PermTriage, "triage"},
 	{PermAdmin, "admin"},
+	{PermAudit, "audit"},
 }
 
 // rolePerms is the permission table.
 var rolePerms = map[Role]Perm{
-	RoleAdmin:    PermRead | PermUpload | PermTriage | PermAdmin,
+	RoleAdmin:    PermRead | PermUpload | PermTriage | PermAdmin | PermAudit,
 	RoleAnalyst:  PermRead | PermUpload | PermTriage,
 	RoleUploader: PermUpload,
-	RoleAuditor:  PermRead,
+	RoleAuditor:  PermRead | PermAudit,
 }
 
 // ParseRole returns the role named s, ignoring case.

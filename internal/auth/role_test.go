@@ -48,14 +48,14 @@ func TestPerms(t *testing.T) {
 		perm   Perm
 		scopes []string
 	}{
-		{RoleAdmin, PermRead | PermUpload | PermTriage | PermAdmin, []string{"read", "upload", "triage", "admin"}},
+		{RoleAdmin, PermRead | PermUpload | PermTriage | PermAdmin | PermAudit, []string{"read", "upload", "triage", "admin", "audit"}},
 		{RoleAnalyst, PermRead | PermUpload | PermTriage, []string{"read", "upload", "triage"}},
 		{RoleUploader, PermUpload, []string{"upload"}},
-		{RoleAuditor, PermRead, []string{"read"}},
+		{RoleAuditor, PermRead | PermAudit, []string{"read", "audit"}},
 		{"root", 0, []string{}},
 		{"", 0, []string{}},
 	}
-	all := []Perm{PermRead, PermUpload, PermTriage, PermAdmin}
+	all := []Perm{PermRead, PermUpload, PermTriage, PermAdmin, PermAudit}
 	for _, tt := range tests {
 		p := tt.role.Perms()
 		if p != tt.perm {
@@ -73,7 +73,7 @@ func TestPerms(t *testing.T) {
 }
 
 func TestPermBits(t *testing.T) {
-	all := []Perm{PermRead, PermUpload, PermTriage, PermAdmin}
+	all := []Perm{PermRead, PermUpload, PermTriage, PermAdmin, PermAudit}
 	var seen Perm
 	for _, p := range all {
 		if p == 0 || p&(p-1) != 0 || seen&p != 0 {

@@ -50,6 +50,7 @@ func init() {
 		{"push", "upload an SBOM to a vulndesk server (for pipelines)", runPush},
 		{"token", "API tokens: token create, list, revoke", runToken},
 		{"user", "users: user create, password, disable, enable, list", runUser},
+		{"audit", "the audit log: audit verify checks its hash chain", runAudit},
 		{"version", "print vulndesk's version", runVersion},
 	}
 }

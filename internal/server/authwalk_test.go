@@ -155,14 +155,15 @@ var accessPolicy = map[string]string{
 	"PATCH /api/v1/users/{id}":              "admin",
 	"POST /api/v1/users/{id}/password":      "admin",
 	"POST /api/v1/me/password":              "signed-in",
+	"GET /api/v1/audit/events":              "audit",
 }
 
 // roleScopes is what each role may do (internal/auth/role.go).
 var roleScopes = map[string][]string{
-	"admin":    {"read", "upload", "triage", "admin"},
+	"admin":    {"read", "upload", "triage", "admin", "audit"},
 	"analyst":  {"read", "upload", "triage"},
 	"uploader": {"upload"},
-	"auditor":  {"read"},
+	"auditor":  {"read", "audit"},
 }
 
 // walkStep is how the walk calls one route of the table.
@@ -358,6 +359,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
 		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},
 		{route: "GET /api/v1/users", path: "/api/v1/users", want: 200},
+		{route: "GET /api/v1/audit/events", path: "/api/v1/audit/events", want: 200},
 		{route: "GET /feeds", path: "/feeds", want: 200},
 		{route: "GET /feeds/new", path: "/feeds/new", want: 200},
 		{route: "GET /feeds/{id}", path: fmt.Sprintf("/feeds/%d", examplesFeed), want: 200},

@@ -236,6 +236,13 @@ func clientAccess(ctx context.Context, t *testing.T, url string, c *client.Clien
 	_, err = up.Me(ctx)
 	wantClientError(t, "a revoked token", err, 401, "authentication required")
 
+	if p := must(c.AuditEvents(ctx, client.AuditQuery{Kind: "token.revoked", PageQuery: client.PageQuery{Limit: 10}}))(t); len(p.Items) != 1 ||
+		p.Items[0].ObjectID != fmt.Sprint(tok.Info.ID) || len(p.Items[0].Hash) != 64 {
+		t.Errorf("audit events of kind token.revoked: %+v", p.Items)
+	}
+	_, err = up.AuditEvents(ctx, client.AuditQuery{})
+	wantClientError(t, "a revoked token reading the audit log", err, 401, "authentication required")
+
 	cu := must(c.CreateUser(ctx, api.NewUser{Username: "carol", Role: "auditor"}))(t)
 	if cu.User.Username != "carol" || cu.Password == "" {
 		t.Errorf("created user %+v (password given: %v)", cu.User, cu.Password != "")

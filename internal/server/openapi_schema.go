@@ -56,6 +56,8 @@ var schemaTypes = map[string]any{
 	"Me":            api.Me{},
 	"Queued":        api.Queued{},
 	"Error":         api.Error{},
+
+	"AuditEventList": api.Page[model.AuditEvent]{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -232,6 +234,8 @@ func field[T any](json string) fieldKey { return fieldKey{reflect.TypeFor[T](), 
 // rawSchemas say what a json.RawMessage field holds.
 var rawSchemas = map[fieldKey]map[string]any{
 	field[model.AssetFinding]("evidence"): {"type": "array", "items": ref("Evidence")},
+	field[model.Event]("before"):          {"type": "object", "additionalProperties": true},
+	field[model.Event]("after"):           {"type": "object", "additionalProperties": true},
 }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }

@@ -60,7 +60,9 @@ var schemaDocs = map[string]string{
 		"exposure internal, lifecycle active, no owner, environment, tags or CPEs.",
 	"AssetPatch": "The fields of an asset to change. Every field is optional: an absent (or null) field keeps its value; " +
 		"tags and cpes replace the lists whole.",
-	"AssetList":     "A page of assets, by ID.",
+	"AssetList": "A page of assets, by ID.",
+	"AuditEventList": "A page of the audit log in chain order (seq), each event with the hashes that chain it; " +
+		"vulndesk audit verify checks the chain.",
 	"Snapshot":      "One immutable inventory of an asset: the components of one SBOM as it was uploaded. The newest is the asset's current inventory; older ones stay.",
 	"SnapshotList":  "Every snapshot of an asset, newest first (not paged).",
 	"Component":     "One component of a snapshot, as its SBOM states it.",
@@ -190,6 +192,9 @@ var opDocs = map[string]string{
 	"DELETE /api/v1/tokens/{id}": "Revokes the token: it stops working at once and stays listed with revoked_at; " +
 		"404 when it is already revoked. " + storageFullDoc,
 	"GET /api/v1/users": "Every user.",
+	"GET /api/v1/audit/events": "The audit log: every state change (who, when, which object, before and after) in the order " +
+		"it was committed, with seq, prev_hash and hash, so a reader can check the chain. Filters combine; pass next_cursor " +
+		"back as cursor. For admins and auditors (the audit scope); analysts and uploaders get 403.",
 	"POST /api/v1/users": "Creates a user who signs in to the web interface; without a password one is generated and " +
 		"answered once. 409 when the name is taken. " + storageFullDoc,
 	"PATCH /api/v1/users/{id}": "Changes a user's role or disables them, and signs the user out everywhere. Admins " +

@@ -152,6 +152,8 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/users", Perm: admin, Summary: "list users", Tag: "access", Resp: "UserList", h: listAll(s.Store.Users)},
 		{Method: post, Pattern: "/api/v1/users", Perm: admin, Summary: "create users", Tag: "access", Body: "NewUser", Resp: "CreatedUser", Status: 201, h: s.createUser},
 		{Method: patch, Pattern: "/api/v1/users/{id}", Perm: admin, Summary: "change a user's role or disable users", Tag: "access", Body: "UserChange", Resp: "User", h: s.updateUser},
+		{Method: get, Pattern: "/api/v1/audit/events", Perm: auth.PermAudit, Summary: "read the audit log", Tag: "access",
+			Query: append(auditParams, pageParams...), Resp: "AuditEventList", h: s.listAuditEvents},
 		{Method: post, Pattern: "/api/v1/users/{id}/password", Perm: admin, Summary: "set users' passwords", Tag: "access", Body: "SetPassword", Resp: "NewPassword", h: s.setUserPassword},
 		{Method: post, Pattern: "/api/v1/me/password", Summary: "change your own password", Tag: "access", Body: "OwnPassword", Status: 204, h: s.changeOwnPassword},
 	}

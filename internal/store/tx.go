@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -19,6 +20,9 @@ type Tx struct {
 	// written counts the rows a bulk write added, for the planner
 	// statistics refresh (AnalyzeAfterWrites).
 	written int64
+	// events are the audit events appended so far, written to the chain
+	// when fn returns (flushEvents).
+	events []chained
 }
 
 // Transact runs fn in one transaction: committed when fn returns nil,
@@ -29,7 +33,10 @@ func (s *Store) Transact(ctx context.Context, fn func(*Tx) error) error {
 		t := &Tx{tx: tx, dialect: s.dialect}
 		err := fn(t)
 		written = t.written
-		return err
+		if err != nil {
+			return err
+		}
+		return t.flushEvents(ctx)
 	})
 	if err == nil && written > 0 {
 		s.written.Add(written)
@@ -68,7 +75,9 @@ func (t *Tx) Enqueue(ctx context.Context, j NewJob) (id int64, created bool, err
 }
 
 // AppendEvent records a state change in the transaction that makes it.
-// before and after are marshalled to JSON (nil for none).
+// before and after are marshalled to JSON (nil for none). The event is
+// written to the audit chain when the transaction's work is done, just
+// before it commits (see audit.go).
 func (t *Tx) AppendEvent(ctx context.Context, e model.Event, before, after any) error {
 	b, err := jsonOrEmpty(before)
 	if err != nil {
@@ -81,9 +90,10 @@ func (t *Tx) AppendEvent(ctx context.Context, e model.Event, before, after any) 
 	if e.At.IsZero() {
 		e.At = now()
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (at, actor, kind, object_type, object_id, before, after)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.At.UTC(), e.Actor, e.Kind, e.ObjectType, e.ObjectID, b, a)
-	return err
+	// Both engines keep microseconds: the hash is over what is stored.
+	t.events = append(t.events, chained{at: e.At.UTC().Truncate(time.Microsecond), actor: e.Actor, kind: e.Kind,
+		objectType: e.ObjectType, objectID: e.ObjectID, before: b, after: a})
+	return nil
 }
 
 func jsonOrEmpty(v any) (string, error) {

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,17 +125,6 @@ func TestBrowserAssets(t *testing.T) {
 	}
 	console.check(t)
 	t.Logf("screenshots in %s", dir)
-}
-
-// screenshot writes a full-page screenshot to dir/name.
-func screenshot(dir, name string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		var b []byte // quality 100: a PNG
-		if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
-	})
 }
 
 // signInAt opens url (the assets list), which sends the browser to sign

@@ -1,9 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -34,15 +32,7 @@ func TestBrowserFeedsAndAccess(t *testing.T) {
 	}
 	dir := artefactDir(t)
 	ctx, console := newBrowser(t, bin)
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var b []byte
-			if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name), b, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action { return screenshot(dir, name) }
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {

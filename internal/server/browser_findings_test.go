@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -60,15 +58,7 @@ func TestBrowserFindings(t *testing.T) {
 	dir := artefactDir(t)
 	ctx, console := newBrowser(t, bin)
 	// shot writes a full-page screenshot into dir.
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var b []byte // quality 100: a PNG
-			if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, name), b, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action { return screenshot(dir, name) }
 	rating := string(want.SeverityDetail.Rating)
 	sevBox := fmt.Sprintf(`input[name=severity][value=%q]`, rating)
 

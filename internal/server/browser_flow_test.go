@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -65,15 +64,7 @@ func TestBrowserFlow(t *testing.T) {
 
 	dir := artefactDir(t)
 	ctx, console := newBrowser(t, bin)
-	shot := func(name string) chromedp.Action {
-		return chromedp.ActionFunc(func(ctx context.Context) error {
-			var b []byte
-			if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dir, "flow-"+name+".png"), b, 0o644)
-		})
-	}
+	shot := func(name string) chromedp.Action { return screenshot(dir, "flow-"+name+".png") }
 	run := func(step string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {
@@ -359,19 +350,6 @@ func assetNamed(t *testing.T, api *servertest.Client, name string) model.Asset {
 	}
 	t.Fatalf("no asset named %q", name)
 	return model.Asset{}
-}
-
-func feedNamed(t *testing.T, api *servertest.Client, name string) model.Feed {
-	t.Helper()
-	var list struct{ Items []model.Feed }
-	api.JSON(t, "GET", "/api/v1/feeds", nil, 200, &list)
-	for _, f := range list.Items {
-		if f.Name == name {
-			return f
-		}
-	}
-	t.Fatalf("no feed named %q", name)
-	return model.Feed{}
 }
 
 // waitOpen waits until the asset's open findings satisfy ok, and returns

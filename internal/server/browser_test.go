@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -91,9 +92,9 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 	var charts int
 	if err := chromedp.Run(ctx,
 		chromedp.Evaluate(`document.querySelectorAll('figure.plot svg').length`, &charts),
-		pageShot(artefactDir(t), "dashboard.png"),
+		screenshot(artefactDir(t), "dashboard.png"),
 		chromedp.EmulateViewport(400, 900),
-		pageShot(artefactDir(t), "dashboard-400px.png"),
+		screenshot(artefactDir(t), "dashboard-400px.png"),
 		chromedp.EmulateViewport(1200, 900),
 	); err != nil {
 		t.Fatal(err)
@@ -190,6 +191,17 @@ func newBrowser(t *testing.T, bin string) (context.Context, *consoleLog) {
 		}
 	})
 	return ctx, c
+}
+
+// screenshot writes a full-page screenshot to dir/name.
+func screenshot(dir, name string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var b []byte // quality 100: a PNG
+		if err := chromedp.FullScreenshot(&b, 100).Do(ctx); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	})
 }
 
 // submitAndWait submits the form of the element sel and waits for the

@@ -141,14 +141,20 @@ func TestFeedSourceRules(t *testing.T) {
 // feedID is the ID of the feed with the given name.
 func feedID(t *testing.T, c *servertest.Client, name string) int64 {
 	t.Helper()
+	return feedNamed(t, c, name).ID
+}
+
+// feedNamed is the feed with the given name, as the API shows it now.
+func feedNamed(t *testing.T, c *servertest.Client, name string) model.Feed {
+	t.Helper()
 	feeds := servertest.Must(c.API().Feeds(servertest.Ctx(t)))(t)
 	for _, f := range feeds {
 		if f.Name == name {
-			return f.ID
+			return f
 		}
 	}
 	t.Fatalf("no feed %q in %+v", name, feeds)
-	return 0
+	return model.Feed{}
 }
 
 // TestFeedCredentialsNeverShown: credentials in a feed URL are used to

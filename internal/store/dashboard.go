@@ -116,26 +116,23 @@ func (s *Store) foldTallies(ctx context.Context, all bool) error {
 	if all {
 		ended = `shard <> 0`
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, q := range []string{
-		`WITH gone AS (DELETE FROM finding_days WHERE ` + ended + ` RETURNING day, opened, resolved)
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{
+			`WITH gone AS (DELETE FROM finding_days WHERE ` + ended + ` RETURNING day, opened, resolved)
 		INSERT INTO finding_days (shard, day, opened, resolved) SELECT 0, day, SUM(opened), SUM(resolved) FROM gone GROUP BY day ORDER BY day
 		ON CONFLICT (shard, day) DO UPDATE SET opened = finding_days.opened + excluded.opened, resolved = finding_days.resolved + excluded.resolved`,
-		`WITH gone AS (DELETE FROM finding_open_by_asset WHERE ` + ended + ` RETURNING asset_id, severity_rank, n)
+			`WITH gone AS (DELETE FROM finding_open_by_asset WHERE ` + ended + ` RETURNING asset_id, severity_rank, n)
 		INSERT INTO finding_open_by_asset (shard, asset_id, severity_rank, n) SELECT 0, asset_id, severity_rank, SUM(n) FROM gone
 		GROUP BY asset_id, severity_rank ORDER BY asset_id, severity_rank
 		ON CONFLICT (shard, asset_id, severity_rank) DO UPDATE SET n = finding_open_by_asset.n + excluded.n`,
-		`WITH gone AS (DELETE FROM finding_open_by_ecosystem WHERE ` + ended + ` RETURNING ecosystem, n)
+			`WITH gone AS (DELETE FROM finding_open_by_ecosystem WHERE ` + ended + ` RETURNING ecosystem, n)
 		INSERT INTO finding_open_by_ecosystem (shard, ecosystem, n) SELECT 0, ecosystem, SUM(n) FROM gone GROUP BY ecosystem ORDER BY ecosystem
 		ON CONFLICT (shard, ecosystem) DO UPDATE SET n = finding_open_by_ecosystem.n + excluded.n`,
-	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("folding the dashboard's counts: %w", err)
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("folding the dashboard's counts: %w", err)
+			}
 		}
-	}
-	return tx.Commit()
+		return nil
+	})
 }

@@ -102,6 +102,22 @@ CREATE TABLE components (
     CONSTRAINT components_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES snapshots(id) ON DELETE CASCADE
 );
 
+CREATE TABLE decision_history (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    decision_id bigint NOT NULL,
+    finding_id bigint,
+    at timestamp with time zone NOT NULL,
+    actor text NOT NULL,
+    kind text NOT NULL,
+    from_state text NOT NULL DEFAULT ''::text,
+    to_state text NOT NULL DEFAULT ''::text,
+    reason text NOT NULL DEFAULT ''::text,
+    justification text NOT NULL DEFAULT ''::text,
+    detail text NOT NULL DEFAULT ''::text,
+    CONSTRAINT decision_history_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES decisions(id) ON DELETE CASCADE,
+    CONSTRAINT decision_history_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE decisions (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     asset_id bigint NOT NULL,
@@ -112,6 +128,11 @@ CREATE TABLE decisions (
     reason text NOT NULL DEFAULT ''::text,
     decided_by text NOT NULL,
     decided_at timestamp with time zone NOT NULL,
+    assignee text NOT NULL DEFAULT ''::text,
+    ticket_url text NOT NULL DEFAULT ''::text,
+    ticket_key text NOT NULL DEFAULT ''::text,
+    exception_id bigint,
+    prior_state text NOT NULL DEFAULT ''::text,
     CONSTRAINT decisions_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT decisions_asset_id_vuln_id_pkey_key UNIQUE (asset_id, vuln_id, pkey),
     CONSTRAINT decisions_pkey PRIMARY KEY (id)
@@ -122,7 +143,19 @@ CREATE TABLE epss (
     score double precision NOT NULL,
     percentile double precision NOT NULL,
     score_date timestamp with time zone,
+    model_version text NOT NULL DEFAULT ''::text,
     CONSTRAINT epss_pkey PRIMARY KEY (cve)
+);
+
+CREATE TABLE epss_history (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    cve text NOT NULL,
+    score double precision NOT NULL,
+    percentile double precision NOT NULL,
+    score_date timestamp with time zone,
+    model_version text NOT NULL DEFAULT ''::text,
+    recorded_at timestamp with time zone NOT NULL,
+    CONSTRAINT epss_history_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE events (
@@ -138,6 +171,31 @@ CREATE TABLE events (
     prev_hash text NOT NULL DEFAULT ''::text,
     hash text NOT NULL DEFAULT ''::text,
     CONSTRAINT events_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE exception_findings (
+    exception_id bigint NOT NULL,
+    finding_id bigint NOT NULL,
+    CONSTRAINT exception_findings_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exceptions(id) ON DELETE CASCADE,
+    CONSTRAINT exception_findings_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE CASCADE,
+    CONSTRAINT exception_findings_pkey PRIMARY KEY (exception_id, finding_id)
+);
+
+CREATE TABLE exceptions (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    scope text NOT NULL,
+    scope_value text NOT NULL DEFAULT ''::text,
+    reason text NOT NULL,
+    compensating_controls text NOT NULL DEFAULT ''::text,
+    requested_by text NOT NULL,
+    requested_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    state text NOT NULL,
+    decided_by text NOT NULL DEFAULT ''::text,
+    decided_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    end_reason text NOT NULL DEFAULT ''::text,
+    CONSTRAINT exceptions_pkey PRIMARY KEY (id)
 );
 
 CREATE TABLE feeds (
@@ -218,6 +276,16 @@ CREATE TABLE findings (
     content_hash text NOT NULL DEFAULT ''::text,
     severity_info text NOT NULL DEFAULT '{}'::text,
     severity_since timestamp with time zone,
+    state text NOT NULL DEFAULT 'new'::text,
+    assignee text NOT NULL DEFAULT ''::text,
+    closed_at timestamp with time zone,
+    reopened_at timestamp with time zone,
+    sla_due_at timestamp with time zone,
+    sla_soon_at timestamp with time zone,
+    sla_clock text NOT NULL DEFAULT ''::text,
+    priority text NOT NULL DEFAULT ''::text,
+    priority_rank integer NOT NULL DEFAULT 0,
+    priority_inputs text NOT NULL DEFAULT ''::text,
     CONSTRAINT findings_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT findings_asset_id_pkey_version_vuln_id_key UNIQUE (asset_id, pkey, version, vuln_id),
     CONSTRAINT findings_pkey PRIMARY KEY (id)
@@ -260,6 +328,18 @@ CREATE TABLE kev (
     CONSTRAINT kev_pkey PRIMARY KEY (cve)
 );
 
+CREATE TABLE kev_history (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    cve text NOT NULL,
+    change text NOT NULL,
+    date_added timestamp with time zone,
+    due_date timestamp with time zone,
+    ransomware boolean NOT NULL DEFAULT false,
+    catalog text NOT NULL DEFAULT ''::text,
+    recorded_at timestamp with time zone NOT NULL,
+    CONSTRAINT kev_history_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE nvd_records (
     id text NOT NULL,
     feed_id bigint,
@@ -281,6 +361,22 @@ CREATE TABLE sessions (
     expires_at timestamp with time zone NOT NULL,
     CONSTRAINT sessions_pkey PRIMARY KEY (token_hash),
     CONSTRAINT sessions_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE
+);
+
+CREATE TABLE settings (
+    name text NOT NULL,
+    value text NOT NULL,
+    updated_by text NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT settings_pkey PRIMARY KEY (name)
+);
+
+CREATE TABLE sla_policies (
+    version integer NOT NULL,
+    body text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT sla_policies_pkey PRIMARY KEY (version)
 );
 
 CREATE TABLE snapshots (
@@ -324,12 +420,20 @@ CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
+CREATE INDEX decision_history_decision ON decision_history USING btree (decision_id, id);
+CREATE UNIQUE INDEX decision_history_pkey ON decision_history USING btree (id);
 CREATE UNIQUE INDEX decisions_asset_id_vuln_id_pkey_key ON decisions USING btree (asset_id, vuln_id, pkey);
 CREATE UNIQUE INDEX decisions_pkey ON decisions USING btree (id);
 CREATE UNIQUE INDEX epss_pkey ON epss USING btree (cve);
+CREATE INDEX epss_history_cve ON epss_history USING btree (cve, id);
+CREATE UNIQUE INDEX epss_history_pkey ON epss_history USING btree (id);
 CREATE INDEX events_object ON events USING btree (object_type, object_id, id);
 CREATE UNIQUE INDEX events_pkey ON events USING btree (id);
 CREATE UNIQUE INDEX events_seq ON events USING btree (seq);
+CREATE INDEX exception_findings_finding ON exception_findings USING btree (finding_id);
+CREATE UNIQUE INDEX exception_findings_pkey ON exception_findings USING btree (exception_id, finding_id);
+CREATE UNIQUE INDEX exceptions_pkey ON exceptions USING btree (id);
+CREATE INDEX exceptions_state ON exceptions USING btree (state, expires_at);
 CREATE UNIQUE INDEX feeds_name_key ON feeds USING btree (name);
 CREATE UNIQUE INDEX feeds_pkey ON feeds USING btree (id);
 CREATE UNIQUE INDEX finding_days_pkey ON finding_days USING btree (shard, day);
@@ -340,6 +444,8 @@ CREATE INDEX findings_advisory_list ON findings USING btree (vuln_id, status, se
 CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING btree (asset_id, pkey, version, vuln_id);
 CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, severity_rank, id);
 CREATE INDEX findings_asset_score ON findings USING btree (asset_id, status, score, severity_rank, id);
+CREATE INDEX findings_assignee_list ON findings USING btree (assignee, status, severity_rank, id) WHERE (assignee <> ''::text);
+CREATE INDEX findings_due ON findings USING btree (status, sla_due_at) WHERE (closed_at IS NULL);
 CREATE INDEX findings_ecosystem_list ON findings USING btree ((((ecosystem || ' '::text) || status)), severity_rank, id);
 CREATE INDEX findings_ecosystem_score ON findings USING btree ((((ecosystem || ' '::text) || status)), score, severity_rank, id);
 CREATE INDEX findings_kev ON findings USING btree (status, severity_rank, id) WHERE (kev = true);
@@ -347,16 +453,23 @@ CREATE INDEX findings_kev_score ON findings USING btree (status, score, severity
 CREATE INDEX findings_list ON findings USING btree (status, severity_rank, id, asset_id, vuln_id, lower(package));
 CREATE INDEX findings_package_list ON findings USING btree (lower(package), status, severity_rank, id, score);
 CREATE UNIQUE INDEX findings_pkey ON findings USING btree (id);
+CREATE INDEX findings_priority_list ON findings USING btree (priority_rank, status, severity_rank, id);
 CREATE INDEX findings_score_list ON findings USING btree (status, score, severity_rank, id, asset_id, vuln_id, lower(package));
+CREATE INDEX findings_state_list ON findings USING btree (state, status, severity_rank, id);
+CREATE INDEX findings_unassessed ON findings USING btree (id) WHERE (sla_clock = ''::text);
 CREATE UNIQUE INDEX generations_pkey ON generations USING btree (name);
 CREATE UNIQUE INDEX jobs_active ON jobs USING btree (dedupe_key) WHERE (state = ANY (ARRAY['queued'::text, 'running'::text]));
 CREATE UNIQUE INDEX jobs_pkey ON jobs USING btree (id);
 CREATE INDEX jobs_queue ON jobs USING btree (state, run_at, id);
 CREATE UNIQUE INDEX kev_pkey ON kev USING btree (cve);
+CREATE INDEX kev_history_cve ON kev_history USING btree (cve, id);
+CREATE UNIQUE INDEX kev_history_pkey ON kev_history USING btree (id);
 CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
 CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (token_hash);
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
+CREATE UNIQUE INDEX settings_pkey ON settings USING btree (name);
+CREATE UNIQUE INDEX sla_policies_pkey ON sla_policies USING btree (version);
 CREATE INDEX snapshots_asset ON snapshots USING btree (asset_id, id);
 CREATE UNIQUE INDEX snapshots_pkey ON snapshots USING btree (id);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);

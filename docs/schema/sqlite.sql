@@ -120,6 +120,20 @@ CREATE TABLE components (
     extra       TEXT NOT NULL DEFAULT '{}'
 );
 
+CREATE TABLE decision_history (
+    id            INTEGER PRIMARY KEY,
+    decision_id   INTEGER NOT NULL REFERENCES decisions (id) ON DELETE CASCADE,
+    finding_id    INTEGER,
+    at            TIMESTAMP NOT NULL,
+    actor         TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    from_state    TEXT NOT NULL DEFAULT '',
+    to_state      TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    justification TEXT NOT NULL DEFAULT '',
+    detail        TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE decisions (
     id            INTEGER PRIMARY KEY,
     asset_id      INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
@@ -129,7 +143,7 @@ CREATE TABLE decisions (
     justification TEXT NOT NULL DEFAULT '',
     reason        TEXT NOT NULL DEFAULT '',
     decided_by    TEXT NOT NULL,
-    decided_at    TIMESTAMP NOT NULL,
+    decided_at    TIMESTAMP NOT NULL, assignee TEXT NOT NULL DEFAULT '', ticket_url TEXT NOT NULL DEFAULT '', ticket_key TEXT NOT NULL DEFAULT '', exception_id INTEGER, prior_state TEXT NOT NULL DEFAULT '',
     UNIQUE (asset_id, vuln_id, pkey)
 );
 
@@ -138,6 +152,16 @@ CREATE TABLE epss (
     score      REAL NOT NULL,
     percentile REAL NOT NULL,
     score_date TIMESTAMP
+, model_version TEXT NOT NULL DEFAULT '');
+
+CREATE TABLE epss_history (
+    id            INTEGER PRIMARY KEY,
+    cve           TEXT NOT NULL,
+    score         REAL NOT NULL,
+    percentile    REAL NOT NULL,
+    score_date    TIMESTAMP,
+    model_version TEXT NOT NULL DEFAULT '',
+    recorded_at   TIMESTAMP NOT NULL
 );
 
 CREATE TABLE events (
@@ -150,6 +174,28 @@ CREATE TABLE events (
     before      TEXT NOT NULL DEFAULT '',
     after       TEXT NOT NULL DEFAULT ''
 , seq INTEGER, prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '');
+
+CREATE TABLE exception_findings (
+    exception_id INTEGER NOT NULL REFERENCES exceptions (id) ON DELETE CASCADE,
+    finding_id   INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+    PRIMARY KEY (exception_id, finding_id)
+);
+
+CREATE TABLE exceptions (
+    id                    INTEGER PRIMARY KEY,
+    scope                 TEXT NOT NULL,
+    scope_value           TEXT NOT NULL DEFAULT '',
+    reason                TEXT NOT NULL,
+    compensating_controls TEXT NOT NULL DEFAULT '',
+    requested_by          TEXT NOT NULL,
+    requested_at          TIMESTAMP NOT NULL,
+    expires_at            TIMESTAMP NOT NULL,
+    state                 TEXT NOT NULL,
+    decided_by            TEXT NOT NULL DEFAULT '',
+    decided_at            TIMESTAMP,
+    ended_at              TIMESTAMP,
+    end_reason            TEXT NOT NULL DEFAULT ''
+);
 
 CREATE TABLE feeds (
     id               INTEGER PRIMARY KEY,
@@ -215,7 +261,7 @@ CREATE TABLE findings (
     last_seen            TIMESTAMP NOT NULL,
     resolved_at          TIMESTAMP,
     resolution           TEXT NOT NULL DEFAULT '',
-    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '', severity_info TEXT NOT NULL DEFAULT '{}', severity_since TIMESTAMP,
+    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '', severity_info TEXT NOT NULL DEFAULT '{}', severity_since TIMESTAMP, state TEXT NOT NULL DEFAULT 'new', assignee TEXT NOT NULL DEFAULT '', closed_at TIMESTAMP, reopened_at TIMESTAMP, sla_due_at TIMESTAMP, sla_soon_at TIMESTAMP, sla_clock TEXT NOT NULL DEFAULT '', priority TEXT NOT NULL DEFAULT '', priority_rank INTEGER NOT NULL DEFAULT 0, priority_inputs TEXT NOT NULL DEFAULT '',
     UNIQUE (asset_id, pkey, version, vuln_id)
 );
 
@@ -250,6 +296,17 @@ CREATE TABLE kev (
     ransomware  BOOLEAN NOT NULL DEFAULT FALSE
 );
 
+CREATE TABLE kev_history (
+    id          INTEGER PRIMARY KEY,
+    cve         TEXT NOT NULL,
+    change      TEXT NOT NULL,
+    date_added  TIMESTAMP,
+    due_date    TIMESTAMP,
+    ransomware  BOOLEAN NOT NULL DEFAULT FALSE,
+    catalog     TEXT NOT NULL DEFAULT '',
+    recorded_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE nvd_records (
     id            TEXT PRIMARY KEY,
     feed_id       INTEGER REFERENCES feeds (id) ON DELETE CASCADE,
@@ -267,6 +324,20 @@ CREATE TABLE sessions (
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     created_at TIMESTAMP NOT NULL,
     expires_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE settings (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE sla_policies (
+    version    INTEGER PRIMARY KEY,
+    body       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE snapshots (
@@ -301,15 +372,27 @@ CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
+CREATE INDEX decision_history_decision ON decision_history (decision_id, id);
+
+CREATE INDEX epss_history_cve ON epss_history (cve, id);
+
 CREATE INDEX events_object ON events (object_type, object_id, id);
 
 CREATE UNIQUE INDEX events_seq ON events (seq);
+
+CREATE INDEX exception_findings_finding ON exception_findings (finding_id);
+
+CREATE INDEX exceptions_state ON exceptions (state, expires_at);
 
 CREATE INDEX findings_advisory_list ON findings (vuln_id, status, severity_rank, id, score);
 
 CREATE INDEX findings_asset_list ON findings (asset_id, status, severity_rank, id);
 
 CREATE INDEX findings_asset_score ON findings (asset_id, status, score, severity_rank, id);
+
+CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank, id) WHERE assignee <> '';
+
+CREATE INDEX findings_due ON findings (status, sla_due_at) WHERE closed_at IS NULL;
 
 CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), severity_rank, id);
 
@@ -323,11 +406,19 @@ CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vul
 
 CREATE INDEX findings_package_list ON findings (LOWER(package), status, severity_rank, id, score);
 
+CREATE INDEX findings_priority_list ON findings (priority_rank, status, severity_rank, id);
+
 CREATE INDEX findings_score_list ON findings (status, score, severity_rank, id, asset_id, vuln_id, LOWER(package));
+
+CREATE INDEX findings_state_list ON findings (state, status, severity_rank, id);
+
+CREATE INDEX findings_unassessed ON findings (id) WHERE sla_clock = '';
 
 CREATE UNIQUE INDEX jobs_active ON jobs (dedupe_key) WHERE state IN ('queued', 'running');
 
 CREATE INDEX jobs_queue ON jobs (state, run_at, id);
+
+CREATE INDEX kev_history_cve ON kev_history (cve, id);
 
 CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
 

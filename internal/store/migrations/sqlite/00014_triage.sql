@@ -1,0 +1,125 @@
+-- Triage: what people decide about findings, apart from what matching
+-- detects (see 00008's decisions), with its history; remediation clocks
+-- and SSVC priorities on the findings; exceptions (risk acceptance); the
+-- SLA policy's versions; dated KEV and EPSS history. Keep postgres/ in step.
+--
+-- findings.state is the human state of the finding, copied from its
+-- decision (new when there is none) so that lists filter on it by index;
+-- the service writes both in one transaction. closed_at is when the
+-- finding's remediation clock stopped: detection resolved it, or someone
+-- decided not_affected, false_positive or (by an approved exception)
+-- risk_accepted; NULL while it runs. sla_due_at and sla_soon_at (when it
+-- turns due_soon) are the clock's deadline, NULL without one; sla_clock
+-- is the whole clock as JSON (sla.Clock), with the policy version that set
+-- it. priority is the SSVC decision, priority_rank its rank (track 1 …
+-- act 4) and priority_inputs the inputs and outcome it came from (JSON).
+
+-- +goose Up
+ALTER TABLE findings ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+ALTER TABLE findings ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN closed_at TIMESTAMP;
+ALTER TABLE findings ADD COLUMN reopened_at TIMESTAMP;
+ALTER TABLE findings ADD COLUMN sla_due_at TIMESTAMP;
+ALTER TABLE findings ADD COLUMN sla_soon_at TIMESTAMP;
+ALTER TABLE findings ADD COLUMN sla_clock TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN priority TEXT NOT NULL DEFAULT '';
+ALTER TABLE findings ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE findings ADD COLUMN priority_inputs TEXT NOT NULL DEFAULT '';
+CREATE INDEX findings_state_list ON findings (state, status, severity_rank, id);
+CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank, id) WHERE assignee <> '';
+CREATE INDEX findings_priority_list ON findings (priority_rank, status, severity_rank, id);
+CREATE INDEX findings_due ON findings (status, sla_due_at) WHERE closed_at IS NULL;
+CREATE INDEX findings_unassessed ON findings (id) WHERE sla_clock = '';
+
+ALTER TABLE decisions ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN ticket_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN ticket_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN exception_id INTEGER;
+ALTER TABLE decisions ADD COLUMN prior_state TEXT NOT NULL DEFAULT '';
+
+-- One row per change of a decision: state transitions (by people and by
+-- detection), assignments, comments, ticket references. Rows are only
+-- ever inserted; a finding's history is that of its decision's key.
+CREATE TABLE decision_history (
+    id            INTEGER PRIMARY KEY,
+    decision_id   INTEGER NOT NULL REFERENCES decisions (id) ON DELETE CASCADE,
+    finding_id    INTEGER,
+    at            TIMESTAMP NOT NULL,
+    actor         TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    from_state    TEXT NOT NULL DEFAULT '',
+    to_state      TEXT NOT NULL DEFAULT '',
+    reason        TEXT NOT NULL DEFAULT '',
+    justification TEXT NOT NULL DEFAULT '',
+    detail        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX decision_history_decision ON decision_history (decision_id, id);
+
+CREATE TABLE exceptions (
+    id                    INTEGER PRIMARY KEY,
+    scope                 TEXT NOT NULL,
+    scope_value           TEXT NOT NULL DEFAULT '',
+    reason                TEXT NOT NULL,
+    compensating_controls TEXT NOT NULL DEFAULT '',
+    requested_by          TEXT NOT NULL,
+    requested_at          TIMESTAMP NOT NULL,
+    expires_at            TIMESTAMP NOT NULL,
+    state                 TEXT NOT NULL,
+    decided_by            TEXT NOT NULL DEFAULT '',
+    decided_at            TIMESTAMP,
+    ended_at              TIMESTAMP,
+    end_reason            TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX exceptions_state ON exceptions (state, expires_at);
+
+CREATE TABLE exception_findings (
+    exception_id INTEGER NOT NULL REFERENCES exceptions (id) ON DELETE CASCADE,
+    finding_id   INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+    PRIMARY KEY (exception_id, finding_id)
+);
+CREATE INDEX exception_findings_finding ON exception_findings (finding_id);
+
+-- Every version of the SLA policy (sla.Policy as JSON); the highest is in
+-- force. Versions are only ever added.
+CREATE TABLE sla_policies (
+    version    INTEGER PRIMARY KEY,
+    body       TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+-- Settings an administrator changes at run time, by name (JSON values).
+CREATE TABLE settings (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- Dated KEV and EPSS history: a row each time a catalog entry appears,
+-- changes or leaves (kev), or a score of a CVE some finding names changes
+-- (epss). Never updated: a past priority is re-derived from what was
+-- known then.
+CREATE TABLE kev_history (
+    id          INTEGER PRIMARY KEY,
+    cve         TEXT NOT NULL,
+    change      TEXT NOT NULL,
+    date_added  TIMESTAMP,
+    due_date    TIMESTAMP,
+    ransomware  BOOLEAN NOT NULL DEFAULT FALSE,
+    catalog     TEXT NOT NULL DEFAULT '',
+    recorded_at TIMESTAMP NOT NULL
+);
+CREATE INDEX kev_history_cve ON kev_history (cve, id);
+
+ALTER TABLE epss ADD COLUMN model_version TEXT NOT NULL DEFAULT '';
+CREATE TABLE epss_history (
+    id            INTEGER PRIMARY KEY,
+    cve           TEXT NOT NULL,
+    score         REAL NOT NULL,
+    percentile    REAL NOT NULL,
+    score_date    TIMESTAMP,
+    model_version TEXT NOT NULL DEFAULT '',
+    recorded_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX epss_history_cve ON epss_history (cve, id);

@@ -104,7 +104,9 @@ CREATE TABLE components (
 
 CREATE TABLE decision_history (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
-    decision_id bigint NOT NULL,
+    asset_id bigint NOT NULL,
+    vuln_id text NOT NULL,
+    pkey text NOT NULL,
     finding_id bigint,
     at timestamp with time zone NOT NULL,
     actor text NOT NULL,
@@ -114,7 +116,7 @@ CREATE TABLE decision_history (
     reason text NOT NULL DEFAULT ''::text,
     justification text NOT NULL DEFAULT ''::text,
     detail text NOT NULL DEFAULT ''::text,
-    CONSTRAINT decision_history_decision_id_fkey FOREIGN KEY (decision_id) REFERENCES decisions(id) ON DELETE CASCADE,
+    CONSTRAINT decision_history_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT decision_history_pkey PRIMARY KEY (id)
 );
 
@@ -176,6 +178,7 @@ CREATE TABLE events (
 CREATE TABLE exception_findings (
     exception_id bigint NOT NULL,
     finding_id bigint NOT NULL,
+    kev_at_approval boolean NOT NULL DEFAULT false,
     CONSTRAINT exception_findings_exception_id_fkey FOREIGN KEY (exception_id) REFERENCES exceptions(id) ON DELETE CASCADE,
     CONSTRAINT exception_findings_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE CASCADE,
     CONSTRAINT exception_findings_pkey PRIMARY KEY (exception_id, finding_id)
@@ -420,7 +423,7 @@ CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
-CREATE INDEX decision_history_decision ON decision_history USING btree (decision_id, id);
+CREATE INDEX decision_history_key ON decision_history USING btree (asset_id, vuln_id, pkey, id);
 CREATE UNIQUE INDEX decision_history_pkey ON decision_history USING btree (id);
 CREATE UNIQUE INDEX decisions_asset_id_vuln_id_pkey_key ON decisions USING btree (asset_id, vuln_id, pkey);
 CREATE UNIQUE INDEX decisions_pkey ON decisions USING btree (id);

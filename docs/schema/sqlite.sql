@@ -122,7 +122,9 @@ CREATE TABLE components (
 
 CREATE TABLE decision_history (
     id            INTEGER PRIMARY KEY,
-    decision_id   INTEGER NOT NULL REFERENCES decisions (id) ON DELETE CASCADE,
+    asset_id      INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    vuln_id       TEXT NOT NULL,
+    pkey          TEXT NOT NULL,
     finding_id    INTEGER,
     at            TIMESTAMP NOT NULL,
     actor         TEXT NOT NULL,
@@ -178,6 +180,7 @@ CREATE TABLE events (
 CREATE TABLE exception_findings (
     exception_id INTEGER NOT NULL REFERENCES exceptions (id) ON DELETE CASCADE,
     finding_id   INTEGER NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+    kev_at_approval BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (exception_id, finding_id)
 );
 
@@ -372,7 +375,7 @@ CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
-CREATE INDEX decision_history_decision ON decision_history (decision_id, id);
+CREATE INDEX decision_history_key ON decision_history (asset_id, vuln_id, pkey, id);
 
 CREATE INDEX epss_history_cve ON epss_history (cve, id);
 

@@ -22,3 +22,18 @@ type (
 		Status int    `json:"status" doc:"the HTTP status, repeated"`
 	}
 )
+
+// BulkTriaged is what a bulk triage did.
+type BulkTriaged struct {
+	Triaged int `json:"triaged" doc:"how many findings were triaged, each with its history entry and audit event"`
+}
+
+// BulkTriage is a triage of many findings: those listed, or (without
+// finding_ids) those the query parameters select, as GET /api/v1/findings
+// takes them.
+type BulkTriage struct {
+	FindingIDs    []int64 `json:"finding_ids,omitempty" doc:"the findings to triage; absent: those the query's filters select (at most 10000)"`
+	State         string  `json:"state" doc:"the new state (see POST /api/v1/findings/{id}/triage)"`
+	Reason        string  `json:"reason" doc:"why, in words"`
+	Justification string  `json:"justification,omitempty" doc:"with not_affected, the VEX justification"`
+}

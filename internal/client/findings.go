@@ -36,6 +36,12 @@ type FindingFilter struct {
 	// base score is within them (0–10). A finding without a score counts
 	// as 0: a MinScore above 0 leaves it out, a MaxScore keeps it.
 	MinScore, MaxScore *float64
+	// State keeps these triage states; Priority these SSVC decisions;
+	// SLAState findings whose clock is in this state now; Assignee those
+	// assigned to this name ("none": to nobody).
+	State, Priority []string
+	SLAState        string
+	Assignee        string
 	// Sort is the order: severity (the server's default) or score. A
 	// Cursor holds only for the Sort that gave it.
 	Sort string
@@ -63,6 +69,10 @@ func (f FindingFilter) Query() url.Values {
 			q.Set(k, strconv.FormatFloat(*v, 'g', -1, 64))
 		}
 	}
+	set("state", strings.Join(f.State, ","))
+	set("priority", strings.Join(f.Priority, ","))
+	set("sla_state", f.SLAState)
+	set("assignee", f.Assignee)
 	set("sort", f.Sort)
 	return f.add(q)
 }

@@ -79,6 +79,15 @@ type AssetFinding struct {
 	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
 	// ResolvedBy is the snapshot that no longer had the affected version.
 	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
+	// State is what people decided (TriageStates), apart from Status,
+	// which is what detection says.
+	State      string        `json:"state" doc:"the triage state: new (nobody decided yet), under_investigation, affected, in_remediation, fixed, not_affected, false_positive or risk_accepted (only through an approved exception)"`
+	Assignee   string        `json:"assignee,omitempty" doc:"the person or team it is assigned to; absent when none"`
+	ReopenedAt time.Time     `json:"reopened_at,omitzero" doc:"when detection found it again after it was fixed; absent when it never was"`
+	SLA        *SLAView      `json:"sla,omitempty" doc:"the remediation clock; absent until it is set (just after the match that found it)"`
+	Priority   *PriorityView `json:"priority,omitempty" doc:"the SSVC priority with its inputs; absent until it is set (just after the match that found it)"`
+	// Decision is filled on a single finding's read only.
+	Decision *Decision `json:"decision,omitempty" doc:"what people decided about this vulnerability on this asset (it follows the finding across upgrades); only on GET /api/v1/findings/{id}, absent when nobody decided yet"`
 }
 
 // Finding is the finding as the scan engine and the report writers see

@@ -37,6 +37,9 @@ type Decision struct {
 	State         string    `json:"state" doc:"the decided state"`
 	Justification string    `json:"justification,omitempty" doc:"why the vulnerability does not apply (a VEX justification); absent when none"`
 	Reason        string    `json:"reason,omitempty" doc:"the decider's reason, in words; absent when none"`
+	Assignee      string    `json:"assignee,omitempty" doc:"the person or team the finding is assigned to; absent when none"`
+	Ticket        *Ticket   `json:"ticket,omitempty" doc:"the external ticket tracking the remediation; absent when none"`
+	ExceptionID   int64     `json:"exception_id,omitempty" doc:"the approved exception that accepts the risk; absent when none"`
 	DecidedBy     string    `json:"decided_by" doc:"who decided"`
 	DecidedAt     time.Time `json:"decided_at" doc:"when (UTC, RFC 3339)"`
 }

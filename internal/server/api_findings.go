@@ -69,7 +69,25 @@ func (s *Server) findingFilter(r *http.Request) (store.FindingFilter, error) {
 	if len(f.Text) > 200 {
 		return f, errStatus(http.StatusBadRequest, "q: at most 200 characters")
 	}
-	return f, nil
+	f.State, f.Priority = listParam(q.Get("state")), listParam(q.Get("priority"))
+	f.SLAState, f.Assignee = q.Get("sla_state"), q.Get("assignee")
+	if len(f.Assignee) > 200 {
+		return f, errStatus(http.StatusBadRequest, "assignee: at most 200 characters")
+	}
+	return f, nil // a bad state, priority or sla_state is the store's ErrInvalid: 400
+}
+
+// listParam splits a comma-separated query parameter, each value trimmed
+// and lower-cased; nil when it is empty.
+func listParam(v string) []string {
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		out = append(out, strings.ToLower(strings.TrimSpace(p)))
+	}
+	return out
 }
 
 // assetParam reads the asset query parameter: an asset's ID or its name.

@@ -156,6 +156,20 @@ var accessPolicy = map[string]string{
 	"POST /api/v1/users/{id}/password":      "admin",
 	"POST /api/v1/me/password":              "signed-in",
 	"GET /api/v1/audit/events":              "audit",
+	"POST /api/v1/findings/{id}/triage":     "triage",
+	"GET /api/v1/findings/{id}/history":     "read",
+	"POST /api/v1/triage":                   "triage",
+	"GET /api/v1/exceptions":                "read",
+	"POST /api/v1/exceptions":               "triage",
+	"GET /api/v1/exceptions/{id}":           "read",
+	"POST /api/v1/exceptions/{id}/approve":  "admin",
+	"POST /api/v1/exceptions/{id}/reject":   "admin",
+	"POST /api/v1/exceptions/{id}/revoke":   "admin",
+}
+
+// walkException is a request for an exception of one finding.
+func walkException(id int64) string {
+	return fmt.Sprintf(`{"finding_ids": [%d], "reason": "walk", "expires_at": %q}`, id, time.Now().AddDate(0, 1, 0).UTC().Format(time.RFC3339))
 }
 
 // roleScopes is what each role may do (internal/auth/role.go).
@@ -233,6 +247,9 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		t.Errorf("the seeded findings have %d severities; the paging check wants several", len(sevs))
 	}
 	examplesFeed := feedID(t, admin, "examples")
+	var exc model.Exception
+	admin.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fnd.ID)), 201, &exc)
+	readException := fmt.Sprint(exc.ID)
 
 	// The document, anonymously.
 	docAns := rawCall(t, base, "GET", "/api/v1/openapi.json", nil, nil)
@@ -375,6 +392,35 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 			body: url.Values{"name": {"walk-page-asset"}, "kind": {"host"}, "criticality": {"2"}, "exposure": {"internal"}, "lifecycle": {"active"}}.Encode()},
 		{route: "POST /assets/{id}", path: "/assets/" + aid, ctype: form, want: 303,
 			body: url.Values{"name": {shop.Name}, "kind": {shop.Kind}, "criticality": {"2"}, "exposure": {shop.Exposure}, "lifecycle": {shop.Lifecycle}, "owner": {"walk"}}.Encode()},
+		{route: "POST /api/v1/findings/{id}/triage", path: fmt.Sprintf("/api/v1/findings/%d/triage", fnd.ID), ctype: js, want: 200, entity: "finding",
+			body: `{"state": "under_investigation", "reason": "walk"}`},
+		{route: "GET /api/v1/findings/{id}/history", path: fmt.Sprintf("/api/v1/findings/%d/history", fnd.ID), want: 200, entity: "finding"},
+		{route: "POST /api/v1/triage", path: "/api/v1/triage", ctype: js, want: 200,
+			body: fmt.Sprintf(`{"finding_ids": [%d], "state": "affected", "reason": "walk"}`, fnd.ID)},
+		{route: "POST /api/v1/exceptions", path: "/api/v1/exceptions", ctype: js, want: 201, body: walkException(fnd.ID),
+			after: func(a httpAnswer) {
+				ids["walkException"] = walkJSONID(t, a.body, "id")
+				// One an analyst requests, for the admin to approve and revoke.
+				b := rawCall(t, base, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fnd.ID)),
+					map[string]string{"Content-Type": js, "Authorization": "Bearer " + tokens["analyst"]})
+				if b.status != 201 {
+					t.Fatalf("an analyst's exception: %s", b)
+				}
+				ids["analystException"] = walkJSONID(t, b.body, "id")
+			}},
+		{route: "GET /api/v1/exceptions", path: "/api/v1/exceptions", want: 200},
+		{route: "GET /api/v1/exceptions/{id}", path: "/api/v1/exceptions/" + readException, want: 200, entity: "exception"},
+		// Four eyes: the admin requested it, so may not approve it.
+		{route: "POST /api/v1/exceptions/{id}/approve", path: "/api/v1/exceptions/{walkException}/approve", want: 403, entity: "exception"},
+		{route: "POST /api/v1/exceptions/{id}/reject", path: "/api/v1/exceptions/{walkException}/reject", want: 200, entity: "exception",
+			after: func(httpAnswer) {
+				a := rawCall(t, base, "POST", "/api/v1/exceptions/"+ids["analystException"]+"/approve", nil, bearerHdr(admin.Token))
+				if a.status != 200 {
+					t.Fatalf("approving the analyst's exception: %s", a)
+				}
+			}},
+		{route: "POST /api/v1/exceptions/{id}/revoke", path: "/api/v1/exceptions/{analystException}/revoke", ctype: js, want: 200,
+			entity: "exception", body: `{"reason": "walk"}`},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},

@@ -29,13 +29,17 @@ var badTexts = []struct {
 // bodySamples are a valid request body per body schema of the route table,
 // with BAD where the bad text goes.
 var bodySamples = map[string]string{
-	"Asset":       `{"name": "bad-text-asset", "owner": "BAD", "tags": ["ok", "BAD"]}`,
-	"Feed":        `{"name": "BAD", "kind": "kev", "url": "https://example.org/kev.json", "enabled": false}`,
-	"NewToken":    `{"name": "BAD", "role": "auditor"}`,
-	"NewUser":     `{"username": "bad-text-user", "role": "auditor", "password": "long enough password BAD"}`,
-	"UserChange":  `{"role": "BAD"}`,
-	"SetPassword": `{"password": "a long enough passphrase BAD"}`,
-	"OwnPassword": `{"current_password": "BAD", "new_password": "a long enough passphrase"}`,
+	"Asset":             `{"name": "bad-text-asset", "owner": "BAD", "tags": ["ok", "BAD"]}`,
+	"Feed":              `{"name": "BAD", "kind": "kev", "url": "https://example.org/kev.json", "enabled": false}`,
+	"NewToken":          `{"name": "BAD", "role": "auditor"}`,
+	"NewUser":           `{"username": "bad-text-user", "role": "auditor", "password": "long enough password BAD"}`,
+	"UserChange":        `{"role": "BAD"}`,
+	"SetPassword":       `{"password": "a long enough passphrase BAD"}`,
+	"OwnPassword":       `{"current_password": "BAD", "new_password": "a long enough passphrase"}`,
+	"TriageInput":       `{"state": "affected", "reason": "BAD"}`,
+	"BulkTriage":        `{"finding_ids": [1], "state": "affected", "reason": "BAD"}`,
+	"ExceptionInput":    `{"finding_ids": [1], "reason": "BAD", "expires_at": "2099-01-01T00:00:00Z"}`,
+	"ExceptionDecision": `{"reason": "BAD"}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }

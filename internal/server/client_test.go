@@ -39,6 +39,7 @@ func TestClient(t *testing.T) {
 			clientOps(ctx, t, admin)
 			clientAssets(ctx, t, admin, shop)
 			clientFindings(ctx, t, admin)
+			clientTriage(ctx, t, admin, client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc)))
 			clientFeeds(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)

@@ -41,6 +41,9 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	}
 	ids := map[string]string{"assets": fmt.Sprint(shop.ID), "snapshots": fmt.Sprint(shop.CurrentSnapshotID),
 		"findings": fmt.Sprint(fs.Items[0].ID), "advisories": fs.Items[0].VulnID, "nvd": "CVE-2023-39325", "feeds": fmt.Sprint(feedID(t, p.admin, "examples"))}
+	var exc model.Exception
+	p.admin.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fs.Items[0].ID)), 201, &exc)
+	ids["exceptions"] = fmt.Sprint(exc.ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

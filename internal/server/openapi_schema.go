@@ -58,6 +58,19 @@ var schemaTypes = map[string]any{
 	"Error":         api.Error{},
 
 	"AuditEventList": api.Page[model.AuditEvent]{},
+
+	"TriageInput":       model.TriageInput{},
+	"HistoryEntry":      model.HistoryEntry{},
+	"HistoryList":       api.Page[model.HistoryEntry]{},
+	"BulkTriage":        api.BulkTriage{},
+	"BulkTriaged":       api.BulkTriaged{},
+	"Exception":         model.Exception{},
+	"ExceptionList":     api.Page[model.Exception]{},
+	"ExceptionInput":    model.ExceptionInput{},
+	"ExceptionDecision": model.ExceptionDecision{},
+	"Decision":          model.Decision{},
+	"SLA":               model.SLAView{},
+	"Priority":          model.PriorityView{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -73,6 +86,11 @@ var requestRequired = map[string][]string{
 	"UserChange":  nil,
 	"SetPassword": nil,
 	"OwnPassword": {"current_password", "new_password"},
+
+	"TriageInput":       {"state"},
+	"BulkTriage":        {"state"},
+	"ExceptionInput":    {"reason", "expires_at"},
+	"ExceptionDecision": nil,
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,
@@ -236,6 +254,8 @@ var rawSchemas = map[fieldKey]map[string]any{
 	field[model.AssetFinding]("evidence"): {"type": "array", "items": ref("Evidence")},
 	field[model.Event]("before"):          {"type": "object", "additionalProperties": true},
 	field[model.Event]("after"):           {"type": "object", "additionalProperties": true},
+	field[model.PriorityView]("inputs"):   {"type": "object", "additionalProperties": true},
+	field[model.PriorityView]("outcome"):  {"type": "object", "additionalProperties": true},
 }
 
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }

@@ -144,6 +144,11 @@ var wantRequired = map[string][]string{
 	"UserChange":  nil,
 	"SetPassword": nil,
 	"OwnPassword": {"current_password", "new_password"},
+
+	"TriageInput":       {"state"},
+	"BulkTriage":        {"state"},
+	"ExceptionInput":    {"expires_at", "reason"},
+	"ExceptionDecision": nil,
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

@@ -103,6 +103,19 @@ var schemaDocs = map[string]string{
 	"Me":         "Who the caller is and what they may do.",
 	"Queued":     "A feed sync queued by this request, or already queued or running.",
 	"Error":      "An error answer.",
+
+	"TriageInput":       "A triage decision about one finding.",
+	"HistoryEntry":      "One change of what is decided about a finding.",
+	"HistoryList":       "A finding's history, oldest first (not paged).",
+	"BulkTriage":        "One triage decision for many findings.",
+	"BulkTriaged":       "What a bulk triage did.",
+	"Exception":         "An exception (risk acceptance) and what became of it.",
+	"ExceptionList":     "Exceptions, newest first (at most 500).",
+	"ExceptionInput":    "A request for an exception: one scope, a reason, compensating controls and an expiry.",
+	"ExceptionDecision": "A note with an approval, rejection or revocation. Every field is optional, but a revocation needs a reason.",
+	"Decision":          "What people decided about a vulnerability on an asset; it follows the finding across upgrades.",
+	"SLA":               "A finding's remediation clock: its deadline and state, and the policy version and rule that set it.",
+	"Priority":          "A finding's SSVC priority (CISA's deployer tree) with every input it was derived from and its date.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -115,6 +128,7 @@ var pathParamDocs = map[string]string{
 	"feeds":      "the feed's ID",
 	"tokens":     "the token's ID",
 	"users":      "the user's ID",
+	"exceptions": "the exception's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -192,6 +206,33 @@ var opDocs = map[string]string{
 	"DELETE /api/v1/tokens/{id}": "Revokes the token: it stops working at once and stays listed with revoked_at; " +
 		"404 when it is already revoked. " + storageFullDoc,
 	"GET /api/v1/users": "Every user.",
+	"POST /api/v1/findings/{id}/triage": "Sets the finding's triage state with the reason: under_investigation, affected, " +
+		"in_remediation, fixed, not_affected (with a VEX justification; 400 without one) or false_positive. risk_accepted " +
+		"comes only from an approved exception (400); a finding whose risk an exception accepts answers 409 until the exception " +
+		"is revoked. The decision is kept on the vulnerability in the package of the asset, so an upgraded version that is still " +
+		"affected takes it, and a finding detected again after it was fixed reopens as affected. Answers the finding. " + storageFullDoc,
+	"GET /api/v1/findings/{id}/history": "Every change of what is decided about the finding, oldest first: its detection, " +
+		"state changes by people (with from, to, reason, justification and the actor's name) and by detection (fixed by an " +
+		"upgrade, reopened when detected again), exceptions approved and ended. The history follows the vulnerability in the " +
+		"package of the asset across upgrades: finding_id says which finding an entry was made on.",
+	"POST /api/v1/triage": "Triages many findings with one decision: those of finding_ids, or, without them, those the " +
+		"query's filters select as GET /api/v1/findings takes them (at most 10000; more is a 400). Each finding gets its " +
+		"own history entry and audit event; all of them are stored or none. " + storageFullDoc,
+	"GET /api/v1/exceptions": "Exceptions, newest first (at most 500), with the findings each covers.",
+	"POST /api/v1/exceptions": "Requests an exception: accepting the risk of findings until expires_at, for a reason. " +
+		"The scope is one of finding_ids, advisory (an ID or alias: its open findings on every asset) or component (a package " +
+		"URL, with or without version). compensating_controls is required when a finding is on a legacy or end-of-life asset; " +
+		"expires_at must be in the future and at most the configured maximum ahead (365 days by default). Nothing changes " +
+		"until another administrator approves it. " + storageFullDoc,
+	"GET /api/v1/exceptions/{id}": "The exception with the findings it covers and what became of it.",
+	"POST /api/v1/exceptions/{id}/approve": "Approves a requested exception: its open findings become risk_accepted, their " +
+		"remediation clocks stop. The requester may not approve their own request (403: four eyes); an exception that is not " +
+		"requested any more is a 409. At expires_at the findings reopen as affected with their clocks from where they started, " +
+		"and a vulnerability of it that enters CISA KEV revokes it at once. " + storageFullDoc,
+	"POST /api/v1/exceptions/{id}/reject": "Rejects a requested exception, with an optional reason; its findings stay as " +
+		"they are. " + storageFullDoc,
+	"POST /api/v1/exceptions/{id}/revoke": "Ends an approved exception before it expires, for a reason (required): its " +
+		"findings reopen as affected. " + storageFullDoc,
 	"GET /api/v1/audit/events": "The audit log: every state change (who, when, which object, before and after) in the order " +
 		"it was committed, with seq, prev_hash and hash, so a reader can check the chain. Filters combine; pass next_cursor " +
 		"back as cursor. For admins and auditors (the audit scope); analysts and uploaders get 403.",

@@ -2,10 +2,13 @@ package server
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -50,6 +53,24 @@ var pageParams = []param{
 }
 
 var sourceParam = param{Name: "source", Type: "string", Desc: "the file name to record with the snapshot, at most 255 characters (default: a multipart upload's file name)"}
+
+// findingFilterParams are the filters of the findings list, which bulk
+// triage takes too.
+var findingFilterParams = []param{
+	{Name: "asset", Type: "string", Desc: "only the findings of this asset, by ID or name (404 when there is none)"},
+	{Name: "severity", Type: "string", Desc: "only findings of these severities, comma-separated (any case)", Enum: strs(model.Ratings), List: true},
+	{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: model.FindingStatusFilters},
+	{Name: "kev", Type: "boolean", Desc: "true: only findings listed in CISA KEV"},
+	{Name: "ecosystem", Type: "string", Desc: "only this OSV ecosystem, in any case (PyPI, go), or purl type (pypi, golang)"},
+	{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias (CVE, GHSA, EUVD, …) or asset name, at most 200 characters"},
+	{Name: "min_score", Type: "number", Desc: "only findings whose CVSS base score is at least this, 0–10; a finding without a score counts as 0, so any min_score above 0 leaves it out"},
+	{Name: "max_score", Type: "number", Desc: "only findings whose CVSS base score is at most this, 0–10; a finding without a score counts as 0 and is kept (max_score=0: only those)"},
+	{Name: "sort", Type: "string", Desc: "the order: severity (the default: most severe first, then newest) or score (highest CVSS base score first, findings without one last; ties by severity, then newest). A next_cursor holds only for the sort that gave it: with another, 400", Enum: store.FindingSorts},
+	{Name: "state", Type: "string", Desc: "only findings in these triage states, comma-separated", Enum: model.TriageStates, List: true},
+	{Name: "sla_state", Type: "string", Desc: "only findings whose remediation clock is in this state now: on_track, due_soon or breached (open findings) or met or missed (closed ones)", Enum: strs(sla.States)},
+	{Name: "priority", Type: "string", Desc: "only findings of these SSVC priorities, comma-separated", Enum: strs(ssvc.Decisions), List: true},
+	{Name: "assignee", Type: "string", Desc: "only findings assigned to this person or team (exact name); none: only those assigned to nobody"},
+}
 
 func (s *Server) table() []route {
 	read, upload, triage, admin := auth.PermRead, auth.PermUpload, auth.PermTriage, auth.PermAdmin
@@ -121,18 +142,19 @@ func (s *Server) table() []route {
 
 		// Findings and advisories.
 		{Method: get, Pattern: "/api/v1/findings", Perm: read, Summary: "list findings", Tag: "findings",
-			Query: append([]param{
-				{Name: "asset", Type: "string", Desc: "only the findings of this asset, by ID or name (404 when there is none)"},
-				{Name: "severity", Type: "string", Desc: "only findings of these severities, comma-separated (any case)", Enum: strs(model.Ratings), List: true},
-				{Name: "status", Type: "string", Desc: "open (the default), resolved or all", Enum: model.FindingStatusFilters},
-				{Name: "kev", Type: "boolean", Desc: "true: only findings listed in CISA KEV"},
-				{Name: "ecosystem", Type: "string", Desc: "only this OSV ecosystem, in any case (PyPI, go), or purl type (pypi, golang)"},
-				{Name: "q", Type: "string", Desc: "only findings with this text in their package, advisory ID, alias (CVE, GHSA, EUVD, …) or asset name, at most 200 characters"},
-				{Name: "min_score", Type: "number", Desc: "only findings whose CVSS base score is at least this, 0–10; a finding without a score counts as 0, so any min_score above 0 leaves it out"},
-				{Name: "max_score", Type: "number", Desc: "only findings whose CVSS base score is at most this, 0–10; a finding without a score counts as 0 and is kept (max_score=0: only those)"},
-				{Name: "sort", Type: "string", Desc: "the order: severity (the default: most severe first, then newest) or score (highest CVSS base score first, findings without one last; ties by severity, then newest). A next_cursor holds only for the sort that gave it: with another, 400", Enum: store.FindingSorts},
-			}, pageParams...), Resp: "FindingList", h: s.listFindings},
+			Query: append(slices.Clone(findingFilterParams), pageParams...), Resp: "FindingList", h: s.listFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
+		{Method: post, Pattern: "/api/v1/findings/{id}/triage", Perm: triage, Summary: "triage findings: set a finding's state with the reason (and for not_affected the VEX justification); the decision follows the vulnerability in the same package of the asset across upgrades", Tag: "triage", Body: "TriageInput", Resp: "Finding", h: s.triageFinding},
+		{Method: get, Pattern: "/api/v1/findings/{id}/history", Perm: read, Summary: "read a finding's history: every state change (by people and by detection), assignment, comment and ticket, oldest first", Tag: "triage", Resp: "HistoryList", h: s.findingHistory},
+		{Method: post, Pattern: "/api/v1/triage", Perm: triage, Summary: "triage findings in bulk: those listed, or those the query's filters select (as GET /api/v1/findings takes them), each recorded on its own", Tag: "triage",
+			Query: findingFilterParams, Body: "BulkTriage", Resp: "BulkTriaged", h: s.bulkTriage},
+		{Method: get, Pattern: "/api/v1/exceptions", Perm: read, Summary: "list exceptions (risk acceptance), newest first", Tag: "triage",
+			Query: []param{{Name: "state", Type: "string", Desc: "only exceptions in this state", Enum: model.ExceptionStates}}, Resp: "ExceptionList", h: s.listExceptions},
+		{Method: post, Pattern: "/api/v1/exceptions", Perm: triage, Summary: "request exceptions: accept the risk of findings until a date, once another administrator approves", Tag: "triage", Body: "ExceptionInput", Resp: "Exception", Status: 201, h: s.requestException},
+		{Method: get, Pattern: "/api/v1/exceptions/{id}", Perm: read, Summary: "read an exception", Tag: "triage", Resp: "Exception", h: readOne("exception", s.Store.Exception)},
+		{Method: post, Pattern: "/api/v1/exceptions/{id}/approve", Perm: admin, Summary: "approve exceptions someone else requested: their findings become risk_accepted", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("approve")},
+		{Method: post, Pattern: "/api/v1/exceptions/{id}/reject", Perm: admin, Summary: "reject exceptions", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("reject")},
+		{Method: post, Pattern: "/api/v1/exceptions/{id}/revoke", Perm: admin, Summary: "revoke approved exceptions before they expire: their findings reopen", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("revoke")},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
 		{Method: get, Pattern: "/api/v1/nvd/{id}", Perm: read, Summary: "read the NVD record of a CVE as stored: every CVSS metric with its source, status, weaknesses, references, configurations", Tag: "findings", Resp: "object", h: s.getNVDRecord},
 

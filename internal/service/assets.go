@@ -27,6 +27,7 @@ func (s *Service) CreateAsset(ctx context.Context, a model.Asset, by string) (mo
 // the result is validated and stored.
 func (s *Service) UpdateAsset(ctx context.Context, id int64, change func(*model.Asset), by string) (model.Asset, error) {
 	var after model.Asset
+	reprioritize := false
 	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
 		before, err := tx.AssetForUpdate(ctx, id)
 		if err != nil {
@@ -41,8 +42,14 @@ func (s *Service) UpdateAsset(ctx context.Context, id int64, change func(*model.
 		if after, err = tx.UpdateAsset(ctx, after); err != nil {
 			return err
 		}
+		reprioritize = before.Exposure != after.Exposure || before.Criticality != after.Criticality
 		return tx.AppendEvent(ctx, event(by, "asset.changed", "asset", id), before, after)
 	})
+	if err == nil && reprioritize {
+		// Exposure and criticality are inputs of every SSVC priority of
+		// the asset (a clock keeps the inputs that set it).
+		err = s.reassess(ctx, id, false, false)
+	}
 	return after, err
 }
 

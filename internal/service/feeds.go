@@ -79,7 +79,29 @@ func (s *Service) syncFeed(ctx context.Context, f model.Feed, force bool) (int, 
 	if !got.Dir && (got.NotModified || (!force && got.SHA256 == f.ContentHash && f.ContentHash != "")) {
 		return 0, s.Store.FeedUnchanged(ctx, f.ID)
 	}
-	return src.Store(ctx, s, f, got)
+	n, err := src.Store(ctx, s, f, got)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, s.afterExploitSync(ctx, f.Kind)
+}
+
+// afterExploitSync follows a KEV or EPSS sync that changed something: the
+// priorities (and, for KEV, the deadlines) of the findings concerned are
+// computed again, and a vulnerability that entered KEV revokes its
+// exceptions.
+func (s *Service) afterExploitSync(ctx context.Context, kind string) error {
+	switch kind {
+	case model.FeedKEV:
+		if err := s.reassess(ctx, 0, true, false); err != nil {
+			return err
+		}
+		_, err := s.EndExceptions(ctx)
+		return err
+	case model.FeedEPSS:
+		return s.reassess(ctx, 0, false, true)
+	}
+	return nil
 }
 
 // syncOSV loads every advisory at path and stores those that changed.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -81,6 +82,12 @@ func (s *Service) Finding(ctx context.Context, id int64) (model.AssetFinding, er
 	f, err := s.Store.Finding(ctx, id)
 	if err != nil {
 		return f, fmt.Errorf("finding %d: %w", id, err)
+	}
+	switch d, err := s.Store.FindingDecision(ctx, id); {
+	case err == nil:
+		f.Decision = &d
+	case !errors.Is(err, store.ErrNotFound):
+		return f, err
 	}
 	infos := map[string]model.AdvisoryInfo{}
 	if err := s.addAdvisory(ctx, infos, f.VulnID); err != nil {

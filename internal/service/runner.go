@@ -117,6 +117,16 @@ func (r *Runner) scheduler(ctx context.Context) {
 		if err := r.Svc.Store.PruneSessions(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("pruning expired sessions", "error", err)
 		}
+		if n, err := r.Svc.EndExceptions(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("ending exceptions", "error", err)
+		} else if n > 0 {
+			log.Info("exceptions ended (expired, or a vulnerability entered KEV); their findings reopened", "exceptions", n)
+		}
+		if n, err := r.Svc.AssessBacklog(ctx, 10); err != nil && ctx.Err() == nil {
+			log.Warn("setting remediation clocks of findings stored before them", "error", err)
+		} else if n > 0 {
+			log.Info("remediation clocks and priorities set for findings stored before them", "findings", n)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -54,7 +54,7 @@ func (s *Store) Dashboard(ctx context.Context, now time.Time, days int) (model.D
 	// them all); most findings are open, so ten are found soon.
 	err = queryRows(ctx, kept{s}, `SELECT `+findingColumns+` FROM `+findingsFrom+` WHERE f.status || '' = 'open'
 		ORDER BY f.id DESC LIMIT 10`, nil, func(rows *sql.Rows) error {
-		f, _, err := scanFinding(rows)
+		f, _, err := scanFinding(rows, s.Now())
 		d.Newest = append(d.Newest, f)
 		return err
 	})

@@ -21,6 +21,8 @@ import (
 type findingWrites struct {
 	at    time.Time
 	fresh []freshFinding
+	// freshIDs are the IDs the fresh findings were given.
+	freshIDs []int64
 	// touched are unchanged findings of whole-snapshot matches, by
 	// snapshot: moved to it and seen now.
 	touched map[int64][]int64
@@ -106,7 +108,8 @@ const rewriteSet = `UPDATE findings SET aliases = ?, summary = ?, severity = ?, 
 
 // write runs the statements, in an order that keeps them deterministic.
 func (w *findingWrites) write(ctx context.Context, tx *sql.Tx, d Dialect) error {
-	if err := insertFindings(ctx, tx, d, w.fresh, w.at); err != nil {
+	var err error
+	if w.freshIDs, err = insertFindings(ctx, tx, d, w.fresh, w.at); err != nil {
 		return err
 	}
 	if err := writeGroups(ctx, tx, d, rewriteSet, w.changed); err != nil {

@@ -27,9 +27,9 @@ func freshKey(assetID int64, key, version, vulnID string) string {
 // per statement, with their KEV and EPSS marks: a finding is in KEV when
 // one of its IDs is, and has the highest EPSS score of its IDs (as
 // rescoreExploit computes). Their package names go in finding_packages.
-func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding, t time.Time) error {
+func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFinding, t time.Time) ([]int64, error) {
 	if len(fs) == 0 {
-		return nil
+		return nil, nil
 	}
 	var ids []string
 	for _, ff := range fs {
@@ -37,10 +37,10 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFindin
 	}
 	kev, epss, err := exploitData(ctx, tx, d, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := notePackages(ctx, tx, d, fs); err != nil {
-		return err
+		return nil, err
 	}
 	exploit := func(f *finding.Detected) (bool, sql.NullFloat64) {
 		inKEV, score := false, sql.NullFloat64{}
@@ -56,17 +56,21 @@ func insertFindings(ctx context.Context, tx *sql.Tx, d Dialect, fs []freshFindin
 	if d == Postgres {
 		insert, batch = insertFindingRowsPG, findingBatchPG
 	}
+	var out []int64
 	for start := 0; start < len(fs); start += batch {
 		part := fs[start:min(start+batch, len(fs))]
 		rowIDs, err := insert(ctx, tx, d, part, t, exploit)
 		if err != nil {
-			return fmt.Errorf("storing %d findings of asset %d: %w", len(part), part[0].assetID, err)
+			return nil, fmt.Errorf("storing %d findings of asset %d: %w", len(part), part[0].assetID, err)
 		}
 		if len(rowIDs) != len(part) {
-			return fmt.Errorf("storing %d findings of asset %d: %d IDs returned", len(part), part[0].assetID, len(rowIDs))
+			return nil, fmt.Errorf("storing %d findings of asset %d: %d IDs returned", len(part), part[0].assetID, len(rowIDs))
+		}
+		for _, id := range rowIDs {
+			out = append(out, id)
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // Findings go in one INSERT by findingBatch (22 values each) on SQLite, by

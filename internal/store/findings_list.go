@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
 )
@@ -26,6 +27,16 @@ type FindingFilter struct {
 	// score is within them (0–10). A finding without a score has score 0:
 	// a MinScore above 0 leaves it out, a MaxScore keeps it.
 	MinScore, MaxScore *float64
+	// State keeps the findings in these triage states (model.TriageStates);
+	// Priority those of these SSVC decisions; Assignee those assigned to
+	// this name ("none": to nobody).
+	State    []string
+	Priority []string
+	Assignee string
+	// SLAState keeps the findings whose remediation clock is in this
+	// state (sla.States) at Now (the store's clock when zero).
+	SLAState string
+	Now      time.Time
 	// Sort is the order: SortSeverity (also "") or SortScore.
 	Sort string
 	// Cursor is the opaque keyset cursor of the previous page's last row,
@@ -36,18 +47,22 @@ type FindingFilter struct {
 
 const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package, f.version, f.purl, f.vuln_id, f.aliases,
 	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
-	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since`
+	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since,
+	f.state, f.assignee, f.reopened_at, f.closed_at, f.sla_clock, f.priority_inputs`
 
-func scanFinding(row interface{ Scan(...any) error }) (model.AssetFinding, int, error) {
+// scanFinding reads a finding of findingColumns; now is when its SLA
+// state is read.
+func scanFinding(row interface{ Scan(...any) error }, now time.Time) (model.AssetFinding, int, error) {
 	var f model.AssetFinding
 	var rank int
-	var aliases, evidence, sevInfo string
+	var aliases, evidence, sevInfo, clock, prio string
 	var epss sql.NullFloat64
-	var resolved, sevSince sql.NullTime
+	var resolved, sevSince, reopened, closed sql.NullTime
 	var by sql.NullInt64
 	err := row.Scan(&f.ID, &f.AssetID, &f.AssetName, &f.Key, &f.Ecosystem, &f.Package, &f.Version, &f.PURL, &f.VulnID,
 		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
-		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince)
+		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince,
+		&f.State, &f.Assignee, &reopened, &closed, &clock, &prio)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.AssetFinding{}, 0, ErrNotFound
 	}
@@ -60,6 +75,10 @@ func scanFinding(row interface{ Scan(...any) error }) (model.AssetFinding, int, 
 	f.FirstSeen, f.LastSeen, f.ResolvedAt, f.ResolvedBy = f.FirstSeen.UTC(), f.LastSeen.UTC(), timeOf(resolved), by.Int64
 	f.Evidence = json.RawMessage(evidence)
 	if err := readSeverityInfo(&f, sevInfo, sevSince); err != nil {
+		return model.AssetFinding{}, 0, err
+	}
+	f.ReopenedAt = timeOf(reopened)
+	if err := readTriage(&f, clock, prio, timeOf(closed), now); err != nil {
 		return model.AssetFinding{}, 0, err
 	}
 	return f, rank, json.Unmarshal([]byte(aliases), &f.Aliases)
@@ -92,6 +111,9 @@ var ErrBadCursor = errors.New("invalid cursor")
 // Paging is by keyset (the order's columns, then id), so a deep page costs
 // the same as the first.
 func (s *Store) Findings(ctx context.Context, f FindingFilter) ([]model.AssetFinding, string, error) {
+	if f.Now.IsZero() {
+		f.Now = s.Now()
+	}
 	lq, err := newListQuery(f, s.dialect)
 	if err != nil {
 		return nil, "", err
@@ -155,6 +177,9 @@ func newListQuery(f FindingFilter, d Dialect) (*listQuery, error) {
 	}
 	if f.KEV {
 		lq.where = append(lq.where, "f.kev = TRUE") // a bare "f.kev" does not use findings_kev on SQLite
+	}
+	if err := lq.triage(f); err != nil {
+		return nil, err
 	}
 	if err := lq.scoreRange(f.MinScore, f.MaxScore); err != nil {
 		return nil, err
@@ -265,6 +290,7 @@ func (lq *listQuery) ordered(cols, from string, n int) string {
 
 // readPage runs a findings query of up to limit+1 rows in o's order.
 func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o listOrder) ([]model.AssetFinding, string, error) {
+	at := s.Now()
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", err
@@ -274,7 +300,7 @@ func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o
 	var next string
 	lastRank := 0
 	for rows.Next() {
-		fd, rank, err := scanFinding(rows)
+		fd, rank, err := scanFinding(rows, at)
 		if err != nil {
 			return nil, "", err
 		}
@@ -292,6 +318,6 @@ func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o
 // Finding returns one finding.
 func (s *Store) Finding(ctx context.Context, id int64) (model.AssetFinding, error) {
 	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumns+`
-		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id))
+		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id), s.Now())
 	return f, err
 }

@@ -119,7 +119,7 @@ func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchSta
 	if err != nil {
 		return MatchStats{}, err
 	}
-	w := findingWrites{at: now()}
+	w := findingWrites{at: t.now()}
 	for i, m := range live {
 		ins[i].Withdrawn = withdrawn
 		ch := finding.Diff(ins[i])
@@ -127,6 +127,13 @@ func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchSta
 		w.add(m, &ch)
 	}
 	if err := w.write(ctx, t.tx, t.dialect); err != nil {
+		return MatchStats{}, err
+	}
+	as, err := t.afterDetection(ctx, &w)
+	if err != nil {
+		return MatchStats{}, err
+	}
+	if err := t.ReprioritizedEvents(ctx, as.Reprioritized, w.at); err != nil {
 		return MatchStats{}, err
 	}
 	// A rating is an input of the finding's remediation clock: each

@@ -80,6 +80,21 @@ type Store struct {
 	nstmt atomic.Int32
 	// Where describes the database for logs, without credentials.
 	Where string
+	// clock is what Now reads: time.Now, or a test's clock (SetClock).
+	clock atomic.Pointer[func() time.Time]
+}
+
+// SetClock makes fn the store's clock for what depends on the time of
+// day: remediation clocks (SLA states), triage and exception times. Tests
+// move it forward to let time pass; set it before the store is used.
+func (s *Store) SetClock(fn func() time.Time) { s.clock.Store(&fn) }
+
+// Now is the store's clock (see SetClock), UTC, in microseconds.
+func (s *Store) Now() time.Time {
+	if fn := s.clock.Load(); fn != nil {
+		return (*fn)().UTC().Truncate(time.Microsecond)
+	}
+	return now()
 }
 
 // Open connects, migrates the schema to the newest version and returns the

@@ -23,6 +23,8 @@ type Tx struct {
 	// events are the audit events appended so far, written to the chain
 	// when fn returns (flushEvents).
 	events []chained
+	// now is the store's clock (Store.Now).
+	now func() time.Time
 }
 
 // Transact runs fn in one transaction: committed when fn returns nil,
@@ -30,7 +32,7 @@ type Tx struct {
 func (s *Store) Transact(ctx context.Context, fn func(*Tx) error) error {
 	var written int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		t := &Tx{tx: tx, dialect: s.dialect}
+		t := &Tx{tx: tx, dialect: s.dialect, now: s.Now}
 		err := fn(t)
 		written = t.written
 		if err != nil {
@@ -57,6 +59,9 @@ func (t *Tx) forUpdate() string {
 	}
 	return ""
 }
+
+// Now is the store's clock (Store.Now).
+func (t *Tx) Now() time.Time { return t.now() }
 
 // Dialect is the engine the transaction runs on.
 func (t *Tx) Dialect() Dialect { return t.dialect }

@@ -25,6 +25,11 @@ ALTER TABLE findings ADD COLUMN sla_clock TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN priority TEXT NOT NULL DEFAULT '';
 ALTER TABLE findings ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE findings ADD COLUMN priority_inputs TEXT NOT NULL DEFAULT '';
+-- Findings resolved before triage existed: their clocks stopped when they
+-- were resolved, and those an upgrade resolved are fixed.
+UPDATE findings SET closed_at = resolved_at,
+    state = CASE WHEN resolution = 'upgrade' THEN 'fixed' ELSE state END
+    WHERE status = 'resolved';
 CREATE INDEX findings_state_list ON findings (state, status, severity_rank, id);
 CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank, id) WHERE assignee <> '';
 CREATE INDEX findings_priority_list ON findings (priority_rank, status, severity_rank, id);
@@ -37,12 +42,18 @@ ALTER TABLE decisions ADD COLUMN ticket_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE decisions ADD COLUMN exception_id BIGINT;
 ALTER TABLE decisions ADD COLUMN prior_state TEXT NOT NULL DEFAULT '';
 
--- One row per change of a decision: state transitions (by people and by
--- detection), assignments, comments, ticket references. Rows are only
--- ever inserted; a finding's history is that of its decision's key.
+-- One row per change of what is decided about a vulnerability on an
+-- asset (the decisions key: asset, vulnerability, package): state
+-- transitions by people and by detection (fixed by an upgrade, reopened
+-- when detected again), assignments, comments, ticket references. Keyed
+-- like decisions, not by finding, so that the history follows the finding
+-- across upgrades; there need be no decision row (detection alone).
+-- Rows are only ever inserted.
 CREATE TABLE decision_history (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    decision_id   BIGINT NOT NULL REFERENCES decisions (id) ON DELETE CASCADE,
+    asset_id      BIGINT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    vuln_id       TEXT NOT NULL,
+    pkey          TEXT NOT NULL,
     finding_id    BIGINT,
     at            TIMESTAMPTZ NOT NULL,
     actor         TEXT NOT NULL,
@@ -53,7 +64,7 @@ CREATE TABLE decision_history (
     justification TEXT NOT NULL DEFAULT '',
     detail        TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX decision_history_decision ON decision_history (decision_id, id);
+CREATE INDEX decision_history_key ON decision_history (asset_id, vuln_id, pkey, id);
 
 CREATE TABLE exceptions (
     id                    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -72,9 +83,13 @@ CREATE TABLE exceptions (
 );
 CREATE INDEX exceptions_state ON exceptions (state, expires_at);
 
+-- The findings an exception covers; kev_at_approval notes those already
+-- in CISA KEV when it was approved: a vulnerability entering KEV later
+-- revokes the exception.
 CREATE TABLE exception_findings (
     exception_id BIGINT NOT NULL REFERENCES exceptions (id) ON DELETE CASCADE,
     finding_id   BIGINT NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
+    kev_at_approval BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (exception_id, finding_id)
 );
 CREATE INDEX exception_findings_finding ON exception_findings (finding_id);

@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
+)
+
+// Priority is a finding's SSVC priority as stored: the outcome and every
+// input it was derived from, so that ssvc.Decide re-derives it.
+type Priority struct {
+	Inputs  ssvc.Inputs  `json:"inputs"`
+	Outcome ssvc.Outcome `json:"outcome"`
+}
+
+// assessed is what a finding's clock and priority are computed from.
+type assessed struct {
+	id, asset       int64
+	vuln, severity  string
+	info            string
+	since, reopened time.Time
+	clock, priority string
+	exposure        string
+	criticality     int
+}
+
+// AssessStats says what Assess changed.
+type AssessStats struct {
+	Clocks, Priorities int
+	// Reprioritized are the findings whose SSVC decision changed (not
+	// counting the first one a finding gets), with the before and after.
+	Reprioritized []Reprioritized
+}
+
+// Reprioritized is one finding whose SSVC decision changed.
+type Reprioritized struct {
+	ID       int64
+	From, To string
+}
+
+// Assess sets the remediation clock and the SSVC priority of the findings
+// with the given IDs, at time at, from their severity, their asset and
+// what is known of their exploitation (KEV, EPSS) now. A finding keeps
+// its clock and the policy version that set it (sla.Apply) unless its
+// severity changed or it reopened (reopened holds those IDs); its stored
+// priority inputs are rewritten only when the outcome changes, so that
+// they stay the inputs of the decision shown.
+func (t *Tx) Assess(ctx context.Context, ids []int64, reopened map[int64]bool, at time.Time) (AssessStats, error) {
+	var st AssessStats
+	if len(ids) == 0 {
+		return st, nil
+	}
+	p, err := t.SLAPolicy(ctx)
+	if err != nil {
+		return st, err
+	}
+	rows, err := t.assessRows(ctx, ids)
+	if err != nil {
+		return st, err
+	}
+	ex, err := t.exploitOf(ctx, rows)
+	if err != nil {
+		return st, err
+	}
+	var writes [][]any
+	for _, r := range rows {
+		w, changed, err := assessOne(p, r, ex, reopened[r.id], at, &st)
+		if err != nil {
+			return st, fmt.Errorf("finding %d: %w", r.id, err)
+		}
+		if changed {
+			writes = append(writes, w)
+		}
+	}
+	if err := updateRows(ctx, t.tx, t.dialect, "findings", []string{"sla_clock", "sla_due_at", "sla_soon_at", "priority", "priority_rank", "priority_inputs"},
+		[]string{"text", "timestamptz", "timestamptz", "text", "integer", "text"}, writes); err != nil {
+		return st, fmt.Errorf("writing clocks and priorities: %w", err)
+	}
+	return st, nil
+}
+
+// assessOne computes one finding's clock and priority; changed says
+// whether either differs from what is stored.
+func assessOne(p sla.Policy, r assessed, ex map[string]exploit, reopened bool, at time.Time, st *AssessStats) ([]any, bool, error) {
+	e := ex[r.vuln]
+	in := sla.Inputs{Severity: model.Rating(r.severity), Exposure: r.exposure, Criticality: r.criticality, Start: r.since}
+	if reopened && !r.reopened.IsZero() {
+		in.Start = r.reopened
+	}
+	if e.kev != nil {
+		in.KEVDue = e.kev.DueDate
+	}
+	var c sla.Clock
+	var err error
+	if r.clock == "" {
+		c, err = sla.Due(p, in)
+	} else {
+		if err = json.Unmarshal([]byte(r.clock), &c); err != nil {
+			return nil, false, fmt.Errorf("stored clock: %w", err)
+		}
+		c, _, err = sla.Apply(p, c, in, reopened)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	clock := mustJSON(c)
+	var info model.SeverityInfo
+	_ = json.Unmarshal([]byte(r.info), &info) // {} or a stored SeverityInfo; a bad one reads as no vector
+	pin := ssvc.Inputs{At: at, KEV: e.kev, EPSS: e.epss, EPSSThreshold: ssvc.DefaultEPSSThreshold,
+		Asset: ssvc.Asset{ID: r.asset, Criticality: r.criticality, Exposure: r.exposure}}
+	if v := info.Severity.Vector; v != "" && (strings.HasPrefix(v, "CVSS:3") || strings.HasPrefix(v, "CVSS:4")) {
+		pin.CVSS = &ssvc.CVSS{Vector: v, Source: strings.TrimSpace(info.Severity.Provenance() + " " + info.Severity.Record)}
+	}
+	out, err := ssvc.Decide(pin)
+	if err != nil {
+		pin.CVSS = nil // a vector no rule reads counts as none: the cautious values
+		if out, err = ssvc.Decide(pin); err != nil {
+			return nil, false, err
+		}
+	}
+	prio := r.priority
+	var old Priority
+	if r.priority != "" {
+		_ = json.Unmarshal([]byte(r.priority), &old)
+	}
+	if r.priority == "" || old.Outcome.String() != out.String() {
+		prio = mustJSON(Priority{Inputs: pin, Outcome: out})
+		st.Priorities++
+		if r.priority != "" && old.Outcome.Decision != out.Decision {
+			st.Reprioritized = append(st.Reprioritized, Reprioritized{ID: r.id, From: string(old.Outcome.Decision), To: string(out.Decision)})
+		}
+	}
+	if clock != r.clock {
+		st.Clocks++
+	}
+	if clock == r.clock && prio == r.priority {
+		return nil, false, nil
+	}
+	var soon time.Time
+	if !c.DueAt.IsZero() {
+		soon = c.DueAt.Add(-sla.DefaultWindow(c))
+	}
+	return []any{r.id, clock, nullTime(c.DueAt), nullTime(soon), string(out.Decision), out.Decision.Rank(), prio}, true, nil
+}
+
+func (t *Tx) assessRows(ctx context.Context, ids []int64) ([]assessed, error) {
+	var out []assessed
+	for part, args := range idChunks(ids, 500) {
+		got, err := queryAll(ctx, t.tx, func(row rowScanner) (assessed, error) {
+			var r assessed
+			var since, reopened sql.NullTime
+			var first time.Time
+			err := row.Scan(&r.id, &r.asset, &r.vuln, &r.severity, &r.info, &first, &since, &reopened, &r.clock, &r.priority,
+				&r.exposure, &r.criticality)
+			r.since, r.reopened = first.UTC(), timeOf(reopened)
+			if since.Valid {
+				r.since = since.Time.UTC()
+			}
+			return r, err
+		}, `SELECT f.id, f.asset_id, f.vuln_id, f.severity, f.severity_info, f.first_seen, f.severity_since, f.reopened_at,
+			f.sla_clock, f.priority_inputs, a.exposure, a.criticality
+			FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id IN (`+rowPlaceholders(t.dialect, 1, len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading findings to assess: %w", err)
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// exploit is what is known now of a vulnerability's exploitation.
+type exploit struct {
+	kev  *ssvc.KEV
+	epss *ssvc.EPSS
+}
+
+// exploitOf reads the KEV entry and the highest EPSS score among the IDs
+// of each finding's vulnerability (by its primary ID).
+func (t *Tx) exploitOf(ctx context.Context, rows []assessed) (map[string]exploit, error) {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range rows {
+		if !seen[r.vuln] {
+			seen[r.vuln] = true
+			ids = append(ids, r.vuln)
+		}
+	}
+	out := map[string]exploit{}
+	err := inIDs(ids, t.dialect, func(in string, args []any) error {
+		err := queryRows(ctx, t.tx, `SELECT aa.advisory_id, k.date_added, k.due_date, k.ransomware FROM advisory_aliases aa
+			JOIN kev k ON k.cve = aa.alias WHERE k.date_added IS NOT NULL AND aa.advisory_id`+in, args, func(rows *sql.Rows) error {
+			var id string
+			var k ssvc.KEV
+			var due sql.NullTime
+			if err := rows.Scan(&id, &k.DateAdded, &due, &k.Ransomware); err != nil {
+				return err
+			}
+			k.DateAdded, k.DueDate = k.DateAdded.UTC(), timeOf(due)
+			e := out[id]
+			if e.kev == nil || k.DateAdded.Before(e.kev.DateAdded) {
+				e.kev = &k
+			}
+			out[id] = e
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return queryRows(ctx, t.tx, `SELECT aa.advisory_id, e.score, e.percentile, e.score_date, e.model_version FROM advisory_aliases aa
+			JOIN epss e ON e.cve = aa.alias WHERE e.score_date IS NOT NULL AND aa.advisory_id`+in, args, func(rows *sql.Rows) error {
+			var id string
+			var s ssvc.EPSS
+			if err := rows.Scan(&id, &s.Score, &s.Percentile, &s.Date, &s.Model); err != nil {
+				return err
+			}
+			s.Date = s.Date.UTC()
+			e := out[id]
+			if e.epss == nil || s.Score > e.epss.Score {
+				e.epss = &s
+			}
+			out[id] = e
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading KEV and EPSS data: %w", err)
+	}
+	return out, nil
+}
+
+// updateRows writes per-row values: rows are (id, values of cols…), types
+// the PostgreSQL types of cols. One statement per 200 rows joins the
+// table with a VALUES list.
+func updateRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, cols, types []string, rows [][]any) error {
+	const batch = 200
+	for start := 0; start < len(rows); start += batch {
+		part := rows[start:min(start+batch, len(rows))]
+		var q strings.Builder
+		q.WriteString("UPDATE " + table + " SET ")
+		for i, c := range cols {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			if d == Postgres {
+				fmt.Fprintf(&q, "%s = v.%s", c, c)
+			} else {
+				fmt.Fprintf(&q, "%s = v.column%d", c, i+2)
+			}
+		}
+		q.WriteString(" FROM (VALUES ")
+		var args []any
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(")
+			for j := range r {
+				if j > 0 {
+					q.WriteString(", ")
+				}
+				if d == Postgres {
+					ty := "bigint"
+					if j > 0 {
+						ty = types[j-1]
+					}
+					q.WriteString("$" + strconv.Itoa(len(args)+j+1) + "::" + ty)
+				} else {
+					q.WriteString("?")
+				}
+			}
+			q.WriteString(")")
+			args = append(args, r...)
+		}
+		if d == Postgres {
+			q.WriteString(") AS v (id, " + strings.Join(cols, ", ") + ") WHERE " + table + ".id = v.id")
+		} else {
+			q.WriteString(") AS v WHERE " + table + ".id = v.column1")
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReprioritizedEvents records each change of a finding's SSVC decision.
+func (t *Tx) ReprioritizedEvents(ctx context.Context, rs []Reprioritized, at time.Time) error {
+	for _, r := range rs {
+		e := model.Event{At: at, Actor: "system", Kind: "finding.reprioritized", ObjectType: "finding", ObjectID: strconv.FormatInt(r.ID, 10)}
+		if err := t.AppendEvent(ctx, e, map[string]string{"priority": r.From}, map[string]string{"priority": r.To}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readTriage fills a finding's SLA and priority views from its stored
+// clock and priority (JSON; "" until Assess set them), reading the clock
+// at now.
+func readTriage(f *model.AssetFinding, clock, prio string, closed, now time.Time) error {
+	if clock != "" {
+		var c sla.Clock
+		if err := json.Unmarshal([]byte(clock), &c); err != nil {
+			return fmt.Errorf("finding %d: sla_clock: %w", f.ID, err)
+		}
+		f.SLA = &model.SLAView{DueAt: c.DueAt, State: string(c.State(now, closed, sla.DefaultWindow(c))), Start: c.Start,
+			PolicyVersion: c.PolicyVersion, Rule: c.Rule, KEVShortened: c.KEVShortened, ClosedAt: closed}
+	}
+	if prio != "" {
+		var p struct {
+			Inputs  json.RawMessage `json:"inputs"`
+			Outcome json.RawMessage `json:"outcome"`
+		}
+		if err := json.Unmarshal([]byte(prio), &p); err != nil {
+			return fmt.Errorf("finding %d: priority_inputs: %w", f.ID, err)
+		}
+		var o ssvc.Outcome
+		if err := json.Unmarshal(p.Outcome, &o); err != nil {
+			return fmt.Errorf("finding %d: priority outcome: %w", f.ID, err)
+		}
+		f.Priority = &model.PriorityView{Decision: string(o.Decision), Inputs: p.Inputs, Outcome: p.Outcome}
+	}
+	return nil
+}
+
+// Unassessed returns up to n findings without a remediation clock yet
+// (stored before clocks existed), lowest IDs first.
+func (t *Tx) Unassessed(ctx context.Context, n int) ([]int64, error) {
+	return queryAll(ctx, t.tx, scanID, fmt.Sprintf(`SELECT id FROM findings WHERE sla_clock = '' ORDER BY id LIMIT %d`, n))
+}
+
+// OpenFindingIDs returns the IDs of open findings after the ID after, up
+// to n of them: of one asset (assetID not 0), or those in CISA KEV (kev),
+// or those with an EPSS score (epss).
+func (t *Tx) OpenFindingIDs(ctx context.Context, assetID int64, kev, epss bool, after int64, n int) ([]int64, error) {
+	q, args := `SELECT id FROM findings WHERE status = 'open' AND id > $1`, []any{after}
+	if assetID != 0 {
+		q, args = q+` AND asset_id = $2`, append(args, assetID)
+	}
+	if kev {
+		q += ` AND kev = TRUE`
+	}
+	if epss {
+		q += ` AND epss IS NOT NULL`
+	}
+	return queryAll(ctx, t.tx, scanID, q+fmt.Sprintf(` ORDER BY id LIMIT %d`, n), args...)
+}
+
+func scanID(row rowScanner) (int64, error) {
+	var id int64
+	return id, row.Scan(&id)
+}

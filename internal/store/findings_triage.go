@@ -1,0 +1,65 @@
+package store
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
+)
+
+// triage adds the conditions of the triage filters: states, SSVC
+// priorities, assignee and SLA state.
+func (lq *listQuery) triage(f FindingFilter) error {
+	if len(f.State) > 0 {
+		var ph []string
+		for _, st := range f.State {
+			if !slices.Contains(model.TriageStates, st) {
+				return invalidf("state %q: one of %s", st, strings.Join(model.TriageStates, ", "))
+			}
+			ph = append(ph, lq.arg(st))
+		}
+		lq.where = append(lq.where, "f.state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(f.Priority) > 0 {
+		var ph []string
+		for _, p := range f.Priority {
+			r := ssvc.Decision(p).Rank()
+			if r == 0 {
+				return invalidf("priority %q: one of track, track*, attend, act", p)
+			}
+			ph = append(ph, lq.arg(r))
+		}
+		lq.where = append(lq.where, "f.priority_rank IN ("+strings.Join(ph, ", ")+")")
+	}
+	switch f.Assignee {
+	case "":
+	case "none":
+		lq.where = append(lq.where, "f.assignee = ''")
+	default:
+		// The partial index findings_assignee_list holds the assigned
+		// findings; SQLite uses it only when the query states its
+		// condition too.
+		lq.where = append(lq.where, "f.assignee = "+lq.arg(f.Assignee), "f.assignee <> ''")
+	}
+	if f.SLAState == "" {
+		return nil
+	}
+	now := lq.arg(f.Now.UTC())
+	switch sla.State(f.SLAState) {
+	case sla.Breached:
+		lq.where = append(lq.where, "f.closed_at IS NULL", "f.sla_due_at <= "+now)
+	case sla.DueSoon:
+		lq.where = append(lq.where, "f.closed_at IS NULL", "f.sla_soon_at <= "+now, "f.sla_due_at > "+now)
+	case sla.OnTrack:
+		lq.where = append(lq.where, "f.closed_at IS NULL", "f.sla_clock <> ''", "(f.sla_due_at IS NULL OR f.sla_soon_at > "+now+")")
+	case sla.Met:
+		lq.where = append(lq.where, "f.closed_at IS NOT NULL", "(f.sla_due_at IS NULL OR f.closed_at <= f.sla_due_at)")
+	case sla.Missed:
+		lq.where = append(lq.where, "f.closed_at IS NOT NULL", "f.closed_at > f.sla_due_at")
+	default:
+		return invalidf("sla_state %q: on_track, due_soon, breached, met or missed", f.SLAState)
+	}
+	return nil
+}

@@ -37,3 +37,13 @@ type BulkTriage struct {
 	Reason        string  `json:"reason" doc:"why, in words"`
 	Justification string  `json:"justification,omitempty" doc:"with not_affected, the VEX justification"`
 }
+
+// Assignment assigns a finding.
+type Assignment struct {
+	Assignee string `json:"assignee" doc:"the person or team, at most 200 bytes on one line; empty unassigns"`
+}
+
+// Comment is a comment on a finding.
+type Comment struct {
+	Body string `json:"body" doc:"the comment, at most 4000 bytes"`
+}

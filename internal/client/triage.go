@@ -62,3 +62,18 @@ func (c *Client) DecideException(ctx context.Context, id int64, verb, note strin
 	return sendJSON[model.Exception](ctx, c, http.MethodPost, idPath("/api/v1/exceptions", id)+"/"+verb,
 		model.ExceptionDecision{Reason: note}, http.StatusOK)
 }
+
+// Assign assigns a finding to a person or team ("" unassigns).
+func (c *Client) Assign(ctx context.Context, id int64, assignee string) (model.AssetFinding, error) {
+	return sendJSON[model.AssetFinding](ctx, c, http.MethodPost, idPath("/api/v1/findings", id)+"/assign", api.Assignment{Assignee: assignee}, http.StatusOK)
+}
+
+// Comment adds a comment to a finding's history.
+func (c *Client) Comment(ctx context.Context, id int64, body string) (model.AssetFinding, error) {
+	return sendJSON[model.AssetFinding](ctx, c, http.MethodPost, idPath("/api/v1/findings", id)+"/comments", api.Comment{Body: body}, http.StatusOK)
+}
+
+// SetTicket links a finding to its external ticket (both empty remove it).
+func (c *Client) SetTicket(ctx context.Context, id int64, tk model.Ticket) (model.AssetFinding, error) {
+	return sendJSON[model.AssetFinding](ctx, c, http.MethodPost, idPath("/api/v1/findings", id)+"/ticket", tk, http.StatusOK)
+}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -137,4 +138,35 @@ func ValidNote(field, s string) error {
 		}
 	}
 	return nil
+}
+
+// ValidName checks a short one-line name a person gives (an assignee, a
+// ticket key): at most 200 bytes, no line breaks, as ValidNote.
+func ValidName(field, s string) error {
+	if len(s) > 200 {
+		return Invalidf("%s: %d bytes; at most 200", field, len(s))
+	}
+	if strings.ContainsAny(s, "\r\n\t") {
+		return Invalidf("%s: one line", field)
+	}
+	return ValidNote(field, s)
+}
+
+// Validate checks a ticket: an absolute https URL without credentials, of
+// at most 2000 bytes, and an optional one-line key; both empty remove it.
+func (tk Ticket) Validate() error {
+	if tk.URL == "" && tk.Key == "" {
+		return nil
+	}
+	if err := ValidName("key", tk.Key); err != nil {
+		return err
+	}
+	u, err := url.Parse(tk.URL)
+	switch {
+	case len(tk.URL) > 2000:
+		return Invalidf("url: %d bytes; at most 2000", len(tk.URL))
+	case err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil:
+		return Invalidf("url %q: an https URL of the ticket (https://tracker.example/browse/SEC-12)", tk.URL)
+	}
+	return ValidNote("url", tk.URL)
 }

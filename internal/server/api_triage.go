@@ -20,11 +20,7 @@ func (s *Server) triageFinding(w http.ResponseWriter, r *http.Request, who *prin
 	if err != nil {
 		return err
 	}
-	f, err := s.Svc.Triage(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, f)
+	return writeFinding(w)(s.Svc.Triage(r.Context(), who.Name, id, in))
 }
 
 func (s *Server) findingHistory(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -135,4 +131,38 @@ func (s *Server) listExceptions(w http.ResponseWriter, r *http.Request, _ *princ
 		return err
 	}
 	return writeJSON(w, http.StatusOK, api.Page[model.Exception]{Items: es})
+}
+
+func (s *Server) assignFinding(w http.ResponseWriter, r *http.Request, who *principal) error {
+	id, in, err := idAndBody[api.Assignment](r)
+	if err != nil {
+		return err
+	}
+	return writeFinding(w)(s.Svc.Assign(r.Context(), who.Name, id, in.Assignee))
+}
+
+func (s *Server) commentFinding(w http.ResponseWriter, r *http.Request, who *principal) error {
+	id, in, err := idAndBody[api.Comment](r)
+	if err != nil {
+		return err
+	}
+	return writeFinding(w)(s.Svc.Comment(r.Context(), who.Name, id, in.Body))
+}
+
+func (s *Server) ticketFinding(w http.ResponseWriter, r *http.Request, who *principal) error {
+	id, in, err := idAndBody[model.Ticket](r)
+	if err != nil {
+		return err
+	}
+	return writeFinding(w)(s.Svc.SetTicket(r.Context(), who.Name, id, in))
+}
+
+// writeFinding answers a finding a use case changed, or its error.
+func writeFinding(w http.ResponseWriter) func(model.AssetFinding, error) error {
+	return func(f model.AssetFinding, err error) error {
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, f)
+	}
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +37,27 @@ func clientTriage(ctx context.Context, t *testing.T, admin, analyst *client.Clie
 	}
 	if left := must(admin.AllFindings(ctx, client.FindingFilter{Asset: "client-test", State: []string{model.StateNew}}))(t); len(left) != 0 {
 		t.Errorf("%d findings still new after the bulk triage", len(left))
+	}
+
+	if got := must(analyst.Assign(ctx, fs[2].ID, "team-web"))(t); got.Assignee != "team-web" || got.Decision.Assignee != "team-web" {
+		t.Errorf("assigned: %q, decision %+v", got.Assignee, got.Decision)
+	}
+	if got := must(admin.AllFindings(ctx, client.FindingFilter{Assignee: "team-web"}))(t); len(got) != 1 || got[0].ID != fs[2].ID {
+		t.Errorf("assignee=team-web: %v", findingIDs(got))
+	}
+	must(analyst.Comment(ctx, fs[2].ID, "asked the vendor <b>today</b>"))(t)
+	tk := model.Ticket{URL: "https://tracker.example/browse/SEC-12", Key: "SEC-12"}
+	if got := must(analyst.SetTicket(ctx, fs[2].ID, tk))(t); got.Decision.Ticket == nil || *got.Decision.Ticket != tk {
+		t.Errorf("ticket: %+v", got.Decision)
+	}
+	_, err = analyst.SetTicket(ctx, fs[2].ID, model.Ticket{URL: "javascript:alert(1)"})
+	wantClientError(t, "a javascript: ticket URL", err, 400, "https URL")
+	var kinds []string
+	for _, e := range must(admin.History(ctx, fs[2].ID))(t) {
+		kinds = append(kinds, e.Kind+":"+e.Detail)
+	}
+	if want := "assignment:team-web comment:asked the vendor <b>today</b> ticket:SEC-12 https://tracker.example/browse/SEC-12"; !strings.Contains(strings.Join(kinds, " "), want) {
+		t.Errorf("history kinds %v; want %s", kinds, want)
 	}
 
 	in := model.ExceptionInput{FindingIDs: []int64{fs[1].ID}, Reason: "patch window in January", ExpiresAt: time.Now().AddDate(0, 2, 0)}

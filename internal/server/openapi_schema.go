@@ -60,6 +60,9 @@ var schemaTypes = map[string]any{
 	"AuditEventList": api.Page[model.AuditEvent]{},
 
 	"TriageInput":       model.TriageInput{},
+	"Assignment":        api.Assignment{},
+	"Comment":           api.Comment{},
+	"Ticket":            model.Ticket{},
 	"HistoryEntry":      model.HistoryEntry{},
 	"HistoryList":       api.Page[model.HistoryEntry]{},
 	"BulkTriage":        api.BulkTriage{},
@@ -88,6 +91,9 @@ var requestRequired = map[string][]string{
 	"OwnPassword": {"current_password", "new_password"},
 
 	"TriageInput":       {"state"},
+	"Assignment":        {"assignee"},
+	"Comment":           {"body"},
+	"Ticket":            {"url"},
 	"BulkTriage":        {"state"},
 	"ExceptionInput":    {"reason", "expires_at"},
 	"ExceptionDecision": nil,

@@ -146,6 +146,9 @@ var wantRequired = map[string][]string{
 	"OwnPassword": {"current_password", "new_password"},
 
 	"TriageInput":       {"state"},
+	"Assignment":        {"assignee"},
+	"Comment":           {"body"},
+	"Ticket":            {"url"},
 	"BulkTriage":        {"state"},
 	"ExceptionInput":    {"expires_at", "reason"},
 	"ExceptionDecision": nil,

@@ -105,6 +105,9 @@ var schemaDocs = map[string]string{
 	"Error":      "An error answer.",
 
 	"TriageInput":       "A triage decision about one finding.",
+	"Assignment":        "Who a finding is assigned to.",
+	"Comment":           "A comment on a finding.",
+	"Ticket":            "An external ticket tracking a finding's remediation.",
 	"HistoryEntry":      "One change of what is decided about a finding.",
 	"HistoryList":       "A finding's history, oldest first (not paged).",
 	"BulkTriage":        "One triage decision for many findings.",
@@ -215,6 +218,14 @@ var opDocs = map[string]string{
 		"state changes by people (with from, to, reason, justification and the actor's name) and by detection (fixed by an " +
 		"upgrade, reopened when detected again), exceptions approved and ended. The history follows the vulnerability in the " +
 		"package of the asset across upgrades: finding_id says which finding an entry was made on.",
+	"POST /api/v1/findings/{id}/assign": "Assigns the finding to a person or team (empty unassigns). The assignment is kept " +
+		"on the vulnerability in the package of the asset, so later findings of it are assigned too; it is a history entry. " +
+		"Answers the finding. " + storageFullDoc,
+	"POST /api/v1/findings/{id}/comments": "Adds a comment to the finding's history (it follows the vulnerability in the " +
+		"package of the asset across upgrades). Answers the finding. " + storageFullDoc,
+	"POST /api/v1/findings/{id}/ticket": "Links the finding to the external ticket tracking its remediation: an https URL " +
+		"and an optional key (SEC-123); both empty remove the link. Kept on the decision and shown with it; a history entry. " +
+		"Answers the finding. " + storageFullDoc,
 	"POST /api/v1/triage": "Triages many findings with one decision: those of finding_ids, or, without them, those the " +
 		"query's filters select as GET /api/v1/findings takes them (at most 10000; more is a 400). Each finding gets its " +
 		"own history entry and audit event; all of them are stored or none. " + storageFullDoc,

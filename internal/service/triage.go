@@ -91,3 +91,56 @@ func (s *Service) FindingHistory(ctx context.Context, id int64) ([]model.History
 	i, _ := slices.BinarySearchFunc(h, first.At, func(e model.HistoryEntry, at time.Time) int { return e.At.Compare(at) })
 	return slices.Insert(h, i, first), nil
 }
+
+// Assign assigns a finding (and later findings of its vulnerability in
+// its package of the asset) to a person or team; "" unassigns it.
+func (s *Service) Assign(ctx context.Context, actor string, id int64, assignee string) (model.AssetFinding, error) {
+	assignee = strings.TrimSpace(assignee)
+	if err := model.ValidName("assignee", assignee); err != nil {
+		return model.AssetFinding{}, err
+	}
+	return s.annotate(ctx, id, store.Note{Kind: "assignment", Assignee: assignee, Actor: actor}, "finding.assigned",
+		map[string]string{"assignee": assignee})
+}
+
+// Comment adds a comment to a finding's history.
+func (s *Service) Comment(ctx context.Context, actor string, id int64, body string) (model.AssetFinding, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return model.AssetFinding{}, model.Invalidf("body: required")
+	}
+	if err := model.ValidNote("body", body); err != nil {
+		return model.AssetFinding{}, err
+	}
+	return s.annotate(ctx, id, store.Note{Kind: "comment", Body: body, Actor: actor}, "finding.commented", map[string]string{"body": body})
+}
+
+// SetTicket records the external ticket that tracks a finding's
+// remediation: an https URL and an optional key; both empty remove it.
+func (s *Service) SetTicket(ctx context.Context, actor string, id int64, tk model.Ticket) (model.AssetFinding, error) {
+	tk.URL, tk.Key = strings.TrimSpace(tk.URL), strings.TrimSpace(tk.Key)
+	if err := tk.Validate(); err != nil {
+		return model.AssetFinding{}, err
+	}
+	return s.annotate(ctx, id, store.Note{Kind: "ticket", Ticket: tk, Actor: actor}, "finding.ticket_set", tk)
+}
+
+func (s *Service) annotate(ctx context.Context, id int64, n store.Note, kind string, after any) (model.AssetFinding, error) {
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		fs, err := tx.TriagedFindings(ctx, []int64{id})
+		if err != nil {
+			return err
+		}
+		n.At = tx.Now()
+		if err := tx.Annotate(ctx, fs, n); err != nil {
+			return err
+		}
+		e := event(n.Actor, kind, "finding", id)
+		e.At = n.At
+		return tx.AppendEvent(ctx, e, nil, after)
+	})
+	if err != nil {
+		return model.AssetFinding{}, err
+	}
+	return s.Finding(ctx, id)
+}

@@ -253,3 +253,64 @@ func idChunks(ids []int64, n int) iter.Seq2[[]int64, []any] {
 		}
 	}
 }
+
+// Note is a change to findings' decision keys other than a state: an
+// assignment, a comment or a ticket reference.
+type Note struct {
+	Kind     string // assignment, comment or ticket
+	Assignee string // for assignment ("" unassigns)
+	Body     string // for comment
+	Ticket   model.Ticket
+	Actor    string
+	At       time.Time
+}
+
+// Annotate records n on the decision keys of fs (an assignment or a
+// ticket is kept on the decision, which is made when there is none yet,
+// in the finding's current state; a comment is history only), with one
+// history entry per finding.
+func (t *Tx) Annotate(ctx context.Context, fs []Triaged, n Note) error {
+	at := n.At.UTC().Truncate(time.Microsecond)
+	var set, detail string
+	var vals []any
+	switch n.Kind {
+	case "assignment":
+		set, detail, vals = "assignee = excluded.assignee", n.Assignee, []any{n.Assignee, "", ""}
+	case "ticket":
+		set, detail, vals = "ticket_url = excluded.ticket_url, ticket_key = excluded.ticket_key",
+			strings.TrimSpace(n.Ticket.Key+" "+n.Ticket.URL), []any{"", n.Ticket.URL, n.Ticket.Key}
+	case "comment":
+		detail = n.Body
+	default:
+		return fmt.Errorf("note kind %q: assignment, ticket or comment", n.Kind)
+	}
+	if set != "" {
+		var rows [][]any
+		seen := map[[3]string]bool{}
+		for _, f := range fs {
+			k := [3]string{fmt.Sprint(f.AssetID), f.VulnID, f.Key}
+			if !seen[k] {
+				seen[k] = true
+				rows = append(rows, append([]any{f.AssetID, f.VulnID, f.Key, f.State, n.Actor, at}, vals...))
+			}
+		}
+		if err := insertMany(ctx, t.tx, t.dialect, `INSERT INTO decisions (asset_id, vuln_id, pkey, state, decided_by, decided_at,
+			assignee, ticket_url, ticket_key) VALUES `, rows, `ON CONFLICT (asset_id, vuln_id, pkey) DO UPDATE SET `+set); err != nil {
+			return fmt.Errorf("recording the %s: %w", n.Kind, err)
+		}
+	}
+	if n.Kind == "assignment" {
+		// Every finding of the keys, so that lists filter on it.
+		for _, f := range fs {
+			if _, err := t.tx.ExecContext(ctx, `UPDATE findings SET assignee = $1 WHERE asset_id = $2 AND vuln_id = $3 AND pkey = $4`,
+				n.Assignee, f.AssetID, f.VulnID, f.Key); err != nil {
+				return fmt.Errorf("assigning findings: %w", err)
+			}
+		}
+	}
+	hist := make([]History, len(fs))
+	for i, f := range fs {
+		hist[i] = History{AssetID: f.AssetID, VulnID: f.VulnID, Key: f.Key, FindingID: f.ID, At: at, Actor: n.Actor, Kind: n.Kind, Detail: detail}
+	}
+	return t.AddHistory(ctx, hist)
+}

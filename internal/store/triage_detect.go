@@ -67,7 +67,7 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 		case regressed || r.decision == model.StateFixed:
 			state, reason = model.StateAffected, "reopened: detected again after it was fixed"
 			regressed = true
-		case r.decision != "":
+		case r.decision != "" && r.decision != model.StateNew:
 			state, reason = r.decision, fmt.Sprintf("the decision %s of %s by %s applies", r.decision,
 				r.decidedAt.Format(time.DateOnly), r.decidedBy)
 		}
@@ -105,6 +105,15 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 	}
 	if err := t.AddHistory(ctx, hist); err != nil {
 		return AssessStats{}, err
+	}
+	// The assignee of the key follows to its new findings.
+	for _, args := range idChunks(ids, 500) {
+		if _, err := t.tx.ExecContext(ctx, numbered(t.dialect, `UPDATE findings SET assignee = (SELECT d.assignee FROM decisions d
+			WHERE d.asset_id = findings.asset_id AND d.vuln_id = findings.vuln_id AND d.pkey = findings.pkey)
+			WHERE id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+`) AND EXISTS (SELECT 1 FROM decisions d
+			WHERE d.asset_id = findings.asset_id AND d.vuln_id = findings.vuln_id AND d.pkey = findings.pkey AND d.assignee <> '')`), args...); err != nil {
+			return AssessStats{}, fmt.Errorf("assigning detected findings: %w", err)
+		}
 	}
 	if err := insertMany(ctx, t.tx, t.dialect, `INSERT INTO exception_findings (exception_id, finding_id) VALUES `, accepted,
 		`ON CONFLICT DO NOTHING`); err != nil {

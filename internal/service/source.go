@@ -69,7 +69,7 @@ func (kevSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.F
 	entries := make([]store.KEVEntry, len(cat.Entries))
 	for i, e := range cat.Entries {
 		entries[i] = store.KEVEntry{CVE: e.CVE, Vendor: e.Vendor, Product: e.Product, Name: e.Name,
-			DateAdded: e.DateAdded, DueDate: e.DueDate, Ransomware: e.Ransomware}
+			DateAdded: e.DateAdded, DueDate: e.DueDate, Ransomware: e.Ransomware, Catalog: cat.Version}
 	}
 	reportProgress(ctx, int64(len(entries)), int64(len(entries)), "entries read")
 	res := store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(entries)}
@@ -107,7 +107,7 @@ func (epssSource) Store(ctx context.Context, s *Service, f model.Feed, got feed.
 			continue
 		}
 		seen[e.CVE] = true
-		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile})
+		scores = append(scores, store.EPSSScore{CVE: e.CVE, Score: e.Score, Percentile: e.Percentile, Model: data.Model})
 	}
 	reportProgress(ctx, int64(len(scores)), int64(len(scores)), "scores read")
 	res := store.FeedResult{FeedID: f.ID, ContentHash: got.SHA256, ETag: got.ETag, Items: len(scores)}

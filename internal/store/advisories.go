@@ -219,16 +219,20 @@ func (s *Store) AdvisoryStats(ctx context.Context) (advisories, records int, err
 	return
 }
 
-// KEVEntry is one CISA KEV catalogue entry.
+// KEVEntry is one CISA KEV catalogue entry, with the version of the
+// catalog that lists it (catalogVersion, the same for every entry of one
+// catalog).
 type KEVEntry struct {
 	CVE, Vendor, Product, Name string
 	DateAdded, DueDate         time.Time
 	Ransomware                 bool
+	Catalog                    string
 }
 
-// ApplyKEV replaces the KEV catalogue with a new one and re-marks which
-// findings are known exploited, in one transaction. It returns how many
-// entries were added or removed.
+// ApplyKEV replaces the KEV catalogue with a new one, appends what it
+// changes to the KEV history and re-marks which findings are known
+// exploited, in one transaction. It returns how many entries were added
+// or removed.
 func (t *Tx) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (int, error) {
 	changed := 0
 	tx, d := t.tx, t.dialect
@@ -252,25 +256,19 @@ func (t *Tx) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (
 			changed++
 		}
 	}
+	if err := recordKEV(ctx, tx, d, entries); err != nil {
+		return 0, err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM kev`); err != nil {
 		return 0, err
 	}
-	const cols, batch = 7, 500
-	for start := 0; start < len(entries); start += batch {
-		part := entries[start:min(start+batch, len(entries))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, e := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, len(args)+1, cols))
-			args = append(args, e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware)
-		}
-		if _, err := tx.ExecContext(ctx, q.String()+` ON CONFLICT (cve) DO NOTHING`, args...); err != nil {
-			return 0, err
-		}
+	err = insertBatches(ctx, tx, d, `INSERT INTO kev (cve, vendor, product, name, date_added, due_date, ransomware) VALUES `,
+		` ON CONFLICT (cve) DO NOTHING`, 7, len(entries), func(i int) []any {
+			e := &entries[i]
+			return []any{e.CVE, e.Vendor, e.Product, e.Name, nullTime(e.DateAdded), nullTime(e.DueDate), e.Ransomware}
+		})
+	if err != nil {
+		return 0, err
 	}
 	// One pass, touching only the findings whose mark changes: the
 	// listed IDs are computed once (not a join per finding, which
@@ -282,19 +280,27 @@ func (t *Tx) ApplyKEV(ctx context.Context, res FeedResult, entries []KEVEntry) (
 	return changed, feedSucceeded(ctx, tx, res.FeedID, res.ContentHash, res.ETag, res.Items, changed)
 }
 
-// EPSSScore is one CVE's exploit prediction score.
+// EPSSScore is one CVE's exploit prediction score, with the EPSS model
+// version that computed it (the same for every score of one file).
 type EPSSScore struct {
 	CVE               string
 	Score, Percentile float64
+	Model             string
 }
 
-// ApplyEPSS stores the scores that changed and re-scores findings, in one
-// transaction. It returns how many scores changed.
+// ApplyEPSS stores the scores that changed (in score, percentile or
+// model), appends the changed scores of the CVEs findings name to the
+// EPSS history and re-scores findings, in one transaction. It returns how
+// many scores changed.
 func (t *Tx) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scores []EPSSScore) (int, error) {
-	changed := 0
 	tx, d := t.tx, t.dialect
+	model := ""
+	if len(scores) > 0 {
+		model = scores[0].Model
+	}
+	// Scores of another model are not read: they all change.
 	old := map[string][2]float64{}
-	err := queryRows(ctx, tx, `SELECT cve, score, percentile FROM epss`, nil, func(rows *sql.Rows) error {
+	err := queryRows(ctx, tx, `SELECT cve, score, percentile FROM epss WHERE model_version = $1`, []any{model}, func(rows *sql.Rows) error {
 		var c string
 		var sc, p float64
 		err := rows.Scan(&c, &sc, &p)
@@ -306,29 +312,22 @@ func (t *Tx) ApplyEPSS(ctx context.Context, res FeedResult, date time.Time, scor
 	}
 	var diff []EPSSScore
 	for _, e := range scores {
-		if o, ok := old[e.CVE]; !ok || o != [2]float64{e.Score, e.Percentile} {
+		if o, ok := old[e.CVE]; !ok || e.Model != model || o != [2]float64{e.Score, e.Percentile} {
 			diff = append(diff, e)
 		}
 	}
-	changed = len(diff)
-	const cols, batch = 4, 500
-	for start := 0; start < len(diff); start += batch {
-		part := diff[start:min(start+batch, len(diff))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO epss (cve, score, percentile, score_date) VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, e := range part {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			fmt.Fprintf(&q, "(%s)", rowPlaceholders(d, len(args)+1, cols))
-			args = append(args, e.CVE, e.Score, e.Percentile, nullTime(date))
-		}
-		q.WriteString(` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,
-			score_date = excluded.score_date`)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return 0, err
-		}
+	changed := len(diff)
+	err = insertBatches(ctx, tx, d, `INSERT INTO epss (cve, score, percentile, score_date, model_version) VALUES `,
+		` ON CONFLICT (cve) DO UPDATE SET score = excluded.score, percentile = excluded.percentile,
+			score_date = excluded.score_date, model_version = excluded.model_version`, 5, len(diff), func(i int) []any {
+			e := &diff[i]
+			return []any{e.CVE, e.Score, e.Percentile, nullTime(date), e.Model}
+		})
+	if err != nil {
+		return 0, err
+	}
+	if err := recordEPSS(ctx, tx); err != nil {
+		return 0, err
 	}
 	if changed > 0 {
 		// The highest score of each finding's IDs, computed in one

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,10 +41,13 @@ type AssessStats struct {
 	Reprioritized []Reprioritized
 }
 
-// Reprioritized is one finding whose SSVC decision changed.
+// Reprioritized is one finding whose SSVC decision changed, with the
+// priority before and after (each with its inputs, so that both decisions
+// can be re-derived from the audit log).
 type Reprioritized struct {
-	ID       int64
-	From, To string
+	ID            int64
+	From, To      string
+	Before, After json.RawMessage
 }
 
 // Assess sets the remediation clock and the SSVC priority of the findings
@@ -68,6 +72,9 @@ func (t *Tx) Assess(ctx context.Context, ids []int64, reopened map[int64]bool, a
 	}
 	ex, err := t.exploitOf(ctx, rows)
 	if err != nil {
+		return st, err
+	}
+	if err := t.recordEPSSUsed(ctx, ex, at); err != nil {
 		return st, err
 	}
 	var writes [][]any
@@ -135,7 +142,8 @@ func assessOne(p sla.Policy, r assessed, ex map[string]exploit, reopened bool, a
 		prio = mustJSON(Priority{Inputs: pin, Outcome: out})
 		st.Priorities++
 		if r.priority != "" && old.Outcome.Decision != out.Decision {
-			st.Reprioritized = append(st.Reprioritized, Reprioritized{ID: r.id, From: string(old.Outcome.Decision), To: string(out.Decision)})
+			st.Reprioritized = append(st.Reprioritized, Reprioritized{ID: r.id, From: string(old.Outcome.Decision), To: string(out.Decision),
+				Before: json.RawMessage(r.priority), After: json.RawMessage(prio)})
 		}
 	}
 	if clock != r.clock {
@@ -178,8 +186,9 @@ func (t *Tx) assessRows(ctx context.Context, ids []int64) ([]assessed, error) {
 
 // exploit is what is known now of a vulnerability's exploitation.
 type exploit struct {
-	kev  *ssvc.KEV
-	epss *ssvc.EPSS
+	kev     *ssvc.KEV
+	epss    *ssvc.EPSS
+	epssCVE string // the CVE whose score epss is
 }
 
 // exploitOf reads the KEV entry and the highest EPSS score among the IDs
@@ -214,17 +223,17 @@ func (t *Tx) exploitOf(ctx context.Context, rows []assessed) (map[string]exploit
 		if err != nil {
 			return err
 		}
-		return queryRows(ctx, t.tx, `SELECT aa.advisory_id, e.score, e.percentile, e.score_date, e.model_version FROM advisory_aliases aa
+		return queryRows(ctx, t.tx, `SELECT aa.advisory_id, e.cve, e.score, e.percentile, e.score_date, e.model_version FROM advisory_aliases aa
 			JOIN epss e ON e.cve = aa.alias WHERE e.score_date IS NOT NULL AND aa.advisory_id`+in, args, func(rows *sql.Rows) error {
-			var id string
+			var id, cve string
 			var s ssvc.EPSS
-			if err := rows.Scan(&id, &s.Score, &s.Percentile, &s.Date, &s.Model); err != nil {
+			if err := rows.Scan(&id, &cve, &s.Score, &s.Percentile, &s.Date, &s.Model); err != nil {
 				return err
 			}
 			s.Date = s.Date.UTC()
 			e := out[id]
 			if e.epss == nil || s.Score > e.epss.Score {
-				e.epss = &s
+				e.epss, e.epssCVE = &s, cve
 			}
 			out[id] = e
 			return nil
@@ -295,7 +304,8 @@ func updateRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, cols, 
 func (t *Tx) ReprioritizedEvents(ctx context.Context, rs []Reprioritized, at time.Time) error {
 	for _, r := range rs {
 		e := model.Event{At: at, Actor: "system", Kind: "finding.reprioritized", ObjectType: "finding", ObjectID: strconv.FormatInt(r.ID, 10)}
-		if err := t.AppendEvent(ctx, e, map[string]string{"priority": r.From}, map[string]string{"priority": r.To}); err != nil {
+		if err := t.AppendEvent(ctx, e, map[string]any{"priority": r.From, "ssvc": r.Before},
+			map[string]any{"priority": r.To, "ssvc": r.After}); err != nil {
 			return err
 		}
 	}
@@ -357,4 +367,36 @@ func (t *Tx) OpenFindingIDs(ctx context.Context, assetID int64, kev, epss bool, 
 func scanID(row rowScanner) (int64, error) {
 	var id int64
 	return id, row.Scan(&id)
+}
+
+// recordEPSSUsed makes sure the EPSS scores a decision reads are in the
+// dated history: the sync records only the CVEs findings named at the
+// time, and a finding may name one later.
+func (t *Tx) recordEPSSUsed(ctx context.Context, ex map[string]exploit, at time.Time) error {
+	var cves []string
+	for _, e := range ex {
+		if e.epss != nil {
+			cves = append(cves, e.epssCVE)
+		}
+	}
+	slices.Sort(cves)
+	cves = slices.Compact(cves)
+	return inIDs(cves, t.dialect, func(in string, args []any) error {
+		// The time is the decision's: ExploitAt then finds what it read.
+		atArg := "?"
+		if t.dialect == Postgres {
+			atArg, args = "$2", append(args, at.UTC())
+		} else {
+			args = append([]any{at.UTC()}, args...)
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO epss_history (cve, score, percentile, score_date, model_version, recorded_at)
+			SELECT e.cve, e.score, e.percentile, e.score_date, e.model_version, `+atArg+` FROM epss e
+			WHERE e.cve`+in+` AND NOT EXISTS (SELECT 1 FROM epss_history h WHERE h.cve = e.cve
+				AND h.id = (SELECT MAX(h2.id) FROM epss_history h2 WHERE h2.cve = e.cve)
+				AND h.score = e.score AND h.percentile = e.percentile AND h.model_version = e.model_version)`, args...)
+		if err != nil {
+			return fmt.Errorf("recording the EPSS scores decisions read: %w", err)
+		}
+		return nil
+	})
 }

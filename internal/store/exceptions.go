@@ -160,7 +160,7 @@ func (t *Tx) ScopeFindings(ctx context.Context, scope, value string, limit int) 
 	switch scope {
 	case model.ScopeAdvisory:
 		return queryAll(ctx, t.tx, scan, fmt.Sprintf(`SELECT f.id FROM findings f WHERE %s AND (f.vuln_id = $1
-			OR f.id IN (SELECT fa.finding_id FROM finding_aliases fa WHERE fa.alias = $1)) ORDER BY f.id LIMIT %d`, open, limit+1), value)
+			OR f.vuln_id IN (SELECT aa.advisory_id FROM advisory_aliases aa WHERE aa.alias = $1)) ORDER BY f.id LIMIT %d`, open, limit+1), value)
 	case model.ScopeComponent:
 		return queryAll(ctx, t.tx, scan, fmt.Sprintf(`SELECT f.id FROM findings f WHERE %s AND (f.purl = $1
 			OR substr(f.purl, 1, $2) = $3) ORDER BY f.id LIMIT %d`, open, limit+1), value, len(value)+1, value+"@")

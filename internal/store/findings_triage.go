@@ -46,8 +46,12 @@ func (lq *listQuery) triage(f FindingFilter) error {
 	if f.SLAState == "" {
 		return nil
 	}
-	now := lq.arg(f.Now.UTC())
-	switch sla.State(f.SLAState) {
+	state := sla.State(f.SLAState)
+	now := ""
+	if state == sla.Breached || state == sla.DueSoon || state == sla.OnTrack {
+		now = lq.arg(f.Now.UTC()) // PostgreSQL refuses a parameter no condition uses
+	}
+	switch state {
 	case sla.Breached:
 		lq.where = append(lq.where, "f.closed_at IS NULL", "f.sla_due_at <= "+now)
 	case sla.DueSoon:

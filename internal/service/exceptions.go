@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -184,13 +185,26 @@ func (s *Service) DecideException(ctx context.Context, actor string, id int64, a
 func (s *Service) EndExceptions(ctx context.Context) (int, error) {
 	n := 0
 	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		n = 0
 		now := tx.Now()
 		due, err := tx.ExceptionsDue(ctx, now)
 		if err != nil {
 			return err
 		}
+		// Another replica may have ended one since it was read: it is
+		// then no longer approved, and skipped.
+		end := func(id int64, state, why string) error {
+			err := s.endException(ctx, tx, id, state, now, why)
+			if errors.Is(err, model.ErrConflict) {
+				return nil
+			}
+			if err == nil {
+				n++
+			}
+			return err
+		}
 		for _, id := range due {
-			if err := s.endException(ctx, tx, id, model.ExceptionExpired, now, "expired"); err != nil {
+			if err := end(id, model.ExceptionExpired, "expired"); err != nil {
 				return err
 			}
 		}
@@ -199,12 +213,10 @@ func (s *Service) EndExceptions(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, id := range sortedIDs(kev) {
-			why := strings.Join(kev[id], ", ") + " entered CISA KEV (known exploited)"
-			if err := s.endException(ctx, tx, id, model.ExceptionRevoked, now, why); err != nil {
+			if err := end(id, model.ExceptionRevoked, strings.Join(kev[id], ", ")+" entered CISA KEV (known exploited)"); err != nil {
 				return err
 			}
 		}
-		n = len(due) + len(kev)
 		return nil
 	})
 	return n, err

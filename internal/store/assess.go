@@ -204,12 +204,13 @@ func (t *Tx) exploitOf(ctx context.Context, rows []assessed) (map[string]exploit
 	}
 	out := map[string]exploit{}
 	err := inIDs(ids, t.dialect, func(in string, args []any) error {
-		err := queryRows(ctx, t.tx, `SELECT aa.advisory_id, k.date_added, k.due_date, k.ransomware FROM advisory_aliases aa
-			JOIN kev k ON k.cve = aa.alias WHERE k.date_added IS NOT NULL AND aa.advisory_id`+in, args, func(rows *sql.Rows) error {
+		err := queryRows(ctx, t.tx, `SELECT aa.advisory_id, k.date_added, k.due_date, k.ransomware,
+			COALESCE((SELECT h.catalog FROM kev_history h WHERE h.cve = k.cve ORDER BY h.id DESC LIMIT 1), '')
+			FROM advisory_aliases aa JOIN kev k ON k.cve = aa.alias WHERE k.date_added IS NOT NULL AND aa.advisory_id`+in, args, func(rows *sql.Rows) error {
 			var id string
 			var k ssvc.KEV
 			var due sql.NullTime
-			if err := rows.Scan(&id, &k.DateAdded, &due, &k.Ransomware); err != nil {
+			if err := rows.Scan(&id, &k.DateAdded, &due, &k.Ransomware, &k.CatalogVersion); err != nil {
 				return err
 			}
 			k.DateAdded, k.DueDate = k.DateAdded.UTC(), timeOf(due)

@@ -78,7 +78,7 @@ func TestPriorityRederived(t *testing.T) {
 		if err := json.Unmarshal(f.Priority.Outcome, &stored); err != nil {
 			t.Fatal(err)
 		}
-		if in.KEV == nil || !in.KEV.Ransomware || in.EPSS == nil || in.EPSS.Model != "v2025.03.14" || in.EPSS.Score != 0.42 ||
+		if in.KEV == nil || !in.KEV.Ransomware || in.KEV.CatalogVersion != "2024.03.01" || in.EPSS == nil || in.EPSS.Model != "v2025.03.14" || in.EPSS.Score != 0.42 ||
 			in.Asset.Criticality != 1 || in.Asset.Exposure != "internet-facing" || in.At.IsZero() {
 			t.Fatalf("stored inputs: %+v (kev %+v, epss %+v)", in, in.KEV, in.EPSS)
 		}

@@ -122,7 +122,7 @@ func (r *Runner) scheduler(ctx context.Context) {
 		} else if n > 0 {
 			log.Info("exceptions ended (expired, or a vulnerability entered KEV); their findings reopened", "exceptions", n)
 		}
-		if n, err := r.Svc.AssessBacklog(ctx, 10); err != nil && ctx.Err() == nil {
+		if n, err := r.Svc.AssessBacklog(ctx, 100); err != nil && ctx.Err() == nil {
 			log.Warn("setting remediation clocks of findings stored before them", "error", err)
 		} else if n > 0 {
 			log.Info("remediation clocks and priorities set for findings stored before them", "findings", n)

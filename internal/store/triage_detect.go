@@ -36,7 +36,11 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 	if err := t.resolvedByDetection(ctx, w, at); err != nil {
 		return AssessStats{}, err
 	}
-	reopened := map[int64]bool{}
+	// reopened are the resolved findings detected again; regressed those
+	// of them, and the new findings, that come back after a fix: their
+	// clocks start again (a finding resolved because its advisory changed
+	// and detected again was never fixed, and keeps its clock).
+	reopened, regressed := map[int64]bool{}, map[int64]bool{}
 	var reIDs []int64
 	for _, g := range w.reopened {
 		for _, id := range g.ids {
@@ -54,7 +58,10 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 	var accepted [][]any
 	for _, r := range rows {
 		state, reason := model.StateNew, ""
-		regressed := reopened[r.ID] || r.fixedBefore
+		back := (reopened[r.ID] && r.State == model.StateFixed) || r.fixedBefore
+		if reopened[r.ID] && !back {
+			state = r.State // resolved for another reason than a fix: as it was
+		}
 		switch {
 		case r.decision == model.StateRiskAccepted && !r.exceptionActive:
 			state, reason = model.StateAffected, "detected again; its exception is no longer in force"
@@ -64,15 +71,15 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 			if r.decision == model.StateRiskAccepted {
 				accepted = append(accepted, []any{r.Exception, r.ID})
 			}
-		case regressed || r.decision == model.StateFixed:
+		case back || r.decision == model.StateFixed:
 			state, reason = model.StateAffected, "reopened: detected again after it was fixed"
-			regressed = true
+			back = true
 		case r.decision != "" && r.decision != model.StateNew:
 			state, reason = r.decision, fmt.Sprintf("the decision %s of %s by %s applies", r.decision,
 				r.decidedAt.Format(time.DateOnly), r.decidedBy)
 		}
 		reopen := "0"
-		if regressed {
+		if back {
 			reopen = "1"
 		}
 		closed := "0"
@@ -85,8 +92,8 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 			hist = append(hist, History{AssetID: r.AssetID, VulnID: r.VulnID, Key: r.Key, FindingID: r.ID, At: at, Actor: "system",
 				Kind: "detected", From: r.State, To: state, Reason: reason})
 		}
-		if regressed {
-			reopened[r.ID] = true
+		if back {
+			regressed[r.ID] = true
 		}
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(groups), func(a, b [3]string) int { return strings.Compare(strings.Join(a[:], ","), strings.Join(b[:], ",")) }) {
@@ -123,7 +130,7 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 		ids = append(ids, u.ID)
 	}
 	slices.Sort(ids)
-	return t.Assess(ctx, slices.Compact(ids), reopened, at)
+	return t.Assess(ctx, slices.Compact(ids), regressed, at)
 }
 
 // resolvedByDetection stops the clocks of the findings w resolves, and

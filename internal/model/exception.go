@@ -1,6 +1,10 @@
 package model
 
-import "time"
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
 
 // Exception scopes: what an exception accepts the risk of.
 const (
@@ -60,4 +64,35 @@ type ExceptionInput struct {
 // ExceptionDecision is an approval or rejection.
 type ExceptionDecision struct {
 	Reason string `json:"reason,omitempty" doc:"a note with the decision"`
+}
+
+// UnmarshalJSON reads an exception request strictly (unknown fields are
+// refused), taking expires_at as an RFC 3339 time or as a date
+// (2027-03-01), which means the end of that day in UTC: an exception
+// holds through the date it names.
+func (in *ExceptionInput) UnmarshalJSON(data []byte) error {
+	type plain ExceptionInput
+	var raw struct {
+		plain
+		ExpiresAt string `json:"expires_at"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	*in = ExceptionInput(raw.plain)
+	if raw.ExpiresAt == "" {
+		return nil
+	}
+	if d, err := time.Parse(time.DateOnly, raw.ExpiresAt); err == nil {
+		in.ExpiresAt = d.AddDate(0, 0, 1).Add(-time.Second)
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, raw.ExpiresAt)
+	if err != nil {
+		return Invalidf("expires_at %q: an RFC 3339 time (2027-03-01T00:00:00Z) or a date (2027-03-01)", raw.ExpiresAt)
+	}
+	in.ExpiresAt = t
+	return nil
 }

@@ -114,6 +114,7 @@ var accessPolicy = map[string]string{
 	"POST /feeds/{id}/sync":                 "triage",
 	"POST /feeds/{id}/delete":               "admin",
 	"GET /access":                           "signed-in",
+	"GET /audit":                            "audit",
 	"POST /access/password":                 "signed-in",
 	"POST /access/users":                    "admin",
 	"POST /access/users/{id}":               "admin",
@@ -384,6 +385,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /feeds/new", path: "/feeds/new", want: 200},
 		{route: "GET /feeds/{id}", path: fmt.Sprintf("/feeds/%d", examplesFeed), want: 200},
 		{route: "GET /access", path: "/access", want: 200},
+		{route: "GET /audit", path: "/audit?verify=1", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},

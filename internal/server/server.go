@@ -78,6 +78,10 @@ type principal struct {
 	session         string      // the session token's hash, for logout
 }
 
+// Audits tells whether the caller may read the audit log (for the
+// layout's navigation).
+func (p *principal) Audits() bool { return p.Perms.Has(auth.PermAudit) }
+
 // uploadLimit is what the caller may do with an upload: those who may
 // manage assets upload anywhere and create assets; an uploader token only
 // within its scope, creating assets only when made to; a person with the

@@ -172,12 +172,25 @@ type AuditFilter struct {
 	Since, Until                      time.Time // at >= Since, at < Until
 	After                             int64
 	Limit                             int
+	// Newest lists the newest first, before the seq Before (0: from the
+	// head), instead of the oldest first after After.
+	Newest bool
+	Before int64
 }
 
-// AuditEvents returns a page of the audit chain in seq order.
+// AuditEvents returns a page of the audit chain in seq order (newest
+// first with f.Newest).
 func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]model.AuditEvent, error) {
 	q := `SELECT ` + chainedColumns + ` FROM events WHERE seq > $1`
 	args := []any{f.After}
+	order := "seq"
+	if f.Newest {
+		order = "seq DESC"
+		if f.Before > 0 {
+			args = append(args, f.Before)
+			q += " AND seq < $2"
+		}
+	}
 	for _, c := range []struct {
 		col string
 		v   any
@@ -192,7 +205,7 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]model.AuditEv
 			q += fmt.Sprintf(" AND %s$%d", c.col, len(args))
 		}
 	}
-	q += fmt.Sprintf(` ORDER BY seq LIMIT %d`, PageSize(f.Limit))
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, PageSize(f.Limit))
 	return queryAll(ctx, s.db, func(row rowScanner) (model.AuditEvent, error) {
 		e, err := scanChained(row)
 		ev := model.AuditEvent{Event: model.Event{ID: e.id, At: e.at, Actor: e.actor, Kind: e.kind,

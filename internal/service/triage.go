@@ -49,6 +49,9 @@ func (s *Service) triage(ctx context.Context, actor string, ids []int64, in mode
 		if err != nil {
 			return err
 		}
+		if fs, err = tx.WithOpenSiblings(ctx, fs); err != nil {
+			return err
+		}
 		for _, f := range fs {
 			if f.State == model.StateRiskAccepted && f.Exception != 0 {
 				return fmt.Errorf("finding %d: its risk is accepted by exception %d; revoke the exception first: %w", f.ID, f.Exception, model.ErrConflict)

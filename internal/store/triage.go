@@ -314,3 +314,51 @@ func (t *Tx) Annotate(ctx context.Context, fs []Triaged, n Note) error {
 	}
 	return t.AddHistory(ctx, hist)
 }
+
+// WithOpenSiblings adds to fs the other open findings of their decision
+// keys (the same vulnerability in another version of the same package of
+// the asset, both in one inventory): a decision is about the key, so they
+// take it too.
+func (t *Tx) WithOpenSiblings(ctx context.Context, fs []Triaged) ([]Triaged, error) {
+	have := make(map[int64]bool, len(fs))
+	for _, f := range fs {
+		have[f.ID] = true
+	}
+	out := fs
+	const chunk = 300
+	for start := 0; start < len(fs); start += chunk {
+		part := fs[start:min(start+chunk, len(fs))]
+		var rows []string
+		var args []any
+		for _, f := range part {
+			rows = append(rows, "("+rowPlaceholders(t.dialect, len(args)+1, 3)+")")
+			args = append(args, f.AssetID, f.VulnID, f.Key)
+		}
+		if t.dialect == Postgres {
+			// Typed, so that the row values compare with the columns.
+			for i := range rows {
+				rows[i] = fmt.Sprintf("($%d::bigint, $%d::text, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
+			}
+		}
+		// The keys drive the join, each looked up in the findings' unique
+		// (asset, package, …) index.
+		keys := `(VALUES ` + strings.Join(rows, ", ") + `) AS k (a, v, p)`
+		if t.dialect == SQLite {
+			keys = `(SELECT column1 AS a, column2 AS v, column3 AS p FROM (VALUES ` + strings.Join(rows, ", ") + `)) AS k`
+		}
+		got, err := queryAll(ctx, t.tx, scanTriaged, `SELECT `+triagedCols+` FROM `+keys+`
+			JOIN findings f ON f.asset_id = k.a AND f.pkey = k.p AND f.vuln_id = k.v
+			LEFT JOIN decisions d ON d.asset_id = f.asset_id AND d.vuln_id = f.vuln_id AND d.pkey = f.pkey
+			WHERE f.status = '`+model.FindingOpen+`'`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading the findings of the decisions' keys: %w", err)
+		}
+		for _, g := range got {
+			if !have[g.ID] {
+				have[g.ID] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out, nil
+}

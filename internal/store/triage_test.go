@@ -189,3 +189,39 @@ func TestDecisionsAcrossDetection(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenSiblings: a decision about one finding is about its key, so the
+// open finding of another version of the same package (both in one
+// inventory) is read with it.
+func TestOpenSiblings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cs, keys := comps(1)
+		cs = append(cs, cs[0])
+		cs[1].Version, cs[1].PURL = "1.1.0", "pkg:pypi/pkg0@1.1.0"
+		a, sn, err := storetest.Ingest(ctx, s, model.Asset{Name: "twice"}, true, store.NewSnapshot{SHA256: "1", Components: cs, Keys: []string{keys[0], keys[0]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storetest.ApplyFindings(ctx, s, store.MatchResult{AssetID: a.ID, SnapshotID: sn.ID, Resolution: model.ResolvedByUpgrade,
+			Findings: []finding.Detected{detected(keys[0], "1.0.0", "GHSA-9"), detected(keys[0], "1.1.0", "GHSA-9"), detected(keys[0], "1.1.0", "GHSA-8")}}); err != nil {
+			t.Fatal(err)
+		}
+		fs := findingsByAdvisory(t, s)
+		err = s.Transact(ctx, func(tx *store.Tx) error {
+			rows, err := tx.TriagedFindings(ctx, []int64{fs["GHSA-9@1.0.0"].ID})
+			if err != nil {
+				return err
+			}
+			if rows, err = tx.WithOpenSiblings(ctx, rows); err != nil {
+				return err
+			}
+			if len(rows) != 2 || rows[1].ID != fs["GHSA-9@1.1.0"].ID {
+				t.Errorf("with siblings: %+v", rows)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -13,6 +13,9 @@ const (
 	ScopeComponent = "component" // one component (a package URL) on every asset
 )
 
+// ExceptionScopes lists the scopes.
+var ExceptionScopes = []string{ScopeFindings, ScopeAdvisory, ScopeComponent}
+
 // Exception states.
 const (
 	ExceptionRequested = "requested"

@@ -77,13 +77,18 @@ type Ticket struct {
 	Key string `json:"key,omitempty" doc:"the ticket's key in its tracker, e.g. SEC-123"`
 }
 
+// HistoryKinds are the kinds of history entries: a state set by a
+// person, by detection or by an exception, an assignment, a comment, a
+// ticket.
+var HistoryKinds = []string{"state", "detected", "exception", "assignment", "comment", "ticket"}
+
 // HistoryEntry is one change of a finding's decision: a state transition
 // (by a person or by detection), an assignment, a comment or a ticket.
 type HistoryEntry struct {
 	ID            int64     `json:"id" doc:"the entry's ID"`
 	At            time.Time `json:"at" doc:"when (UTC, RFC 3339)"`
 	Actor         string    `json:"actor" doc:"who: a user's name, token:<name>, or system for detection"`
-	Kind          string    `json:"kind" doc:"state, assignment, comment, ticket or detected"`
+	Kind          string    `json:"kind" doc:"state (a person's decision), detected (detection: first seen, fixed by an upgrade, reopened), exception (an exception approved or ended), assignment, comment or ticket"`
 	From          string    `json:"from,omitempty" doc:"the state before; absent when the entry changes no state"`
 	To            string    `json:"to,omitempty" doc:"the state after; absent when the entry changes no state"`
 	Reason        string    `json:"reason,omitempty" doc:"the reason given, or for detection what happened (reopened: detected again after it was fixed)"`

@@ -6,6 +6,8 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
 )
 
 // The words of the OpenAPI document: what each schema and operation is,
@@ -14,29 +16,44 @@ import (
 
 // enums are the fields that take one of a fixed set of values.
 var enums = map[fieldKey][]string{
-	field[model.Asset]("kind"):              model.AssetKinds,
-	field[model.Asset]("exposure"):          model.Exposures,
-	field[model.Asset]("lifecycle"):         model.Lifecycles,
-	field[api.AssetInput]("kind"):           model.AssetKinds,
-	field[api.AssetInput]("exposure"):       model.Exposures,
-	field[api.AssetInput]("lifecycle"):      model.Lifecycles,
-	field[model.Feed]("kind"):               model.FeedKinds,
-	field[api.FeedInput]("kind"):            model.FeedKinds,
-	field[model.Job]("kind"):                model.JobKinds,
-	field[model.Job]("state"):               model.JobStates,
-	field[model.QueueStat]("kind"):          model.JobKinds,
-	field[model.AssetFinding]("status"):     model.FindingStatuses,
-	field[model.AssetFinding]("severity"):   strs(model.Ratings),
-	field[model.AssetFinding]("resolution"): model.Resolutions,
-	field[model.Severity]("rating"):         strs(model.Ratings),
-	field[model.Component]("scope"):         strs(model.Scopes),
-	field[model.User]("role"):               strs(auth.Roles),
-	field[model.Token]("role"):              strs(auth.Roles),
-	field[api.NewToken]("role"):             strs(auth.Roles),
-	field[api.NewUser]("role"):              strs(auth.Roles),
-	field[api.UserChange]("role"):           strs(auth.Roles),
-	field[api.Me]("role"):                   strs(auth.Roles),
-	field[api.Me]("scopes"):                 auth.RoleAdmin.Perms().Scopes(), // every scope
+	field[model.Asset]("kind"):                 model.AssetKinds,
+	field[model.Asset]("exposure"):             model.Exposures,
+	field[model.Asset]("lifecycle"):            model.Lifecycles,
+	field[api.AssetInput]("kind"):              model.AssetKinds,
+	field[api.AssetInput]("exposure"):          model.Exposures,
+	field[api.AssetInput]("lifecycle"):         model.Lifecycles,
+	field[model.Feed]("kind"):                  model.FeedKinds,
+	field[api.FeedInput]("kind"):               model.FeedKinds,
+	field[model.Job]("kind"):                   model.JobKinds,
+	field[model.Job]("state"):                  model.JobStates,
+	field[model.QueueStat]("kind"):             model.JobKinds,
+	field[model.AssetFinding]("status"):        model.FindingStatuses,
+	field[model.AssetFinding]("severity"):      strs(model.Ratings),
+	field[model.AssetFinding]("resolution"):    model.Resolutions,
+	field[model.Severity]("rating"):            strs(model.Ratings),
+	field[model.Component]("scope"):            strs(model.Scopes),
+	field[model.User]("role"):                  strs(auth.Roles),
+	field[model.Token]("role"):                 strs(auth.Roles),
+	field[api.NewToken]("role"):                strs(auth.Roles),
+	field[api.NewUser]("role"):                 strs(auth.Roles),
+	field[api.UserChange]("role"):              strs(auth.Roles),
+	field[api.Me]("role"):                      strs(auth.Roles),
+	field[api.Me]("scopes"):                    auth.RoleAdmin.Perms().Scopes(), // every scope
+	field[model.AssetFinding]("state"):         model.TriageStates,
+	field[model.Decision]("state"):             model.TriageStates,
+	field[model.Decision]("justification"):     model.Justifications,
+	field[model.TriageInput]("state"):          model.DecidableStates,
+	field[model.TriageInput]("justification"):  model.Justifications,
+	field[api.BulkTriage]("state"):             model.DecidableStates,
+	field[api.BulkTriage]("justification"):     model.Justifications,
+	field[model.HistoryEntry]("from"):          model.TriageStates,
+	field[model.HistoryEntry]("to"):            model.TriageStates,
+	field[model.HistoryEntry]("justification"): model.Justifications,
+	field[model.HistoryEntry]("kind"):          model.HistoryKinds,
+	field[model.SLAView]("state"):              strs(sla.States),
+	field[model.PriorityView]("decision"):      strs(ssvc.Decisions),
+	field[model.Exception]("state"):            model.ExceptionStates,
+	field[model.Exception]("scope"):            model.ExceptionScopes,
 }
 
 // strs turns a list of named strings into plain strings.

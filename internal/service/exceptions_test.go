@@ -2,7 +2,9 @@ package service_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +127,62 @@ func TestExceptionRequests(t *testing.T) {
 			t.Errorf("events of exception 1: %+v, %v", evs, err)
 		}
 	})
+}
+
+// TestEndExceptionsReplicas: two replicas' schedulers ending the same
+// expired exceptions at once end each once, without an error, and the
+// audit chain records each end once.
+func TestEndExceptionsReplicas(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			cfg := e.Config(t)
+			var replicas [2]*service.Service
+			for i := range replicas {
+				st, err := store.Open(ctx, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				replicas[i] = newService(t, st, nil)
+			}
+			st := replicas[0].Store
+			exceptionFixture(t, st)
+			svc := replicas[0]
+			var ids []int64
+			for _, f := range openFindings(t, st, "open") {
+				x, err := svc.RequestException(ctx, "alice", model.ExceptionInput{FindingIDs: []int64{f.ID}, Reason: "r",
+					CompensatingControls: "c", ExpiresAt: st.Now().Add(time.Hour)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.DecideException(ctx, "bob", x.ID, true, ""); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, x.ID)
+			}
+			later := func() time.Time { return time.Now().Add(2 * time.Hour) }
+			var ended [2]int
+			var errs [2]error
+			var wg sync.WaitGroup
+			for i, r := range replicas {
+				r.Store.SetClock(later)
+				wg.Go(func() { ended[i], errs[i] = r.EndExceptions(ctx) })
+			}
+			wg.Wait()
+			if errs[0] != nil || errs[1] != nil || ended[0]+ended[1] != len(ids) {
+				t.Fatalf("ended %v with errors %v; want %d in all", ended, errs, len(ids))
+			}
+			for _, id := range ids {
+				evs, err := st.EventsOf(ctx, "exception", strconv.FormatInt(id, 10))
+				if err != nil || len(evs) != 3 || evs[2].Kind != "exception.expired" {
+					t.Errorf("events of exception %d: %+v, %v", id, evs, err)
+				}
+			}
+			for _, f := range openFindings(t, st, "open") {
+				if f.State != model.StateAffected {
+					t.Errorf("finding %d after its exception expired: %q", f.ID, f.State)
+				}
+			}
+		})
+	}
 }

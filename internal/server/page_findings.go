@@ -11,7 +11,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
@@ -33,6 +36,12 @@ type findingsView struct {
 	Ratings  []model.Rating
 	Statuses []string
 	Sorts    []string
+	// Checked are the ticked boxes of the state and priority filters;
+	// States, SLAStates and Priorities the choices of the triage filters.
+	Checked                       map[string]bool
+	States, SLAStates, Priorities []string
+	// Bulk is the bulk-triage form, for those who triage.
+	Bulk *bulkForm
 }
 
 // findingRow is one finding as a table row shows it.
@@ -75,7 +84,7 @@ func findingsQuery(form url.Values) url.Values {
 		if len(kept) == 0 {
 			continue
 		}
-		if k == "severity" {
+		if slices.Contains(findingsLists, k) {
 			kept = []string{strings.Join(kept, ",")}
 		}
 		q[k] = kept[:1]
@@ -83,16 +92,38 @@ func findingsQuery(form url.Values) url.Values {
 	return q
 }
 
+// findingsLists are the filters the form sends as one checkbox a value
+// and the API takes as a comma-separated list.
+var findingsLists = []string{"severity", "state", "priority"}
+
 // countCap is where the findings page stops counting: a count costs
 // what reading that many index entries does.
 const countCap = 10000
 
 func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *principal) error {
 	q := findingsQuery(r.URL.Query())
-	v := findingsView{Form: q, Severity: map[string]bool{},
-		Ratings: model.Ratings, Statuses: model.FindingStatusFilters, Sorts: store.FindingSorts}
+	var bulk *bulkForm
+	if who.Perms.Has(auth.PermTriage) {
+		bulk = newBulkForm(q)
+		bulk.Message = bulkMessage(q.Get("triaged"))
+	}
+	q.Del("triaged")
+	return s.renderFindings(w, r, who, q, bulk, http.StatusOK)
+}
+
+// renderFindings draws the findings list that the filters q select,
+// with the bulk-triage form bulk (nil: none) and status.
+func (s *Server) renderFindings(w http.ResponseWriter, r *http.Request, who *principal, q url.Values, bulk *bulkForm, status int) error {
+	v := findingsView{Form: q, Severity: map[string]bool{}, Checked: map[string]bool{}, Bulk: bulk,
+		Ratings: model.Ratings, Statuses: model.FindingStatusFilters, Sorts: store.FindingSorts,
+		States: model.TriageStates, SLAStates: strs(sla.States), Priorities: strs(ssvc.Decisions)}
 	for _, sv := range strings.Split(q.Get("severity"), ",") {
 		v.Severity[strings.ToLower(strings.TrimSpace(sv))] = true
+	}
+	for _, k := range []string{"state", "priority"} {
+		for _, sv := range listParam(q.Get(k)) {
+			v.Checked[k+":"+sv] = true
+		}
 	}
 	// The order, the page and the default status filter nothing out.
 	v.Filtered = slices.ContainsFunc(slices.Collect(maps.Keys(q)), func(k string) bool {
@@ -135,5 +166,5 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *princ
 		nq.Set("cursor", next)
 		v.Next = "/findings?" + nq.Encode()
 	}
-	return s.render(w, http.StatusOK, "findings.html", d)
+	return s.render(w, status, "findings.html", d)
 }

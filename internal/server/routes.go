@@ -111,6 +111,18 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/access/users/{id}/password", Perm: admin, Page: true, Summary: "set users' passwords", Body: "form", h: s.setUserPasswordPage},
 		{Method: post, Pattern: "/access/tokens", Perm: admin, Page: true, Summary: "create API tokens", Body: "form", h: s.createTokenPage},
 		{Method: post, Pattern: "/access/tokens/{id}/revoke", Perm: admin, Page: true, Summary: "revoke API tokens", Body: "form", h: s.revokeTokenPage},
+		// Triage pages.
+		{Method: post, Pattern: "/findings/triage", Perm: triage, Page: true, Summary: "triage the findings a filter selects", Body: "form", h: s.bulkTriagePage},
+		{Method: post, Pattern: "/findings/{id}/triage", Perm: triage, Page: true, Summary: "triage findings", Body: "form", h: s.findingFormPage("triaged")},
+		{Method: post, Pattern: "/findings/{id}/assign", Perm: triage, Page: true, Summary: "assign findings", Body: "form", h: s.findingFormPage("assigned")},
+		{Method: post, Pattern: "/findings/{id}/comments", Perm: triage, Page: true, Summary: "comment on findings", Body: "form", h: s.findingFormPage("commented")},
+		{Method: post, Pattern: "/findings/{id}/ticket", Perm: triage, Page: true, Summary: "link findings to tickets", Body: "form", h: s.findingFormPage("ticket")},
+		{Method: post, Pattern: "/findings/{id}/exception", Perm: triage, Page: true, Summary: "request exceptions", Body: "form", h: s.findingFormPage("exception")},
+		{Method: get, Pattern: "/exceptions", Perm: read, Page: true, Summary: "see the exceptions",
+			Query: []param{{Name: "state", Type: "string", Desc: "only exceptions in this state", Enum: model.ExceptionStates}}, h: s.exceptionsPage},
+		{Method: post, Pattern: "/exceptions/{id}/approve", Perm: admin, Page: true, Summary: "approve exceptions someone else requested", Body: "form", h: s.decideExceptionPage("approve")},
+		{Method: post, Pattern: "/exceptions/{id}/reject", Perm: admin, Page: true, Summary: "reject exceptions", Body: "form", h: s.decideExceptionPage("reject")},
+		{Method: post, Pattern: "/exceptions/{id}/revoke", Perm: admin, Page: true, Summary: "revoke approved exceptions", Body: "form", h: s.decideExceptionPage("revoke")},
 
 		// Operations.
 		{Method: get, Pattern: "/healthz", Public: true, Summary: "liveness", Tag: "operations", Resp: "Health", h: s.healthz},

@@ -169,6 +169,16 @@ var accessPolicy = map[string]string{
 	"POST /api/v1/exceptions/{id}/approve":  "admin",
 	"POST /api/v1/exceptions/{id}/reject":   "admin",
 	"POST /api/v1/exceptions/{id}/revoke":   "admin",
+	"POST /findings/triage":                 "triage",
+	"POST /findings/{id}/triage":            "triage",
+	"POST /findings/{id}/assign":            "triage",
+	"POST /findings/{id}/comments":          "triage",
+	"POST /findings/{id}/ticket":            "triage",
+	"POST /findings/{id}/exception":         "triage",
+	"GET /exceptions":                       "read",
+	"POST /exceptions/{id}/approve":         "admin",
+	"POST /exceptions/{id}/reject":          "admin",
+	"POST /exceptions/{id}/revoke":          "admin",
 }
 
 // walkException is a request for an exception of one finding.
@@ -432,6 +442,36 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 			}},
 		{route: "POST /api/v1/exceptions/{id}/revoke", path: "/api/v1/exceptions/{analystException}/revoke", ctype: js, want: 200,
 			entity: "exception", body: `{"reason": "walk"}`},
+		// The triage pages: the finding's forms, bulk triage, and an
+		// exception requested on the page beside an analyst's, which is
+		// approved and revoked.
+		{route: "GET /exceptions", path: "/exceptions", want: 200},
+		{route: "POST /findings/{id}/triage", path: fmt.Sprintf("/findings/%d/triage", fnd.ID), ctype: form, want: 303,
+			body: "state=under_investigation&reason=walk"},
+		{route: "POST /findings/{id}/assign", path: fmt.Sprintf("/findings/%d/assign", fnd.ID), ctype: form, want: 303, body: "assignee=team-walk"},
+		{route: "POST /findings/{id}/comments", path: fmt.Sprintf("/findings/%d/comments", fnd.ID), ctype: form, want: 303, body: "comment=walked"},
+		{route: "POST /findings/{id}/ticket", path: fmt.Sprintf("/findings/%d/ticket", fnd.ID), ctype: form, want: 303,
+			body: url.Values{"ticket_url": {"https://tracker.example/SEC-2"}, "ticket_key": {"SEC-2"}}.Encode()},
+		{route: "POST /findings/triage", path: "/findings/triage?" + url.Values{"asset": {aid}, "q": {fnd.Package}}.Encode(), ctype: form, want: 303,
+			body: "state=affected&reason=walk"},
+		{route: "POST /findings/{id}/exception", path: fmt.Sprintf("/findings/%d/exception", fnd.ID), ctype: form, want: 303,
+			body: url.Values{"exception_reason": {"walk"}, "expires": {time.Now().UTC().AddDate(0, 1, 0).Format(time.DateOnly)}}.Encode(),
+			after: func(httpAnswer) {
+				es, err := s.Store.Exceptions(t.Context(), model.ExceptionRequested)
+				if err != nil || len(es) == 0 {
+					t.Fatalf("the page's exception: %v, %v", es, err)
+				}
+				ids["pageException"] = fmt.Sprint(es[0].ID)
+				b := rawCall(t, base, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fnd.ID)),
+					map[string]string{"Content-Type": js, "Authorization": "Bearer " + tokens["analyst"]})
+				if b.status != 201 {
+					t.Fatalf("an analyst's exception: %s", b)
+				}
+				ids["pageAnalystException"] = walkJSONID(t, b.body, "id")
+			}},
+		{route: "POST /exceptions/{id}/approve", path: "/exceptions/{pageAnalystException}/approve", ctype: form, want: 303},
+		{route: "POST /exceptions/{id}/reject", path: "/exceptions/{pageException}/reject", ctype: form, want: 303, body: "reason=walk"},
+		{route: "POST /exceptions/{id}/revoke", path: "/exceptions/{pageAnalystException}/revoke", ctype: form, want: 303, body: "reason=walk"},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},

@@ -93,6 +93,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		t.Fatalf("the hostile asset's findings: %+v", fs.Items)
 	}
 	fnd := fs.Items[0]
+	triageTexts := hostileTriage(t, admin, fnd.ID)
 
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
@@ -116,8 +117,10 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /access":           {"/access", false},
 		"GET /audit":            {"/audit?verify=1", false}, // events hold the names as JSON, which escapes < > &
 		"GET /static/{file}":    {"", false},                // files, not pages
+		"GET /exceptions":       {"/exceptions", false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
+	hostile = append(hostile, triageTexts...)
 	walked := 0
 	for _, r := range server.Routes() {
 		if !r.Page || r.Method != "GET" {

@@ -176,6 +176,7 @@ var accessPolicy = map[string]string{
 	"POST /findings/{id}/ticket":            "triage",
 	"POST /findings/{id}/exception":         "triage",
 	"GET /exceptions":                       "read",
+	"GET /exceptions/{id}":                  "read",
 	"POST /exceptions/{id}/approve":         "admin",
 	"POST /exceptions/{id}/reject":          "admin",
 	"POST /exceptions/{id}/revoke":          "admin",
@@ -446,6 +447,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		// exception requested on the page beside an analyst's, which is
 		// approved and revoked.
 		{route: "GET /exceptions", path: "/exceptions", want: 200},
+		{route: "GET /exceptions/{id}", path: "/exceptions/" + readException, want: 200},
 		{route: "POST /findings/{id}/triage", path: fmt.Sprintf("/findings/%d/triage", fnd.ID), ctype: form, want: 303,
 			body: "state=under_investigation&reason=walk"},
 		{route: "POST /findings/{id}/assign", path: fmt.Sprintf("/findings/%d/assign", fnd.ID), ctype: form, want: 303, body: "assignee=team-walk"},

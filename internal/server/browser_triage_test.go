@@ -22,7 +22,8 @@ const browserAnalystPW = "triage-in-the-browser-2026"
 // history; (b) the analyst requests an exception for another finding;
 // the admin signs in, requests one of their own, sees on /exceptions
 // that only the analyst's can be approved — their own says why not — and
-// approves it, and the finding shows risk_accepted; (c) the findings list
+// approves it, and the finding shows risk_accepted and links the
+// exception's page; (c) the findings list
 // is filtered by triage state and SLA state with its form. No page logs a
 // console error (a CSP violation shows up there). Screenshots, some in
 // the dark scheme, go to artefactDir.
@@ -121,7 +122,7 @@ func TestBrowserTriage(t *testing.T) {
 	}
 	anas, mine := fmt.Sprintf("#exception-%d", ids["ana"]), fmt.Sprintf("#exception-%d", ids["admin"])
 	var anaApprove, ownApprove int
-	var ownWhy, notice, acceptedState string
+	var ownWhy, notice, acceptedState, excState, excURL string
 	run("the exceptions page",
 		chromedp.Navigate(p.URL+"/exceptions"),
 		chromedp.WaitVisible(anas),
@@ -137,6 +138,11 @@ func TestBrowserTriage(t *testing.T) {
 		chromedp.WaitVisible(`#triage .tstate`),
 		chromedp.Text(`#triage .tstate`, &acceptedState),
 		shot("accepted"),
+		clickAndWait(`#triage a[href^="/exceptions/"]`),
+		chromedp.Text(`article .xstate`, &excState),
+		chromedp.Location(&excURL),
+		chromedp.Navigate(p.URL+findingPath(accepted)),
+		chromedp.WaitVisible(`#triage .tstate`),
 		colourScheme("dark"),
 		shot("accepted-dark"),
 		chromedp.Navigate(p.URL+"/exceptions"),
@@ -155,6 +161,9 @@ func TestBrowserTriage(t *testing.T) {
 	}
 	if acceptedState != model.StateRiskAccepted {
 		t.Errorf("the finding of the approved exception is %q; want risk_accepted", acceptedState)
+	}
+	if want := fmt.Sprintf("/exceptions/%d", ids["ana"]); !strings.HasSuffix(excURL, want) || excState != model.ExceptionApproved {
+		t.Errorf("the finding's exception link went to %s, which shows %q; want %s, approved", excURL, excState, want)
 	}
 
 	// (c) The findings list, filtered by triage state and SLA state.

@@ -6,6 +6,7 @@ package server
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -23,6 +24,8 @@ type exceptionsView struct {
 	States []string
 	// Admin: the caller may decide, so the forms show.
 	Admin bool
+	// Single: the page of one exception, without the list's filter.
+	Single bool
 	// Message says what the last form did; FormError why it failed.
 	Message, FormError string
 }
@@ -73,6 +76,21 @@ func requestedFirst(e model.Exception) int {
 func (s *Server) exceptionsPage(w http.ResponseWriter, r *http.Request, who *principal) error {
 	v, err := s.exceptionsViewFor(r, who, r.URL.Query().Get("state"))
 	v.Message = exceptionMessages[r.URL.Query().Get("done")]
+	return s.exceptionsAnswer(w, who, v, http.StatusOK, err)
+}
+
+// exceptionPage shows one exception, with the forms of the list.
+func (s *Server) exceptionPage(w http.ResponseWriter, r *http.Request, who *principal) error {
+	v := &exceptionsView{Admin: who.Perms.Has(auth.PermAdmin), Single: true}
+	id, err := pathID(r)
+	if err == nil {
+		var e model.Exception
+		e, err = s.Store.Exception(r.Context(), id)
+		if errors.Is(err, model.ErrNotFound) {
+			err = errStatus(http.StatusNotFound, "exception %d: there is no exception with this ID", id)
+		}
+		v.Rows = []exceptionRow{{Exception: e, Own: e.RequestedBy == who.Name}}
+	}
 	return s.exceptionsAnswer(w, who, v, http.StatusOK, err)
 }
 

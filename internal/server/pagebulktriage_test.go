@@ -93,7 +93,13 @@ func findingsTriageFilters(t *testing.T, e storetest.Engine) {
 			t.Errorf("the filter form does not keep %q", w)
 		}
 	}
-	wantPage(t, "a bad sla_state", rawCall(t, p.URL, "GET", "/findings?sla_state=late", nil, ana), 400, "late")
+	a = rawCall(t, p.URL, "GET", "/findings?sla_state=late", nil, ana)
+	wantPage(t, "a bad sla_state", a, 400, "late")
+	if strings.Contains(string(a.body), `id="bulk-form"`) {
+		t.Errorf("the bulk form shows under a bad filter")
+	}
+	wantPage(t, "bulk triage with a bad filter", postForm(t, p.URL, "/findings/triage?priority=urgent", url.Values{"state": {"affected"}, "reason": {"x"}}, ana),
+		400, "urgent")
 
 	// Errors in words, the form filled again.
 	a = postForm(t, p.URL, "/findings/triage?state=new", url.Values{"state": {"not_affected"}, "reason": {"bulk <b>why</b>"}, "justification": {""}}, ana)

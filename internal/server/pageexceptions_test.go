@@ -103,7 +103,7 @@ func exceptionsPage(t *testing.T, e storetest.Engine) {
 	}
 	wantPage(t, "after approving", rawCall(t, p.URL, "GET", "/exceptions?done=approve", nil, admin), 200, "Exception approved", "by admin")
 	wantPage(t, "the accepted finding", rawCall(t, p.URL, "GET", fmt.Sprintf("/findings/%d", high), nil, ana), 200,
-		`<span class="tstate tstate-risk_accepted">risk_accepted</span>`, `href="/exceptions#exception-`+anas+`"`)
+		`<span class="tstate tstate-risk_accepted">risk_accepted</span>`, `href="/exceptions/`+anas+`"`)
 	wantPage(t, "approving twice", post("/exceptions/"+anas+"/approve", nil, admin), 409, "not requested")
 
 	// Rejected with a note; revoked only with a reason.
@@ -131,4 +131,18 @@ func exceptionsPage(t *testing.T, e storetest.Engine) {
 	}
 	wantPage(t, "a bad state filter", rawCall(t, p.URL, "GET", "/exceptions?state=bogus", nil, admin), 400, `state "bogus": one of requested`)
 	wantPage(t, "a missing exception", post("/exceptions/987654321/reject", nil, admin), 404, "exception 987654321")
+
+	// One exception's page: the same facts and forms as in the list.
+	one := get("/exceptions/"+own, admin, 200)
+	if art := exceptionArticle(t, one, own); !strings.Contains(art, "xstate-rejected") || !strings.Contains(art, "not needed") ||
+		strings.Count(one, "<article") != 1 || strings.Contains(one, `name="state"`) {
+		t.Errorf("GET /exceptions/%s: %s", own, one)
+	}
+	wantEscaped(t, "GET /exceptions/{id}", []byte(one), xssExcReason)
+	wantPage(t, "a missing exception's page", rawCall(t, p.URL, "GET", "/exceptions/987654321", nil, audrey), 404,
+		"No such exception", "exception 987654321: there is no exception with this ID")
+	wantPage(t, "a bad exception ID", rawCall(t, p.URL, "GET", "/exceptions/x1", nil, audrey), 400, `id "x1"`)
+	if one := get("/exceptions/"+anas, audrey, 200); strings.Contains(one, "<form class=\"inline") {
+		t.Errorf("the auditor sees decision forms on an exception's page")
+	}
 }

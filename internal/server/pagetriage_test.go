@@ -179,8 +179,8 @@ func findingTriagePage(t *testing.T, e storetest.Engine) {
 // in triage with markup in it — a reason, a comment, an assignee, a ticket
 // key, an exception's reason, controls and rejection note — for the
 // escaping walk to look for on the finding and exceptions pages; it
-// returns those texts.
-func hostileTriage(t *testing.T, admin *servertest.Client, id int64) []string {
+// returns those texts and the ID of the exception that was rejected.
+func hostileTriage(t *testing.T, admin *servertest.Client, id int64) ([]string, int64) {
 	t.Helper()
 	const (
 		reason   = `<script>alert("triage")</script>`
@@ -205,7 +205,7 @@ func hostileTriage(t *testing.T, admin *servertest.Client, id int64) []string {
 	admin.JSON(t, "POST", "/api/v1/exceptions", jsonBody(t, exc), 201, &rejected)
 	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/exceptions/%d/reject", rejected.ID), jsonBody(t, map[string]string{"reason": note}), 200, nil)
 	admin.JSON(t, "POST", "/api/v1/exceptions", jsonBody(t, exc), 201, nil)
-	return []string{reason, comment, assignee, key, controls, note}
+	return []string{reason, comment, assignee, key, controls, note}, rejected.ID
 }
 
 // jsonBody is v as a JSON request body.

@@ -93,7 +93,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		t.Fatalf("the hostile asset's findings: %+v", fs.Items)
 	}
 	fnd := fs.Items[0]
-	triageTexts := hostileTriage(t, admin, fnd.ID)
+	triageTexts, exc := hostileTriage(t, admin, fnd.ID)
 
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
@@ -118,6 +118,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /audit":            {"/audit?verify=1", false}, // events hold the names as JSON, which escapes < > &
 		"GET /static/{file}":    {"", false},                // files, not pages
 		"GET /exceptions":       {"/exceptions", false},
+		"GET /exceptions/{id}":  {"/exceptions/" + id(exc), false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

@@ -120,6 +120,7 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/findings/{id}/exception", Perm: triage, Page: true, Summary: "request exceptions", Body: "form", h: s.findingFormPage("exception")},
 		{Method: get, Pattern: "/exceptions", Perm: read, Page: true, Summary: "see the exceptions",
 			Query: []param{{Name: "state", Type: "string", Desc: "only exceptions in this state", Enum: model.ExceptionStates}}, h: s.exceptionsPage},
+		{Method: get, Pattern: "/exceptions/{id}", Perm: read, Page: true, Summary: "see an exception", h: s.exceptionPage},
 		{Method: post, Pattern: "/exceptions/{id}/approve", Perm: admin, Page: true, Summary: "approve exceptions someone else requested", Body: "form", h: s.decideExceptionPage("approve")},
 		{Method: post, Pattern: "/exceptions/{id}/reject", Perm: admin, Page: true, Summary: "reject exceptions", Body: "form", h: s.decideExceptionPage("reject")},
 		{Method: post, Pattern: "/exceptions/{id}/revoke", Perm: admin, Page: true, Summary: "revoke approved exceptions", Body: "form", h: s.decideExceptionPage("revoke")},

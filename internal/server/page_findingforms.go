@@ -89,8 +89,9 @@ func (s *Server) findingFormPage(done string) handlerFunc {
 	})
 }
 
-// requestExceptionFor requests an exception for the one finding; it ends
-// at the start (00:00 UTC) of the date given.
+// requestExceptionFor requests an exception for the one finding; it holds
+// through the date given (to the end of that day, UTC), as the API reads
+// a date.
 func (s *Server) requestExceptionFor(ctx context.Context, actor string, id int64, f findingForms) error {
 	day := strings.TrimSpace(f.ExceptionExpires)
 	if day == "" {
@@ -101,6 +102,6 @@ func (s *Server) requestExceptionFor(ctx context.Context, actor string, id int64
 		return model.Invalidf("expires %q: a date, YYYY-MM-DD", day)
 	}
 	_, err = s.Svc.RequestException(ctx, actor, model.ExceptionInput{FindingIDs: []int64{id},
-		Reason: f.ExceptionReason, CompensatingControls: f.ExceptionControls, ExpiresAt: until})
+		Reason: f.ExceptionReason, CompensatingControls: f.ExceptionControls, ExpiresAt: until.AddDate(0, 0, 1).Add(-time.Second)})
 	return err
 }

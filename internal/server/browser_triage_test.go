@@ -65,6 +65,7 @@ func TestBrowserTriage(t *testing.T) {
 	// (a) The analyst triages a finding and comments on it.
 	var hiddenBefore, shownAfter bool
 	var state, history string
+	var narrowWidth int
 	run("triage", cdplog.Enable(), chromedp.EmulateViewport(1200, 900),
 		signInAs("ana", browserAnalystPW, findingPath(triaged), `#triage-form`),
 		chromedp.Evaluate(`getComputedStyle(document.querySelector('#triage-form label.justification')).display === 'none'`, &hiddenBefore),
@@ -80,9 +81,16 @@ func TestBrowserTriage(t *testing.T) {
 		chromedp.Text(`#triage .tstate`, &state),
 		chromedp.Text(`table.history tbody`, &history),
 		shot("finding"),
+		chromedp.EmulateViewport(400, 900),
+		shot("finding-400px"),
+		chromedp.Evaluate(`document.documentElement.scrollWidth`, &narrowWidth),
+		chromedp.EmulateViewport(1200, 900),
 	)
 	if !hiddenBefore || !shownAfter {
 		t.Errorf("the justification field: hidden before choosing not_affected %v, shown after %v; want both", hiddenBefore, shownAfter)
+	}
+	if narrowWidth > 400 {
+		t.Errorf("the finding page is %d px wide in a 400 px window; its forms and tables must fit or scroll", narrowWidth)
 	}
 	if state != model.StateNotAffected {
 		t.Errorf("the triaged finding's state %q; want not_affected", state)
@@ -194,6 +202,12 @@ func TestBrowserTriage(t *testing.T) {
 		chromedp.WaitVisible(`table.findings`),
 		chromedp.Evaluate(`Array.from(document.querySelectorAll('table.findings tbody .sla'), e => e.textContent)`, &slaStates),
 		shot("findings-sla"),
+		chromedp.EmulateViewport(400, 900),
+		shot("findings-sla-400px"),
+		chromedp.Navigate(p.URL+"/exceptions"),
+		chromedp.WaitVisible(`article.exception`),
+		shot("exceptions-400px"),
+		chromedp.EmulateViewport(1200, 900),
 	)
 	if !strings.Contains(loc, "state=not_affected") || !strings.Contains(loc, "sla_state="+f.SLA.State) {
 		t.Errorf("the filter form went to %s; want state=not_affected and sla_state=%s", loc, f.SLA.State)

@@ -25,8 +25,10 @@ type findingView struct {
 	HasAdvisory bool
 	Evidence    []model.Evidence
 	// History is the decision's history, oldest first.
-	History  []model.HistoryEntry
-	Priority *priorityView
+	History []model.HistoryEntry
+	// Exceptions are those that cover the finding, in any state.
+	Exceptions []model.Exception
+	Priority   *priorityView
 	// CanTriage: the caller may triage, so the forms show.
 	CanTriage bool
 	// Message says what the last form did; FormError why it failed.
@@ -101,6 +103,9 @@ func (s *Server) findingViewFor(r *http.Request, who *principal, id int64) (*fin
 		}
 	}
 	if v.History, err = s.Svc.FindingHistory(r.Context(), id); err != nil {
+		return nil, err
+	}
+	if v.Exceptions, err = s.Store.ExceptionsOf(r.Context(), id); err != nil {
 		return nil, err
 	}
 	info, ok, err := s.Store.AdvisoryInfo(r.Context(), f.VulnID)

@@ -142,7 +142,8 @@ func findingTriagePage(t *testing.T, e storetest.Engine) {
 	if a.status != 303 || a.header.Get("Location") != path+"?done=exception#triage" {
 		t.Fatalf("requesting an exception: %s", a)
 	}
-	wantPage(t, "after the request", rawCall(t, p.URL, "GET", path+"?done=exception", nil, ana), 200, "Exception requested")
+	wantPage(t, "after the request", rawCall(t, p.URL, "GET", path+"?done=exception", nil, ana), 200, "Exception requested",
+		`xstate-requested">requested</span>`, "requested by ana") // the pending request shows on the finding
 	wantPage(t, "the exceptions list", rawCall(t, p.URL, "GET", "/exceptions", nil, ana), 200, "requested", "by ana", xssExcReason,
 		fmt.Sprintf(`href="/findings/%d"`, id))
 

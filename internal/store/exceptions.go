@@ -95,6 +95,13 @@ func (s *Store) Exceptions(ctx context.Context, state string) ([]model.Exception
 	return es, nil
 }
 
+// ExceptionsOf lists the exceptions that cover a finding, newest first,
+// without their findings.
+func (s *Store) ExceptionsOf(ctx context.Context, findingID int64) ([]model.Exception, error) {
+	return queryAll(ctx, s.db, scanException, `SELECT `+exceptionCols+` FROM exceptions
+		WHERE id IN (SELECT exception_id FROM exception_findings WHERE finding_id = $1) ORDER BY id DESC LIMIT 50`, findingID)
+}
+
 // EndException sets an exception's state: approved or rejected (by whom,
 // when), expired or revoked (when, why).
 func (t *Tx) EndException(ctx context.Context, id int64, state, by string, at time.Time, reason string) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
+	"github.com/vulndesk/vulndesk/internal/sla"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -138,6 +139,13 @@ var accessPolicy = map[string]string{
 	"POST /api/v1/sboms":                    "upload",
 	"GET /api/v1/snapshots/{id}":            "read",
 	"GET /api/v1/snapshots/{id}/components": "read",
+	"GET /sla":                              "read",
+	"POST /sla":                             "admin",
+	"GET /api/v1/sla/policy":                "read",
+	"POST /api/v1/sla/policy":               "admin",
+	"GET /api/v1/sla/figures":               "read",
+	"GET /api/v1/settings":                  "admin",
+	"PATCH /api/v1/settings":                "admin",
 	"GET /api/v1/findings":                  "read",
 	"GET /api/v1/findings/{id}":             "read",
 	"GET /api/v1/advisories/{id}":           "read",
@@ -397,6 +405,10 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /feeds/{id}", path: fmt.Sprintf("/feeds/%d", examplesFeed), want: 200},
 		{route: "GET /access", path: "/access", want: 200},
 		{route: "GET /audit", path: "/audit?verify=1", want: 200},
+		{route: "GET /sla", path: "/sla", want: 200},
+		{route: "GET /api/v1/sla/policy", path: "/api/v1/sla/policy", want: 200},
+		{route: "GET /api/v1/sla/figures", path: "/api/v1/sla/figures?by=severity", want: 200},
+		{route: "GET /api/v1/settings", path: "/api/v1/settings", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -474,6 +486,9 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /exceptions/{id}/approve", path: "/exceptions/{pageAnalystException}/approve", ctype: form, want: 303},
 		{route: "POST /exceptions/{id}/reject", path: "/exceptions/{pageException}/reject", ctype: form, want: 303, body: "reason=walk"},
 		{route: "POST /exceptions/{id}/revoke", path: "/exceptions/{pageAnalystException}/revoke", ctype: form, want: 303, body: "reason=walk"},
+		{route: "POST /api/v1/sla/policy", path: "/api/v1/sla/policy", ctype: js, want: 201, body: slaPolicyJSON(3)},
+		{route: "PATCH /api/v1/settings", path: "/api/v1/settings", ctype: js, want: 200, body: `{"exception_max_days": 365}`},
+		{route: "POST /sla", path: "/sla", ctype: formType, want: 303, body: slaFormValues(sla.DefaultPolicy(time.Now()).Input()).Encode()},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},

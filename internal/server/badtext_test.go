@@ -43,6 +43,8 @@ var bodySamples = map[string]string{
 	"BulkTriage":        `{"finding_ids": [1], "state": "affected", "reason": "BAD"}`,
 	"ExceptionInput":    `{"finding_ids": [1], "reason": "BAD", "expires_at": "2099-01-01T00:00:00Z"}`,
 	"ExceptionDecision": `{"reason": "BAD"}`,
+	"SLAPolicyInput":    `{"rules": {}, "unknown_as": "BAD", "criticality_percent": {}}`,
+	"SettingsPatch":     `{"exception_max_days": 30, "BAD": 1}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }

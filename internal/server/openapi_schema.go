@@ -9,6 +9,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
 )
 
 // schemaTypes maps the schema names the route table uses to Go types; the
@@ -74,6 +75,16 @@ var schemaTypes = map[string]any{
 	"Decision":          model.Decision{},
 	"SLA":               model.SLAView{},
 	"Priority":          model.PriorityView{},
+
+	"SLAPolicy":       sla.Policy{},
+	"SLAPolicies":     api.SLAPolicies[sla.Policy]{},
+	"SLAPolicyInput":  sla.PolicyInput{},
+	"SLADays":         sla.Days{},
+	"SLAFigures":      api.SLAFigures{},
+	"SLAFigureGroup":  api.SLAFigureGroup{},
+	"SLAFigureReport": api.SLAFigureReport{},
+	"Settings":        api.Settings{},
+	"SettingsPatch":   api.SettingsPatch{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -97,6 +108,8 @@ var requestRequired = map[string][]string{
 	"BulkTriage":        {"state"},
 	"ExceptionInput":    {"reason", "expires_at"},
 	"ExceptionDecision": nil,
+	"SLAPolicyInput":    {"rules", "unknown_as", "criticality_percent"},
+	"SettingsPatch":     nil,
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

@@ -152,6 +152,8 @@ var wantRequired = map[string][]string{
 	"BulkTriage":        {"state"},
 	"ExceptionInput":    {"expires_at", "reason"},
 	"ExceptionDecision": nil,
+	"SLAPolicyInput":    {"criticality_percent", "rules", "unknown_as"},
+	"SettingsPatch":     nil,
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

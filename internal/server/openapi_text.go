@@ -54,6 +54,9 @@ var enums = map[fieldKey][]string{
 	field[model.PriorityView]("decision"):      strs(ssvc.Decisions),
 	field[model.Exception]("state"):            model.ExceptionStates,
 	field[model.Exception]("scope"):            model.ExceptionScopes,
+	field[sla.Policy]("unknown_as"):            strs(sla.RatedSeverities),
+	field[sla.PolicyInput]("unknown_as"):       strs(sla.RatedSeverities),
+	field[api.SLAFigureGroup]("severity"):      strs(model.Ratings),
 }
 
 // strs turns a list of named strings into plain strings.
@@ -136,6 +139,16 @@ var schemaDocs = map[string]string{
 	"Decision":          "What people decided about a vulnerability on an asset; it follows the finding across upgrades.",
 	"SLA":               "A finding's remediation clock: its deadline and state, and the policy version and rule that set it.",
 	"Priority":          "A finding's SSVC priority (CISA's deployer tree) with every input it was derived from and its date.",
+
+	"SLAPolicy":       "One version of the SLA policy: the days a finding may stay open by severity × asset exposure, scaled by asset criticality.",
+	"SLAPolicies":     "The SLA policy in force and every version, newest first.",
+	"SLAPolicyInput":  "A new version of the SLA policy. Every field is required; the server sets version and created_at.",
+	"SLADays":         "The days a severity's rule gives, per asset exposure.",
+	"SLAFigures":      "The SLA figures of a set of findings over a period.",
+	"SLAFigureGroup":  "The SLA figures of one severity or one asset.",
+	"SLAFigureReport": "The SLA figures of a period, in all and per severity or asset.",
+	"Settings":        "The settings an administrator may change.",
+	"SettingsPatch":   "Settings to change. Every field is optional: absent fields stay as they are.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -271,6 +284,22 @@ var opDocs = map[string]string{
 		storageFullDoc,
 	"POST /api/v1/users/{id}/password": "Sets a user's password, or generates one (answered once) when none is sent; " +
 		"the user's sessions end. " + storageFullDoc,
+	"GET /api/v1/sla/policy": "The SLA policy in force (its newest version) and every version, newest first. Before an " +
+		"administrator changed it, version 1 is the default: critical 3 days on an internet-facing asset and 14 on others, " +
+		"high 30 / 60, medium 90, low 180; unknown severities follow high; criticality does not change the days.",
+	"POST /api/v1/sla/policy": "Records the next version of the SLA policy (201 with it; 400 naming the first bad field). " +
+		"Findings keep the clocks they have: a clock keeps the policy version that set it, and only a finding found, re-rated " +
+		"or reopened from now on gets its clock under the new version. The change is an audit event (sla_policy.created). " +
+		storageFullDoc,
+	"GET /api/v1/sla/figures": "The SLA figures of the period [from, to): findings whose remediation clock stopped in it " +
+		"(closed), the share of those with a deadline closed by it, the mean and median time to remediate (closed − clock " +
+		"start), and the findings open at its end and past their deadline then; by=severity or by=asset gives them per group " +
+		"too. A clock stops when the finding is resolved, not affected, a false positive or its risk is accepted. The default " +
+		"period is the 90 days before now.",
+	"GET /api/v1/settings": "The settings an administrator may change, with their defaults when never set.",
+	"PATCH /api/v1/settings": "Changes the settings sent (400 naming a value out of range): exception_max_days bounds " +
+		"how far ahead a new exception may expire (exceptions already requested keep their expiry). Each change is an audit " +
+		"event (setting.changed, before → after). " + storageFullDoc,
 	"POST /api/v1/me/password": "Changes the signed-in user's own password, proven by the current one (403 when it is " +
 		"wrong); every session of the user ends, this one too. An API token has no password (400). " + storageFullDoc,
 }

@@ -119,6 +119,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /static/{file}":    {"", false},                // files, not pages
 		"GET /exceptions":       {"/exceptions", false},
 		"GET /exceptions/{id}":  {"/exceptions/" + id(exc), false},
+		"GET /sla":              {"/sla", false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

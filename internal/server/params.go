@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"unicode/utf8"
 
@@ -38,6 +39,14 @@ func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		// A field name that is not clean text is named as such, not as
+		// an unknown field (the error quotes it escaped).
+		var raw any
+		if json.Unmarshal(data, &raw) == nil {
+			if err := walkText(reflect.ValueOf(raw), "body"); err != nil {
+				return err
+			}
+		}
 		return errStatus(http.StatusBadRequest, "request body: %v", err)
 	}
 	if dec.More() {

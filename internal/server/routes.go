@@ -124,6 +124,8 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/exceptions/{id}/approve", Perm: admin, Page: true, Summary: "approve exceptions someone else requested", Body: "form", h: s.decideExceptionPage("approve")},
 		{Method: post, Pattern: "/exceptions/{id}/reject", Perm: admin, Page: true, Summary: "reject exceptions", Body: "form", h: s.decideExceptionPage("reject")},
 		{Method: post, Pattern: "/exceptions/{id}/revoke", Perm: admin, Page: true, Summary: "revoke approved exceptions", Body: "form", h: s.decideExceptionPage("revoke")},
+		{Method: get, Pattern: "/sla", Perm: read, Page: true, Summary: "see the SLA policy and figures", h: s.slaPage},
+		{Method: post, Pattern: "/sla", Perm: admin, Page: true, Summary: "change the SLA policy", Body: "form", h: s.setSLAPolicyPage},
 
 		// Operations.
 		{Method: get, Pattern: "/healthz", Public: true, Summary: "liveness", Tag: "operations", Resp: "Health", h: s.healthz},
@@ -176,6 +178,14 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/exceptions/{id}/revoke", Perm: admin, Summary: "revoke approved exceptions before they expire: their findings reopen", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("revoke")},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
 		{Method: get, Pattern: "/api/v1/nvd/{id}", Perm: read, Summary: "read the NVD record of a CVE as stored: every CVSS metric with its source, status, weaknesses, references, configurations", Tag: "findings", Resp: "object", h: s.getNVDRecord},
+
+		// SLA and settings.
+		{Method: get, Pattern: "/api/v1/sla/policy", Perm: read, Summary: "read the SLA policy in force and its earlier versions", Tag: "sla", Resp: "SLAPolicies", h: s.getSLAPolicy},
+		{Method: post, Pattern: "/api/v1/sla/policy", Perm: admin, Summary: "change the SLA policy: record its next version; findings keep the clocks they have", Tag: "sla", Body: "SLAPolicyInput", Resp: "SLAPolicy", Status: 201, h: s.setSLAPolicy},
+		{Method: get, Pattern: "/api/v1/sla/figures", Perm: read, Summary: "read the SLA figures of a period: % closed within SLA, time to remediate, open past due", Tag: "sla",
+			Query: slaFigureParams, Resp: "SLAFigureReport", h: s.slaFigures},
+		{Method: get, Pattern: "/api/v1/settings", Perm: admin, Summary: "read the settings", Tag: "operations", Resp: "Settings", h: s.getSettings},
+		{Method: patch, Pattern: "/api/v1/settings", Perm: admin, Summary: "change settings", Tag: "operations", Body: "SettingsPatch", Resp: "Settings", h: s.patchSettings},
 
 		// Feeds.
 		{Method: get, Pattern: "/api/v1/feeds", Perm: read, Summary: "list feeds with their health", Tag: "feeds", Resp: "FeedList", h: listAll(s.Store.Feeds)},

@@ -285,7 +285,7 @@ func sortedIDs[V any](m map[int64]V) []int64 {
 // exceptionMaxDays is the longest an exception may run, in days: the
 // exception_max_days setting, else model.DefaultExceptionMaxDays.
 func (s *Service) exceptionMaxDays(ctx context.Context) (int, error) {
-	n, ok, err := s.Store.SettingInt(ctx, "exception_max_days")
+	n, ok, err := s.Store.SettingInt(ctx, settingExceptionMaxDays)
 	if err != nil || !ok {
 		return model.DefaultExceptionMaxDays, err
 	}

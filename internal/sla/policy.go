@@ -23,9 +23,9 @@ const MaxDays = 3650
 
 // Days is what a rule gives one severity, per asset exposure.
 type Days struct {
-	InternetFacing int `json:"internet-facing"`
-	Internal       int `json:"internal"`
-	Isolated       int `json:"isolated"`
+	InternetFacing int `json:"internet-facing" doc:"days on an internet-facing asset, 1–3650"`
+	Internal       int `json:"internal" doc:"days on an internal asset, 1–3650"`
+	Isolated       int `json:"isolated" doc:"days on an isolated asset (no network path), 1–3650"`
 }
 
 // For returns the days for an exposure (one of model.Exposures) and
@@ -50,19 +50,19 @@ var RatedSeverities = []model.Rating{model.RatingCritical, model.RatingHigh, mod
 // version that set it (see Apply); editing the policy makes a new version.
 type Policy struct {
 	// Version counts from 1; CreatedAt is when it was made.
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
+	Version   int       `json:"version" doc:"the version, counting from 1; the server sets it"`
+	CreatedAt time.Time `json:"created_at" doc:"when this version was made (UTC, RFC 3339); the server sets it"`
 	// Rules gives the days per severity and exposure, for each of
 	// RatedSeverities.
-	Rules map[model.Rating]Days `json:"rules"`
+	Rules map[model.Rating]Days `json:"rules" doc:"the days per severity (critical, high, medium, low; each required) and asset exposure"`
 	// UnknownAs is the severity whose rule a finding of unknown severity
 	// (an advisory that states none) follows: a clock must run for every
 	// finding, and unrated advisories include malicious packages.
-	UnknownAs model.Rating `json:"unknown_as"`
+	UnknownAs model.Rating `json:"unknown_as" doc:"the severity whose rule a finding of unknown severity follows: critical, high, medium or low"`
 	// CriticalityPercent scales the days by asset criticality, 1 (highest)
 	// to 4 (lowest): days × percent / 100, rounded up, at least 1. All 100
 	// by default, so the defaults hold for every asset.
-	CriticalityPercent map[int]int `json:"criticality_percent"`
+	CriticalityPercent map[int]int `json:"criticality_percent" doc:"the days scaled by asset criticality, 1 (highest) to 4 (lowest), each required: days × percent / 100, rounded up, at least 1; percent 1–1000"`
 }
 
 // DefaultPolicy is version 1 of the policy as issue 12 sets it: critical

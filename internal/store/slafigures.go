@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
+)
+
+// SLARecords reads what the SLA figures of the period [from, to) are
+// computed from (sla.Compute): the remediation clock, the time it stopped
+// and the asset of every finding that has a clock and was still open at
+// from (its clock had not stopped before it). Findings whose clock starts
+// at or after to are read too and left out by Compute, since the start
+// is only in the clock's JSON.
+//
+// It is one pass over the findings, in ID order, that skips those closed
+// before from; most findings of a year are open or closed recently, so
+// no index would narrow it much. Each record keeps only what Compute
+// reads (severity, start, deadline), to keep a million of them small.
+func (s *Store) SLARecords(ctx context.Context, from, to time.Time) ([]sla.Record, error) {
+	var out []sla.Record
+	sevs := map[model.Rating]model.Rating{}
+	err := queryRows(ctx, kept{s}, `SELECT sla_clock, closed_at, asset_id FROM findings
+		WHERE sla_clock <> '' AND (closed_at IS NULL OR closed_at >= $1)`, []any{from.UTC()},
+		func(rows *sql.Rows) error {
+			var raw string
+			var closed sql.NullTime
+			var r sla.Record
+			if err := rows.Scan(&raw, &closed, &r.AssetID); err != nil {
+				return err
+			}
+			var c struct {
+				Severity model.Rating `json:"severity"`
+				Start    time.Time    `json:"start"`
+				DueAt    time.Time    `json:"due_at"`
+			}
+			if err := json.Unmarshal([]byte(raw), &c); err != nil {
+				return fmt.Errorf("a finding of asset %d: sla_clock: %w", r.AssetID, err)
+			}
+			// One string per severity, not one per finding.
+			sev, ok := sevs[c.Severity]
+			if !ok {
+				sev, sevs[c.Severity] = c.Severity, c.Severity
+			}
+			r.Clock = sla.Clock{Severity: sev, Start: c.Start, DueAt: c.DueAt}
+			r.ResolvedAt = timeOf(closed)
+			out = append(out, r)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("reading the findings' remediation clocks: %w", err)
+	}
+	return out, nil
+}
+
+// AssetNames returns the names of the assets ids lists (deleted ones are
+// left out).
+func (s *Store) AssetNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		err := queryRows(ctx, kept{s}, `SELECT id, name FROM assets WHERE id IN (`+placeholders(1, n)+`)`, args,
+			func(rows *sql.Rows) error {
+				var id int64
+				var name string
+				err := rows.Scan(&id, &name)
+				out[id] = name
+				return err
+			})
+		if err != nil {
+			return nil, fmt.Errorf("reading asset names: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}

@@ -4,7 +4,8 @@ package server
 // by asset, KEV, feeds, background work), the newest findings, and three
 // charts drawn here as SVG — open and resolved findings over the last 90
 // days, open findings by ecosystem, the largest inventories — each with
-// its numbers as a table.
+// its numbers as a table; and the SLA panel: compliance and open past due
+// over the last 90 days, drawn per severity.
 
 import (
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/service"
 )
 
 // historyDays is how many days the dashboard's history covers.
@@ -25,6 +27,10 @@ type dashboardView struct {
 	MaxAsset    int
 	Newest      []findingRow
 	Charts      []chart
+	// SLA is the SLA figures of the last 90 days: the totals and the
+	// charts of compliance and open past due per severity.
+	SLA       slaTotals
+	SLACharts []chart
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -60,5 +66,12 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *prin
 		barChart("inventories", "Components per asset", "The 20 assets with the most components in their current inventory.",
 			"Asset", "Components", inv),
 	}
+	to := s.Store.Now()
+	rep, err := s.Svc.SLAFigures(r.Context(), to.AddDate(0, 0, -slaFigureDays), to, service.BySeverity)
+	if err != nil {
+		return err
+	}
+	sc := slaCharts(rep)
+	v.SLA, v.SLACharts = slaTotalsOf(rep.All), []chart{sc[0], sc[2]}
 	return s.render(w, http.StatusOK, "dashboard.html", pageData{Title: "Dashboard", User: who, Data: v})
 }

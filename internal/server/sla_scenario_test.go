@@ -30,27 +30,11 @@ func TestSLAPolicyVersions(t *testing.T) {
 }
 
 func slaPolicyVersions(t *testing.T, e storetest.Engine) {
-	dir := t.TempDir()
-	writeTriageAdvisories(t, dir)
-	p := startInproc(t, e, inprocOptions{jobs: true, feedDirs: []string{dir}})
+	p, upload := startTriageServer(t, e, inprocOptions{})
 	clock := &testClock{}
 	p.Store.SetClock(clock.now)
 	admin, analyst, auditor := p.admin, p.client(t, "analyst"), p.client(t, "auditor")
 	ctx := servertest.Ctx(t)
-	c := admin.API()
-	feed := must(c.CreateFeed(ctx, api.FeedInput{Name: ptr("sla-osv"), Kind: ptr(model.FeedOSV), URL: ptr(dir)}))(t)
-	waitJob(t, admin, model.JobSyncFeed, feedJob(t, admin, feed.ID))
-	// upload gives asset name (internal, criticality 3) the three
-	// vulnerable packages and answers its findings by package.
-	upload := func(name string, versions map[string]string) map[string]model.AssetFinding {
-		r := must(c.UploadByName(ctx, name, npmSBOM(versions), client.UploadOptions{Create: true}))(t)
-		waitMatched(t, admin, r.Snapshot.ID)
-		out := map[string]model.AssetFinding{}
-		for _, f := range findingPages(t, admin, client.FindingFilter{Asset: name}, 500) {
-			out[f.Package] = f
-		}
-		return out
-	}
 	get := func(id int64) model.AssetFinding {
 		var f model.AssetFinding
 		admin.JSON(t, "GET", fmt.Sprintf("/api/v1/findings/%d", id), nil, 200, &f)
@@ -147,6 +131,32 @@ func slaPolicyVersions(t *testing.T, e storetest.Engine) {
 	admin.JSON(t, "GET", "/api/v1/sla/figures?to="+clock.now().Add(-15*24*time.Hour).UTC().Format(time.RFC3339), nil, 200, &rep)
 	if rep.All.Closed != 0 || rep.All.Open != 4 {
 		t.Errorf("day 5: %+v", rep.All)
+	}
+}
+
+// startTriageServer starts a server with jobs as o says, with an OSV feed
+// of triageAdvisories synced, and returns an upload: it gives an asset
+// (created internal, criticality 3) npm packages and answers its open
+// findings by package once matched.
+func startTriageServer(t *testing.T, e storetest.Engine, o inprocOptions) (*inproc, func(asset string, versions map[string]string) map[string]model.AssetFinding) {
+	t.Helper()
+	dir := t.TempDir()
+	writeTriageAdvisories(t, dir)
+	o.jobs, o.feedDirs = true, []string{dir}
+	p := startInproc(t, e, o)
+	ctx := servertest.Ctx(t)
+	c := p.admin.API()
+	feed := must(c.CreateFeed(ctx, api.FeedInput{Name: ptr("triage-osv"), Kind: ptr(model.FeedOSV), URL: ptr(dir)}))(t)
+	waitJob(t, p.admin, model.JobSyncFeed, feedJob(t, p.admin, feed.ID))
+	return p, func(name string, versions map[string]string) map[string]model.AssetFinding {
+		t.Helper()
+		r := must(c.UploadByName(ctx, name, npmSBOM(versions), client.UploadOptions{Create: true}))(t)
+		waitMatched(t, p.admin, r.Snapshot.ID)
+		out := map[string]model.AssetFinding{}
+		for _, f := range findingPages(t, p.admin, client.FindingFilter{Asset: name}, 500) {
+			out[f.Package] = f
+		}
+		return out
 	}
 }
 

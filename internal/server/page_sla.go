@@ -146,7 +146,7 @@ func formOfPolicy(p sla.Policy, read func(name string) string) slaForm {
 	}
 	for c := 1; c <= 4; c++ {
 		name := "percent." + strconv.Itoa(c)
-		f.Percent = append(f.Percent, slaCell{Name: name, Label: "criticality " + strconv.Itoa(c) + " (" + criticalityName(c) + "), percent",
+		f.Percent = append(f.Percent, slaCell{Name: name, Label: "criticality " + criticalityName(c) + ", percent",
 			Value: value(name, p.CriticalityPercent[c])})
 	}
 	if read != nil {

@@ -46,3 +46,6 @@ func (s *Store) TextLookupSQL(ctx context.Context, f FindingFilter) (string, []a
 // FoldTallies folds every shard of the dashboard's counts into shard 0
 // (PostgreSQL; see foldTallies): with no writer running.
 func (s *Store) FoldTallies(ctx context.Context) error { return s.foldTallies(ctx, true) }
+
+// ClockFields is clockFields, for its test.
+var ClockFields = clockFields

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/api"
-	"github.com/vulndesk/vulndesk/internal/service"
 )
 
 // historyDays is how many days the dashboard's history covers.
@@ -66,8 +65,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *prin
 		barChart("inventories", "Components per asset", "The 20 assets with the most components in their current inventory.",
 			"Asset", "Components", inv),
 	}
-	to := s.Store.Now()
-	rep, err := s.Svc.SLAFigures(r.Context(), to.AddDate(0, 0, -slaFigureDays), to, service.BySeverity)
+	rep, err := s.pageSLAFigures(r.Context())
 	if err != nil {
 		return err
 	}

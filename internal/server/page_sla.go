@@ -15,7 +15,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
-	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/sla"
 )
 
@@ -200,8 +199,7 @@ func (s *Server) slaData(r *http.Request, who *principal) (pageData, *slaView, e
 	if err != nil {
 		return d, nil, err
 	}
-	to := s.Store.Now()
-	rep, err := s.Svc.SLAFigures(r.Context(), to.AddDate(0, 0, -slaFigureDays), to, service.BySeverity)
+	rep, err := s.pageSLAFigures(r.Context())
 	if err != nil {
 		return d, nil, err
 	}

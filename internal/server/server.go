@@ -45,6 +45,8 @@ type Server struct {
 	started time.Time
 	docOnce sync.Once
 	docJSON []byte
+	// slaFigures are the SLA figures the pages draw (slacache.go).
+	slaCache slaFigureCache
 }
 
 // SetUploadBudget sets how many upload bytes are processed at once and how

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // SetTextTuning sets text search's bounds, so tests can force each of its
@@ -48,4 +49,7 @@ func (s *Store) TextLookupSQL(ctx context.Context, f FindingFilter) (string, []a
 func (s *Store) FoldTallies(ctx context.Context) error { return s.foldTallies(ctx, true) }
 
 // ClockFields is clockFields, for its test.
-var ClockFields = clockFields
+func ClockFields(raw string) (string, time.Time, time.Time, error) {
+	sev, start, due, err := clockFields([]byte(raw))
+	return string(sev), start, due, err
+}

@@ -1,11 +1,12 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -24,36 +25,45 @@ import (
 // no index would narrow it much. Each record keeps only what Compute
 // reads (severity, start, deadline), to keep a million of them small.
 func (s *Store) SLARecords(ctx context.Context, from, to time.Time) ([]sla.Record, error) {
-	var out []sla.Record
-	sevs := map[model.Rating]model.Rating{}
+	// Read in chunks and joined once: a million records grown by append
+	// were copied over and over, a gigabyte in all.
+	const chunk = 1 << 16
+	var chunks [][]sla.Record
+	cur := make([]sla.Record, 0, chunk)
+	sevs := map[string]model.Rating{} // one string per severity, not one per finding
 	err := queryRows(ctx, kept{s}, `SELECT sla_clock, closed_at, asset_id FROM findings
 		WHERE sla_clock <> '' AND (closed_at IS NULL OR closed_at >= $1)`, []any{from.UTC()},
 		func(rows *sql.Rows) error {
-			var raw string
+			var raw sql.RawBytes // not copied: read before the next row
 			var closed sql.NullTime
 			var r sla.Record
 			if err := rows.Scan(&raw, &closed, &r.AssetID); err != nil {
 				return err
 			}
-			sev, start, due, err := clockFields(raw)
+			sevText, start, due, err := clockFields(raw)
 			if err != nil {
 				return fmt.Errorf("a finding of asset %d: sla_clock: %w", r.AssetID, err)
 			}
-			// One string per severity, not one per finding.
-			if v, ok := sevs[sev]; ok {
-				sev = v
-			} else {
-				sevs[sev] = sev
+			sev, ok := sevs[string(sevText)]
+			if !ok {
+				sev = model.Rating(sevText)
+				sevs[string(sevText)] = sev
 			}
 			r.Clock = sla.Clock{Severity: sev, Start: start, DueAt: due}
 			r.ResolvedAt = timeOf(closed)
-			out = append(out, r)
+			if len(cur) == chunk {
+				chunks, cur = append(chunks, cur), make([]sla.Record, 0, chunk)
+			}
+			cur = append(cur, r)
 			return nil
 		})
 	if err != nil {
 		return nil, fmt.Errorf("reading the findings' remediation clocks: %w", err)
 	}
-	return out, nil
+	if len(chunks) == 0 {
+		return cur, nil
+	}
+	return slices.Concat(append(chunks, cur)...), nil
 }
 
 // clockFields reads the severity, start and deadline of a clock as
@@ -61,37 +71,37 @@ func (s *Store) SLARecords(ctx context.Context, from, to time.Time) ([]sla.Recor
 // value can hold unescaped, and parsed alone: decoding a million clocks
 // with encoding/json took seconds. A clock the quick read does not
 // understand is decoded in full.
-func clockFields(raw string) (model.Rating, time.Time, time.Time, error) {
+func clockFields(raw []byte) ([]byte, time.Time, time.Time, error) {
 	sev, okSev := jsonString(raw, `"severity":"`)
 	start, okStart := jsonString(raw, `"start":"`)
 	due, _ := jsonString(raw, `"due_at":"`)
-	st, errStart := time.Parse(time.RFC3339Nano, start)
+	st, errStart := time.Parse(time.RFC3339Nano, string(start))
 	var d time.Time
 	var errDue error
-	if due != "" {
-		d, errDue = time.Parse(time.RFC3339Nano, due)
+	if len(due) > 0 {
+		d, errDue = time.Parse(time.RFC3339Nano, string(due))
 	}
 	if okSev && okStart && errStart == nil && errDue == nil {
-		return model.Rating(sev), st, d, nil
+		return sev, st, d, nil
 	}
 	var c sla.Clock
-	if err := json.Unmarshal([]byte(raw), &c); err != nil {
-		return "", time.Time{}, time.Time{}, err
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, time.Time{}, time.Time{}, err
 	}
-	return c.Severity, c.Start, c.DueAt, nil
+	return []byte(c.Severity), c.Start, c.DueAt, nil
 }
 
 // jsonString is the string value after key (`"name":"`) in raw, when it
 // has no escapes.
-func jsonString(raw, key string) (string, bool) {
-	i := strings.Index(raw, key)
+func jsonString(raw []byte, key string) ([]byte, bool) {
+	i := bytes.Index(raw, []byte(key))
 	if i < 0 {
-		return "", false
+		return nil, false
 	}
 	v := raw[i+len(key):]
-	j := strings.IndexByte(v, '"')
-	if j < 0 || strings.IndexByte(v[:j], '\\') >= 0 {
-		return "", false
+	j := bytes.IndexByte(v, '"')
+	if j < 0 || bytes.IndexByte(v[:j], '\\') >= 0 {
+		return nil, false
 	}
 	return v[:j], true
 }

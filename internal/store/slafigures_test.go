@@ -39,14 +39,14 @@ func TestClockFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		sev, st, due, err := store.ClockFields(raw)
-		if err != nil || sev != c.Severity || !st.Equal(c.Start) || !due.Equal(c.DueAt) {
+		if err != nil || model.Rating(sev) != c.Severity || !st.Equal(c.Start) || !due.Equal(c.DueAt) {
 			t.Errorf("%s:\n got %s %v %v %v; want %s %v %v", raw, sev, st, due, err, c.Severity, c.Start, c.DueAt)
 		}
 	}
 	if _, _, _, err := store.ClockFields(`{"severity": 3}`); err == nil {
 		t.Error("a clock that is not one: no error")
 	}
-	if sev, _, _, _ := store.ClockFields(raws[2]); sev != model.RatingUnknown {
+	if sev, _, _, _ := store.ClockFields(raws[2]); model.Rating(sev) != model.RatingUnknown {
 		t.Errorf("empty severity read as %q", sev)
 	}
 }

@@ -41,8 +41,11 @@ var bulkEcosystems = []string{"npm", "PyPI", "Go", "Maven", "crates.io", "RubyGe
 // that a million findings take seconds instead of the hours matching them
 // would. It fills every table the findings list, its text search and the
 // dashboard read: assets, snapshots, components, advisories and their
-// aliases, findings and finding_packages. Findings are first seen over
-// the b.Days days before now; about 30% are resolved since, 1% are in KEV.
+// aliases, findings and finding_packages, and what triage adds: the
+// findings' states, assignees, clocks and priorities, their decisions with
+// history, an exception (see bulkTriage). Findings are first seen over the
+// b.Days days before now; about 30% are resolved since, 1% are in KEV;
+// finding i (from 0) has ID i + 1.
 // On PostgreSQL it then vacuums and analyzes, as autovacuum would; SQLite
 // plans without statistics, as the server leaves it.
 func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error {
@@ -82,7 +85,8 @@ func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error 
 	j := fmt.Sprintf("(i / %d)", b.Assets)
 	p := fmt.Sprintf("((%s * 7 + %s) %% %d)", a, j, b.Packages)
 	v := fmt.Sprintf("((%s * 13 + %s * 31) %% %d)", a, j, b.Advisories)
-	h := func(mul, mod int) string { return fmt.Sprintf("((i * %d) %% 1000003 %% %d)", mul, mod) }
+	hx := func(x string, mul, mod int) string { return fmt.Sprintf("((%s * %d) %% 1000003 %% %d)", x, mul, mod) }
+	h := func(mul, mod int) string { return hx("i", mul, mod) }
 	sev, kev, first, res, frac := h(2654435761, 100), h(40503, 1009), h(2246822519, span), h(3266489917, 100), h(668265263, 100)
 	pkgName := pick(bulkWords, p+" % 50") + " || '-' || " + text(p+" / 50")
 	eco := pick(bulkEcosystems, p+" % 7")
@@ -91,6 +95,8 @@ func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error 
 	rank := fmt.Sprintf(`CASE WHEN %[1]s < 5 THEN 5 WHEN %[1]s < 30 THEN 4 WHEN %[1]s < 70 THEN 3 WHEN %[1]s < 85 THEN 2 WHEN %[1]s < 87 THEN 1 ELSE 0 END`, sev)
 	score := fmt.Sprintf(`CASE WHEN %[1]s < 5 THEN 9.8 WHEN %[1]s < 30 THEN 7.5 WHEN %[1]s < 70 THEN 5.3 WHEN %[1]s < 85 THEN 3.1 ELSE 0 END`, sev)
 	resolvedAt := fmt.Sprintf("CASE WHEN %s < 30 THEN %s END", res, ts(fmt.Sprintf("%s + (%d - %s) * %s / 100", first, span, first, frac)))
+	bt := bulkTriage{pg: pg, start: start, span: span, hx: hx, ts: ts}
+	triCols, triVals := bt.columns("i", first, sev, severity, kev+" < 10", res+" < 30", resolvedAt)
 	stmts := []string{
 		fmt.Sprintf(`INSERT INTO assets (id, name, kind, owner, created_at, updated_at, current_snapshot_id)
 			%s SELECT i + 1, 'bench-' || %s, 'service', 'team-' || %s, %s, %s, i + 1 FROM %s`,
@@ -107,20 +113,24 @@ func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error 
 			text("i"), nowTS, seq(b.Advisories)),
 		`INSERT INTO advisory_aliases (alias, advisory_id) SELECT id, id FROM advisories`,
 		`INSERT INTO advisory_aliases (alias, advisory_id) SELECT 'CVE-2024-' || substr(id, 12), id FROM advisories`,
-		fmt.Sprintf(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity,
+		fmt.Sprintf(`INSERT INTO findings (id, %[15]s, asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary, severity,
 			severity_rank, score, evidence, kev, status, snapshot_id, first_seen, last_seen, resolved_at, resolution, severity_info)
-			SELECT %[1]s, %[2]s || '|' || %[3]s, %[2]s, %[3]s, '1.' || %[4]s || '.0', '', 'GHSA-bench-' || %[5]s,
+			%[17]s SELECT i + 1, %[16]s, %[1]s, %[2]s || '|' || %[3]s, %[2]s, %[3]s, '1.' || %[4]s || '.0', '', 'GHSA-bench-' || %[5]s,
 				'["CVE-2024-' || %[5]s || '"]', 'Benchmark advisory ' || %[5]s, %[6]s, %[7]s, %[8]s, '[]', %[9]s < 10,
 				CASE WHEN %[10]s < 30 THEN 'resolved' ELSE 'open' END, %[1]s, %[11]s, %[12]s, %[13]s,
 				CASE WHEN %[10]s < 30 THEN 'upgrade' ELSE '' END, '{}'
 			FROM %[14]s`,
-			a, eco, pkgName, text(j+" % 20"), text(v), severity, rank, score, kev, res, ts(first), nowTS, resolvedAt, seq(b.Findings)),
+			a, eco, pkgName, text(j+" % 20"), text(v), severity, rank, score, kev, res, ts(first), nowTS, resolvedAt, seq(b.Findings),
+			strings.Join(triCols, ", "), strings.Join(triVals, ", "), override),
 		`INSERT INTO finding_packages (name_lc) SELECT DISTINCT LOWER(package) FROM findings`,
 	}
+	stmts = append(stmts, bt.tables(func(x string) string { return hx(x, 2246822519, span) }, nowTS, override)...)
 	if pg {
 		// The sequences of the tables given explicit IDs.
 		stmts = append(stmts, `SELECT setval(pg_get_serial_sequence('assets', 'id'), (SELECT MAX(id) FROM assets))`,
-			`SELECT setval(pg_get_serial_sequence('snapshots', 'id'), (SELECT MAX(id) FROM snapshots))`)
+			`SELECT setval(pg_get_serial_sequence('snapshots', 'id'), (SELECT MAX(id) FROM snapshots))`,
+			`SELECT setval(pg_get_serial_sequence('findings', 'id'), (SELECT MAX(id) FROM findings))`,
+			`SELECT setval(pg_get_serial_sequence('exceptions', 'id'), (SELECT MAX(id) FROM exceptions))`)
 	}
 	tx, err := s.DB().BeginTx(ctx, nil)
 	if err != nil {

@@ -65,5 +65,9 @@ bench-serve: ## benchmark of `vulndesk serve` on SQLite and PostgreSQL (scripts/
 bench-pages: ## server time of the dashboard and the findings page with 1,000,000 findings, on SQLite and PostgreSQL (scripts/bench-pages.sh)
 	./scripts/bench-pages.sh
 
+.PHONY: bench-triage
+bench-triage: ## triage with 1,000,000 findings and 100,000 decisions, on SQLite and PostgreSQL: list p99 with 20 clients, bulk triage of 10,000, re-match (scripts/bench-triage.sh)
+	./scripts/bench-triage.sh
+
 clean: ## remove build outputs
 	rm -f vulndesk

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -59,6 +60,38 @@ func TestFindingsListPlans(t *testing.T) {
 					if len(indexes) == 0 {
 						t.Errorf("%s: reads findings by no index", what)
 					}
+				}
+			}
+		}
+
+		// The triage filters, by severity (no index orders them by score),
+		// alone, with a severity, of one asset and in combination.
+		for _, f := range []store.FindingFilter{
+			{State: []string{"affected"}}, {State: []string{"new", "affected"}}, {Priority: []string{"act"}},
+			{Priority: []string{"attend", "act"}}, {Assignee: "ann"}, {Assignee: "none"},
+			{SLAState: "breached"}, {SLAState: "due_soon"}, {SLAState: "on_track"},
+			{State: []string{"affected"}, Severity: []string{"critical"}}, {SLAState: "breached", Severity: []string{"high"}},
+			{Priority: []string{"act"}, AssetID: all[0].AssetID}, {SLAState: "breached", AssetID: all[0].AssetID},
+			{State: []string{"affected"}, SLAState: "breached", Priority: []string{"attend", "act"}},
+		} {
+			for _, cursor := range []string{"", cursors[store.SortSeverity]} {
+				f.Cursor = cursor
+				q, args, err := s.ListSQL(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var indexes []string
+				var problem string
+				if s.Dialect() == store.SQLite {
+					indexes, problem = sqlitePlan(t, s, q, args)
+				} else {
+					indexes, problem = postgresPlan(t, s, q, args)
+				}
+				if problem != "" || len(indexes) == 0 {
+					t.Errorf("%s: %s (indexes %v)", describe(f), problem, indexes)
+				}
+				if s.Dialect() == store.SQLite && f.SLAState != "" && slices.Contains(indexes, "findings_due") {
+					t.Errorf("%s: reads findings_due", describe(f))
 				}
 			}
 		}

@@ -20,7 +20,7 @@ func (lq *listQuery) triage(f FindingFilter) error {
 			}
 			ph = append(ph, lq.arg(st))
 		}
-		lq.where = append(lq.where, "f.state IN ("+strings.Join(ph, ", ")+")")
+		lq.where = append(lq.where, lq.triageOn("f.state", f, len(ph))+" IN ("+strings.Join(ph, ", ")+")")
 	}
 	if len(f.Priority) > 0 {
 		var ph []string
@@ -31,7 +31,7 @@ func (lq *listQuery) triage(f FindingFilter) error {
 			}
 			ph = append(ph, lq.arg(r))
 		}
-		lq.where = append(lq.where, "f.priority_rank IN ("+strings.Join(ph, ", ")+")")
+		lq.where = append(lq.where, lq.triageOn("f.priority_rank", f, len(ph))+" IN ("+strings.Join(ph, ", ")+")")
 	}
 	switch f.Assignee {
 	case "":
@@ -41,7 +41,7 @@ func (lq *listQuery) triage(f FindingFilter) error {
 		// The partial index findings_assignee_list holds the assigned
 		// findings; SQLite uses it only when the query states its
 		// condition too.
-		lq.where = append(lq.where, "f.assignee = "+lq.arg(f.Assignee), "f.assignee <> ''")
+		lq.where = append(lq.where, lq.triageOn("f.assignee", f, 1)+" = "+lq.arg(f.Assignee), "f.assignee <> ''")
 	}
 	if f.SLAState == "" {
 		return nil
@@ -51,6 +51,9 @@ func (lq *listQuery) triage(f FindingFilter) error {
 	if state == sla.Breached || state == sla.DueSoon || state == sla.OnTrack {
 		now = lq.arg(f.Now.UTC()) // PostgreSQL refuses a parameter no condition uses
 	}
+	// The open clocks are read by walking findings_clock_list (or the
+	// asset's findings) in the list's order and testing the deadlines each
+	// entry holds: the few rows of a page come early.
 	switch state {
 	case sla.Breached:
 		lq.where = append(lq.where, "f.closed_at IS NULL", "f.sla_due_at <= "+now)
@@ -66,4 +69,19 @@ func (lq *listQuery) triage(f FindingFilter) error {
 		return invalidf("sla_state %q: on_track, due_soon, breached, met or missed", f.SLAState)
 	}
 	return nil
+}
+
+// triageOn is col as a triage filter's condition on it is written: on
+// SQLite, "+col", which no index seeks on, when the list is of one asset
+// (findings_asset_list reads its few findings in order) or the condition
+// has several values (an index led by col would give each value's rows
+// in order, not the list's: SQLite read every row of the values and
+// sorted them, a sixth of the table for priority=attend,act, where
+// walking the list and testing each row finds a page in a few hundred).
+// PostgreSQL weighs the indexes with its statistics.
+func (lq *listQuery) triageOn(col string, f FindingFilter, values int) string {
+	if lq.dialect == SQLite && (f.AssetID != 0 || values > 1) {
+		return "+" + col
+	}
+	return col
 }

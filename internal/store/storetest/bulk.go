@@ -87,7 +87,11 @@ func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error 
 	v := fmt.Sprintf("((%s * 13 + %s * 31) %% %d)", a, j, b.Advisories)
 	hx := func(x string, mul, mod int) string { return fmt.Sprintf("((%s * %d) %% 1000003 %% %d)", x, mul, mod) }
 	h := func(mul, mod int) string { return hx("i", mul, mod) }
-	sev, kev, first, res, frac := h(2654435761, 100), h(40503, 1009), h(2246822519, span), h(3266489917, 100), h(668265263, 100)
+	// firstOf is when finding x was first seen, in seconds after the start,
+	// spread over the whole span (a hash mod the span would stop at
+	// 1000003 s, the first 11.6 days).
+	firstOf := func(x string) string { return fmt.Sprintf("((%s * 2246822519) %% 1000003 * %d / 1000003)", x, span) }
+	sev, kev, first, res, frac := h(2654435761, 100), h(40503, 1009), firstOf("i"), h(3266489917, 100), h(668265263, 100)
 	pkgName := pick(bulkWords, p+" % 50") + " || '-' || " + text(p+" / 50")
 	eco := pick(bulkEcosystems, p+" % 7")
 	severity := fmt.Sprintf(`CASE WHEN %[1]s < 5 THEN 'critical' WHEN %[1]s < 30 THEN 'high' WHEN %[1]s < 70 THEN 'medium'
@@ -124,7 +128,7 @@ func BulkFill(ctx context.Context, s *store.Store, b Bulk, now time.Time) error 
 			strings.Join(triCols, ", "), strings.Join(triVals, ", "), override),
 		`INSERT INTO finding_packages (name_lc) SELECT DISTINCT LOWER(package) FROM findings`,
 	}
-	stmts = append(stmts, bt.tables(func(x string) string { return hx(x, 2246822519, span) }, nowTS, override)...)
+	stmts = append(stmts, bt.tables(firstOf, nowTS, override)...)
 	if pg {
 		// The sequences of the tables given explicit IDs.
 		stmts = append(stmts, `SELECT setval(pg_get_serial_sequence('assets', 'id'), (SELECT MAX(id) FROM assets))`,

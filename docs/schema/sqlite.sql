@@ -397,8 +397,6 @@ CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank
 
 CREATE INDEX findings_clock_list ON findings (status, severity_rank, id, sla_due_at, sla_soon_at) WHERE closed_at IS NULL;
 
-CREATE INDEX findings_due ON findings (status, sla_due_at) WHERE closed_at IS NULL;
-
 CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), severity_rank, id);
 
 CREATE INDEX findings_ecosystem_score ON findings ((ecosystem || ' ' || status), score, severity_rank, id);

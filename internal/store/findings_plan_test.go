@@ -36,17 +36,7 @@ func TestFindingsListPlans(t *testing.T) {
 			for _, f := range filters {
 				for _, cursor := range []string{"", cursors[sort]} {
 					f.Sort, f.Cursor = sort, cursor
-					q, args, err := s.ListSQL(f)
-					if err != nil {
-						t.Fatal(err)
-					}
-					var indexes []string
-					var problem string
-					if s.Dialect() == store.SQLite {
-						indexes, problem = sqlitePlan(t, s, q, args)
-					} else {
-						indexes, problem = postgresPlan(t, s, q, args)
-					}
+					indexes, problem := listPlan(t, s, f)
 					what := describe(f)
 					if problem != "" {
 						t.Errorf("%s: %s", what, problem)
@@ -75,18 +65,7 @@ func TestFindingsListPlans(t *testing.T) {
 		} {
 			for _, cursor := range []string{"", cursors[store.SortSeverity]} {
 				f.Cursor = cursor
-				q, args, err := s.ListSQL(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var indexes []string
-				var problem string
-				if s.Dialect() == store.SQLite {
-					indexes, problem = sqlitePlan(t, s, q, args)
-				} else {
-					indexes, problem = postgresPlan(t, s, q, args)
-				}
-				if problem != "" || len(indexes) == 0 {
+				if indexes, problem := listPlan(t, s, f); problem != "" || len(indexes) == 0 {
 					t.Errorf("%s: %s (indexes %v)", describe(f), problem, indexes)
 				}
 			}
@@ -132,6 +111,19 @@ func TestFindingsListPlans(t *testing.T) {
 			}
 		}
 	})
+}
+
+// listPlan returns the indexes the list f reads findings by on s's
+// engine, and the problem of its plan (see sqlitePlan, postgresPlan).
+func listPlan(t *testing.T, s *store.Store, f store.FindingFilter) (indexes []string, problem string) {
+	q, args, err := s.ListSQL(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Dialect() == store.SQLite {
+		return sqlitePlan(t, s, q, args)
+	}
+	return postgresPlan(t, s, q, args)
 }
 
 // sqliteNode is a line of SQLite's EXPLAIN QUERY PLAN.

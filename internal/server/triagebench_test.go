@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,9 @@ var triageLists = []struct {
 //   - bulk triage of 10,000 open findings in one POST /api/v1/triage,
 //     three times: "BULK engine findings seconds".
 //
+// VULNDESK_BENCH_CPUPROFILE=path writes the CPU profile of the lists'
+// requests to path.<engine>.
+//
 // scripts/bench-triage.sh tabulates them. Run with -benchtime=1x.
 func BenchmarkTriage(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("VULNDESK_BENCH_FINDINGS"))
@@ -118,6 +122,19 @@ func benchTriageLists(b *testing.B, c *client.Client, engine string, rounds, cli
 			}
 			lists[i].f.Cursor = page.NextCursor
 		}
+	}
+	if path := os.Getenv("VULNDESK_BENCH_CPUPROFILE"); path != "" {
+		// The profile of the timed requests, server and clients, an
+		// engine a file.
+		out, err := os.Create(path + "." + engine)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			b.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ms := make([][]float64, len(lists))
 	var mu sync.Mutex

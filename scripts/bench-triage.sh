@@ -22,6 +22,8 @@
 #            postgres://postgres@127.0.0.1:5432/test?sslmode=disable; a fresh
 #            schema is made and dropped)
 #   OUT      where the raw output goes (default .bench/triage.txt)
+#   VULNDESK_BENCH_CPUPROFILE  a path: the CPU profile of the lists'
+#            requests goes to <path>.<engine> (go tool pprof reads it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local}

@@ -328,33 +328,11 @@ func (t *Tx) WithOpenSiblings(ctx context.Context, fs []Triaged) ([]Triaged, err
 	const chunk = 300
 	for start := 0; start < len(fs); start += chunk {
 		part := fs[start:min(start+chunk, len(fs))]
-		var rows []string
 		var args []any
 		for _, f := range part {
-			rows = append(rows, "("+rowPlaceholders(t.dialect, len(args)+1, 3)+")")
 			args = append(args, f.AssetID, f.VulnID, f.Key)
 		}
-		if t.dialect == Postgres {
-			// Typed, so that the row values compare with the columns.
-			for i := range rows {
-				rows[i] = fmt.Sprintf("($%d::bigint, $%d::text, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
-			}
-		}
-		// The keys drive the join, each looked up in the findings' unique
-		// (asset, package, …) index. On SQLite the vulnerability and the
-		// status are written "+col", which no index seeks on: without
-		// statistics it took findings_asset_list (asset, status) and read
-		// every open finding of the asset for each key, which for a bulk
-		// triage of 10,000 findings on a million took minutes.
-		keys, vuln, status := `(VALUES `+strings.Join(rows, ", ")+`) AS k (a, v, p)`, "f.vuln_id", "f.status"
-		if t.dialect == SQLite {
-			keys = `(SELECT column1 AS a, column2 AS v, column3 AS p FROM (VALUES ` + strings.Join(rows, ", ") + `)) AS k`
-			vuln, status = "+"+vuln, "+"+status
-		}
-		got, err := queryAll(ctx, t.tx, scanTriaged, `SELECT `+triagedCols+` FROM `+keys+`
-			JOIN findings f ON f.asset_id = k.a AND f.pkey = k.p AND `+vuln+` = k.v
-			LEFT JOIN decisions d ON d.asset_id = f.asset_id AND d.vuln_id = f.vuln_id AND d.pkey = f.pkey
-			WHERE `+status+` = '`+model.FindingOpen+`'`, args...)
+		got, err := queryAll(ctx, t.tx, scanTriaged, siblingsQuery(t.dialect, len(part)), args...)
 		if err != nil {
 			return nil, fmt.Errorf("reading the findings of the decisions' keys: %w", err)
 		}
@@ -366,4 +344,32 @@ func (t *Tx) WithOpenSiblings(ctx context.Context, fs []Triaged) ([]Triaged, err
 		}
 	}
 	return out, nil
+}
+
+// siblingsQuery reads the open findings of n decision keys, given as
+// (asset, vulnerability, package key) parameters. The keys drive the
+// join, each looked up in the findings' unique (asset, package, …) index.
+// SQLite, without statistics, read findings_asset_list (asset, status) for
+// each key, every open finding of the asset, minutes for a bulk triage of
+// 10,000 findings on a million; told only to keep the keys outer (CROSS
+// JOIN), it read each key's advisory's findings. So the vulnerability and
+// the status are written "+col" there, which no index seeks on.
+func siblingsQuery(d Dialect, n int) string {
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = "(" + rowPlaceholders(d, 3*i+1, 3) + ")"
+		if d == Postgres {
+			// Typed, so that the row values compare with the columns.
+			rows[i] = fmt.Sprintf("($%d::bigint, $%d::text, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
+		}
+	}
+	keys, join, vuln, status := `(VALUES `+strings.Join(rows, ", ")+`) AS k (a, v, p)`, "JOIN", "f.vuln_id", "f.status"
+	if d == SQLite {
+		keys = `(SELECT column1 AS a, column2 AS v, column3 AS p FROM (VALUES ` + strings.Join(rows, ", ") + `)) AS k`
+		join, vuln, status = "CROSS JOIN", "+"+vuln, "+"+status
+	}
+	return `SELECT ` + triagedCols + ` FROM ` + keys + `
+		` + join + ` findings f ON f.asset_id = k.a AND f.pkey = k.p AND ` + vuln + ` = k.v
+		LEFT JOIN decisions d ON d.asset_id = f.asset_id AND d.vuln_id = f.vuln_id AND d.pkey = f.pkey
+		WHERE ` + status + ` = '` + model.FindingOpen + `'`
 }

@@ -448,7 +448,7 @@ CREATE UNIQUE INDEX findings_asset_id_pkey_version_vuln_id_key ON findings USING
 CREATE INDEX findings_asset_list ON findings USING btree (asset_id, status, severity_rank, id);
 CREATE INDEX findings_asset_score ON findings USING btree (asset_id, status, score, severity_rank, id);
 CREATE INDEX findings_assignee_list ON findings USING btree (assignee, status, severity_rank, id) WHERE (assignee <> ''::text);
-CREATE INDEX findings_clock_list ON findings USING btree (status, severity_rank, id, sla_due_at, sla_soon_at) WHERE (closed_at IS NULL);
+CREATE INDEX findings_clock_list ON findings USING btree (status, severity_rank, id, sla_due_at, sla_soon_at, state, priority_rank) WHERE (closed_at IS NULL);
 CREATE INDEX findings_ecosystem_list ON findings USING btree ((((ecosystem || ' '::text) || status)), severity_rank, id);
 CREATE INDEX findings_ecosystem_score ON findings USING btree ((((ecosystem || ' '::text) || status)), score, severity_rank, id);
 CREATE INDEX findings_kev ON findings USING btree (status, severity_rank, id) WHERE (kev = true);

@@ -395,7 +395,7 @@ CREATE INDEX findings_asset_score ON findings (asset_id, status, score, severity
 
 CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank, id) WHERE assignee <> '';
 
-CREATE INDEX findings_clock_list ON findings (status, severity_rank, id, sla_due_at, sla_soon_at) WHERE closed_at IS NULL;
+CREATE INDEX findings_clock_list ON findings (status, severity_rank, id, sla_due_at, sla_soon_at, state, priority_rank) WHERE closed_at IS NULL;
 
 CREATE INDEX findings_ecosystem_list ON findings ((ecosystem || ' ' || status), severity_rank, id);
 

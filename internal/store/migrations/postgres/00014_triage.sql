@@ -34,9 +34,10 @@ CREATE INDEX findings_state_list ON findings (state, status, severity_rank, id);
 CREATE INDEX findings_assignee_list ON findings (assignee, status, severity_rank, id) WHERE assignee <> '';
 CREATE INDEX findings_priority_list ON findings (priority_rank, status, severity_rank, id);
 -- The list by SLA state walks the running clocks in the list's order and
--- tests their deadlines in the index. (An index by deadline gave them in
--- the wrong order: a page read every breached finding and sorted them.)
-CREATE INDEX findings_clock_list ON findings (status, severity_rank, id, sla_due_at, sla_soon_at) WHERE closed_at IS NULL;
+-- tests their deadlines, and any state or priority asked for with them,
+-- in the index. (An index by deadline gave them in the wrong order: a page
+-- read every breached finding and sorted them.)
+CREATE INDEX findings_clock_list ON findings (status, severity_rank, id, sla_due_at, sla_soon_at, state, priority_rank) WHERE closed_at IS NULL;
 CREATE INDEX findings_unassessed ON findings (id) WHERE sla_clock = '';
 
 ALTER TABLE decisions ADD COLUMN assignee TEXT NOT NULL DEFAULT '';

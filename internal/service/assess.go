@@ -43,7 +43,7 @@ func (s *Service) AssessBacklog(ctx context.Context, max int) (int, error) {
 // transaction: after a KEV or EPSS sync, or a change of an asset's
 // exposure or criticality.
 func (s *Service) reassess(ctx context.Context, assetID int64, kev, epss bool) error {
-	after := int64(0)
+	after, done := int64(0), int64(0)
 	for {
 		var ids []int64
 		err := s.Store.Transact(ctx, func(tx *store.Tx) error {
@@ -63,6 +63,10 @@ func (s *Service) reassess(ctx context.Context, assetID int64, kev, epss bool) e
 		if len(ids) < assessBatch {
 			return nil
 		}
+		// A sync job's progress: how many open findings were assessed
+		// again (the total is not known ahead).
+		done += int64(len(ids))
+		reportProgress(ctx, done, done+assessBatch, "findings re-prioritized")
 		after = ids[len(ids)-1]
 	}
 }

@@ -99,8 +99,8 @@ func TestBrowserSignInAndOverview(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if charts != 5 { // three, and the SLA panel's two
-		t.Errorf("the dashboard draws %d charts, want 5", charts)
+	if charts != 6 { // three, and the SLA panel's three
+		t.Errorf("the dashboard draws %d charts, want 6", charts)
 	}
 	if err := chromedp.Run(ctx,
 		chromedp.Click(`form.who button`),

@@ -69,7 +69,6 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *prin
 	if err != nil {
 		return err
 	}
-	sc := slaCharts(rep)
-	v.SLA, v.SLACharts = slaTotalsOf(rep.All), []chart{sc[0], sc[2]}
+	v.SLA, v.SLACharts = slaTotalsOf(rep.All), slaCharts(rep)
 	return s.render(w, http.StatusOK, "dashboard.html", pageData{Title: "Dashboard", User: who, Data: v})
 }

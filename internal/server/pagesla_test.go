@@ -72,6 +72,9 @@ func slaPage(t *testing.T, e storetest.Engine) {
 	if rows := numbers(t, dash, "sla-pastdue"); len(rows) != 2 || rows[0][1] != "1" {
 		t.Errorf("dashboard, open past due: %v", rows)
 	}
+	if rows := numbers(t, dash, "sla-ttr"); len(rows) != 2 || rows[0][0] != "high · mean" || rows[0][1] != "10" {
+		t.Errorf("dashboard, time to remediate: %v", rows)
+	}
 
 	// The form: others may not post it; an admin's makes version 2.
 	in := sla.DefaultPolicy(time.Now()).Input()

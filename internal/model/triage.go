@@ -55,10 +55,10 @@ var Justifications = []string{
 type SLAView struct {
 	DueAt         time.Time `json:"due_at,omitzero" doc:"the remediation deadline (UTC, RFC 3339); absent when the clock has none (severity none)"`
 	State         string    `json:"state" doc:"on_track, due_soon or breached while the clock runs; met or missed once it stopped (resolved, not affected, false positive, risk accepted)"`
-	Start         time.Time `json:"start" doc:"when the clock started: first seen, a change of rating, or a reopening"`
-	PolicyVersion int       `json:"policy_version" doc:"the SLA policy version that set the clock: a finding keeps it when the policy changes"`
-	Rule          string    `json:"rule" doc:"the policy rule that gave the period, in words, e.g. critical × internet-facing: 3 days"`
-	KEVShortened  bool      `json:"kev_shortened" doc:"true when CISA's KEV due date is earlier than the policy's deadline and set due_at"`
+	Start         time.Time `json:"start,omitzero" doc:"only on GET /api/v1/findings/{id}: when the clock started: first seen, a change of rating, or a reopening"`
+	PolicyVersion int       `json:"policy_version,omitempty" doc:"only on GET /api/v1/findings/{id}: the SLA policy version that set the clock; a finding keeps it when the policy changes"`
+	Rule          string    `json:"rule,omitempty" doc:"only on GET /api/v1/findings/{id}: the policy rule that gave the period, in words, e.g. critical × internet-facing: 3 days"`
+	KEVShortened  bool      `json:"kev_shortened,omitempty" doc:"only on GET /api/v1/findings/{id}: true when CISA's KEV due date is earlier than the policy's deadline and set due_at"`
 	ClosedAt      time.Time `json:"closed_at,omitzero" doc:"when the clock stopped; absent while it runs"`
 }
 
@@ -67,8 +67,8 @@ type PriorityView struct {
 	Decision string `json:"decision" doc:"CISA's SSVC deployer decision: track, track*, attend or act"`
 	// Inputs are ssvc.Inputs and Outcome ssvc.Outcome, as JSON: model
 	// does not import the ssvc package.
-	Inputs  json.RawMessage `json:"inputs" doc:"every input of the decision with its date and source: the KEV entry, a proof of concept, the EPSS score with its date and model, the CVSS vector, the asset's criticality and exposure, the time of the decision"`
-	Outcome json.RawMessage `json:"outcome" doc:"the value of each decision point (exploitation, automatable, technical impact, mission and well-being) and the rule that set it"`
+	Inputs  json.RawMessage `json:"inputs,omitempty" doc:"only on GET /api/v1/findings/{id}: every input of the decision with its date and source: the KEV entry, a proof of concept, the EPSS score with its date and model, the CVSS vector, the asset's criticality and exposure, the time of the decision"`
+	Outcome json.RawMessage `json:"outcome,omitempty" doc:"only on GET /api/v1/findings/{id}: the value of each decision point (exploitation, automatable, technical impact, mission and well-being) and the rule that set it"`
 }
 
 // Ticket is an external ticket that tracks a finding's remediation.

@@ -37,6 +37,7 @@ func TestAssessment(t *testing.T) {
 			if f.AssetID != api.ID {
 				continue
 			}
+			f, _ := st.Finding(ctx, f.ID) // the clock's rule is on the single read
 			if f.Priority.Decision != "attend" || f.SLA.Rule != "unknown as high × internal: 60 days" {
 				t.Errorf("finding %d of a now critical internet-facing asset: priority %s, clock %q (kept)", f.ID, f.Priority.Decision, f.SLA.Rule)
 			}

@@ -247,9 +247,31 @@ func (t *Tx) exploitOf(ctx context.Context, rows []assessed) (map[string]exploit
 }
 
 // updateRows writes per-row values: rows are (id, values of cols…), types
-// the PostgreSQL types of cols. One statement per 200 rows joins the
-// table with a VALUES list.
+// the PostgreSQL types of cols. On PostgreSQL one statement per 200 rows
+// joins the table with a VALUES list; on SQLite, in the process, one
+// prepared statement runs per row — a statement of the batch's length was
+// prepared anew each time, which cost more than running it.
 func updateRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, cols, types []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if d == SQLite {
+		set := make([]string, len(cols))
+		for i, c := range cols {
+			set[i] = c + " = ?"
+		}
+		st, err := tx.PrepareContext(ctx, "UPDATE "+table+" SET "+strings.Join(set, ", ")+" WHERE id = ?")
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range rows {
+			if _, err := st.ExecContext(ctx, append(slices.Clone(r[1:]), r[0])...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	const batch = 200
 	for start := 0; start < len(rows); start += batch {
 		part := rows[start:min(start+batch, len(rows))]
@@ -259,11 +281,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, cols, 
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			if d == Postgres {
-				fmt.Fprintf(&q, "%s = v.%s", c, c)
-			} else {
-				fmt.Fprintf(&q, "%s = v.column%d", c, i+2)
-			}
+			fmt.Fprintf(&q, "%s = v.%s", c, c)
 		}
 		q.WriteString(" FROM (VALUES ")
 		var args []any
@@ -276,24 +294,16 @@ func updateRows(ctx context.Context, tx *sql.Tx, d Dialect, table string, cols, 
 				if j > 0 {
 					q.WriteString(", ")
 				}
-				if d == Postgres {
-					ty := "bigint"
-					if j > 0 {
-						ty = types[j-1]
-					}
-					q.WriteString("$" + strconv.Itoa(len(args)+j+1) + "::" + ty)
-				} else {
-					q.WriteString("?")
+				ty := "bigint"
+				if j > 0 {
+					ty = types[j-1]
 				}
+				q.WriteString("$" + strconv.Itoa(len(args)+j+1) + "::" + ty)
 			}
 			q.WriteString(")")
 			args = append(args, r...)
 		}
-		if d == Postgres {
-			q.WriteString(") AS v (id, " + strings.Join(cols, ", ") + ") WHERE " + table + ".id = v.id")
-		} else {
-			q.WriteString(") AS v WHERE " + table + ".id = v.column1")
-		}
+		q.WriteString(") AS v (id, " + strings.Join(cols, ", ") + ") WHERE " + table + ".id = v.id")
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return err
 		}
@@ -314,10 +324,13 @@ func (t *Tx) ReprioritizedEvents(ctx context.Context, rs []Reprioritized, at tim
 }
 
 // readTriage fills a finding's SLA and priority views from its stored
-// clock and priority (JSON; "" until Assess set them), reading the clock
-// at now.
-func readTriage(f *model.AssetFinding, clock, prio string, closed, now time.Time) error {
-	if clock != "" {
+// clock and priority ("" until Assess set them), reading the clock at
+// now. For a list, clock is "-" (the clock's deadline is due, its due_soon
+// time soon) and prio the decision alone; else both are the stored JSON.
+func readTriage(f *model.AssetFinding, clock, prio string, closed, now, due, soon time.Time) error {
+	if clock == "-" { // a list's: the deadline and state from their columns
+		f.SLA = &model.SLAView{DueAt: due, State: string(listState(due, soon, closed, now)), ClosedAt: closed}
+	} else if clock != "" {
 		var c sla.Clock
 		if err := json.Unmarshal([]byte(clock), &c); err != nil {
 			return fmt.Errorf("finding %d: sla_clock: %w", f.ID, err)
@@ -325,7 +338,9 @@ func readTriage(f *model.AssetFinding, clock, prio string, closed, now time.Time
 		f.SLA = &model.SLAView{DueAt: c.DueAt, State: string(c.State(now, closed, sla.DefaultWindow(c))), Start: c.Start,
 			PolicyVersion: c.PolicyVersion, Rule: c.Rule, KEVShortened: c.KEVShortened, ClosedAt: closed}
 	}
-	if inputs, outcome, decision, ok := splitPriority(prio); ok {
+	if prio != "" && !strings.HasPrefix(prio, "{") { // a list's: the decision alone
+		f.Priority = &model.PriorityView{Decision: prio}
+	} else if inputs, outcome, decision, ok := splitPriority(prio); ok {
 		f.Priority = &model.PriorityView{Decision: decision, Inputs: json.RawMessage(inputs), Outcome: json.RawMessage(outcome)}
 	} else if prio != "" {
 		var p struct {
@@ -424,4 +439,23 @@ func (t *Tx) recordEPSSUsed(ctx context.Context, ex map[string]exploit, at time.
 		}
 		return nil
 	})
+}
+
+// listState is sla.Clock.State read from a finding's columns: the deadline
+// (zero for none), the time it turns due_soon (the deadline less
+// sla.DefaultWindow) and when the clock stopped.
+func listState(due, soon, closed, now time.Time) sla.State {
+	switch {
+	case !closed.IsZero() && (due.IsZero() || !closed.After(due)):
+		return sla.Met
+	case !closed.IsZero():
+		return sla.Missed
+	case due.IsZero():
+		return sla.OnTrack
+	case now.After(due):
+		return sla.Breached
+	case !soon.IsZero() && !now.Before(soon):
+		return sla.DueSoon
+	}
+	return sla.OnTrack
 }

@@ -48,7 +48,17 @@ type FindingFilter struct {
 const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package, f.version, f.purl, f.vuln_id, f.aliases,
 	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
 	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since,
-	f.state, f.assignee, f.reopened_at, f.closed_at, f.sla_clock, f.priority_inputs`
+	f.state, f.assignee, f.reopened_at, f.closed_at, f.sla_due_at, f.sla_soon_at,
+	CASE WHEN f.sla_clock = '' THEN '' ELSE '-' END, f.priority`
+
+// findingColumnsFull are findingColumns for a single finding's read: the
+// whole clock and the priority with its inputs and outcome (JSON), which
+// lists leave out — a list item carries the deadline and SLA state and the
+// SSVC decision, read from their columns, which kept a list page's answer
+// small and quick (decoding each clock and priority cost more than
+// reading them).
+var findingColumnsFull = strings.Replace(strings.TrimSuffix(findingColumns, "f.priority")+"f.priority_inputs",
+	"CASE WHEN f.sla_clock = '' THEN '' ELSE '-' END", "f.sla_clock", 1)
 
 // scanFinding reads a finding of findingColumns; now is when its SLA
 // state is read.
@@ -57,12 +67,12 @@ func scanFinding(row interface{ Scan(...any) error }, now time.Time) (model.Asse
 	var rank int
 	var aliases, evidence, sevInfo, clock, prio string
 	var epss sql.NullFloat64
-	var resolved, sevSince, reopened, closed sql.NullTime
+	var resolved, sevSince, reopened, closed, due, soon sql.NullTime
 	var by sql.NullInt64
 	err := row.Scan(&f.ID, &f.AssetID, &f.AssetName, &f.Key, &f.Ecosystem, &f.Package, &f.Version, &f.PURL, &f.VulnID,
 		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
 		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince,
-		&f.State, &f.Assignee, &reopened, &closed, &clock, &prio)
+		&f.State, &f.Assignee, &reopened, &closed, &due, &soon, &clock, &prio)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.AssetFinding{}, 0, ErrNotFound
 	}
@@ -78,7 +88,7 @@ func scanFinding(row interface{ Scan(...any) error }, now time.Time) (model.Asse
 		return model.AssetFinding{}, 0, err
 	}
 	f.ReopenedAt = timeOf(reopened)
-	if err := readTriage(&f, clock, prio, timeOf(closed), now); err != nil {
+	if err := readTriage(&f, clock, prio, timeOf(closed), now, timeOf(due), timeOf(soon)); err != nil {
 		return model.AssetFinding{}, 0, err
 	}
 	return f, rank, json.Unmarshal([]byte(aliases), &f.Aliases)
@@ -317,7 +327,7 @@ func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o
 
 // Finding returns one finding.
 func (s *Store) Finding(ctx context.Context, id int64) (model.AssetFinding, error) {
-	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumns+`
+	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumnsFull+`
 		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id), s.Now())
 	return f, err
 }

@@ -459,3 +459,40 @@ func listState(due, soon, closed, now time.Time) sla.State {
 	}
 	return sla.OnTrack
 }
+
+// assessFresh sets the clock and priority of the findings w stores new,
+// before they are stored, so that they are written once: from their
+// rating, their asset's exposure and criticality (risk, by asset) and
+// what is known of their exploitation. A new finding's clock starts when
+// it is first seen.
+func (t *Tx) assessFresh(ctx context.Context, w *findingWrites, risk map[int64]ssvc.Asset) error {
+	if len(w.fresh) == 0 {
+		return nil
+	}
+	p, err := t.SLAPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	rows := make([]assessed, len(w.fresh))
+	for i, ff := range w.fresh {
+		a := risk[ff.assetID]
+		rows[i] = assessed{asset: ff.assetID, vuln: ff.f.VulnID, severity: ff.f.Severity, info: ff.f.SeverityInfoJSON(),
+			since: w.at, exposure: a.Exposure, criticality: a.Criticality}
+	}
+	ex, err := t.exploitOf(ctx, rows)
+	if err != nil {
+		return err
+	}
+	if err := t.recordEPSSUsed(ctx, ex, w.at); err != nil {
+		return err
+	}
+	var st AssessStats
+	for i, r := range rows {
+		vals, _, err := assessOne(p, r, ex, false, w.at, &st)
+		if err != nil {
+			return fmt.Errorf("new finding %s of asset %d: %w", r.vuln, r.asset, err)
+		}
+		w.fresh[i].triage = vals[1:]
+	}
+	return nil
+}

@@ -50,7 +50,7 @@ type rewrite struct {
 
 func (w *findingWrites) add(m *MatchResult, ch *finding.Changes) {
 	for _, d := range ch.New {
-		w.fresh = append(w.fresh, freshFinding{m.AssetID, m.SnapshotID, d})
+		w.fresh = append(w.fresh, freshFinding{assetID: m.AssetID, snapID: m.SnapshotID, f: d})
 	}
 	if m.Keys == nil {
 		if len(ch.Unchanged) > 0 {

@@ -16,6 +16,10 @@ import (
 type freshFinding struct {
 	assetID, snapID int64
 	f               *finding.Detected
+	// triage is its remediation clock and SSVC priority, computed before
+	// it is stored (assessFresh): sla_clock, sla_due_at, sla_soon_at,
+	// priority, priority_rank, priority_inputs.
+	triage []any
 }
 
 // freshKey identifies a finding among those of one INSERT.
@@ -84,11 +88,11 @@ const (
 // and returns their IDs by freshKey.
 func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshFinding, t time.Time,
 	exploit func(*finding.Detected) (bool, sql.NullFloat64)) (map[string]int64, error) {
-	const cols = 22
+	const cols = 22 + triageCols
 	var q strings.Builder
 	q.WriteString(`INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
 		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash,
-		severity_info, severity_since, status) VALUES `)
+		severity_info, severity_since, sla_clock, sla_due_at, sla_soon_at, priority, priority_rank, priority_inputs, status) VALUES `)
 	args := make([]any, 0, len(part)*cols)
 	for i, ff := range part {
 		f := ff.f
@@ -100,6 +104,7 @@ func insertFindingRows(ctx context.Context, tx *sql.Tx, d Dialect, part []freshF
 		args = append(args, ff.assetID, f.Key, f.Ecosystem, f.Package, f.Version, f.PURL, f.VulnID,
 			f.AliasesJSON(), f.Summary, f.Severity, f.SeverityRank, f.Score, f.Fix, f.Evidence,
 			ff.snapID, t, t, inKEV, score, f.Hash(), f.SeverityInfoJSON(), t)
+		args = append(args, ff.triageValues()...)
 	}
 	return insertedIDs(ctx, tx, q.String()+` RETURNING id, asset_id, pkey, version, vuln_id`, args)
 }
@@ -131,20 +136,34 @@ func insertFindingRowsPG(ctx context.Context, tx *sql.Tx, _ Dialect, part []fres
 			text[c][i] = v
 		}
 	}
+	// The clock's times as text ('' for none): one array a column.
+	tri := make([][]string, 5) // sla_clock, sla_due_at, sla_soon_at, priority, priority_inputs
+	for i := range tri {
+		tri[i] = make([]string, n)
+	}
+	prank := make([]int64, n)
+	for i, ff := range part {
+		v := ff.triageValues()
+		tri[0][i], tri[1][i], tri[2][i], tri[3][i], tri[4][i] = v[0].(string), timeText(v[1]), timeText(v[2]), v[3].(string), v[5].(string)
+		prank[i] = int64(v[4].(int))
+	}
 	q := `INSERT INTO findings (asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
 		severity, severity_rank, score, fix, evidence, snapshot_id, first_seen, last_seen, kev, epss, content_hash,
-		severity_info, severity_since, status)
+		severity_info, severity_since, sla_clock, sla_due_at, sla_soon_at, priority, priority_rank, priority_inputs, status)
 		SELECT asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
 			severity, severity_rank, score, fix, evidence, snapshot_id, $1, $1, kev, epss, content_hash,
-			severity_info, $1, 'open'
+			severity_info, $1, sla_clock, NULLIF(sla_due_at, '')::timestamptz, NULLIF(sla_soon_at, '')::timestamptz,
+			priority, priority_rank, priority_inputs, 'open'
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
 			$10::text[], $11::text[], $12::bigint[], $13::float8[], $14::text[], $15::text[], $16::bigint[],
-			$17::boolean[], $18::float8[], $19::text[], $20::text[])
+			$17::boolean[], $18::float8[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[],
+			$25::bigint[], $26::text[])
 		AS u(asset_id, pkey, ecosystem, package, version, purl, vuln_id, aliases, summary,
-			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss, content_hash, severity_info)
+			severity, severity_rank, score, fix, evidence, snapshot_id, kev, epss, content_hash, severity_info,
+			sla_clock, sla_due_at, sla_soon_at, priority, priority_rank, priority_inputs)
 		RETURNING id, asset_id, pkey, version, vuln_id`
 	args := []any{t, asset, text[0], text[1], text[2], text[3], text[4], text[5], text[6], text[7], text[8], rank, score,
-		text[9], text[10], snap, inKEV, epss, text[11], text[12]}
+		text[9], text[10], snap, inKEV, epss, text[11], text[12], tri[0], tri[1], tri[2], tri[3], prank, tri[4]}
 	return insertedIDs(ctx, tx, q, args)
 }
 
@@ -210,4 +229,24 @@ func exploitData(ctx context.Context, tx *sql.Tx, d Dialect, ids []string) (map[
 		})
 	}
 	return kev, epss, inIDs(ids, d, read)
+}
+
+// triageCols is how many columns freshFinding.triage fills.
+const triageCols = 6
+
+// triageValues is ff.triage, or for a finding not assessed before it is
+// stored the values of none (the backlog sets them: Unassessed).
+func (ff freshFinding) triageValues() []any {
+	if len(ff.triage) == triageCols {
+		return ff.triage
+	}
+	return []any{"", nil, nil, "", 0, ""}
+}
+
+// timeText is a nullable time value as RFC 3339 text, "" for NULL.
+func timeText(v any) string {
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return ""
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/finding"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/ssvc"
 )
 
 // MatchResult is the outcome of matching (part of) one snapshot.
@@ -87,7 +88,7 @@ func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchSta
 	if err != nil {
 		return MatchStats{}, err
 	}
-	cur, err := lockAssets(ctx, t.tx, t.dialect, results, order)
+	cur, risk, err := lockAssets(ctx, t.tx, t.dialect, results, order)
 	if err != nil {
 		return MatchStats{}, err
 	}
@@ -125,6 +126,9 @@ func (t *Tx) ApplyFindings(ctx context.Context, results []MatchResult) (MatchSta
 		ch := finding.Diff(ins[i])
 		st.count(&ch)
 		w.add(m, &ch)
+	}
+	if err := t.assessFresh(ctx, &w, risk); err != nil {
+		return MatchStats{}, err
 	}
 	if err := w.write(ctx, t.tx, t.dialect); err != nil {
 		return MatchStats{}, err
@@ -190,15 +194,18 @@ func checkGeneration(ctx context.Context, tx *sql.Tx, live []*MatchResult) error
 	return nil
 }
 
-// lockAssets reads the current snapshot of the results' assets, locking
-// their rows on PostgreSQL in ascending ID order (SQLite has one writer
-// anyway). Deleted assets are missing from the map.
-func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResult, order []int) (map[int64]int64, error) {
+// lockAssets reads the current snapshot of the results' assets, and their
+// exposure and criticality (inputs of the new findings' clocks and
+// priorities), locking their rows on PostgreSQL in ascending ID order
+// (SQLite has one writer anyway). Deleted assets are missing from the
+// maps.
+func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResult, order []int) (map[int64]int64, map[int64]ssvc.Asset, error) {
 	lock := ""
 	if d == Postgres {
 		lock = " FOR UPDATE"
 	}
 	cur := make(map[int64]int64, len(order))
+	risk := make(map[int64]ssvc.Asset, len(order))
 	const chunk = 500
 	for start := 0; start < len(order); start += chunk {
 		part := order[start:min(start+chunk, len(order))]
@@ -206,23 +213,25 @@ func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResul
 		for i, r := range part {
 			args[i] = results[r].AssetID
 		}
-		err := queryRows(ctx, tx, `SELECT id, current_snapshot_id FROM assets WHERE id IN (`+
+		err := queryRows(ctx, tx, `SELECT id, current_snapshot_id, exposure, criticality FROM assets WHERE id IN (`+
 			rowPlaceholders(d, 1, len(part))+`) ORDER BY id`+lock, args, func(rows *sql.Rows) error {
 			var id int64
 			var sn sql.NullInt64
-			if err := rows.Scan(&id, &sn); err != nil {
+			a := ssvc.Asset{}
+			if err := rows.Scan(&id, &sn, &a.Exposure, &a.Criticality); err != nil {
 				return err
 			}
 			if sn.Valid {
 				cur[id] = sn.Int64
 			}
+			a.ID, risk[id] = id, a
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("locking assets: %w", err)
+			return nil, nil, fmt.Errorf("locking assets: %w", err)
 		}
 	}
-	return cur, nil
+	return cur, risk, nil
 }
 
 // loadStored reads, per asset, its stored findings of the result's keys

@@ -126,11 +126,15 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 		`ON CONFLICT DO NOTHING`); err != nil {
 		return AssessStats{}, fmt.Errorf("extending exceptions to findings detected again: %w", err)
 	}
+	// New findings were assessed before they were stored (assessFresh): a
+	// regressed one among them starts its clock now, when it was first
+	// seen, as it did.
+	again := slices.Clone(reIDs)
 	for _, u := range w.rerated {
-		ids = append(ids, u.ID)
+		again = append(again, u.ID)
 	}
-	slices.Sort(ids)
-	return t.Assess(ctx, slices.Compact(ids), regressed, at)
+	slices.Sort(again)
+	return t.Assess(ctx, slices.Compact(again), regressed, at)
 }
 
 // resolvedByDetection stops the clocks of the findings w resolves, and

@@ -4,6 +4,8 @@ package server
 // exceptions (risk acceptance).
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -102,10 +104,8 @@ func (s *Server) decideException(verb string) handlerFunc {
 			return err
 		}
 		var in model.ExceptionDecision
-		if r.ContentLength != 0 {
-			if err := decode(r, &in); err != nil {
-				return err
-			}
+		if err := decodeOptional(r, &in); err != nil {
+			return err
 		}
 		var e model.Exception
 		switch verb {
@@ -165,4 +165,22 @@ func writeFinding(w http.ResponseWriter) func(model.AssetFinding, error) error {
 		}
 		return writeJSON(w, http.StatusOK, f)
 	}
+}
+
+// decodeOptional is decode for a body that may be absent: no body, or an
+// empty one however it was sent (a chunked empty body has no length),
+// leaves v as it is.
+func decodeOptional(r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	return decode(r, v)
 }

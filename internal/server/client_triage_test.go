@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
 // clientTriage triages findings of the asset client-test through the
@@ -86,3 +89,29 @@ func clientTriage(ctx context.Context, t *testing.T, admin, analyst *client.Clie
 		t.Errorf("a revoked exception's finding: %q; want affected", got.State)
 	}
 }
+
+// TestApproveWithoutBody: an approval sent with no body, an empty chunked
+// body or whitespace is an approval without a note.
+func TestApproveWithoutBody(t *testing.T) {
+	p := startInproc(t, storetest.Engines(t)[0], inprocOptions{seed: true, jobs: true})
+	var fs struct{ Items []model.AssetFinding }
+	p.admin.JSON(t, "GET", "/api/v1/findings?limit=3", nil, 200, &fs)
+	if len(fs.Items) < 3 {
+		t.Fatalf("the seeded findings: %d", len(fs.Items))
+	}
+	analyst := p.client(t, "analyst")
+	for i, body := range []io.Reader{nil, chunked{}, strings.NewReader("  \n")} {
+		var x model.Exception
+		analyst.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fs.Items[i].ID)), 201, &x)
+		p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/exceptions/%d/approve", x.ID), body, 200, &x)
+		if x.State != model.ExceptionApproved {
+			t.Errorf("body %d: %+v", i, x)
+		}
+	}
+}
+
+// chunked is an empty body of unknown length, as a client that streams
+// its body gives one.
+type chunked struct{}
+
+func (chunked) Read([]byte) (int, error) { return 0, io.EOF }

@@ -5,39 +5,31 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/store"
-	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
 // BenchmarkAssetRows reads the first page of the assets list, and a page
 // filtered by kind and text, with its count, from 10,000 assets with
 // 100 open findings each (1,000,000 findings), on each engine.
 func BenchmarkAssetRows(b *testing.B) {
-	for _, e := range storetest.Engines(b) {
-		b.Run(e.Name, func(b *testing.B) {
-			s, err := store.Open(ctx, e.Config(b))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			seedAssetPortfolio(b, s, 10000, 100)
-			for _, c := range []struct {
-				name string
-				f    store.AssetFilter
-			}{{"first-page", store.AssetFilter{Limit: 50}}, {"filtered", store.AssetFilter{Limit: 50, Kind: "host", Text: "team-7"}}} {
-				b.Run(c.name, func(b *testing.B) {
-					for b.Loop() {
-						if _, err := s.CountAssetRows(ctx, c.f); err != nil {
-							b.Fatal(err)
-						}
-						rows, err := s.AssetRows(ctx, c.f, "")
-						if err != nil || len(rows) != 50 {
-							b.Fatalf("%d rows, %v", len(rows), err)
-						}
+	benchEngines(b, func(b *testing.B, s *store.Store) {
+		seedAssetPortfolio(b, s, 10000, 100)
+		for _, c := range []struct {
+			name string
+			f    store.AssetFilter
+		}{{"first-page", store.AssetFilter{Limit: 50}}, {"filtered", store.AssetFilter{Limit: 50, Kind: "host", Text: "team-7"}}} {
+			b.Run(c.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.CountAssetRows(ctx, c.f); err != nil {
+						b.Fatal(err)
 					}
-				})
-			}
-		})
-	}
+					rows, err := s.AssetRows(ctx, c.f, "")
+					if err != nil || len(rows) != 50 {
+						b.Fatalf("%d rows, %v", len(rows), err)
+					}
+				}
+			})
+		}
+	})
 }
 
 // seedAssetPortfolio writes assets, each with a current snapshot and open

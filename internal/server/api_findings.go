@@ -57,14 +57,11 @@ func (s *Server) findingFilter(r *http.Request) (store.FindingFilter, error) {
 	if f.MaxScore, err = queryScore(r, "max_score"); err != nil {
 		return f, err
 	}
-	if sv := q.Get("severity"); sv != "" {
-		for _, v := range strings.Split(sv, ",") {
-			v = strings.ToLower(strings.TrimSpace(v))
-			if !slices.Contains(model.Ratings, model.Rating(v)) {
-				return f, errStatus(http.StatusBadRequest, "severity %q: critical, high, medium, low, none or unknown", v)
-			}
-			f.Severity = append(f.Severity, v)
+	for _, v := range listParam(q.Get("severity")) {
+		if !slices.Contains(model.Ratings, model.Rating(v)) {
+			return f, errStatus(http.StatusBadRequest, "severity %q: critical, high, medium, low, none or unknown", v)
 		}
+		f.Severity = append(f.Severity, v)
 	}
 	if len(f.Text) > 200 {
 		return f, errStatus(http.StatusBadRequest, "q: at most 200 characters")

@@ -17,21 +17,9 @@ const assessBatch = 2000
 func (s *Service) AssessBacklog(ctx context.Context, max int) (int, error) {
 	total := 0
 	for i := 0; max == 0 || i < max; i++ {
-		n := 0
-		err := s.Store.Transact(ctx, func(tx *store.Tx) error {
-			ids, err := tx.Unassessed(ctx, assessBatch)
-			if err != nil || len(ids) == 0 {
-				return err
-			}
-			n = len(ids)
-			st, err := tx.Assess(ctx, ids, nil, tx.Now())
-			if err != nil {
-				return err
-			}
-			return tx.ReprioritizedEvents(ctx, st.Reprioritized, tx.Now())
-		})
-		total += n
-		if err != nil || n < assessBatch {
+		ids, err := s.assessOnce(ctx, func(tx *store.Tx) ([]int64, error) { return tx.Unassessed(ctx, assessBatch) })
+		total += len(ids)
+		if err != nil || len(ids) < assessBatch {
 			return total, err
 		}
 	}
@@ -45,17 +33,8 @@ func (s *Service) AssessBacklog(ctx context.Context, max int) (int, error) {
 func (s *Service) reassess(ctx context.Context, assetID int64, kev, epss bool) error {
 	after, done := int64(0), int64(0)
 	for {
-		var ids []int64
-		err := s.Store.Transact(ctx, func(tx *store.Tx) error {
-			var err error
-			if ids, err = tx.OpenFindingIDs(ctx, assetID, kev, epss, after, assessBatch); err != nil || len(ids) == 0 {
-				return err
-			}
-			st, err := tx.Assess(ctx, ids, nil, tx.Now())
-			if err != nil {
-				return err
-			}
-			return tx.ReprioritizedEvents(ctx, st.Reprioritized, tx.Now())
+		ids, err := s.assessOnce(ctx, func(tx *store.Tx) ([]int64, error) {
+			return tx.OpenFindingIDs(ctx, assetID, kev, epss, after, assessBatch)
 		})
 		if err != nil {
 			return fmt.Errorf("reassessing findings: %w", err)
@@ -69,4 +48,22 @@ func (s *Service) reassess(ctx context.Context, assetID int64, kev, epss bool) e
 		reportProgress(ctx, done, done+assessBatch, "findings re-prioritized")
 		after = ids[len(ids)-1]
 	}
+}
+
+// assessOnce assesses the findings pick selects, in one transaction with
+// the events of the priorities that changed, and returns their IDs.
+func (s *Service) assessOnce(ctx context.Context, pick func(*store.Tx) ([]int64, error)) ([]int64, error) {
+	var ids []int64
+	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		var err error
+		if ids, err = pick(tx); err != nil || len(ids) == 0 {
+			return err
+		}
+		st, err := tx.Assess(ctx, ids, nil, tx.Now())
+		if err != nil {
+			return err
+		}
+		return tx.ReprioritizedEvents(ctx, st.Reprioritized, tx.Now())
+	})
+	return ids, err
 }

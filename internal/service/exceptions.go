@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -212,7 +213,7 @@ func (s *Service) EndExceptions(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		for _, id := range sortedIDs(kev) {
+		for _, id := range slices.Sorted(maps.Keys(kev)) {
 			if err := end(id, model.ExceptionRevoked, strings.Join(kev[id], ", ")+" entered CISA KEV (known exploited)"); err != nil {
 				return err
 			}
@@ -271,15 +272,6 @@ func (s *Service) endExceptionBy(ctx context.Context, tx *store.Tx, id int64, ac
 	ev := event(actor, "exception."+state, "exception", id)
 	ev.At = at
 	return tx.AppendEvent(ctx, ev, before, e)
-}
-
-func sortedIDs[V any](m map[int64]V) []int64 {
-	ids := make([]int64, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // exceptionMaxDays is the longest an exception may run, in days: the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -53,7 +54,13 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 	if err != nil {
 		return AssessStats{}, err
 	}
-	groups := map[[3]string][]int64{}
+	// The findings written alike: their state, whether they reopened,
+	// whether their clock stops.
+	type write struct {
+		state          string
+		reopen, closed bool
+	}
+	groups := map[write][]int64{}
 	var hist []History
 	var accepted [][]any
 	for _, r := range rows {
@@ -78,15 +85,7 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 			state, reason = r.decision, fmt.Sprintf("the decision %s of %s by %s applies", r.decision,
 				r.decidedAt.Format(time.DateOnly), r.decidedBy)
 		}
-		reopen := "0"
-		if back {
-			reopen = "1"
-		}
-		closed := "0"
-		if model.Closes(state) {
-			closed = "1"
-		}
-		k := [3]string{state, reopen, closed}
+		k := write{state: state, reopen: back, closed: model.Closes(state)}
 		groups[k] = append(groups[k], r.ID)
 		if reason != "" {
 			hist = append(hist, History{AssetID: r.AssetID, VulnID: r.VulnID, Key: r.Key, FindingID: r.ID, At: at, Actor: "system",
@@ -96,12 +95,14 @@ func (t *Tx) afterDetection(ctx context.Context, w *findingWrites) (AssessStats,
 			regressed[r.ID] = true
 		}
 	}
-	for _, k := range slices.SortedFunc(maps.Keys(groups), func(a, b [3]string) int { return strings.Compare(strings.Join(a[:], ","), strings.Join(b[:], ",")) }) {
-		set, args := `UPDATE findings SET state = ?, closed_at = NULL`, []any{k[0]}
-		if k[2] == "1" {
+	for _, k := range slices.SortedFunc(maps.Keys(groups), func(a, b write) int {
+		return cmp.Or(strings.Compare(a.state, b.state), compareBool(a.reopen, b.reopen), compareBool(a.closed, b.closed))
+	}) {
+		set, args := `UPDATE findings SET state = ?, closed_at = NULL`, []any{k.state}
+		if k.closed {
 			set, args = `UPDATE findings SET state = ?, closed_at = ?`, append(args, at)
 		}
-		if k[1] == "1" {
+		if k.reopen {
 			set, args = set+`, reopened_at = ?`, append(args, at)
 		}
 		ids := groups[k]
@@ -206,4 +207,15 @@ func (t *Tx) detectedRows(ctx context.Context, ids []int64, at time.Time) ([]det
 		out = append(out, got...)
 	}
 	return out, nil
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }

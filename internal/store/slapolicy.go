@@ -14,7 +14,13 @@ import (
 // database that has none gets version 1, sla.DefaultPolicy, recorded with
 // its audit event in this transaction.
 func (t *Tx) SLAPolicy(ctx context.Context) (sla.Policy, error) {
+	if t.policy != nil { // read once a transaction: a match assesses twice
+		return *t.policy, nil
+	}
 	p, err := slaPolicy(ctx, t.tx)
+	if err == nil {
+		t.policy = &p
+	}
 	if !errors.Is(err, ErrNotFound) {
 		return p, err
 	}
@@ -73,6 +79,7 @@ func (t *Tx) AddSLAPolicy(ctx context.Context, p sla.Policy, actor string) error
 	if err != nil {
 		return fmt.Errorf("recording the SLA policy: %w", err)
 	}
+	t.policy = &p
 	return t.AppendEvent(ctx, model.Event{At: p.CreatedAt, Actor: actor, Kind: "sla_policy.created", ObjectType: "sla_policy",
 		ObjectID: fmt.Sprint(p.Version)}, nil, p)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/sla"
 )
 
 // Tx is one transaction on the store. A use case of the service runs on
@@ -25,6 +26,8 @@ type Tx struct {
 	events []chained
 	// now is the store's clock (Store.Now).
 	now func() time.Time
+	// policy is the SLA policy in force, once read (SLAPolicy).
+	policy *sla.Policy
 }
 
 // Transact runs fn in one transaction: committed when fn returns nil,

@@ -11,6 +11,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -95,10 +96,10 @@ func clientTriage(ctx context.Context, t *testing.T, admin, analyst *client.Clie
 func TestApproveWithoutBody(t *testing.T) {
 	p := startInproc(t, storetest.Engines(t)[0], inprocOptions{seed: true, jobs: true})
 	var fs struct{ Items []model.AssetFinding }
-	p.admin.JSON(t, "GET", "/api/v1/findings?limit=3", nil, 200, &fs)
-	if len(fs.Items) < 3 {
-		t.Fatalf("the seeded findings: %d", len(fs.Items))
-	}
+	servertest.Eventually(t, e2eWait, "the seeded example's findings", func() bool { // its match runs as a job
+		p.admin.JSON(t, "GET", "/api/v1/findings?limit=3", nil, 200, &fs)
+		return len(fs.Items) == 3
+	})
 	analyst := p.client(t, "analyst")
 	for i, body := range []io.Reader{nil, chunked{}, strings.NewReader("  \n")} {
 		var x model.Exception

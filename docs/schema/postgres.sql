@@ -85,6 +85,32 @@ CREATE TABLE audit_head (
     CONSTRAINT audit_head_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE code_findings (
+    finding_id bigint NOT NULL,
+    asset_id bigint NOT NULL,
+    tool text NOT NULL,
+    tool_version text NOT NULL DEFAULT ''::text,
+    branch text NOT NULL,
+    fingerprint text NOT NULL,
+    fingerprint_from text NOT NULL DEFAULT ''::text,
+    rule text NOT NULL,
+    rule_name text NOT NULL DEFAULT ''::text,
+    uri text NOT NULL DEFAULT ''::text,
+    uri_base_id text NOT NULL DEFAULT ''::text,
+    start_line integer NOT NULL DEFAULT 0,
+    end_line integer NOT NULL DEFAULT 0,
+    logical text NOT NULL DEFAULT ''::text,
+    snippet text NOT NULL DEFAULT ''::text,
+    level text NOT NULL DEFAULT ''::text,
+    message text NOT NULL DEFAULT ''::text,
+    suppressed boolean NOT NULL DEFAULT false,
+    scan_record_id bigint,
+    CONSTRAINT code_findings_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
+    CONSTRAINT code_findings_asset_id_tool_branch_fingerprint_key UNIQUE (asset_id, tool, branch, fingerprint),
+    CONSTRAINT code_findings_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE CASCADE,
+    CONSTRAINT code_findings_pkey PRIMARY KEY (finding_id)
+);
+
 CREATE TABLE components (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     snapshot_id bigint NOT NULL,
@@ -289,6 +315,7 @@ CREATE TABLE findings (
     priority text NOT NULL DEFAULT ''::text,
     priority_rank integer NOT NULL DEFAULT 0,
     priority_inputs text NOT NULL DEFAULT ''::text,
+    kind text NOT NULL DEFAULT 'dependency'::text,
     CONSTRAINT findings_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT findings_asset_id_pkey_version_vuln_id_key UNIQUE (asset_id, pkey, version, vuln_id),
     CONSTRAINT findings_pkey PRIMARY KEY (id)
@@ -420,6 +447,8 @@ CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_h
 CREATE UNIQUE INDEX assets_name_key ON assets USING btree (name);
 CREATE UNIQUE INDEX assets_pkey ON assets USING btree (id);
 CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
+CREATE UNIQUE INDEX code_findings_asset_id_tool_branch_fingerprint_key ON code_findings USING btree (asset_id, tool, branch, fingerprint);
+CREATE UNIQUE INDEX code_findings_pkey ON code_findings USING btree (finding_id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
@@ -453,6 +482,7 @@ CREATE INDEX findings_ecosystem_list ON findings USING btree ((((ecosystem || ' 
 CREATE INDEX findings_ecosystem_score ON findings USING btree ((((ecosystem || ' '::text) || status)), score, severity_rank, id);
 CREATE INDEX findings_kev ON findings USING btree (status, severity_rank, id) WHERE (kev = true);
 CREATE INDEX findings_kev_score ON findings USING btree (status, score, severity_rank, id) WHERE (kev = true);
+CREATE INDEX findings_kind_list ON findings USING btree (kind, status, severity_rank, id) WHERE (kind <> 'dependency'::text);
 CREATE INDEX findings_list ON findings USING btree (status, severity_rank, id, asset_id, vuln_id, lower(package));
 CREATE INDEX findings_package_list ON findings USING btree (lower(package), status, severity_rank, id, score);
 CREATE UNIQUE INDEX findings_pkey ON findings USING btree (id);

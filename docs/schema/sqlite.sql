@@ -105,6 +105,29 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 
+CREATE TABLE code_findings (
+    finding_id       INTEGER PRIMARY KEY REFERENCES findings (id) ON DELETE CASCADE,
+    asset_id         INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    tool             TEXT NOT NULL,
+    tool_version     TEXT NOT NULL DEFAULT '',
+    branch           TEXT NOT NULL,
+    fingerprint      TEXT NOT NULL,
+    fingerprint_from TEXT NOT NULL DEFAULT '',
+    rule             TEXT NOT NULL,
+    rule_name        TEXT NOT NULL DEFAULT '',
+    uri              TEXT NOT NULL DEFAULT '',
+    uri_base_id      TEXT NOT NULL DEFAULT '',
+    start_line       INTEGER NOT NULL DEFAULT 0,
+    end_line         INTEGER NOT NULL DEFAULT 0,
+    logical          TEXT NOT NULL DEFAULT '',
+    snippet          TEXT NOT NULL DEFAULT '',
+    level            TEXT NOT NULL DEFAULT '',
+    message          TEXT NOT NULL DEFAULT '',
+    suppressed       BOOLEAN NOT NULL DEFAULT FALSE,
+    scan_record_id   INTEGER,
+    UNIQUE (asset_id, tool, branch, fingerprint)
+);
+
 CREATE TABLE components (
     id          INTEGER PRIMARY KEY,
     snapshot_id INTEGER NOT NULL REFERENCES snapshots (id) ON DELETE CASCADE,
@@ -264,7 +287,7 @@ CREATE TABLE findings (
     last_seen            TIMESTAMP NOT NULL,
     resolved_at          TIMESTAMP,
     resolution           TEXT NOT NULL DEFAULT '',
-    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '', severity_info TEXT NOT NULL DEFAULT '{}', severity_since TIMESTAMP, state TEXT NOT NULL DEFAULT 'new', assignee TEXT NOT NULL DEFAULT '', closed_at TIMESTAMP, reopened_at TIMESTAMP, sla_due_at TIMESTAMP, sla_soon_at TIMESTAMP, sla_clock TEXT NOT NULL DEFAULT '', priority TEXT NOT NULL DEFAULT '', priority_rank INTEGER NOT NULL DEFAULT 0, priority_inputs TEXT NOT NULL DEFAULT '',
+    resolved_by_snapshot INTEGER, content_hash TEXT NOT NULL DEFAULT '', severity_info TEXT NOT NULL DEFAULT '{}', severity_since TIMESTAMP, state TEXT NOT NULL DEFAULT 'new', assignee TEXT NOT NULL DEFAULT '', closed_at TIMESTAMP, reopened_at TIMESTAMP, sla_due_at TIMESTAMP, sla_soon_at TIMESTAMP, sla_clock TEXT NOT NULL DEFAULT '', priority TEXT NOT NULL DEFAULT '', priority_rank INTEGER NOT NULL DEFAULT 0, priority_inputs TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL DEFAULT 'dependency',
     UNIQUE (asset_id, pkey, version, vuln_id)
 );
 
@@ -404,6 +427,8 @@ CREATE INDEX findings_ecosystem_score ON findings ((ecosystem || ' ' || status),
 CREATE INDEX findings_kev ON findings (status, severity_rank, id) WHERE kev = TRUE;
 
 CREATE INDEX findings_kev_score ON findings (status, score, severity_rank, id) WHERE kev = TRUE;
+
+CREATE INDEX findings_kind_list ON findings (kind, status, severity_rank, id) WHERE kind <> 'dependency';
 
 CREATE INDEX findings_list ON findings (status, severity_rank, id, asset_id, vuln_id, LOWER(package));
 

@@ -36,7 +36,7 @@ const (
 )
 
 // Resolutions lists the reasons a finding can be resolved for.
-var Resolutions = []string{ResolvedByUpgrade, ResolvedByAdvisory, ResolvedByWithdrawal}
+var Resolutions = []string{ResolvedByUpgrade, ResolvedByAdvisory, ResolvedByWithdrawal, ResolvedByScan}
 
 // AssetFinding is one advisory affecting one package version of one asset,
 // with its life cycle.
@@ -76,7 +76,7 @@ type AssetFinding struct {
 	FirstSeen  time.Time `json:"first_seen" doc:"when a match first found it (UTC, RFC 3339)"`
 	LastSeen   time.Time `json:"last_seen" doc:"when a match of a snapshot last found it (UTC, RFC 3339); a re-match after an advisory change that leaves it as it was does not move it"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero" doc:"when it was resolved (UTC, RFC 3339); absent while open"`
-	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted); absent while open"`
+	Resolution string    `json:"resolution,omitempty" doc:"why it was resolved: upgrade (a newer snapshot no longer has the affected version), advisory-changed (the corrected advisory no longer covers it), withdrawn (its advisory was withdrawn by its publisher, or the feeds that supplied it were deleted), not-in-latest-scan (a code finding the latest SARIF log of its tool on its branch no longer has); absent while open"`
 	// ResolvedBy is the snapshot that no longer had the affected version.
 	ResolvedBy int64 `json:"resolved_by_snapshot,omitempty" doc:"the snapshot that no longer had the affected version; absent unless resolved by upgrade"`
 	// State is what people decided (TriageStates), apart from Status,
@@ -86,6 +86,10 @@ type AssetFinding struct {
 	ReopenedAt time.Time     `json:"reopened_at,omitzero" doc:"when detection found it again after it was fixed; absent when it never was"`
 	SLA        *SLAView      `json:"sla,omitempty" doc:"the remediation clock; absent until it is set (just after the match that found it)"`
 	Priority   *PriorityView `json:"priority,omitempty" doc:"the SSVC priority with its inputs; absent until it is set (just after the match that found it)"`
+	// Kind is KindDependency or KindCode; Code is filled for a code
+	// finding.
+	Kind string       `json:"kind" doc:"what found it: dependency (an advisory matched to a package of the asset's inventory) or code (a result of a SARIF log imported for the asset: its advisory is the rule ID, its package the file)"`
+	Code *CodeFinding `json:"code,omitempty" doc:"for a code finding, the tool, rule, branch and location; absent for a dependency finding"`
 	// Decision is filled on a single finding's read only.
 	Decision *Decision `json:"decision,omitempty" doc:"what people decided about this vulnerability on this asset (it follows the finding across upgrades); only on GET /api/v1/findings/{id}, absent when nobody decided yet"`
 }

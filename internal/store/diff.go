@@ -167,7 +167,7 @@ type diffFinding struct {
 func (s *Store) diffFindings(ctx context.Context, assetID int64) ([]diffFinding, error) {
 	var out []diffFinding
 	err := queryRows(ctx, s.db, `SELECT id, pkey, vuln_id, severity, package, version, ecosystem, status FROM findings
-		WHERE asset_id = $1 AND (status = 'open' OR resolution = $2) ORDER BY severity_rank DESC, vuln_id, id`,
+		WHERE asset_id = $1 AND kind = '`+model.KindDependency+`' AND (status = 'open' OR resolution = $2) ORDER BY severity_rank DESC, vuln_id, id`,
 		[]any{assetID, model.ResolvedByUpgrade}, func(rows *sql.Rows) error {
 			var f diffFinding
 			if err := rows.Scan(&f.ID, &f.key, &f.VulnID, &f.Severity, &f.Package, &f.Version, &f.Ecosystem, &f.Status); err != nil {

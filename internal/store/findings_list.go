@@ -37,6 +37,8 @@ type FindingFilter struct {
 	// state (sla.States) at Now (the store's clock when zero).
 	SLAState string
 	Now      time.Time
+	// Kind keeps the findings of this kind (model.FindingKinds).
+	Kind string
 	// Sort is the order: SortSeverity (also "") or SortScore.
 	Sort string
 	// Cursor is the opaque keyset cursor of the previous page's last row,
@@ -47,7 +49,7 @@ type FindingFilter struct {
 
 const findingColumns = `f.id, f.asset_id, a.name, f.pkey, f.ecosystem, f.package, f.version, f.purl, f.vuln_id, f.aliases,
 	f.summary, f.severity, f.severity_rank, f.score, f.fix, f.evidence, f.kev, f.epss, f.status, f.snapshot_id,
-	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since,
+	f.first_seen, f.last_seen, f.resolved_at, f.resolution, f.resolved_by_snapshot, f.severity_info, f.severity_since, f.kind,
 	f.state, f.assignee, f.reopened_at, f.closed_at, f.sla_due_at, f.sla_soon_at,
 	CASE WHEN f.sla_clock = '' THEN '' ELSE '-' END, f.priority`
 
@@ -71,7 +73,7 @@ func scanFinding(row interface{ Scan(...any) error }, now time.Time) (model.Asse
 	var by sql.NullInt64
 	err := row.Scan(&f.ID, &f.AssetID, &f.AssetName, &f.Key, &f.Ecosystem, &f.Package, &f.Version, &f.PURL, &f.VulnID,
 		&aliases, &f.Summary, &f.Severity, &rank, &f.Score, &f.Fix, &evidence, &f.KEV, &epss, &f.Status,
-		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince,
+		&f.SnapshotID, &f.FirstSeen, &f.LastSeen, &resolved, &f.Resolution, &by, &sevInfo, &sevSince, &f.Kind,
 		&f.State, &f.Assignee, &reopened, &closed, &due, &soon, &clock, &prio)
 	if errors.Is(err, sql.ErrNoRows) {
 		return model.AssetFinding{}, 0, ErrNotFound
@@ -170,6 +172,13 @@ func newListQuery(f FindingFilter, d Dialect) (*listQuery, error) {
 	}
 	if f.AssetID != 0 {
 		lq.where = append(lq.where, "f.asset_id = "+lq.arg(f.AssetID))
+	}
+	switch f.Kind {
+	case "":
+	case model.KindDependency, model.KindCode:
+		lq.where = append(lq.where, "f.kind = '"+f.Kind+"'") // a constant of this code
+	default:
+		return nil, invalidf("kind %q: dependency or code", f.Kind)
 	}
 	if len(f.Severity) > 0 {
 		var ph []string
@@ -322,12 +331,21 @@ func (s *Store) readPage(ctx context.Context, q string, args []any, limit int, o
 		out = append(out, fd)
 		lastRank = rank
 	}
-	return out, next, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	rows.Close()
+	return out, next, s.fillCode(ctx, s.db, out)
 }
 
 // Finding returns one finding.
 func (s *Store) Finding(ctx context.Context, id int64) (model.AssetFinding, error) {
 	f, _, err := scanFinding(s.db.QueryRowContext(ctx, `SELECT `+findingColumnsFull+`
 		FROM findings f JOIN assets a ON a.id = f.asset_id WHERE f.id = $1`, id), s.Now())
-	return f, err
+	if err != nil {
+		return f, err
+	}
+	fs := []model.AssetFinding{f}
+	err = s.fillCode(ctx, s.db, fs)
+	return fs[0], err
 }

@@ -236,6 +236,9 @@ func lockAssets(ctx context.Context, tx *sql.Tx, d Dialect, results []MatchResul
 
 // loadStored reads, per asset, its stored findings of the result's keys
 // (all of them for nil keys): what finding.Diff compares the result with.
+// Only dependency findings: code findings are the SARIF import's
+// (ApplyCodeFindings), and a match that read them would resolve them as
+// no longer detected.
 func loadStored(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult) (map[int64][]finding.Stored, error) {
 	out := make(map[int64][]finding.Stored, len(live))
 	var whole []int64 // assets matched whole: all their findings
@@ -268,7 +271,7 @@ func loadStored(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult)
 			args[i] = a
 		}
 		if err := queryRows(ctx, tx, `SELECT `+cols+` FROM findings f WHERE f.asset_id IN (`+
-			rowPlaceholders(d, 1, len(part))+`)`, args, scan); err != nil {
+			rowPlaceholders(d, 1, len(part))+`) AND f.kind = '`+model.KindDependency+`'`, args, scan); err != nil {
 			return nil, fmt.Errorf("reading the findings of %d assets: %w", len(part), err)
 		}
 	}
@@ -281,14 +284,15 @@ func loadStored(ctx context.Context, tx *sql.Tx, d Dialect, live []*MatchResult)
 	var err error
 	if d == Postgres {
 		err = queryRows(ctx, tx, `SELECT `+cols+` FROM unnest($1::bigint[], $2::text[]) AS u(a, k)
-			JOIN findings f ON f.asset_id = u.a AND f.pkey = u.k`, []any{pairAssets, pairKeys}, scan)
+			JOIN findings f ON f.asset_id = u.a AND f.pkey = u.k AND f.kind = '`+model.KindDependency+`'`, []any{pairAssets, pairKeys}, scan)
 	} else {
 		pairs := make([][2]any, len(pairAssets))
 		for i := range pairAssets {
 			pairs[i] = [2]any{pairAssets[i], pairKeys[i]}
 		}
 		err = queryRows(ctx, tx, `SELECT `+cols+` FROM json_each($1) AS u
-			JOIN findings f ON f.asset_id = u.value ->> 0 AND f.pkey = u.value ->> 1`, []any{mustJSON(pairs)}, scan)
+			JOIN findings f ON f.asset_id = u.value ->> 0 AND f.pkey = u.value ->> 1
+			AND f.kind = '`+model.KindDependency+`'`, []any{mustJSON(pairs)}, scan)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the findings of %d re-matched keys: %w", len(pairKeys), err)

@@ -176,6 +176,7 @@ var resolutionWords = map[string]string{
 	model.ResolvedByUpgrade:    "the current snapshot no longer has the affected version",
 	model.ResolvedByAdvisory:   "the corrected advisory no longer covers the version",
 	model.ResolvedByWithdrawal: "the advisory was withdrawn",
+	model.ResolvedByScan:       "the latest SARIF log of its tool on its branch no longer has it",
 }
 
 // detectedRows reads new or reopened findings with what was decided about

@@ -134,3 +134,16 @@ func (c *Client) upload(ctx context.Context, path string, q url.Values, sbom []b
 		contentType: "application/octet-stream", want: http.StatusCreated, out: &r})
 	return r, err
 }
+
+// ImportSARIF imports a SARIF 2.1.0 log as code findings of the asset on
+// the branch ("" for the server's default, main).
+func (c *Client) ImportSARIF(ctx context.Context, assetID int64, branch string, log []byte) (model.SARIFImport, error) {
+	q := url.Values{}
+	if branch != "" {
+		q.Set("branch", branch)
+	}
+	var out model.SARIFImport
+	err := c.call(ctx, request{method: http.MethodPost, path: idPath("/api/v1/assets", assetID) + "/sarif", query: q,
+		body: bytes.NewReader(log), contentType: "application/sarif+json", want: http.StatusOK, out: &out})
+	return out, err
+}

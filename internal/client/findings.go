@@ -45,6 +45,8 @@ type FindingFilter struct {
 	// Sort is the order: severity (the server's default) or score. A
 	// Cursor holds only for the Sort that gave it.
 	Sort string
+	// Kind keeps the findings of this kind: dependency or code.
+	Kind string
 	PageQuery
 }
 
@@ -73,6 +75,7 @@ func (f FindingFilter) Query() url.Values {
 	set("priority", strings.Join(f.Priority, ","))
 	set("sla_state", f.SLAState)
 	set("assignee", f.Assignee)
+	set("kind", f.Kind)
 	set("sort", f.Sort)
 	return f.add(q)
 }

@@ -45,3 +45,30 @@ type CodeLocation struct {
 	Logical   string `json:"logical,omitempty" doc:"the fully qualified name of the logical location (a function, a class); absent when none"`
 	Snippet   string `json:"snippet,omitempty" doc:"the region's code as the log quotes it; absent when it does not"`
 }
+
+// SARIFCounts says what importing SARIF results did to code findings.
+type SARIFCounts struct {
+	New        int `json:"new" doc:"results not seen before on this asset, branch and tool: new findings"`
+	Unchanged  int `json:"unchanged" doc:"results of open findings seen again"`
+	Resolved   int `json:"resolved" doc:"open findings of the log's tools on this branch and asset that the log no longer has: resolved (not-in-latest-scan)"`
+	Reopened   int `json:"reopened" doc:"results of resolved findings seen again: reopened"`
+	Suppressed int `json:"suppressed" doc:"results the log marks suppressed (counted among the others too; stored and marked)"`
+	Results    int `json:"results" doc:"results read (of kind fail, review, open or informational; duplicates of one fingerprint counted once)"`
+}
+
+// Add adds o's counts to c.
+func (c *SARIFCounts) Add(o SARIFCounts) {
+	c.New, c.Unchanged, c.Resolved = c.New+o.New, c.Unchanged+o.Unchanged, c.Resolved+o.Resolved
+	c.Reopened, c.Suppressed, c.Results = c.Reopened+o.Reopened, c.Suppressed+o.Suppressed, c.Results+o.Results
+}
+
+// SARIFImport is the answer to a SARIF import.
+type SARIFImport struct {
+	AssetID int64    `json:"asset_id" doc:"the asset the log was imported for"`
+	Branch  string   `json:"branch" doc:"the branch it was imported for"`
+	Tools   []string `json:"tools" doc:"the tools of the log's runs, sorted: each one's open findings on this branch that the log no longer has are resolved, no other tool's"`
+	SARIFCounts
+	Skipped int `json:"skipped" doc:"results of kind pass or notApplicable: checks that held, not findings"`
+	// ScanRecords are the scan records of the import, one per tool.
+	ScanRecords []int64 `json:"scan_records,omitempty" doc:"the IDs of the scan records of the import, one per tool; absent when none was kept"`
+}

@@ -46,15 +46,15 @@ type Log struct {
 	// Skipped counts results of kind pass or notApplicable: a rule that
 	// was checked and held, not a problem.
 	Skipped int
+	// tools are the names of the runs' tools.
+	tools map[string]bool
 }
 
-// Tools returns the names of the tools of the log's results, sorted.
+// Tools returns the names of the tools of the log's runs, sorted: those
+// with results and those that ran and found nothing (a run without
+// results says its tool found nothing; a log without runs says nothing).
 func (l *Log) Tools() []string {
-	set := map[string]bool{}
-	for _, r := range l.Results {
-		set[r.Tool] = true
-	}
-	return slices.Sorted(maps.Keys(set))
+	return slices.Sorted(maps.Keys(l.tools))
 }
 
 // Result is one problem a tool reports.
@@ -148,11 +148,14 @@ func Parse(data []byte) (*Log, error) {
 	if n > MaxResults {
 		return nil, fmt.Errorf("%w: %d results (at most %d)", ErrTooLarge, n, MaxResults)
 	}
-	l := &Log{Version: w.Version, Runs: len(w.Runs), Results: make([]Result, 0, n)}
+	l := &Log{Version: w.Version, Runs: len(w.Runs), Results: make([]Result, 0, n), tools: map[string]bool{}}
 	for ri := range w.Runs {
 		run := &w.Runs[ri]
 		if run.Tool.Driver.Name == "" && len(run.Results) > 0 {
 			return nil, fmt.Errorf("%w: run %d: tool.driver has no name", ErrInvalid, ri)
+		}
+		if run.Tool.Driver.Name != "" {
+			l.tools[run.Tool.Driver.Name] = true
 		}
 		// Identical results of a run (the same rule and code twice in a
 		// file) are told apart by their order: the second gets "#1".

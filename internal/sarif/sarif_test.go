@@ -138,6 +138,9 @@ func TestSharedDetails(t *testing.T) {
 		return l
 	}
 	trivy := read("trivy/alpine-310.sarif.json").Results[0]
+	if l := read("sarif-tutorials/samples/ExceptionalConditions/One run empty results.sarif"); len(l.Tools()) != 1 {
+		t.Errorf("a run without results: tools %v, want its tool", l.Tools())
+	}
 	if trivy.Tool != "Trivy" || trivy.RuleID != "CVE-2019-1549" || trivy.RuleName != "OsPackageVulnerability" ||
 		trivy.Score != 5.3 || trivy.Severity != model.RatingMedium || trivy.Location.URIBaseID != "ROOTPATH" ||
 		trivy.Location.StartLine != 1 {

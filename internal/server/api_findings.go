@@ -37,7 +37,8 @@ func (s *Server) listFindings(w http.ResponseWriter, r *http.Request, _ *princip
 // asset a 404) that names it.
 func (s *Server) findingFilter(r *http.Request) (store.FindingFilter, error) {
 	q := r.URL.Query()
-	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor"), Sort: q.Get("sort")}
+	f := store.FindingFilter{Status: q.Get("status"), Text: q.Get("q"), Cursor: q.Get("cursor"), Sort: q.Get("sort"),
+		Kind: strings.ToLower(q.Get("kind"))}
 	var err error
 	if f.AssetID, err = s.assetParam(r); err != nil {
 		return f, err
@@ -71,7 +72,7 @@ func (s *Server) findingFilter(r *http.Request) (store.FindingFilter, error) {
 	if len(f.Assignee) > 200 {
 		return f, errStatus(http.StatusBadRequest, "assignee: at most 200 characters")
 	}
-	return f, nil // a bad state, priority or sla_state is the store's ErrInvalid: 400
+	return f, nil // a bad state, priority, sla_state or kind is the store's ErrInvalid: 400
 }
 
 // listParam splits a comma-separated query parameter, each value trimmed

@@ -45,6 +45,8 @@ var bodySamples = map[string]string{
 	"ExceptionDecision": `{"reason": "BAD"}`,
 	"SLAPolicyInput":    `{"rules": {}, "unknown_as": "BAD", "criticality_percent": {}}`,
 	"SettingsPatch":     `{"exception_max_days": 30, "BAD": 1}`,
+	"sarif": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
+		"results": [{"ruleId": "G101", "message": {"text": "BAD"}}]}]}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }
@@ -102,7 +104,7 @@ func badTextWalk(t *testing.T, e storetest.Engine) {
 					t.Fatalf("%s takes a %s body: add a sample to bodySamples", route, rt.Body)
 				}
 				body := strings.ReplaceAll(sample, "BAD", bad.inJSON)
-				if rt.Body == "sbom" {
+				if rt.Body == "sbom" || rt.Body == "sarif" {
 					body = strings.ReplaceAll(sample, "BAD", bad.inSBOM)
 				}
 				if rt.Pattern == "/api/v1/sboms" {

@@ -39,6 +39,7 @@ func TestClient(t *testing.T) {
 			clientOps(ctx, t, admin)
 			clientAssets(ctx, t, admin, shop)
 			clientFindings(ctx, t, admin)
+			clientSARIF(ctx, t, admin)
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
 			clientSLA(ctx, t, admin, analyst)
@@ -321,5 +322,23 @@ func (r *recorder) covers(t *testing.T) {
 		if !rt.Page && rt.Pattern != "/api/v1/openapi.json" && !hit[pattern] {
 			t.Errorf("no client call reached %s", pattern)
 		}
+	}
+}
+
+func clientSARIF(ctx context.Context, t *testing.T, c *client.Client) {
+	assets := must(c.Assets(ctx, client.AssetQuery{Text: "client-test"}))(t)
+	if len(assets.Items) != 1 {
+		t.Fatalf("assets named client-test: %+v", assets.Items)
+	}
+	log := []byte(`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
+		"results": [{"ruleId": "G101", "level": "error", "message": {"text": "hard-coded credential"},
+			"locations": [{"physicalLocation": {"artifactLocation": {"uri": "main.go"}, "region": {"startLine": 7}}}]}]}]}`)
+	got := must(c.ImportSARIF(ctx, assets.Items[0].ID, "", log))(t)
+	if got.New != 1 || got.Results != 1 || got.Branch != "main" || !slices.Equal(got.Tools, []string{"gosec"}) {
+		t.Errorf("sarif import: %+v", got)
+	}
+	code := must(c.Findings(ctx, client.FindingFilter{Asset: "client-test", Kind: "code"}))(t)
+	if len(code.Items) != 1 || code.Items[0].Code == nil || code.Items[0].Code.Location.StartLine != 7 || code.Items[0].VulnID != "G101" {
+		t.Errorf("code findings: %+v", code.Items)
 	}
 }

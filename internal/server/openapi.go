@@ -67,6 +67,16 @@ func operation(rt route) map[string]any {
 	}
 	switch rt.Body {
 	case "":
+	case "sarif":
+		op["requestBody"] = map[string]any{"required": true,
+			"description": "A SARIF 2.1.0 log (JSON), as the body or as the first file part of a multipart form. Properties the schema does not know are ignored.",
+			"content": map[string]any{
+				"application/sarif+json": map[string]any{"schema": map[string]any{"type": "object"}},
+				"application/json":       map[string]any{"schema": map[string]any{"type": "object"}},
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
+						"description": "the SARIF log; the first part with a file name is read, whatever its field name"}}}},
+			}}
 	case "sbom":
 		op["requestBody"] = map[string]any{"required": true,
 			"description": "An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is " +
@@ -166,8 +176,11 @@ func responses(rt route) map[string]any {
 		out["409"] = errResp(conflict)
 	}
 	switch {
-	case rt.Body == "sbom":
+	case rt.Body == "sbom" || rt.Body == "sarif":
 		out["413"] = errResp("the SBOM is larger than the server's limit, or holds more than it takes; nothing was stored")
+		if rt.Body == "sarif" {
+			out["413"] = errResp("the SARIF log is larger than the server's limit (at most 64 MiB), or holds more than 200,000 results; nothing was stored")
+		}
 		busy := errResp("the upload budget stayed full: nothing was stored; retry after Retry-After seconds")
 		busy["headers"] = retry
 		out["503"] = busy

@@ -26,6 +26,8 @@ var schemaTypes = map[string]any{
 	"Component":     model.SnapshotComponent{},
 	"ComponentList": api.Page[model.SnapshotComponent]{},
 	"Ingest":        api.Ingest{},
+	"SARIFImport":   model.SARIFImport{},
+	"CodeFinding":   model.CodeFinding{},
 	"UploadReceipt": api.UploadReceipt{},
 	"Finding":       model.AssetFinding{},
 	"FindingList":   api.Page[model.AssetFinding]{},

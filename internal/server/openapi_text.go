@@ -75,7 +75,10 @@ var passwordPolicy = fmt.Sprintf("A chosen password has at least %d characters a
 
 // schemaDocs describe each schema.
 var schemaDocs = map[string]string{
-	"Asset": "Something the organisation runs: an application, a host, a device. Its inventory is its newest snapshot.",
+	"SARIFImport": "What a SARIF import did: the counts of the code findings of the log's tools on the branch of the asset. " +
+		"A result is known by its tool, branch and fingerprint on the asset; nothing of another tool, branch or asset is touched.",
+	"CodeFinding": "What a code finding (a result of an imported SARIF log) has beyond a finding: the tool, the rule, the branch and the location.",
+	"Asset":       "Something the organisation runs: an application, a host, a device. Its inventory is its newest snapshot.",
 	"AssetCreate": "An asset to create. Only name is required; the others default to kind application, criticality 3, " +
 		"exposure internal, lifecycle active, no owner, environment, tags or CPEs.",
 	"AssetPatch": "The fields of an asset to change. Every field is optional: an absent (or null) field keeps its value; " +
@@ -202,6 +205,15 @@ var opDocs = map[string]string{
 	"DELETE /api/v1/assets/{id}":        "Deletes the asset with its snapshots and findings; this cannot be undone. " + storageFullDoc,
 	"GET /api/v1/assets/{id}/snapshots": "Every snapshot of the asset, newest first: the first is its current inventory.",
 	"POST /api/v1/assets/{id}/sboms":    uploadDoc + storageFullDoc,
+	"POST /api/v1/assets/{id}/sarif": "Imports a SARIF 2.1.0 log (SAST, secret, container scanners) in one transaction. Each run's " +
+		"results become findings of kind code of the asset, known by (tool, branch, fingerprint): a result not seen before is a " +
+		"new finding with its remediation clock and priority, one seen again is unchanged, one resolved before is reopened; the " +
+		"open findings of the log's tools on this branch that the log no longer has are resolved (not-in-latest-scan). Findings " +
+		"of other tools, other branches and other assets are never touched, and SBOM uploads never resolve code findings. The " +
+		"fingerprint is the result's partialFingerprints (else fingerprints) with its rule, else a digest of the rule, file and " +
+		"code snippet (or message) without the line number, so code that moves stays one finding. Severity: security-severity " +
+		"(CVSS bands), else the level (error high, warning medium, note low). Suppressed results are stored and marked. Send the " +
+		"log as the body or as the first file of a multipart form. " + storageFullDoc,
 	"POST /api/v1/sboms": "Uploads to the asset named by asset; with create=true the asset is created when it does not " +
 		"exist (kind sets its kind), else a missing asset is 404. An uploader token creates assets only when made with " +
 		"create_assets, and a token held to asset names is refused (403) for other names before the asset is looked up, " +

@@ -27,7 +27,8 @@ type route struct {
 	// Query documents the query parameters; no other is accepted.
 	Query []param
 	// Body and Resp name the request and response schemas (see openapi.go);
-	// Body "sbom" is a raw SBOM document, "form" a page's HTML form.
+	// Body "sbom" is a raw SBOM document, "sarif" a raw SARIF log, "form"
+	// a page's HTML form.
 	Body, Resp string
 	// Status is the success status (200 when 0).
 	Status int
@@ -70,6 +71,7 @@ var findingFilterParams = []param{
 	{Name: "sla_state", Type: "string", Desc: "only findings whose remediation clock is in this state now: on_track, due_soon or breached (open findings) or met or missed (closed ones)", Enum: strs(sla.States)},
 	{Name: "priority", Type: "string", Desc: "only findings of these SSVC priorities, comma-separated", Enum: strs(ssvc.Decisions), List: true},
 	{Name: "assignee", Type: "string", Desc: "only findings assigned to this person or team (exact name); none: only those assigned to nobody"},
+	{Name: "kind", Type: "string", Desc: "only findings of this kind: dependency (matched advisories) or code (results of imported SARIF logs)", Enum: model.FindingKinds},
 }
 
 func (s *Server) table() []route {
@@ -154,6 +156,8 @@ func (s *Server) table() []route {
 				{Name: "kind", Type: "string", Desc: "the kind of an asset created (default application)", Enum: model.AssetKinds},
 				sourceParam, allowEmpty},
 			Body: "sbom", Resp: "Ingest", Status: 201, h: s.uploadByName},
+		{Method: post, Pattern: "/api/v1/assets/{id}/sarif", Perm: upload, Summary: "import SARIF logs: each run's results become code findings of the asset on the branch; the tool's open findings on the branch the log no longer has are resolved", Tag: "assets",
+			Query: []param{branchParam}, Body: "sarif", Resp: "SARIFImport", h: s.importSARIF},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: readOne("snapshot", s.Store.Snapshot)},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets",
 			Query: pageParams, Resp: "ComponentList", h: s.listComponents},

@@ -159,7 +159,7 @@ func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		setRoute(r, rt.Method+" "+rt.Pattern)
 		switch {
-		case rt.Body == "sbom":
+		case rt.Body == "sbom" || rt.Body == "sarif":
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes)
 		case r.Body != nil:
 			r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)

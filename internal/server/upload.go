@@ -84,9 +84,14 @@ type sbomBody struct {
 // or the first file of a multipart form (curl -F file=@bom.json). A body
 // announced larger than the limit is refused before it is read.
 func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
-	limit := s.MaxUploadBytes
+	return s.readUpload(r, "SBOM", s.MaxUploadBytes)
+}
+
+// readUpload is readSBOM of a document the messages call noun, of at most
+// limit bytes.
+func (s *Server) readUpload(r *http.Request, noun string, limit int64) (*sbomBody, error) {
 	tooLarge := func() error {
-		return errStatus(http.StatusRequestEntityTooLarge, "SBOM larger than %d bytes: refused, nothing stored", limit)
+		return errStatus(http.StatusRequestEntityTooLarge, "%s larger than %d bytes: refused, nothing stored", noun, limit)
 	}
 	if r.ContentLength > limit {
 		return nil, tooLarge()
@@ -100,7 +105,7 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 		if params["boundary"] == "" {
 			return nil, errStatus(http.StatusBadRequest, "multipart body without a boundary")
 		}
-		part, fs, err := firstFile(r)
+		part, fs, err := firstFile(r, noun)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +114,7 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 	}
 	if size < 0 {
 		// Unknown length: spool to disk, then reserve what it is.
-		f, n, err := s.spool(src, limit)
+		f, n, err := s.spool(src, limit, noun)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +122,7 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 		src, size = f, n
 	}
 	if size == 0 {
-		return nil, errStatus(http.StatusBadRequest, "empty body: send the SBOM document as the request body (or as a multipart file)")
+		return nil, errStatus(http.StatusBadRequest, "empty body: send the %s document as the request body (or as a multipart file)", noun)
 	}
 	release, err := s.uploads.reserve(r.Context(), size, s.metrics)
 	if err != nil {
@@ -141,7 +146,7 @@ const maxFormFields, maxFieldBytes = 20, 1 << 10
 
 // firstFile returns the first part of a multipart form that is a file, and
 // the form's fields before it (bounded in number and size).
-func firstFile(r *http.Request) (filePart, url.Values, error) {
+func firstFile(r *http.Request, noun string) (filePart, url.Values, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, nil, errStatus(http.StatusBadRequest, "multipart body: %v", err)
@@ -150,7 +155,7 @@ func firstFile(r *http.Request) (filePart, url.Values, error) {
 	for n := 0; ; n++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, nil, errStatus(http.StatusBadRequest, "multipart body without a file: send the SBOM as a file part (curl -F file=@bom.json)")
+			return nil, nil, errStatus(http.StatusBadRequest, "multipart body without a file: send the %s as a file part (curl -F file=@bom.json)", noun)
 		}
 		if err != nil {
 			var mbe *http.MaxBytesError
@@ -180,7 +185,7 @@ type filePart interface {
 
 // spool copies up to limit bytes of src to a new temporary file, rewound;
 // more is 413.
-func (s *Server) spool(src io.Reader, limit int64) (*os.File, int64, error) {
+func (s *Server) spool(src io.Reader, limit int64, noun string) (*os.File, int64, error) {
 	dir := s.Svc.TempDir
 	if dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -200,7 +205,7 @@ func (s *Server) spool(src io.Reader, limit int64) (*os.File, int64, error) {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe) || n > limit:
-		return fail(errStatus(http.StatusRequestEntityTooLarge, "SBOM larger than %d bytes: refused, nothing stored", limit))
+		return fail(errStatus(http.StatusRequestEntityTooLarge, "%s larger than %d bytes: refused, nothing stored", noun, limit))
 	case err != nil:
 		return fail(fmt.Errorf("reading the upload: %w", err))
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -25,24 +26,6 @@ type CodeImport struct {
 	ScanRecordID int64
 }
 
-// CodeStats says what applying a CodeImport did. Unchanged counts the open
-// findings seen again; Suppressed the results the log marks suppressed
-// (stored like the others, marked).
-type CodeStats struct {
-	New        int `json:"new"`
-	Unchanged  int `json:"unchanged"`
-	Resolved   int `json:"resolved"`
-	Reopened   int `json:"reopened"`
-	Suppressed int `json:"suppressed"`
-	Results    int `json:"results"`
-}
-
-// Add adds o's counts to st.
-func (st *CodeStats) Add(o CodeStats) {
-	st.New, st.Unchanged, st.Resolved = st.New+o.New, st.Unchanged+o.Unchanged, st.Resolved+o.Resolved
-	st.Reopened, st.Suppressed, st.Results = st.Reopened+o.Reopened, st.Suppressed+o.Suppressed, st.Results+o.Results
-}
-
 // NoRule is the rule ID of a result that names none.
 const NoRule = "no-rule"
 
@@ -51,7 +34,7 @@ const NoRule = "no-rule"
 // "sarif/"), and with the rule ID as vuln_id it is what decisions and
 // their history are keyed by.
 func codeKey(tool, branch, fingerprint string) string {
-	return "sarif/" + tool + "/" + branch + "/" + fingerprint
+	return "sarif/" + url.PathEscape(tool) + "/" + url.PathEscape(branch) + "/" + fingerprint
 }
 
 // storedCode is a code finding of the import's tool and branch.
@@ -71,15 +54,15 @@ type storedCode struct {
 // matcher never touches what this writes (see loadStored). What people
 // decided about a finding's key applies to it as to a matched finding
 // (afterDetection). The asset's row is locked first, as a match does.
-func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (CodeStats, error) {
+func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (model.SARIFCounts, error) {
 	var risk ssvc.Asset
 	err := t.tx.QueryRowContext(ctx, `SELECT id, exposure, criticality FROM assets WHERE id = $1`+t.forUpdate(), imp.AssetID).
 		Scan(&risk.ID, &risk.Exposure, &risk.Criticality)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CodeStats{}, fmt.Errorf("asset %d: %w", imp.AssetID, ErrNotFound)
+		return model.SARIFCounts{}, fmt.Errorf("asset %d: %w", imp.AssetID, ErrNotFound)
 	}
 	if err != nil {
-		return CodeStats{}, fmt.Errorf("locking asset %d: %w", imp.AssetID, err)
+		return model.SARIFCounts{}, fmt.Errorf("locking asset %d: %w", imp.AssetID, err)
 	}
 	stored := map[string]storedCode{}
 	err = queryRows(ctx, t.tx, `SELECT c.fingerprint, f.id, f.status, f.severity FROM code_findings c JOIN findings f ON f.id = c.finding_id
@@ -91,10 +74,10 @@ func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (CodeStats, 
 		return err
 	})
 	if err != nil {
-		return CodeStats{}, fmt.Errorf("reading the code findings of %s on %s: %w", imp.Tool, imp.Branch, err)
+		return model.SARIFCounts{}, fmt.Errorf("reading the code findings of %s on %s: %w", imp.Tool, imp.Branch, err)
 	}
 	w := findingWrites{at: t.now()}
-	st := CodeStats{}
+	st := model.SARIFCounts{}
 	var fresh []*sarif.Result
 	var unchanged, reopened, rerated []int64
 	var seen []*sarif.Result // with seenIDs: results stored before
@@ -103,7 +86,7 @@ func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (CodeStats, 
 	for i := range imp.Results {
 		r := &imp.Results[i]
 		if r.Tool != imp.Tool {
-			return CodeStats{}, fmt.Errorf("result of tool %q in an import of %q", r.Tool, imp.Tool)
+			return model.SARIFCounts{}, fmt.Errorf("result of tool %q in an import of %q", r.Tool, imp.Tool)
 		}
 		if got[r.Fingerprint] {
 			continue // the same result in two runs of the tool
@@ -138,20 +121,20 @@ func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (CodeStats, 
 	}
 	st.New, st.Unchanged, st.Reopened, st.Resolved = len(fresh), len(unchanged), len(reopened), len(resolved)
 	if err := t.writeCode(ctx, &w, &imp, fresh, risk); err != nil {
-		return CodeStats{}, err
+		return model.SARIFCounts{}, err
 	}
 	if err := t.updateCode(ctx, &w, &imp, seen, seenIDs); err != nil {
-		return CodeStats{}, err
+		return model.SARIFCounts{}, err
 	}
 	slices.Sort(reopened)
 	if err := updateByID(ctx, t.tx, t.dialect, `UPDATE findings SET status = '`+model.FindingOpen+`', resolved_at = NULL,
 		resolution = '', resolved_by_snapshot = NULL`, nil, reopened); err != nil {
-		return CodeStats{}, fmt.Errorf("re-opening code findings: %w", err)
+		return model.SARIFCounts{}, fmt.Errorf("re-opening code findings: %w", err)
 	}
 	slices.Sort(resolved)
 	if err := updateByID(ctx, t.tx, t.dialect, `UPDATE findings SET status = '`+model.FindingResolved+`', resolved_at = ?,
 		resolution = ?`, []any{w.at, model.ResolvedByScan}, resolved); err != nil {
-		return CodeStats{}, fmt.Errorf("resolving code findings: %w", err)
+		return model.SARIFCounts{}, fmt.Errorf("resolving code findings: %w", err)
 	}
 	if len(reopened) > 0 {
 		w.reopened = map[string]*rewrite{"": {ids: reopened}}
@@ -161,16 +144,16 @@ func (t *Tx) ApplyCodeFindings(ctx context.Context, imp CodeImport) (CodeStats, 
 	}
 	as, err := t.afterDetection(ctx, &w)
 	if err != nil {
-		return CodeStats{}, err
+		return model.SARIFCounts{}, err
 	}
 	// A result whose rating changed (a new security-severity) is assessed
 	// again, as a re-rated matched finding is.
 	more, err := t.Assess(ctx, slices.DeleteFunc(rerated, func(id int64) bool { return slices.Contains(reopened, id) }), nil, w.at)
 	if err != nil {
-		return CodeStats{}, err
+		return model.SARIFCounts{}, err
 	}
 	if err := t.ReprioritizedEvents(ctx, append(as.Reprioritized, more.Reprioritized...), w.at); err != nil {
-		return CodeStats{}, err
+		return model.SARIFCounts{}, err
 	}
 	t.written += int64(st.New + st.Resolved + st.Reopened)
 	return st, nil

@@ -17,9 +17,9 @@ func codeResult(tool, rule, fp string) sarif.Result {
 		Location: sarif.Location{URI: "src/" + fp + ".go", StartLine: 3, EndLine: 4}}
 }
 
-func applyCode(t *testing.T, s *store.Store, imp store.CodeImport) store.CodeStats {
+func applyCode(t *testing.T, s *store.Store, imp store.CodeImport) model.SARIFCounts {
 	t.Helper()
-	var st store.CodeStats
+	var st model.SARIFCounts
 	err := s.Transact(ctx, func(tx *store.Tx) error {
 		var err error
 		st, err = tx.ApplyCodeFindings(ctx, imp)
@@ -70,16 +70,16 @@ func TestApplyCodeFindings(t *testing.T) {
 		}
 		x1, x2 := codeResult("A", "R1", "1"), codeResult("A", "R2", "2")
 		st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1, x2}})
-		if st != (store.CodeStats{New: 2, Results: 2}) {
+		if st != (model.SARIFCounts{New: 2, Results: 2}) {
 			t.Fatalf("first import: %+v", st)
 		}
 		applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "dev", Results: []sarif.Result{x1}})
 		applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "B", Branch: "main", Results: []sarif.Result{codeResult("B", "R9", "9")}})
 		applyCode(t, s, store.CodeImport{AssetID: other.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1, x2}})
-		if st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1, x2}}); st != (store.CodeStats{Unchanged: 2, Results: 2}) {
+		if st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1, x2}}); st != (model.SARIFCounts{Unchanged: 2, Results: 2}) {
 			t.Fatalf("re-import: %+v", st)
 		}
-		if st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1}}); st != (store.CodeStats{Unchanged: 1, Resolved: 1, Results: 1}) {
+		if st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1}}); st != (model.SARIFCounts{Unchanged: 1, Resolved: 1, Results: 1}) {
 			t.Fatalf("re-import without R2: %+v", st)
 		}
 		want := map[string]string{"A/main/R1": "open", "A/main/R2": "resolved", "A/dev/R1": "open", "B/main/R9": "open"}
@@ -111,7 +111,7 @@ func TestApplyCodeFindings(t *testing.T) {
 		}
 		// R2 again: reopened, with its clock.
 		st = applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{x1, x2}})
-		if st != (store.CodeStats{Unchanged: 1, Reopened: 1, Results: 2}) {
+		if st != (model.SARIFCounts{Unchanged: 1, Reopened: 1, Results: 2}) {
 			t.Fatalf("R2 back: %+v", st)
 		}
 		fs, _, err := s.Findings(ctx, store.FindingFilter{AssetID: a.ID, Kind: model.KindCode, Limit: 10})

@@ -9,14 +9,19 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // runPush uploads an SBOM to a vulndesk server, for pipelines:
-// vulndesk push --server URL --token T --asset NAME [--create] FILE.
+// vulndesk push --server URL --token T --asset NAME [--create] FILE; or,
+// with --sarif FILE [--branch B], imports a SARIF log as the asset's code
+// findings.
 func runPush(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("push", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -26,6 +31,8 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	create := fs.Bool("create", true, "create the asset when it does not exist")
 	kind := fs.String("kind", "", "kind of a created asset (default application)")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+	sarifFile := fs.String("sarif", "", "import this SARIF 2.1.0 log as the asset's code findings instead of pushing an SBOM (--asset: the asset's name or ID)")
+	branch := fs.String("branch", "", "with --sarif: the branch the log is of (default main); a re-import resolves only the log's tools' findings on this branch")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -33,12 +40,22 @@ func runPush(ctx context.Context, e *env, args []string) error {
 		}
 		return usageError{err.Error()}
 	}
+	if *sarifFile != "" {
+		files = append(files, *sarifFile)
+	}
 	if len(files) != 1 || *server == "" || *token == "" || *asset == "" {
-		return usagef("usage: vulndesk push --server URL --token TOKEN --asset NAME [--create=false] FILE")
+		return usagef("usage: vulndesk push --server URL --token TOKEN --asset NAME [--create=false] FILE\n" +
+			"       vulndesk push --server URL --token TOKEN --asset NAME|ID --sarif FILE [--branch BRANCH]")
+	}
+	if *branch != "" && *sarifFile == "" {
+		return usagef("--branch goes with --sarif: an SBOM is the asset's inventory, of no branch")
 	}
 	u, err := url.Parse(*server)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return usagef("--server %q: an http(s) URL", *server)
+	}
+	if *sarifFile != "" {
+		return pushSARIF(ctx, e, *server, *token, *asset, *sarifFile, *branch, *timeout)
 	}
 	data, err := os.ReadFile(files[0])
 	if err != nil {
@@ -49,16 +66,8 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	c := client.New(*server, client.WithToken(*token), client.WithUserAgent("vulndesk-push"))
 	opts := client.UploadOptions{Create: *create, Kind: *kind, Source: filepath.Base(files[0])}
 	out, err := pushWithRetry(ctx, e, func() (api.UploadReceipt, error) { return c.UploadByName(ctx, *asset, data, opts) })
-	var refused *client.Error
-	if errors.As(err, &refused) {
-		err := fmt.Errorf("server refused %s (%d %s): %s", files[0], refused.Status, http.StatusText(refused.Status), refused.Message)
-		if refused.Status >= 400 && refused.Status < 500 {
-			return usageError{err.Error()}
-		}
-		return err
-	}
 	if err != nil {
-		return fmt.Errorf("push to %s: %w", u.Host, err)
+		return pushError(err, files[0], u.Host)
 	}
 	fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): snapshot %d, %d components (%s); findings follow within seconds\n",
 		files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID, out.Snapshot.Components, out.Snapshot.Format)
@@ -69,7 +78,7 @@ func runPush(ctx context.Context, e *env, args []string) error {
 // Retry-After (its upload budget is full, or it is rate limiting), it
 // waits as told — at most a minute at a time — and tries again, until ctx
 // ends.
-func pushWithRetry(ctx context.Context, e *env, upload func() (api.UploadReceipt, error)) (api.UploadReceipt, error) {
+func pushWithRetry[T any](ctx context.Context, e *env, upload func() (T, error)) (T, error) {
 	for {
 		out, err := upload()
 		var refused *client.Error
@@ -89,4 +98,67 @@ func pushWithRetry(ctx context.Context, e *env, upload func() (api.UploadReceipt
 		case <-time.After(d):
 		}
 	}
+}
+
+// pushError reports a push that failed: a refusal with the server's
+// status and message (a 4xx is the caller's mistake, ExitUsage).
+func pushError(err error, file, host string) error {
+	var refused *client.Error
+	if errors.As(err, &refused) {
+		err := fmt.Errorf("server refused %s (%d %s): %s", file, refused.Status, http.StatusText(refused.Status), refused.Message)
+		if refused.Status >= 400 && refused.Status < 500 {
+			return usageError{err.Error()}
+		}
+		return err
+	}
+	return fmt.Errorf("push to %s: %w", host, err)
+}
+
+// pushSARIF imports a SARIF log for an asset named by ID or name: push
+// --sarif FILE [--branch B].
+func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch string, timeout time.Duration) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return usagef("reading %s: %v", file, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := client.New(server, client.WithToken(token), client.WithUserAgent("vulndesk-push"))
+	id, err := assetID(ctx, c, asset)
+	if err != nil {
+		return err
+	}
+	out, err := pushWithRetry(ctx, e, func() (model.SARIFImport, error) { return c.ImportSARIF(ctx, id, branch, data) })
+	if err != nil {
+		return pushError(err, file, server)
+	}
+	tools := strings.Join(out.Tools, ", ")
+	if tools == "" {
+		tools = "no tool (the log has no runs)"
+	}
+	fmt.Fprintf(e.stdout, "imported %s into asset %d, branch %s: %d results of %s: %d new, %d unchanged, %d resolved, %d reopened, %d suppressed\n",
+		file, out.AssetID, out.Branch, out.Results, tools, out.New, out.Unchanged, out.Resolved, out.Reopened, out.Suppressed)
+	return nil
+}
+
+// assetID is the ID of the asset --asset names: an ID as it is, a name
+// looked up (which needs a token that may read assets).
+func assetID(ctx context.Context, c *client.Client, asset string) (int64, error) {
+	if id, err := strconv.ParseInt(asset, 10, 64); err == nil && id > 0 {
+		return id, nil
+	}
+	page, err := c.Assets(ctx, client.AssetQuery{Text: asset, PageQuery: client.PageQuery{Limit: 500}})
+	var refused *client.Error
+	if errors.As(err, &refused) && refused.Status == http.StatusForbidden {
+		return 0, usagef("--asset %q: this token may not read assets to find the name: pass the asset's ID instead", asset)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("looking up asset %q: %w", asset, err)
+	}
+	for _, a := range page.Items {
+		if a.Name == asset {
+			return a.ID, nil
+		}
+	}
+	return 0, usagef("--asset %q: no asset has this name (push its SBOM first, which creates it, or pass an asset's ID)", asset)
 }

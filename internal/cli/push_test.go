@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -8,6 +12,15 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/vulndesk/vulndesk/internal/api"
+	"github.com/vulndesk/vulndesk/internal/auth"
+	"github.com/vulndesk/vulndesk/internal/client"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/server"
+	"github.com/vulndesk/vulndesk/internal/service"
+	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
 // push waits and tries again while the server answers 503 with
@@ -65,3 +78,86 @@ func TestPushRefused(t *testing.T) {
 		}
 	}
 }
+
+// startServer serves a fresh database of engine e from this process, over
+// loopback, and returns its URL and tokens of the admin and uploader
+// roles.
+func startServer(t *testing.T, e storetest.Engine) (string, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, e.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(st, log)
+	srv := server.New(svc, &service.Runner{Svc: svc}, log, "test")
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { hs.Close(); st.Close() })
+	token := func(role string) string {
+		secret := auth.NewToken(auth.APITokenPrefix)
+		if _, err := storetest.CreateToken(ctx, st, model.Token{Name: "push-" + role, Role: role, CreatedBy: "test"}, auth.HashToken(secret)); err != nil {
+			t.Fatal(err)
+		}
+		return secret
+	}
+	return hs.URL, token("admin"), token("uploader")
+}
+
+// push --sarif imports a log for an asset named by name or ID, against
+// the real server on both engines: the counts, a re-import that changes
+// nothing, the branch, and the mistakes a pipeline makes.
+func TestPushSARIF(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			url, admin, uploader := startServer(t, e)
+			c := client.New(url, client.WithToken(admin))
+			a, err := c.CreateAsset(context.Background(), api.AssetInput{Name: ptr("ci-app")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := filepath.Join(t.TempDir(), "gosec.sarif")
+			os.WriteFile(log, []byte(`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}}, "results": [
+				{"ruleId": "G101", "message": {"text": "hard-coded credential"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": "main.go"}}}]},
+				{"ruleId": "G204", "message": {"text": "subprocess with variable"}, "suppressions": [{"kind": "inSource"}]}]}]}`), 0o600)
+			args := []string{"push", "--server", url, "--token", admin, "--asset", "ci-app", "--sarif", log}
+			out, stderr, code := runCLI(t, "", args...)
+			want := fmt.Sprintf("imported %s into asset %d, branch main: 2 results of gosec: 2 new, 0 unchanged, 0 resolved, 0 reopened, 1 suppressed\n", log, a.ID)
+			if code != 0 || out != want {
+				t.Fatalf("exit %d\nstdout %q\nwant   %q\nstderr %s", code, out, want, stderr)
+			}
+			// By ID, with an uploader's token (which may not read assets),
+			// on another branch.
+			out, stderr, code = runCLI(t, "", "push", "--server", url, "--token", uploader, "--asset", fmt.Sprint(a.ID), "--sarif", log, "--branch", "release/1.x")
+			if code != 0 || !strings.Contains(out, "branch release/1.x: 2 results of gosec: 2 new") {
+				t.Fatalf("by ID: exit %d %q %s", code, out, stderr)
+			}
+			if out, _, _ = runCLI(t, "", args...); !strings.Contains(out, "0 new, 2 unchanged, 0 resolved") {
+				t.Errorf("re-import: %q", out)
+			}
+			for _, c := range []struct {
+				args []string
+				want string
+			}{
+				{[]string{"--token", uploader, "--asset", "ci-app", "--sarif", log}, "pass the asset's ID instead"},
+				{[]string{"--token", admin, "--asset", "absent", "--sarif", log}, `--asset "absent": no asset has this name`},
+				{[]string{"--token", admin, "--asset", "ci-app", "--branch", "dev", log}, "--branch goes with --sarif"},
+				{[]string{"--token", admin, "--asset", fmt.Sprint(a.ID), "--sarif", filepath.Join(t.TempDir(), "none.sarif")}, "reading"},
+				{[]string{"--token", admin, "--asset", "999999", "--sarif", log}, "(404 Not Found): asset 999999"},
+			} {
+				_, stderr, code := runCLI(t, "", append([]string{"push", "--server", url}, c.args...)...)
+				if code != ExitUsage || !strings.Contains(stderr, c.want) {
+					t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+				}
+			}
+			bad := filepath.Join(t.TempDir(), "bad.sarif")
+			os.WriteFile(bad, []byte(`{"version": "2.1.0", "runs": [`), 0o600)
+			if _, stderr, code := runCLI(t, "", "push", "--server", url, "--token", admin, "--asset", "ci-app", "--sarif", bad); code != ExitUsage ||
+				!strings.Contains(stderr, "(400 Bad Request): not a SARIF 2.1.0 log: the JSON ends early") {
+				t.Errorf("a broken log: exit %d, %q", code, stderr)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -151,7 +151,7 @@ func TestSARIFImport(t *testing.T) {
 			// Refused: not SARIF, another version, a bad branch.
 			for _, bad := range []struct {
 				branch, body, says string
-				status           int
+				status             int
 			}{
 				{"main", `{"bomFormat": "CycloneDX"}`, "no version", 400},
 				{"main", `{"version": "2.0.0", "runs": []}`, `version "2.0.0"`, 400},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,6 +124,14 @@ func TestSARIFImport(t *testing.T) {
 			}
 			if f := must(c.Finding(ctx, one.ID))(t); f.Decision == nil || f.Code == nil || f.Code.Tool != "A" {
 				t.Errorf("read back: decision %v, code %v", f.Decision, f.Code)
+			}
+
+			// The finding page shows the code location, tool and rule in
+			// place of a package and version.
+			if status, body := p.admin.Do(t, "GET", fmt.Sprintf("/findings/%d", one.ID), nil); status != 200 ||
+				!strings.Contains(string(body), "<h2>Code</h2>") || !strings.Contains(string(body), "<code>src/a.go</code>, line 40") ||
+				!strings.Contains(string(body), "R1 <small>in src/a.go:40, by A on main</small>") || strings.Contains(string(body), "<h2>Component</h2>") {
+				t.Errorf("the code finding's page: %d\n%s", status, body)
 			}
 
 			// R2 comes back: reopened.

@@ -35,7 +35,8 @@ func (s *Service) AssetResult(ctx context.Context, assetID int64) (model.Result,
 		}
 		res.SBOMs = append(res.SBOMs, doc)
 	}
-	f := store.FindingFilter{AssetID: assetID, Status: model.FindingOpen, Limit: store.MaxPageSize}
+	// The inventory's findings: code findings name no component of it.
+	f := store.FindingFilter{AssetID: assetID, Status: model.FindingOpen, Kind: model.KindDependency, Limit: store.MaxPageSize}
 	for {
 		page, next, err := s.Store.Findings(ctx, f)
 		if err != nil {

@@ -40,6 +40,8 @@ type findingsView struct {
 	// States, SLAStates and Priorities the choices of the triage filters.
 	Checked                       map[string]bool
 	States, SLAStates, Priorities []string
+	// Kinds are the finding kinds (dependency, code).
+	Kinds []string
 	// Bulk is the bulk-triage form, for those who triage.
 	Bulk *bulkForm
 }
@@ -116,7 +118,8 @@ func (s *Server) findingsPage(w http.ResponseWriter, r *http.Request, who *princ
 func (s *Server) renderFindings(w http.ResponseWriter, r *http.Request, who *principal, q url.Values, bulk *bulkForm, status int) error {
 	v := findingsView{Form: q, Severity: map[string]bool{}, Checked: map[string]bool{}, Bulk: bulk,
 		Ratings: model.Ratings, Statuses: model.FindingStatusFilters, Sorts: store.FindingSorts,
-		States: model.TriageStates, SLAStates: strs(sla.States), Priorities: strs(ssvc.Decisions)}
+		States: model.TriageStates, SLAStates: strs(sla.States), Priorities: strs(ssvc.Decisions),
+		Kinds: model.FindingKinds}
 	for _, sv := range strings.Split(q.Get("severity"), ",") {
 		v.Severity[strings.ToLower(strings.TrimSpace(sv))] = true
 	}

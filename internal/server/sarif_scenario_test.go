@@ -134,6 +134,11 @@ func TestSARIFImport(t *testing.T) {
 				t.Errorf("the code finding's page: %d\n%s", status, body)
 			}
 
+			if status, body := p.admin.Do(t, "GET", "/findings?kind=code&asset=sarif-app", nil); status != 200 ||
+				!strings.Contains(string(body), `<option value="code" selected>`) || !strings.Contains(string(body), "src/a.go") {
+				t.Errorf("the findings page of code findings: %d\n%.3000s", status, body)
+			}
+
 			// R2 comes back: reopened.
 			imp(app.ID, "main", sarifLog("A", moved, r2), "new 0 unchanged 1 resolved 0 reopened 1")
 

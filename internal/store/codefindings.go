@@ -243,8 +243,11 @@ func (t *Tx) updateCode(ctx context.Context, w *findingWrites, imp *CodeImport, 
 	set := strings.Split(strings.Join(strings.Fields(codeDetailCols), " "), ", ")
 	for i, r := range seen {
 		d := codeDetected(imp, r)
+		// A new rating is dated (severity_since), as a re-rated matched
+		// finding's is: the SET reads the row as it was.
 		if _, err := t.tx.ExecContext(ctx, `UPDATE findings SET last_seen = $1, summary = $2, severity = $3, severity_rank = $4,
-			score = $5, package = $6, content_hash = $7 WHERE id = $8`,
+			score = $5, package = $6, content_hash = $7, severity_since = CASE WHEN severity <> $3 THEN $1 ELSE severity_since END
+			WHERE id = $8`,
 			w.at, d.Summary, d.Severity, d.SeverityRank, d.Score, d.Package, d.Hash(), ids[i]); err != nil {
 			return fmt.Errorf("updating code finding %d: %w", ids[i], err)
 		}

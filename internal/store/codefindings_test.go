@@ -129,3 +129,26 @@ func TestApplyCodeFindings(t *testing.T) {
 		}
 	})
 }
+
+// A result whose rating changes keeps its finding, re-rated and dated.
+func TestApplyCodeFindingsRerated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, err := storetest.CreateAsset(ctx, s, model.Asset{Name: "app"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := codeResult("A", "R1", "1")
+		applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{r}})
+		r.Severity, r.Score = model.RatingCritical, 9.8
+		if st := applyCode(t, s, store.CodeImport{AssetID: a.ID, Tool: "A", Branch: "main", Results: []sarif.Result{r}}); st.Unchanged != 1 {
+			t.Fatalf("re-rated import: %+v", st)
+		}
+		fs, _, err := s.Findings(ctx, store.FindingFilter{AssetID: a.ID, Kind: model.KindCode})
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("%v %v", fs, err)
+		}
+		if f := fs[0]; f.Severity != "critical" || f.Score != 9.8 || f.SeveritySince.Before(f.FirstSeen) || f.SLA == nil {
+			t.Errorf("re-rated: %s %v since %v (first seen %v), sla %v", f.Severity, f.Score, f.SeveritySince, f.FirstSeen, f.SLA)
+		}
+	})
+}

@@ -135,12 +135,22 @@ func (c *Client) upload(ctx context.Context, path string, q url.Values, sbom []b
 	return r, err
 }
 
-// ImportSARIF imports a SARIF 2.1.0 log as code findings of the asset on
-// the branch ("" for the server's default, main).
-func (c *Client) ImportSARIF(ctx context.Context, assetID int64, branch string, log []byte) (model.SARIFImport, error) {
+// SARIFOptions are a SARIF import's settings.
+type SARIFOptions struct {
+	// Branch is the branch the log is of ("": the server's default, main).
+	Branch string
+	// Source is the file name to record with the scan.
+	Source string
+}
+
+// ImportSARIF imports a SARIF 2.1.0 log as code findings of the asset.
+func (c *Client) ImportSARIF(ctx context.Context, assetID int64, log []byte, o SARIFOptions) (model.SARIFImport, error) {
 	q := url.Values{}
-	if branch != "" {
-		q.Set("branch", branch)
+	if o.Branch != "" {
+		q.Set("branch", o.Branch)
+	}
+	if o.Source != "" {
+		q.Set("source", o.Source)
 	}
 	var out model.SARIFImport
 	err := c.call(ctx, request{method: http.MethodPost, path: idPath("/api/v1/assets", assetID) + "/sarif", query: q,

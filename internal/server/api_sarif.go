@@ -22,9 +22,16 @@ func (s *Server) importSARIF(w http.ResponseWriter, r *http.Request, who *princi
 		return err
 	}
 	defer body.release()
+	source := r.URL.Query().Get("source")
+	if len(source) > 255 {
+		return errStatus(http.StatusBadRequest, "source: at most 255 characters")
+	}
+	if source == "" && len(body.name) <= 255 {
+		source = body.name
+	}
 	data := body.data
 	body.data = nil
-	out, err := s.Svc.ImportSARIF(r.Context(), who.Name, id, r.URL.Query().Get("branch"), data, who.uploadLimit())
+	out, err := s.Svc.ImportSARIF(r.Context(), who.Name, id, r.URL.Query().Get("branch"), source, data, who.uploadLimit())
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func TestClient(t *testing.T) {
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
 			clientSLA(ctx, t, admin, analyst)
+			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
@@ -333,7 +334,7 @@ func clientSARIF(ctx context.Context, t *testing.T, c *client.Client) {
 	log := []byte(`{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
 		"results": [{"ruleId": "G101", "level": "error", "message": {"text": "hard-coded credential"},
 			"locations": [{"physicalLocation": {"artifactLocation": {"uri": "main.go"}, "region": {"startLine": 7}}}]}]}]}`)
-	got := must(c.ImportSARIF(ctx, assets.Items[0].ID, "", log))(t)
+	got := must(c.ImportSARIF(ctx, assets.Items[0].ID, log, client.SARIFOptions{Source: "gosec.sarif"}))(t)
 	if got.New != 1 || got.Results != 1 || got.Branch != "main" || !slices.Equal(got.Tools, []string{"gosec"}) {
 		t.Errorf("sarif import: %+v", got)
 	}

@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +86,7 @@ func TestSARIFImport(t *testing.T) {
 			r9 := sarifResult{"R9", "Dockerfile", `USER root`, 1}
 			imp := func(asset int64, branch string, log []byte, want string) model.SARIFImport {
 				t.Helper()
-				got := must(c.ImportSARIF(ctx, asset, branch, log))(t)
+				got := must(c.ImportSARIF(ctx, asset, log, client.SARIFOptions{Branch: branch}))(t)
 				if s := fmt.Sprintf("new %d unchanged %d resolved %d reopened %d", got.New, got.Unchanged, got.Resolved, got.Reopened); s != want {
 					t.Fatalf("import on %s: %s, want %s", branch, s, want)
 				}
@@ -172,10 +174,10 @@ func TestSARIFImport(t *testing.T) {
 				{"a\tb", string(sarifLog("A")), "control characters", 400},
 				{"main", `{"version": "2.1.0", "runs": [`, "ends early", 400},
 			} {
-				_, err := c.ImportSARIF(ctx, app.ID, bad.branch, []byte(bad.body))
+				_, err := c.ImportSARIF(ctx, app.ID, []byte(bad.body), client.SARIFOptions{Branch: bad.branch})
 				wantClientError(t, bad.body, err, bad.status, bad.says)
 			}
-			_, err := c.ImportSARIF(ctx, 999999, "main", sarifLog("A"))
+			_, err := c.ImportSARIF(ctx, 999999, sarifLog("A"), client.SARIFOptions{})
 			wantClientError(t, "an absent asset", err, 404, "asset 999999")
 		})
 	}
@@ -225,7 +227,7 @@ func TestSARIFImportShared(t *testing.T) {
 				{"defectdojo-tool-outputs/no_runs.sarif", "[]", 0, 0, 0},
 				{"sarif-tutorials/samples/2-Basics/empty-log.sarif.json", "[CodeScanner]", 0, 0, 0},
 			} {
-				got := must(c.ImportSARIF(ctx, a.ID, "main", read(l.file)))(t)
+				got := must(c.ImportSARIF(ctx, a.ID, read(l.file), client.SARIFOptions{Branch: "main", Source: filepath.Base(l.file)}))(t)
 				if fmt.Sprint(got.Tools) != l.tools || got.New != l.new || got.Suppressed != l.suppressed || got.Skipped != l.skip {
 					t.Errorf("%s: %+v, want tools %s, %d new, %d suppressed, %d skipped", l.file, got, l.tools, l.new, l.suppressed, l.skip)
 				}
@@ -237,10 +239,32 @@ func TestSARIFImportShared(t *testing.T) {
 					}
 					continue
 				}
-				again := must(c.ImportSARIF(ctx, a.ID, "main", read(l.file)))(t)
+				// Each tool's import is a scan record with the exact log.
+				if len(got.ScanRecords) != len(got.Tools) {
+					t.Errorf("%s: scan records %v for tools %v", l.file, got.ScanRecords, got.Tools)
+				}
+				for _, id := range got.ScanRecords {
+					rc := must(c.ScanDocument(ctx, id))(t)
+					doc, err := io.ReadAll(rc)
+					rc.Close()
+					if err != nil || !bytes.Equal(doc, read(l.file)) {
+						t.Errorf("%s: scan record %d's document differs from the log sent (%v)", l.file, id, err)
+					}
+				}
+				again := must(c.ImportSARIF(ctx, a.ID, read(l.file), client.SARIFOptions{Branch: "main", Source: filepath.Base(l.file)}))(t)
 				if again.New != 0 || again.Resolved != 0 || again.Unchanged != l.new {
 					t.Errorf("%s again: %+v, want %d unchanged", l.file, again, l.new)
 				}
+			}
+			recs := must(c.ScanRecords(ctx, a.ID, client.PageQuery{Limit: 500}))(t).Items
+			sarifRecs := 0
+			for _, r := range recs {
+				if r.Kind == model.ScanSARIF && r.Branch == "main" && r.Tool != "" && r.Kept && r.Source != "" {
+					sarifRecs++
+				}
+			}
+			if sarifRecs != 2*7+1 { // every log with a tool twice, the empty log once
+				t.Errorf("%d SARIF scan records, want 15: %+v", sarifRecs, recs)
 			}
 			open := len(must(c.Findings(ctx, client.FindingFilter{Asset: "sarif-real", Kind: model.KindCode, PageQuery: client.PageQuery{Limit: 500}}))(t).Items)
 			if open != 4+53+8+56+13+1 {

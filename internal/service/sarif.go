@@ -16,6 +16,9 @@ import (
 // names none: most pipelines that do not say scan the main line.
 const DefaultBranch = "main"
 
+// sarifMediaType is the media type of a SARIF log (SARIF 2.1.0, 3.1).
+const sarifMediaType = "application/sarif+json"
+
 // maxSARIFNameBytes bounds a branch or tool name of a SARIF import.
 const maxSARIFNameBytes = 200
 
@@ -25,9 +28,12 @@ const maxSARIFNameBytes = 200
 // again kept, resolved ones seen again reopened), and the tool's open
 // findings on that branch that the log no longer has are resolved —
 // never findings of a tool the log has no run of, of another branch or of
-// another asset. The import is recorded with its counts (audit event
-// sarif.imported). limit, when set, holds a token to its assets.
-func (s *Service) ImportSARIF(ctx context.Context, actor string, assetID int64, branch string, data []byte, limit *UploadLimit) (model.SARIFImport, error) {
+// another asset. Each tool's import is a scan record (kind sarif, with the
+// tool, the branch, the counts and the raw log, kept once by its hash;
+// source is the file name it was sent with), and the import an audit
+// event sarif.imported with its counts. limit, when set, holds a token to
+// its assets.
+func (s *Service) ImportSARIF(ctx context.Context, actor string, assetID int64, branch, source string, data []byte, limit *UploadLimit) (model.SARIFImport, error) {
 	if branch == "" {
 		branch = DefaultBranch
 	}
@@ -57,6 +63,12 @@ func (s *Service) ImportSARIF(ctx context.Context, actor string, assetID int64, 
 		}
 		byTool[r.Tool] = append(byTool[r.Tool], r)
 	}
+	// The raw log, kept once by its hash, is every tool's scan record's
+	// document; compressed before the transaction.
+	raw, err := store.PackDocument(sarifMediaType, data)
+	if err != nil {
+		return model.SARIFImport{}, err
+	}
 	out := model.SARIFImport{AssetID: assetID, Branch: branch, Tools: tools, Skipped: log.Skipped}
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
 		a, err := tx.AssetForUpdate(ctx, assetID)
@@ -74,7 +86,17 @@ func (s *Service) ImportSARIF(ctx context.Context, actor string, assetID int64, 
 			if err != nil {
 				return fmt.Errorf("importing the results of %s: %w", tool, err)
 			}
+			rec, err := s.recordPacked(ctx, tx, actor, model.ScanRecord{AssetID: a.ID, Kind: model.ScanSARIF, Tool: tool, Branch: branch,
+				Source: source, Summary: fmt.Sprintf("%d results: %d new, %d unchanged, %d resolved, %d reopened, %d suppressed",
+					c.Results, c.New, c.Unchanged, c.Resolved, c.Reopened, c.Suppressed)}, &raw)
+			if err != nil {
+				return err
+			}
+			if err := tx.NoteCodeScan(ctx, assetID, tool, branch, rec.ID); err != nil {
+				return err
+			}
 			out.Add(c)
+			out.ScanRecords = append(out.ScanRecords, rec.ID)
 		}
 		return tx.AppendEvent(ctx, event(actor, "sarif.imported", "asset", assetID), nil, out)
 	})

@@ -22,8 +22,6 @@ type CodeImport struct {
 	AssetID      int64
 	Tool, Branch string
 	Results      []sarif.Result
-	// ScanRecordID is the import's scan record, 0 for none.
-	ScanRecordID int64
 }
 
 // NoRule is the rule ID of a result that names none.
@@ -176,18 +174,14 @@ func codeDetected(imp *CodeImport, r *sarif.Result) finding.Detected {
 
 // codeDetail is a result's code_findings values after finding_id, asset_id,
 // tool, branch and fingerprint.
-func codeDetail(imp *CodeImport, r *sarif.Result) []any {
-	var rec sql.NullInt64
-	if imp.ScanRecordID != 0 {
-		rec = sql.NullInt64{Int64: imp.ScanRecordID, Valid: true}
-	}
+func codeDetail(r *sarif.Result) []any {
 	l := r.Location
 	return []any{r.ToolVersion, r.FingerprintFrom, cmp.Or(r.RuleID, NoRule), r.RuleName, l.URI, l.URIBaseID, l.StartLine, l.EndLine,
-		l.Logical, l.Snippet, r.Level, r.Message, r.Suppressed, rec}
+		l.Logical, l.Snippet, r.Level, r.Message, r.Suppressed}
 }
 
 const codeDetailCols = `tool_version, fingerprint_from, rule, rule_name, uri, uri_base_id, start_line, end_line,
-	logical, snippet, level, message, suppressed, scan_record_id`
+	logical, snippet, level, message, suppressed`
 
 // writeCode stores the new code findings: their findings rows, assessed
 // before they are written (assessFresh), of kind code, and their details.
@@ -228,7 +222,7 @@ func (t *Tx) writeCode(ctx context.Context, w *findingWrites, imp *CodeImport, f
 		if !ok {
 			return fmt.Errorf("code finding %s of %s: not stored", r.Fingerprint, imp.Tool)
 		}
-		rows[i] = append([]any{id, imp.AssetID, imp.Tool, imp.Branch, r.Fingerprint}, codeDetail(imp, r)...)
+		rows[i] = append([]any{id, imp.AssetID, imp.Tool, imp.Branch, r.Fingerprint}, codeDetail(r)...)
 	}
 	if err := insertMany(ctx, t.tx, t.dialect, `INSERT INTO code_findings (finding_id, asset_id, tool, branch, fingerprint, `+
 		codeDetailCols+`) VALUES `, rows, ""); err != nil {
@@ -251,7 +245,7 @@ func (t *Tx) updateCode(ctx context.Context, w *findingWrites, imp *CodeImport, 
 			w.at, d.Summary, d.Severity, d.SeverityRank, d.Score, d.Package, d.Hash(), ids[i]); err != nil {
 			return fmt.Errorf("updating code finding %d: %w", ids[i], err)
 		}
-		vals := codeDetail(imp, r)
+		vals := codeDetail(r)
 		q := "UPDATE code_findings SET "
 		for j, c := range set {
 			if j > 0 {
@@ -278,7 +272,7 @@ func (s *Store) fillCode(ctx context.Context, db querier, fs []model.AssetFindin
 		}
 	}
 	for _, args := range idChunks(ids, 500) {
-		err := queryRows(ctx, db, `SELECT finding_id, tool, branch, fingerprint, `+codeDetailCols+` FROM code_findings
+		err := queryRows(ctx, db, `SELECT finding_id, tool, branch, fingerprint, `+codeDetailCols+`, scan_record_id FROM code_findings
 			WHERE finding_id IN (`+rowPlaceholders(s.dialect, 1, len(args))+`)`, args, func(rows *sql.Rows) error {
 			var id int64
 			var c model.CodeFinding
@@ -295,6 +289,18 @@ func (s *Store) fillCode(ctx context.Context, db querier, fs []model.AssetFindin
 		if err != nil {
 			return fmt.Errorf("reading code findings: %w", err)
 		}
+	}
+	return nil
+}
+
+// NoteCodeScan records the scan record of an import of a tool's log on a
+// branch of an asset (after ApplyCodeFindings) on the findings it saw:
+// those of the tool and branch open now.
+func (t *Tx) NoteCodeScan(ctx context.Context, assetID int64, tool, branch string, scanRecordID int64) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE code_findings SET scan_record_id = $1 WHERE asset_id = $2 AND tool = $3 AND branch = $4
+		AND finding_id IN (SELECT id FROM findings WHERE asset_id = $2 AND status = '`+model.FindingOpen+`')`, scanRecordID, assetID, tool, branch)
+	if err != nil {
+		return fmt.Errorf("noting scan record %d on the code findings of %s on %s: %w", scanRecordID, tool, branch, err)
 	}
 	return nil
 }

@@ -128,7 +128,9 @@ func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch s
 	if err != nil {
 		return err
 	}
-	out, err := pushWithRetry(ctx, e, func() (model.SARIFImport, error) { return c.ImportSARIF(ctx, id, data, client.SARIFOptions{Branch: branch, Source: filepath.Base(file)}) })
+	out, err := pushWithRetry(ctx, e, func() (model.SARIFImport, error) {
+		return c.ImportSARIF(ctx, id, data, client.SARIFOptions{Branch: branch, Source: filepath.Base(file)})
+	})
 	if err != nil {
 		return pushError(err, file, server)
 	}

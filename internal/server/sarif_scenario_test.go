@@ -102,6 +102,12 @@ func TestSARIFImport(t *testing.T) {
 			moved.line = 40
 			imp(app.ID, "main", sarifLog("A", moved), "new 0 unchanged 1 resolved 1 reopened 0")
 
+			// Every import is an audit event with its counts.
+			evs := must(c.AuditEvents(ctx, client.AuditQuery{Kind: "sarif.imported", ObjectType: "asset", ObjectID: fmt.Sprint(app.ID)}))(t).Items
+			if len(evs) != 5 || !strings.Contains(string(evs[4].After), `"resolved":1`) {
+				t.Errorf("sarif.imported events of sarif-app: %d, want 5, the last with one resolved: %+v", len(evs), evs)
+			}
+
 			status, byKey := codeState(ctx, t, c, "sarif-app")
 			want := map[string]string{"A/main/R1": "open", "A/main/R2": "resolved", "B/main/R9": "open", "A/dev/R1": "open", "A/dev/R2": "open"}
 			if fmt.Sprint(status) != fmt.Sprint(want) {

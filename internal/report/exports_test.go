@@ -28,7 +28,7 @@ func exportFindings() []model.AssetFinding {
 			PURL: "pkg:npm/lodash@4.17.20", VulnID: "GHSA-35jh-r3h4-6jhm", Aliases: []string{"CVE-2021-23337"},
 			Summary: `Command injection in "template", with a comma`, Severity: "high", Score: 7.2,
 			SeverityDetail: model.Severity{Rating: "high", Score: 7.2, Type: "CVSS_V3", Vector: "CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"},
-			KEV: true, EPSS: &epss, Status: "open", State: model.StateNotAffected, Assignee: "@team",
+			KEV:            true, EPSS: &epss, Status: "open", State: model.StateNotAffected, Assignee: "@team",
 			FirstSeen: exportNow.Add(-48 * time.Hour), LastSeen: exportNow.Add(-time.Hour), Fix: "4.17.21",
 			SLA:      &model.SLAView{DueAt: exportNow.Add(72 * time.Hour), State: "on_track"},
 			Priority: &model.PriorityView{Decision: "attend"}},

@@ -102,6 +102,16 @@ func TestFindingsExport(t *testing.T) {
 					t.Errorf("export?%s: %d %s; want 400/404 naming %q", q, status, body, want)
 				}
 			}
+			// The findings page links the export with its filters, every
+			// page of them (no cursor), and the link answers the file.
+			status, page := p.admin.Do(t, "GET", "/findings?severity=high&state=new&limit=5&cursor=5.99999", nil)
+			link := "/api/v1/findings/export?format=csv&amp;severity=high&amp;state=new"
+			if status != 200 || !bytes.Contains(page, []byte(`href="`+link+`"`)) || !bytes.Contains(page, []byte("Export JSON")) {
+				t.Errorf("the findings page (%d) does not link %s", status, link)
+			}
+			if status, body := p.admin.Do(t, "GET", strings.ReplaceAll(link, "&amp;", "&"), nil); status != 200 || !bytes.HasPrefix(body, []byte("id,asset_id,")) {
+				t.Errorf("the page's export link: %d %.100s", status, body)
+			}
 			// An export the filters leave empty is a file with the header
 			// (CSV) or an empty array (JSON).
 			if rows := readExport(t, c, client.FindingFilter{Text: "no-such-package-anywhere"}, "json"); len(rows) != 0 {
@@ -332,6 +342,11 @@ func TestAssetExports(t *testing.T) {
 						t.Errorf("%s: analysis %+v of a finding nobody decided about", v.ID, v.Analysis)
 					}
 				}
+			}
+			if status, page := p.admin.Do(t, "GET", fmt.Sprintf("/assets/%d", asset), nil); status != 200 ||
+				!bytes.Contains(page, fmt.Appendf(nil, `href="/api/v1/assets/%d/sbom"`, asset)) ||
+				!bytes.Contains(page, fmt.Appendf(nil, `href="/api/v1/assets/%d/vdr"`, asset)) {
+				t.Errorf("the asset page (%d) does not link its SBOM and VDR", status)
 			}
 			if _, err := c.AssetVDR(ctx, 999999); err == nil || !strings.Contains(err.Error(), "asset 999999") {
 				t.Errorf("VDR of no asset: %v", err)

@@ -197,26 +197,7 @@ func vdrVulnerability(v AssetVuln, ref string) cdx.Vulnerability {
 			{Version: f.Version, Status: cdx.VulnerabilityStatusAffected}}}},
 		Analysis: analysisOf(f.State, v.Decision),
 	}
-	if len(f.Aliases) > 0 {
-		rs := make([]cdx.VulnerabilityReference, len(f.Aliases))
-		for i, a := range f.Aliases {
-			rs[i] = cdx.VulnerabilityReference{ID: a, Source: aliasSource(a)}
-		}
-		out.References = &rs
-	}
-	if len(adv.References) > 0 {
-		as := make([]cdx.Advisory, len(adv.References))
-		for i, u := range adv.References {
-			as[i] = cdx.Advisory{URL: u}
-		}
-		out.Advisories = &as
-	}
-	if !adv.Published.IsZero() {
-		out.Published = adv.Published.UTC().Format(time.RFC3339)
-	}
-	if !adv.Modified.IsZero() {
-		out.Updated = adv.Modified.UTC().Format(time.RFC3339)
-	}
+	addAdvisory(&out, f.Aliases, adv)
 	props := []cdx.Property{{Name: "vulndesk:state", Value: f.State}}
 	if f.KEV {
 		props = append(props, cdx.Property{Name: "vulndesk:kev", Value: "true"})

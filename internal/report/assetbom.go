@@ -56,6 +56,14 @@ func AssetVDR(inv AssetInventory, vulns []AssetVuln, opts Options) *cdx.BOM {
 	out := make([]cdx.Vulnerability, 0, len(vulns))
 	for _, v := range vulns {
 		ref := refs.of(v.Finding)
+		if ref == "" {
+			// Not in the inventory (a finding of the asset's CPEs): a
+			// component of its own, so that the finding affects one.
+			f := v.Finding
+			ref = "vulndesk:package:" + f.Key + "@" + f.Version
+			*bom.Components = append(*bom.Components, sbomComponent(model.Component{Name: f.Package, Version: f.Version, PURL: f.PURL}, ref))
+			refs.byKey[f.Key+"\x00"+f.Version] = ref
+		}
 		out = append(out, vdrVulnerability(v, ref))
 		serial = append(serial, strconv.FormatInt(v.Finding.ID, 10), v.Finding.State)
 		if d := v.Decision; d != nil {

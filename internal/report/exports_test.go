@@ -213,6 +213,8 @@ func exportVulns() []AssetVuln {
 			Decision: &model.Decision{State: model.StateNotAffected, Justification: "vulnerable_code_not_in_execute_path",
 				Reason: "template() is never called", DecidedAt: exportNow.Add(-2 * time.Hour)}},
 		{Finding: fs[1]},
+		{Finding: model.AssetFinding{ID: 3, Key: "cpe:/o:vendor:os", Package: "vendor os", Version: "2.1", VulnID: "CVE-2026-1",
+			Severity: "medium", Status: "open", State: model.StateNew}}, // not in the inventory
 	}
 }
 
@@ -279,8 +281,11 @@ func TestAssetVDR(t *testing.T) {
 	checkGolden(t, "asset-vdr.cdx.json", data)
 	bom := decodeBOM(t, data)
 	vs := *bom.Vulnerabilities
-	if len(vs) != 2 {
+	if len(vs) != 3 {
 		t.Fatalf("%d vulnerabilities", len(vs))
+	}
+	if ref, comps := (*vs[2].Affects)[0].Ref, *bom.Components; len(comps) != 4 || comps[3].BOMRef != ref || comps[3].Name != "vendor os" {
+		t.Errorf("a finding outside the inventory affects %q; components %+v", ref, comps)
 	}
 	v := vs[0]
 	r := (*v.Ratings)[0]

@@ -81,6 +81,7 @@ for engine in ${ENGINES//,/ }; do
   [ "${KEEP:-0}" = 1 ] || rm -f "$file"
   [ -n "$schema" ] && psql "$PG_URL" -qAtc "DROP SCHEMA $schema CASCADE" >/dev/null
   results+=("$(printf '%-9s %9d %12d %8.1f %10.0f %12d %12d' "$engine" "$rows" "$bytes" "$secs" "$(echo "$rows / $secs" | bc -l)" "$before" "$after")")
+  echo "== $engine: ${results[-1]}" >&2
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 printf '\n%-9s %9s %12s %8s %10s %12s %12s\n' engine rows bytes seconds rows/s "VmHWM before" "VmHWM after"

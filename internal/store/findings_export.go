@@ -16,7 +16,8 @@ import (
 // database as it was when it started; a change committed meanwhile is
 // not in it. (A text filter's terms are looked up just before.) On
 // SQLite the statement's snapshot keeps the write-ahead log from being
-// checkpointed past it until the export ends; writers are not held up.
+// checkpointed past it until the export ends (Maintain checkpoints
+// passively meanwhile); writers are not held up.
 // fn's error stops the export and is returned.
 func (s *Store) EachFinding(ctx context.Context, f FindingFilter, fn func(model.AssetFinding) error) error {
 	if f.Now.IsZero() {
@@ -46,6 +47,8 @@ func (s *Store) EachFinding(ctx context.Context, f FindingFilter, fn func(model.
 	if len(lq.where) > 0 {
 		q += " WHERE " + strings.Join(lq.where, " AND ")
 	}
+	s.exports.Add(1) // see Maintain
+	defer s.exports.Add(-1)
 	rows, err := s.db.QueryContext(ctx, q+" ORDER BY "+lq.order.by("f."), lq.args...)
 	if err != nil {
 		return err

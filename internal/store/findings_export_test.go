@@ -104,3 +104,46 @@ func TestEachFindingIsTheList(t *testing.T) {
 		}
 	})
 }
+
+// TestEachFindingLetsWritersWrite checks that an export reading on
+// SQLite holds up neither a write nor the housekeeping's checkpoint,
+// which used to wait for the export's snapshot with the write lock held
+// (the busy timeout, 30 s, for every writer).
+func TestEachFindingLetsWritersWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if err := storetest.BulkFill(ctx, s, storetest.Bulk{Assets: 5, Findings: 500, Advisories: 50, Packages: 20, Days: 10}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		reading, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error, 1)
+		go func() {
+			first := true
+			done <- s.EachFinding(ctx, store.FindingFilter{Status: "all"}, func(model.AssetFinding) error {
+				if first {
+					first = false
+					close(reading)
+					<-release
+				}
+				return nil
+			})
+		}()
+		<-reading
+		start := time.Now()
+		if _, err := storetest.CreateFeed(ctx, s, model.Feed{Name: "during-export", Kind: model.FeedOSV, URL: "https://example.org/osv.zip"}); err != nil {
+			t.Errorf("a write during an export: %v", err)
+		}
+		if err := s.Maintain(ctx); err != nil {
+			t.Errorf("housekeeping during an export: %v", err)
+		}
+		if _, err := storetest.CreateFeed(ctx, s, model.Feed{Name: "after-housekeeping", Kind: model.FeedOSV, URL: "https://example.org/osv.zip"}); err != nil {
+			t.Errorf("a write after the housekeeping: %v", err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("two writes and the housekeeping took %v beside an export: something waited for its snapshot", d)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -69,5 +69,9 @@ bench-pages: ## server time of the dashboard and the findings page with 1,000,00
 bench-triage: ## triage with 1,000,000 findings and 100,000 decisions, on SQLite and PostgreSQL: list p99 with 20 clients, bulk triage of 10,000, re-match (scripts/bench-triage.sh)
 	./scripts/bench-triage.sh
 
+.PHONY: bench-export
+bench-export: ## CSV export of 1,000,000 findings through `vulndesk serve`, on SQLite and PostgreSQL: rows, bytes, seconds, rows/s, server peak RSS (scripts/bench-export.sh)
+	BENCH_WORK=$(BENCH_WORK) ./scripts/bench-export.sh
+
 clean: ## remove build outputs
 	rm -f vulndesk

@@ -121,26 +121,7 @@ func cdxVulnerability(res *model.Result, fs []*model.Finding) cdx.Vulnerability 
 		Detail:      adv.Details,
 		Ratings:     &[]cdx.VulnerabilityRating{cdxRating(advisorySeverity(res, f))},
 	}
-	if len(f.Aliases) > 0 {
-		refs := make([]cdx.VulnerabilityReference, len(f.Aliases))
-		for i, a := range f.Aliases {
-			refs[i] = cdx.VulnerabilityReference{ID: a, Source: aliasSource(a)}
-		}
-		v.References = &refs
-	}
-	if len(adv.References) > 0 {
-		advs := make([]cdx.Advisory, len(adv.References))
-		for i, u := range adv.References {
-			advs[i] = cdx.Advisory{URL: u}
-		}
-		v.Advisories = &advs
-	}
-	if !adv.Published.IsZero() {
-		v.Published = adv.Published.UTC().Format(time.RFC3339)
-	}
-	if !adv.Modified.IsZero() {
-		v.Updated = adv.Modified.UTC().Format(time.RFC3339)
-	}
+	addAdvisory(&v, f.Aliases, adv)
 
 	seen := map[string]bool{}
 	var affects []cdx.Affects
@@ -170,6 +151,31 @@ func cdxVulnerability(res *model.Result, fs []*model.Finding) cdx.Vulnerability 
 		}
 	}
 	return v
+}
+
+// addAdvisory adds to v what the advisory says besides its text: the
+// aliases as references, the advisory links and its dates.
+func addAdvisory(v *cdx.Vulnerability, aliases []string, adv model.AdvisoryInfo) {
+	if len(aliases) > 0 {
+		refs := make([]cdx.VulnerabilityReference, len(aliases))
+		for i, a := range aliases {
+			refs[i] = cdx.VulnerabilityReference{ID: a, Source: aliasSource(a)}
+		}
+		v.References = &refs
+	}
+	if len(adv.References) > 0 {
+		advs := make([]cdx.Advisory, len(adv.References))
+		for i, u := range adv.References {
+			advs[i] = cdx.Advisory{URL: u}
+		}
+		v.Advisories = &advs
+	}
+	if !adv.Published.IsZero() {
+		v.Published = adv.Published.UTC().Format(time.RFC3339)
+	}
+	if !adv.Modified.IsZero() {
+		v.Updated = adv.Modified.UTC().Format(time.RFC3339)
+	}
 }
 
 // recommendation is "Upgrade to X" when all affected components share one

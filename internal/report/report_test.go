@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -37,22 +35,7 @@ func TestGolden(t *testing.T) {
 	for _, name := range Names {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, name, fixture(), testOptions())
-			path := filepath.Join("testdata", "golden", name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./internal/report -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s (run go test ./internal/report -update and review the diff):\n%s", name, path, got)
-			}
+			checkGolden(t, name+".golden", got)
 			// The same result must always give the same bytes.
 			if again := render(t, name, fixture(), testOptions()); !bytes.Equal(got, again) {
 				t.Errorf("%s output is not deterministic", name)

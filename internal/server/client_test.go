@@ -40,6 +40,7 @@ func TestClient(t *testing.T) {
 			clientAssets(ctx, t, admin, shop)
 			clientFindings(ctx, t, admin)
 			clientSARIF(ctx, t, admin)
+			clientExports(ctx, t, admin)
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
 			clientSLA(ctx, t, admin, analyst)

@@ -157,7 +157,20 @@ func responses(rt route) map[string]any {
 	case "object":
 		ok["content"] = jsonBody(map[string]any{"type": "object"})
 	case "binary":
-		ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+		content := map[string]any{}
+		for _, mt := range append([]string{"application/octet-stream"}, inlineTypes...) {
+			content[mt] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+		}
+		ok["content"] = content
+	case "findings-export":
+		text := map[string]any{"schema": map[string]any{"type": "string"}}
+		ok["content"] = map[string]any{"text/csv": text, "application/x-ndjson": text,
+			"application/json": map[string]any{"schema": map[string]any{"type": "array", "items": ref("FindingRow")}}}
+		ok["headers"] = attachmentHeader
+	case "cyclonedx":
+		ok["content"] = map[string]any{cyclonedxMediaType: map[string]any{"schema": map[string]any{"type": "object",
+			"description": "a CycloneDX 1.6 JSON document (https://cyclonedx.org/docs/1.6/json/)"}}}
+		ok["headers"] = attachmentHeader
 	case "Ingest":
 		ok["content"] = jsonBody(map[string]any{"anyOf": []any{ref("Ingest"), ref("UploadReceipt")},
 			"description": "Ingest for callers who may read assets, UploadReceipt for those who may not"})
@@ -209,6 +222,10 @@ func responses(rt route) map[string]any {
 	}
 	return out
 }
+
+// attachmentHeader says an export's answer is a file to save.
+var attachmentHeader = map[string]any{"Content-Disposition": map[string]any{
+	"description": "attachment, with a file name", "schema": map[string]any{"type": "string"}}}
 
 // forbiddenDoc says why rt can answer 403.
 func forbiddenDoc(rt route) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/url"
 	"regexp"
 	"sort"
@@ -153,6 +154,13 @@ func (c *docChecker) call(method, pattern, path string, body any, want int) obj 
 	resp := op.Responses.Status(want)
 	if resp == nil {
 		c.t.Errorf("%s %s answered %d, which the document does not list", method, path, want)
+		return obj{}
+	}
+	if ct, _, _ := mime.ParseMediaType(a.header.Get("Content-Type")); len(a.body) > 0 && ct != "application/json" {
+		// An export's file: the document must list its media type.
+		if resp.Value.Content.Get(ct) == nil {
+			c.t.Errorf("%s %s: answered %s, which the document does not list for %d", method, path, ct, want)
+		}
 		return obj{}
 	}
 	mt := resp.Value.Content.Get("application/json")

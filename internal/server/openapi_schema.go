@@ -31,6 +31,7 @@ var schemaTypes = map[string]any{
 	"UploadReceipt": api.UploadReceipt{},
 	"Finding":       model.AssetFinding{},
 	"FindingList":   api.Page[model.AssetFinding]{},
+	"FindingRow":    api.FindingRow{},
 	"Evidence":      model.Evidence{},
 	"Advisory":      model.AdvisoryInfo{},
 	"Severity":      model.Severity{},

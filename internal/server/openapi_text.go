@@ -96,6 +96,7 @@ var schemaDocs = map[string]string{
 	"Finding": "One advisory affecting one package version of one asset, with its life cycle: open while the asset's current snapshot " +
 		"has the version, resolved when not.",
 	"FindingList": "A page of findings, most severe first, then newest.",
+	"FindingRow":  "One finding as the findings export writes it: flat, the SLA and the priority as their deadline, state and decision.",
 	"Evidence":    "Why one affected entry of an advisory covers a component's version.",
 	"Advisory":    "An advisory as matching holds it: its IDs, text, dates, references and severity.",
 	"Severity":    "An advisory's severity and where it comes from.",
@@ -231,6 +232,26 @@ var opDocs = map[string]string{
 		"The filters combine: a finding is listed when it passes every one given. Pass next_cursor back as cursor " +
 		"with the same filters for the next page.",
 	"GET /api/v1/findings/{id}": "One finding with its evidence.",
+	"GET /api/v1/findings/export": "Every finding the filters select (those of GET /api/v1/findings, in its order; no paging) as a " +
+		"file: CSV (RFC 4180, a header row of FindingRow's names; aliases separated by spaces; a cell starting with =, +, -, @, " +
+		"a tab or a carriage return is prefixed with an apostrophe so that spreadsheets do not evaluate it), a JSON array of " +
+		"FindingRow, or NDJSON (one FindingRow a line). Rows are streamed as they are read, so an export of any size takes " +
+		"constant memory. The rows are one snapshot: the database as it was when the export started (one statement on " +
+		"either engine); changes committed meanwhile are not in it. SLA states are those at the export's start. A failure " +
+		"after the first row cuts the transfer short rather than end the file.",
+	"GET /api/v1/assets/{id}/sbom": "A CycloneDX 1.6 SBOM of the asset's current inventory: the asset as the metadata " +
+		"component, its snapshot's components with purl, name and version (and CPE, hashes and licenses as the uploaded " +
+		"SBOM stated them), vulndesk as the tool. The serial number and timestamp are the snapshot's, so the same snapshot " +
+		"gives the same document; uploaded again it gives the same inventory.",
+	"GET /api/v1/assets/{id}/vdr": "A CycloneDX 1.6 vulnerability disclosure report: the SBOM's components and one " +
+		"vulnerability per open finding with its ratings (CVSS vector when known), description, recommendation (the fix), " +
+		"advisory links, the component it affects (by bom-ref) and, once people decided, the analysis: under_investigation " +
+		"is in_triage, affected exploitable, in_remediation exploitable with response update, fixed resolved, not_affected " +
+		"not_affected with the justification mapped (component_not_present and vulnerable_code_not_present: code_not_present; " +
+		"vulnerable_code_not_in_execute_path: code_not_reachable; vulnerable_code_cannot_be_controlled_by_adversary: " +
+		"requires_environment; inline_mitigations_already_exist: protected_by_mitigating_control), false_positive " +
+		"false_positive, risk_accepted exploitable with response will_not_fix. The native state and justification are the " +
+		"properties vulndesk:state and vulndesk:justification.",
 	"GET /api/v1/advisories/{id}": "An advisory by its ID or by an alias. For an alias, the advisory that matching " +
 		"takes as primary is answered and the others that name the alias are linked in Link headers (rel=alternate).",
 	"GET /api/v1/nvd/{id}": "The NVD record of a CVE as an nvd feed stored it: every CVSS metric with who scored it " +

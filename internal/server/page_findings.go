@@ -44,6 +44,9 @@ type findingsView struct {
 	Kinds []string
 	// Bulk is the bulk-triage form, for those who triage.
 	Bulk *bulkForm
+	// ExportCSV and ExportJSON are the export's URLs with these filters
+	// (every page).
+	ExportCSV, ExportJSON string
 }
 
 // findingRow is one finding as a table row shows it.
@@ -164,6 +167,13 @@ func (s *Server) renderFindings(w http.ResponseWriter, r *http.Request, who *pri
 			v.Total = thousands(n) + " findings match."
 		}
 	}
+	eq := maps.Clone(q)
+	eq.Del("cursor")
+	eq.Del("limit")
+	eq.Set("format", "csv")
+	v.ExportCSV = "/api/v1/findings/export?" + eq.Encode()
+	eq.Set("format", "json")
+	v.ExportJSON = "/api/v1/findings/export?" + eq.Encode()
 	if next != "" {
 		nq := maps.Clone(q)
 		nq.Set("cursor", next)

@@ -7,6 +7,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/report"
 	"github.com/vulndesk/vulndesk/internal/sla"
 	"github.com/vulndesk/vulndesk/internal/ssvc"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -73,6 +74,11 @@ var findingFilterParams = []param{
 	{Name: "assignee", Type: "string", Desc: "only findings assigned to this person or team (exact name); none: only those assigned to nobody"},
 	{Name: "kind", Type: "string", Desc: "only findings of this kind: dependency (matched advisories) or code (results of imported SARIF logs)", Enum: model.FindingKinds},
 }
+
+// exportParams are the findings export's: the list's filters and the
+// format.
+var exportParams = append(slices.Clone(findingFilterParams),
+	param{Name: "format", Type: "string", Desc: "csv (the default: RFC 4180 with a header row), json (one array) or ndjson (one object a line)", Enum: report.ExportFormats})
 
 func (s *Server) table() []route {
 	read, upload, triage, admin := auth.PermRead, auth.PermUpload, auth.PermTriage, auth.PermAdmin
@@ -167,6 +173,8 @@ func (s *Server) table() []route {
 			Query: externalScanParams, Body: "file", Resp: "ScanRecord", Status: 201, h: s.recordExternalScan},
 		{Method: get, Pattern: "/api/v1/scans/{id}/document", Perm: read, Summary: "download the exact document behind a scan record, as it was sent", Tag: "scans", Resp: "binary", h: s.scanDocument},
 		{Method: get, Pattern: "/api/v1/scans/overdue", Perm: read, Summary: "list the assets overdue for a scan: their newest scan is older than the cadence for their exposure", Tag: "scans", Resp: "OverdueScans", h: s.overdueScans},
+		{Method: get, Pattern: "/api/v1/assets/{id}/sbom", Perm: read, Summary: "export an asset's SBOM", Tag: "assets", Resp: "cyclonedx", h: s.assetSBOM},
+		{Method: get, Pattern: "/api/v1/assets/{id}/vdr", Perm: read, Summary: "export an asset's vulnerability disclosure report", Tag: "assets", Resp: "cyclonedx", h: s.assetVDR},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}", Perm: read, Summary: "read a snapshot", Tag: "assets", Resp: "Snapshot", h: readOne("snapshot", s.Store.Snapshot)},
 		{Method: get, Pattern: "/api/v1/snapshots/{id}/components", Perm: read, Summary: "list a snapshot's components", Tag: "assets",
 			Query: pageParams, Resp: "ComponentList", h: s.listComponents},
@@ -174,6 +182,8 @@ func (s *Server) table() []route {
 		// Findings and advisories.
 		{Method: get, Pattern: "/api/v1/findings", Perm: read, Summary: "list findings", Tag: "findings",
 			Query: append(slices.Clone(findingFilterParams), pageParams...), Resp: "FindingList", h: s.listFindings},
+		{Method: get, Pattern: "/api/v1/findings/export", Perm: read, Summary: "export findings", Tag: "findings",
+			Query: exportParams, Resp: "findings-export", h: s.exportFindings},
 		{Method: get, Pattern: "/api/v1/findings/{id}", Perm: read, Summary: "read a finding", Tag: "findings", Resp: "Finding", h: s.getFinding},
 		{Method: post, Pattern: "/api/v1/findings/{id}/triage", Perm: triage, Summary: "triage findings: set a finding's state with the reason (and for not_affected the VEX justification); the decision follows the vulnerability in the same package of the asset across upgrades", Tag: "triage", Body: "TriageInput", Resp: "Finding", h: s.triageFinding},
 		{Method: get, Pattern: "/api/v1/findings/{id}/history", Perm: read, Summary: "read a finding's history: every state change (by people and by detection), assignment, comment and ticket, oldest first", Tag: "triage", Resp: "HistoryList", h: s.findingHistory},

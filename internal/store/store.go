@@ -82,6 +82,9 @@ type Store struct {
 	Where string
 	// clock is what Now reads: time.Now, or a test's clock (SetClock).
 	clock atomic.Pointer[func() time.Time]
+	// exports counts the exports reading now (EachFinding): long reads,
+	// which Maintain's checkpoint must not wait for.
+	exports atomic.Int32
 }
 
 // SetClock makes fn the store's clock for what depends on the time of
@@ -373,9 +376,20 @@ func placeholders(from, n int) string {
 // and no index can be read alone (the visibility map is never set), which
 // made a text search read ten thousand table rows. VACUUM skips the pages
 // it found clean last time, so after the first it is quick.
+//
+// While an export reads (EachFinding: one statement for minutes), SQLite's
+// checkpoint is a passive one: a TRUNCATE checkpoint waits for every
+// reader to reach the newest snapshot, holding the write lock meanwhile,
+// so each one blocked every writer for the busy timeout (30 s) during an
+// export of a million findings. The log is truncated at the first
+// housekeeping after the export.
 func (s *Store) Maintain(ctx context.Context) error {
 	if s.dialect == SQLite {
-		_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		mode := "TRUNCATE"
+		if s.exports.Load() > 0 {
+			mode = "PASSIVE"
+		}
+		_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`)
 		return err
 	}
 	s.mu.Lock()

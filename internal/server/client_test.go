@@ -43,6 +43,7 @@ func TestClient(t *testing.T) {
 			clientTriage(ctx, t, admin, analyst)
 			clientSLA(ctx, t, admin, analyst)
 			clientFeeds(ctx, t, admin)
+			clientNotify(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
 			rec.covers(t)

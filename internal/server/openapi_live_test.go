@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -44,6 +45,11 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	var exc model.Exception
 	p.admin.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fs.Items[0].ID)), 201, &exc)
 	ids["exceptions"] = fmt.Sprint(exc.ID)
+	var ch api.CreatedChannel
+	p.admin.JSON(t, "POST", "/api/v1/notifications/channels", strings.NewReader(`{"name": "live", "kind": "email", "address": "sec@example.com"}`), 201, &ch)
+	var test model.Delivery
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", ch.Channel.ID), nil, 202, &test)
+	ids["channels"], ids["deliveries"] = fmt.Sprint(ch.Channel.ID), fmt.Sprint(test.ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string
@@ -55,8 +61,8 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	sort.Strings(gets)
 	for _, pattern := range gets {
 		path := regexp.MustCompile(`\{id\}`).ReplaceAllStringFunc(pattern, func(string) string {
-			collection, _, _ := strings.Cut(strings.TrimPrefix(pattern, "/api/v1/"), "/")
-			return url.PathEscape(ids[collection])
+			before, _, _ := strings.Cut(pattern, "/{")
+			return url.PathEscape(ids[before[strings.LastIndex(before, "/")+1:]])
 		})
 		c.call("GET", pattern, path, nil, 200)
 		for _, prm := range doc.Paths.Value(pattern).Get.Parameters {

@@ -42,6 +42,7 @@ func TestClient(t *testing.T) {
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
 			clientSLA(ctx, t, admin, analyst)
+			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)
 			clientNotify(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)

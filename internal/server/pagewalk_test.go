@@ -128,6 +128,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /exceptions":       {"/exceptions", false},
 		"GET /exceptions/{id}":  {"/exceptions/" + id(exc), false},
 		"GET /sla":              {"/sla", false},
+		"GET /scans":            {"/scans", false},
 		"GET /notifications":    {"/notifications", true},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}

@@ -12,12 +12,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/store"
 )
 
-// OverdueScan is an asset not scanned within its interval, due since Due.
-type OverdueScan struct {
-	AssetID int64
-	Due     time.Time
-}
-
 // CreateChannel adds a notification channel. A webhook gets a secret the
 // server makes, returned here once and never shown again: receivers
 // verify its signatures with it. A webhook URL must be one feeds could
@@ -160,15 +154,12 @@ const (
 // It returns how many deliveries it queued.
 func (s *Service) DetectNotifications(ctx context.Context) (int, error) {
 	now := s.Store.Now()
-	var overdue []OverdueScan
-	if s.ScansOverdue != nil {
-		var err error
-		if overdue, err = s.ScansOverdue(ctx, now); err != nil {
-			return 0, fmt.Errorf("overdue scans: %w", err)
-		}
+	overdue, err := s.OverdueScans(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("overdue scans: %w", err)
 	}
 	queued := 0
-	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
 		queued = 0
 		since, err := tx.NotifyMark(ctx, markDetect)
 		if err != nil || since.IsZero() || !now.After(since) {
@@ -186,9 +177,7 @@ func (s *Service) DetectNotifications(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if items, err = appendOverdue(ctx, tx, items, overdue); err != nil {
-				return err
-			}
+			items = append(items, overdueItems(overdue)...)
 			if queued, err = s.recordEvents(ctx, tx, rules, items); err != nil {
 				return err
 			}
@@ -207,24 +196,18 @@ func (s *Service) DetectNotifications(ctx context.Context) (int, error) {
 	return queued, err
 }
 
-func appendOverdue(ctx context.Context, tx *store.Tx, items []model.NotifyItem, overdue []OverdueScan) ([]model.NotifyItem, error) {
-	if len(overdue) == 0 {
-		return items, nil
-	}
-	assets, err := tx.NotifyAssets(ctx)
-	if err != nil {
-		return nil, err
-	}
+// overdueItems are the scan.overdue events of the assets overdue for a
+// scan: one per asset and due date, so that a scan that comes and goes
+// overdue again is told again.
+func overdueItems(overdue []model.OverdueAsset) []model.NotifyItem {
+	var out []model.NotifyItem
 	for _, o := range overdue {
-		a, ok := assets[o.AssetID]
-		if !ok {
-			continue
-		}
-		a.Kind, a.Subject, a.At, a.Due = model.NotifyScanOverdue, fmt.Sprintf("asset:%d@%s", o.AssetID, o.Due.UTC().Format(time.RFC3339)), o.Due.UTC(), o.Due.UTC()
-		a.Title = fmt.Sprintf("asset %s is overdue for a scan since %s", a.Asset, o.Due.UTC().Format(time.DateOnly))
-		items = append(items, a)
+		due := o.DueAt.UTC()
+		out = append(out, model.NotifyItem{Kind: model.NotifyScanOverdue, Subject: fmt.Sprintf("asset:%d@%s", o.Asset.ID, due.Format(time.RFC3339)),
+			At: due, Due: due, Asset: o.Asset.Name, Tags: o.Asset.Tags, Owner: o.Asset.Owner,
+			Title: fmt.Sprintf("asset %s is overdue for a scan: due %s, every %d days", o.Asset.Name, due.Format(time.DateOnly), o.Days)})
 	}
-	return items, nil
+	return out
 }
 
 // recordEvents records each item once per rule passing it and queues one

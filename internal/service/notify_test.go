@@ -158,6 +158,7 @@ func TestWebhookRetriesAcrossRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			svc1 := notifyService(t, st1)
+			svc1.NotifyBackoff = time.Second // the retry is not due before the restart
 			rec := newReceiver(t, 500, 500, 200)
 			ch := webhook(t, svc1, rec, "hook", model.NotifyRule{Events: []string{model.NotifyFindingNew}, MinPriority: "attend"})
 			if n, err := svc1.DetectNotifications(ctx); err != nil || n != 0 {

@@ -35,15 +35,16 @@ type Service struct {
 	TempDir string
 	// MaxSBOMBytes bounds an upload (sbom's default when 0).
 	MaxSBOMBytes int64
+	// MaxKeptDocument bounds a scan's raw document kept with its record,
+	// compressed (store's default when 0); a larger one is recorded by
+	// its hash only.
+	MaxKeptDocument int64
 	// SMTP is the relay of email notifications (none: they fail, saying so).
 	SMTP SMTP
 	// NotifyAttempts and NotifyBackoff bound a delivery's retries
 	// (DefaultNotifyAttempts, DefaultNotifyBackoff when 0).
 	NotifyAttempts int
 	NotifyBackoff  time.Duration
-	// ScansOverdue, when set, lists the assets overdue for a scan, which
-	// scan.overdue notifies.
-	ScansOverdue func(ctx context.Context, now time.Time) ([]OverdueScan, error)
 
 	cache *recordCache
 	// entries remembers, per OSV feed, the zip entries its last sync read.

@@ -131,21 +131,3 @@ func shorten(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-
-// NotifyAssets returns the name, owner and tags of the assets, by ID: for
-// events about assets that the store did not read with them (scan.overdue).
-func (t *Tx) NotifyAssets(ctx context.Context) (map[int64]model.NotifyItem, error) {
-	out := map[int64]model.NotifyItem{}
-	err := queryRows(ctx, t.tx, `SELECT id, name, owner, tags FROM assets`, nil, func(rows *sql.Rows) error {
-		var id int64
-		var it model.NotifyItem
-		var tags string
-		if err := rows.Scan(&id, &it.Asset, &it.Owner, &tags); err != nil {
-			return err
-		}
-		err := json.Unmarshal([]byte(tags), &it.Tags)
-		out[id] = it
-		return err
-	})
-	return out, err
-}

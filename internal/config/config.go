@@ -75,6 +75,9 @@ type Config struct {
 	AllowPrivateFeeds bool     // --allow-private-feeds: feeds may reach loopback and private addresses
 
 	SMTP SMTP // the relay of email notifications
+	// NotifyBackoff (--notify-backoff, hidden, for tests) is the wait
+	// before a failed notification's second attempt, doubling after.
+	NotifyBackoff time.Duration
 }
 
 // SMTP is the relay email notifications go through: --smtp-host,
@@ -88,7 +91,7 @@ type SMTP struct {
 }
 
 // hidden flags are left out of -h: they are for tests.
-var hidden = map[string]bool{"schedule": true}
+var hidden = map[string]bool{"schedule": true, "notify-backoff": true}
 
 // Load reads the settings from args (flags) over env over the defaults,
 // and validates them. -h is flag.ErrHelp.
@@ -139,6 +142,7 @@ func flagSet(env func(string) string) (*flag.FlagSet, *Config) {
 	fs.StringVar(&c.SMTP.Auth, "smtp-auth", envOr(env, "VULNDESK_SMTP_AUTH", "plain"), "SMTP AUTH mechanism: plain or login (env VULNDESK_SMTP_AUTH)")
 	c.SMTP.Password = env("VULNDESK_SMTP_PASSWORD")
 	fs.DurationVar(&c.Schedule, "schedule", 30*time.Second, "")
+	fs.DurationVar(&c.NotifyBackoff, "notify-backoff", 30*time.Second, "")
 	fs.Usage = func() { usage(fs) }
 	return fs, c
 }
@@ -174,7 +178,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"job-lease", c.JobLease}, {"poll", c.Poll}, {"schedule", c.Schedule}} {
+	}{{"job-lease", c.JobLease}, {"poll", c.Poll}, {"schedule", c.Schedule}, {"notify-backoff", c.NotifyBackoff}} {
 		if d.v < 0 {
 			bad("--%s %s: want a positive duration (0: the default)", d.name, d.v)
 		}

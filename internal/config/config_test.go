@@ -18,15 +18,16 @@ func envOf(vars map[string]string) func(string) string {
 // defaults is what serve runs with when told nothing.
 func defaults() Config {
 	return Config{
-		Storage:      Storage{DataDir: "vulndesk-data"},
-		Addr:         "127.0.0.1:8080",
-		JobLease:     30 * time.Second,
-		Poll:         time.Second,
-		Schedule:     30 * time.Second,
-		MaxUpload:    256 << 20,
-		UploadBudget: 256 << 20,
-		MemoryLimit:  640 << 20,
-		SMTP:         SMTP{Port: 587, Auth: "plain"},
+		Storage:       Storage{DataDir: "vulndesk-data"},
+		Addr:          "127.0.0.1:8080",
+		JobLease:      30 * time.Second,
+		Poll:          time.Second,
+		Schedule:      30 * time.Second,
+		MaxUpload:     256 << 20,
+		UploadBudget:  256 << 20,
+		MemoryLimit:   640 << 20,
+		SMTP:          SMTP{Port: 587, Auth: "plain"},
+		NotifyBackoff: 30 * time.Second,
 	}
 }
 

@@ -139,6 +139,12 @@ func (s *Service) QueueNotify(ctx context.Context) error {
 	return err
 }
 
+// notifyOverlap is how far before its watermark the detection looks
+// again: a finding is stamped when its match's transaction starts and
+// seen when it commits, so a detection in between would pass over it.
+// What is looked at twice is sent once (notification_events).
+const notifyOverlap = 30 * time.Minute
+
 // The watermarks of the detection: when it last looked, and per channel
 // the day (UTC) of its last digest.
 const (
@@ -147,7 +153,8 @@ const (
 )
 
 // DetectNotifications looks for what happened since it last looked
-// (nothing on its first run: the past is not notified), records each
+// (nothing on its first run: the past is not notified; and a little
+// before, notifyOverlap), records each
 // event once per rule that passes it, and queues the deliveries: one per
 // channel and event kind for rules that notify at once, and per channel
 // one digest a day, after the day ends (UTC), of its digest rules' events.
@@ -173,7 +180,7 @@ func (s *Service) DetectNotifications(ctx context.Context) (int, error) {
 			return err
 		}
 		if len(rules) > 0 {
-			items, err := tx.NotifyItems(ctx, since, now)
+			items, err := tx.NotifyItems(ctx, since.Add(-notifyOverlap), now)
 			if err != nil {
 				return err
 			}
@@ -224,7 +231,7 @@ func (s *Service) recordEvents(ctx context.Context, tx *store.Tx, rules []model.
 	seen := map[string]bool{} // channel, kind, subject
 	for _, r := range rules {
 		for _, it := range items {
-			if !notify.Passes(r, it) {
+			if !notify.Passes(r, it) || happenedBefore(it, r.CreatedAt) {
 				continue
 			}
 			id, err := tx.AddNotificationEvent(ctx, r.ID, it)
@@ -255,6 +262,18 @@ func (s *Service) recordEvents(ctx context.Context, tx *store.Tx, rules []model.
 		}
 	}
 	return len(order), nil
+}
+
+// happenedBefore tells an event that happened before t: a rule created
+// then is not told of it. Standing conditions (a failing feed, an overdue
+// scan, an exception about to end, a finding in KEV) are told whenever
+// they are found.
+func happenedBefore(it model.NotifyItem, t time.Time) bool {
+	switch it.Kind {
+	case model.NotifyFindingNew, model.NotifySLADueSoon, model.NotifySLABreached:
+		return it.At.Before(t)
+	}
+	return false
 }
 
 // queueDigests queues, for each channel with a digest rule that has not

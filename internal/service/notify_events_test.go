@@ -122,3 +122,34 @@ func TestNotifyEventKinds(t *testing.T) {
 		}
 	})
 }
+
+// TestNotifyLateCommit: a finding stamped before the watermark but
+// committed after it (a detection ran while its match's transaction was
+// open) is still notified, once.
+func TestNotifyLateCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		start := time.Now()
+		var mu sync.Mutex
+		clock := start
+		st.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+		set := func(t time.Time) { mu.Lock(); clock = t; mu.Unlock() }
+		svc := notifyService(t, st)
+		rec := newReceiver(t)
+		webhook(t, svc, rec, "late", model.NotifyRule{Events: []string{model.NotifyFindingNew}})
+		set(start.Add(time.Minute))
+		for range 2 { // the first sets the watermark, the second moves it on
+			if _, err := svc.DetectNotifications(ctx); err != nil {
+				t.Fatal(err)
+			}
+			set(start.Add(10 * time.Minute))
+		}
+		set(start.Add(5 * time.Minute)) // stamped before the watermark
+		notifyFindings(t, svc, "shop")
+		set(start.Add(11 * time.Minute))
+		for i, want := range []int{1, 0} { // found, then not again
+			if n, err := svc.DetectNotifications(ctx); err != nil || n != want {
+				t.Fatalf("detection %d: %d deliveries, %v; want %d", i+1, n, err, want)
+			}
+		}
+	})
+}

@@ -380,6 +380,81 @@ CREATE TABLE kev_history (
     CONSTRAINT kev_history_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE notification_events (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    kind text NOT NULL,
+    subject text NOT NULL,
+    rule_id bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    item text NOT NULL,
+    delivery_id bigint,
+    CONSTRAINT notification_events_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES notify_deliveries(id) ON DELETE SET NULL,
+    CONSTRAINT notification_events_kind_subject_rule_id_key UNIQUE (kind, subject, rule_id),
+    CONSTRAINT notification_events_pkey PRIMARY KEY (id),
+    CONSTRAINT notification_events_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES notify_rules(id) ON DELETE CASCADE
+);
+
+CREATE TABLE notify_attempts (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    delivery_id bigint NOT NULL,
+    attempt bigint NOT NULL,
+    at timestamp with time zone NOT NULL,
+    status bigint NOT NULL DEFAULT 0,
+    error text NOT NULL DEFAULT ''::text,
+    CONSTRAINT notify_attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES notify_deliveries(id) ON DELETE CASCADE,
+    CONSTRAINT notify_attempts_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE notify_channels (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    name text NOT NULL,
+    kind text NOT NULL,
+    url text NOT NULL DEFAULT ''::text,
+    address text NOT NULL DEFAULT ''::text,
+    secret text NOT NULL DEFAULT ''::text,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT notify_channels_name_key UNIQUE (name),
+    CONSTRAINT notify_channels_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE notify_deliveries (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    channel_id bigint NOT NULL,
+    event text NOT NULL,
+    body text NOT NULL,
+    state text NOT NULL,
+    attempts bigint NOT NULL DEFAULT 0,
+    last_status bigint NOT NULL DEFAULT 0,
+    last_error text NOT NULL DEFAULT ''::text,
+    created_at timestamp with time zone NOT NULL,
+    next_at timestamp with time zone,
+    delivered_at timestamp with time zone,
+    CONSTRAINT notify_deliveries_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES notify_channels(id) ON DELETE CASCADE,
+    CONSTRAINT notify_deliveries_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE notify_marks (
+    name text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    CONSTRAINT notify_marks_pkey PRIMARY KEY (name)
+);
+
+CREATE TABLE notify_rules (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    channel_id bigint NOT NULL,
+    events text NOT NULL,
+    assets text NOT NULL DEFAULT '[]'::text,
+    tags text NOT NULL DEFAULT '[]'::text,
+    owners text NOT NULL DEFAULT '[]'::text,
+    min_priority text NOT NULL DEFAULT ''::text,
+    digest boolean NOT NULL DEFAULT false,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT notify_rules_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES notify_channels(id) ON DELETE CASCADE,
+    CONSTRAINT notify_rules_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE nvd_records (
     id text NOT NULL,
     feed_id bigint,
@@ -528,6 +603,19 @@ CREATE INDEX jobs_queue ON jobs USING btree (state, run_at, id);
 CREATE UNIQUE INDEX kev_pkey ON kev USING btree (cve);
 CREATE INDEX kev_history_cve ON kev_history USING btree (cve, id);
 CREATE UNIQUE INDEX kev_history_pkey ON kev_history USING btree (id);
+CREATE INDEX notification_events_digest ON notification_events USING btree (rule_id, at) WHERE (delivery_id IS NULL);
+CREATE UNIQUE INDEX notification_events_kind_subject_rule_id_key ON notification_events USING btree (kind, subject, rule_id);
+CREATE UNIQUE INDEX notification_events_pkey ON notification_events USING btree (id);
+CREATE INDEX notify_attempts_delivery ON notify_attempts USING btree (delivery_id, id);
+CREATE UNIQUE INDEX notify_attempts_pkey ON notify_attempts USING btree (id);
+CREATE UNIQUE INDEX notify_channels_name_key ON notify_channels USING btree (name);
+CREATE UNIQUE INDEX notify_channels_pkey ON notify_channels USING btree (id);
+CREATE INDEX notify_deliveries_list ON notify_deliveries USING btree (channel_id, state, id);
+CREATE UNIQUE INDEX notify_deliveries_pkey ON notify_deliveries USING btree (id);
+CREATE INDEX notify_deliveries_state ON notify_deliveries USING btree (state, id);
+CREATE UNIQUE INDEX notify_marks_pkey ON notify_marks USING btree (name);
+CREATE INDEX notify_rules_channel ON notify_rules USING btree (channel_id);
+CREATE UNIQUE INDEX notify_rules_pkey ON notify_rules USING btree (id);
 CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
 CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
 CREATE INDEX scan_records_asset ON scan_records USING btree (asset_id, scanned_at, id);

@@ -341,6 +341,69 @@ CREATE TABLE kev_history (
     recorded_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE notification_events (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    rule_id     INTEGER NOT NULL REFERENCES notify_rules (id) ON DELETE CASCADE,
+    at          TIMESTAMP NOT NULL,
+    item        TEXT NOT NULL,
+    delivery_id INTEGER REFERENCES notify_deliveries (id) ON DELETE SET NULL,
+    UNIQUE (kind, subject, rule_id)
+);
+
+CREATE TABLE notify_attempts (
+    id          INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES notify_deliveries (id) ON DELETE CASCADE,
+    attempt     INTEGER NOT NULL,
+    at          TIMESTAMP NOT NULL,
+    status      INTEGER NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE notify_channels (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE,
+    kind       TEXT NOT NULL,
+    url        TEXT NOT NULL DEFAULT '',
+    address    TEXT NOT NULL DEFAULT '',
+    secret     TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE notify_deliveries (
+    id           INTEGER PRIMARY KEY,
+    channel_id   INTEGER NOT NULL REFERENCES notify_channels (id) ON DELETE CASCADE,
+    event        TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    state        TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_status  INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    next_at      TIMESTAMP,
+    delivered_at TIMESTAMP
+);
+
+CREATE TABLE notify_marks (
+    name TEXT PRIMARY KEY,
+    at   TIMESTAMP NOT NULL
+);
+
+CREATE TABLE notify_rules (
+    id           INTEGER PRIMARY KEY,
+    channel_id   INTEGER NOT NULL REFERENCES notify_channels (id) ON DELETE CASCADE,
+    events       TEXT NOT NULL,
+    assets       TEXT NOT NULL DEFAULT '[]',
+    tags         TEXT NOT NULL DEFAULT '[]',
+    owners       TEXT NOT NULL DEFAULT '[]',
+    min_priority TEXT NOT NULL DEFAULT '',
+    digest       BOOLEAN NOT NULL DEFAULT FALSE,
+    created_by   TEXT NOT NULL,
+    created_at   TIMESTAMP NOT NULL
+);
+
 CREATE TABLE nvd_records (
     id            TEXT PRIMARY KEY,
     feed_id       INTEGER REFERENCES feeds (id) ON DELETE CASCADE,
@@ -473,6 +536,16 @@ CREATE UNIQUE INDEX jobs_active ON jobs (dedupe_key) WHERE state IN ('queued', '
 CREATE INDEX jobs_queue ON jobs (state, run_at, id);
 
 CREATE INDEX kev_history_cve ON kev_history (cve, id);
+
+CREATE INDEX notification_events_digest ON notification_events (rule_id, at) WHERE delivery_id IS NULL;
+
+CREATE INDEX notify_attempts_delivery ON notify_attempts (delivery_id, id);
+
+CREATE INDEX notify_deliveries_list ON notify_deliveries (channel_id, state, id);
+
+CREATE INDEX notify_deliveries_state ON notify_deliveries (state, id);
+
+CREATE INDEX notify_rules_channel ON notify_rules (channel_id);
 
 CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
 

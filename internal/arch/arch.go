@@ -30,7 +30,7 @@ const internalPrefix = Module + "/internal/"
 // servertest above server).
 var Layers = map[string]int{
 	"model": 0, "auth": 0, "config": 0, "arch": 0,
-	"api": 1, "ecosystem": 1, "finding": 1, "sla": 1, "ssvc": 1, "sarif": 1,
+	"api": 1, "ecosystem": 1, "finding": 1, "sla": 1, "ssvc": 1, "sarif": 1, "notify": 1,
 	"version": 2, "severity": 2, "client": 2, "store": 2,
 	"store/storetest": 3,
 	"osv":             3, "sbom": 3, "ignore": 3, "feed": 3, "nvd": 3,

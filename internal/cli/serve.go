@@ -75,6 +75,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	svc.TempDir = filepath.Join(cfg.DataDir, "tmp")
 	svc.MaxSBOMBytes = cfg.MaxUpload
+	svc.SMTP = service.SMTP{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, From: cfg.SMTP.From, Auth: cfg.SMTP.Auth,
+		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password}
+	svc.NotifyBackoff = cfg.NotifyBackoff
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}

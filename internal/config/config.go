@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"runtime/debug"
+	"strconv"
 	"time"
 )
 
@@ -71,10 +73,25 @@ type Config struct {
 
 	FeedDirs          []string // --feed-dir (repeatable): directories feeds may read as local sources
 	AllowPrivateFeeds bool     // --allow-private-feeds: feeds may reach loopback and private addresses
+
+	SMTP SMTP // the relay of email notifications
+	// NotifyBackoff (--notify-backoff, hidden, for tests) is the wait
+	// before a failed notification's second attempt, doubling after.
+	NotifyBackoff time.Duration
+}
+
+// SMTP is the relay email notifications go through: --smtp-host,
+// --smtp-port, --smtp-from, --smtp-auth, --smtp-username and their
+// VULNDESK_SMTP_* variables; the password only from the environment
+// (VULNDESK_SMTP_PASSWORD), never a flag that ps would show.
+type SMTP struct {
+	Host, From, Auth   string
+	Port               int
+	Username, Password string
 }
 
 // hidden flags are left out of -h: they are for tests.
-var hidden = map[string]bool{"schedule": true}
+var hidden = map[string]bool{"schedule": true, "notify-backoff": true}
 
 // Load reads the settings from args (flags) over env over the defaults,
 // and validates them. -h is flag.ErrHelp.
@@ -118,7 +135,14 @@ func flagSet(env func(string) string) (*flag.FlagSet, *Config) {
 	fs.StringVar(&c.TLSKey, "tls-key", env("VULNDESK_TLS_KEY"), "the PEM private key of --tls-cert (env VULNDESK_TLS_KEY)")
 	fs.Var((*list)(&c.FeedDirs), "feed-dir", "a directory whose files feeds may read as local sources (repeatable; none by default but the example advisories; never inside the data directory)")
 	fs.BoolVar(&c.AllowPrivateFeeds, "allow-private-feeds", false, "let feeds reach loopback, link-local and private addresses (a local mirror); refused by default")
+	fs.StringVar(&c.SMTP.Host, "smtp-host", env("VULNDESK_SMTP_HOST"), "SMTP relay for email notifications; STARTTLS is required unless it is loopback (env VULNDESK_SMTP_HOST)")
+	fs.IntVar(&c.SMTP.Port, "smtp-port", envInt(env, "VULNDESK_SMTP_PORT", 587), "port of --smtp-host (env VULNDESK_SMTP_PORT)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", env("VULNDESK_SMTP_FROM"), "sender address of email notifications (env VULNDESK_SMTP_FROM)")
+	fs.StringVar(&c.SMTP.Username, "smtp-username", env("VULNDESK_SMTP_USERNAME"), "user to authenticate to --smtp-host as, none when empty; the password comes from env VULNDESK_SMTP_PASSWORD only (env VULNDESK_SMTP_USERNAME)")
+	fs.StringVar(&c.SMTP.Auth, "smtp-auth", envOr(env, "VULNDESK_SMTP_AUTH", "plain"), "SMTP AUTH mechanism: plain or login (env VULNDESK_SMTP_AUTH)")
+	c.SMTP.Password = env("VULNDESK_SMTP_PASSWORD")
 	fs.DurationVar(&c.Schedule, "schedule", 30*time.Second, "")
+	fs.DurationVar(&c.NotifyBackoff, "notify-backoff", 30*time.Second, "")
 	fs.Usage = func() { usage(fs) }
 	return fs, c
 }
@@ -154,7 +178,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"job-lease", c.JobLease}, {"poll", c.Poll}, {"schedule", c.Schedule}} {
+	}{{"job-lease", c.JobLease}, {"poll", c.Poll}, {"schedule", c.Schedule}, {"notify-backoff", c.NotifyBackoff}} {
 		if d.v < 0 {
 			bad("--%s %s: want a positive duration (0: the default)", d.name, d.v)
 		}
@@ -168,6 +192,17 @@ func (c Config) Validate() error {
 	if c.MemoryLimit < 0 {
 		bad("--memory-limit %d: want a number of bytes, or 0 for none", c.MemoryLimit)
 	}
+	if c.SMTP.Host != "" {
+		if c.SMTP.Port <= 0 || c.SMTP.Port > 65535 {
+			bad("--smtp-port %d: want 1–65535", c.SMTP.Port)
+		}
+		if a, err := mail.ParseAddress(c.SMTP.From); err != nil || a.Address != c.SMTP.From {
+			bad("--smtp-from %q: --smtp-host needs a plain sender address such as vulndesk@example.com", c.SMTP.From)
+		}
+		if c.SMTP.Auth != "plain" && c.SMTP.Auth != "login" {
+			bad("--smtp-auth %q: want plain or login", c.SMTP.Auth)
+		}
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("--tls-cert and --tls-key go together")
 	}
@@ -180,6 +215,15 @@ func memoryLimit(env func(string) string) int64 {
 		return debug.SetMemoryLimit(-1)
 	}
 	return defaultMemoryLimit
+}
+
+// envInt is the variable's value as a number, or def when it is unset
+// or not a number (Validate then sees def).
+func envInt(env func(string) string, name string, def int) int {
+	if n, err := strconv.Atoi(env(name)); err == nil {
+		return n
+	}
+	return def
 }
 
 // envOr is the variable's value, or def when it is unset or empty.

@@ -18,14 +18,16 @@ func envOf(vars map[string]string) func(string) string {
 // defaults is what serve runs with when told nothing.
 func defaults() Config {
 	return Config{
-		Storage:      Storage{DataDir: "vulndesk-data"},
-		Addr:         "127.0.0.1:8080",
-		JobLease:     30 * time.Second,
-		Poll:         time.Second,
-		Schedule:     30 * time.Second,
-		MaxUpload:    256 << 20,
-		UploadBudget: 256 << 20,
-		MemoryLimit:  640 << 20,
+		Storage:       Storage{DataDir: "vulndesk-data"},
+		Addr:          "127.0.0.1:8080",
+		JobLease:      30 * time.Second,
+		Poll:          time.Second,
+		Schedule:      30 * time.Second,
+		MaxUpload:     256 << 20,
+		UploadBudget:  256 << 20,
+		MemoryLimit:   640 << 20,
+		SMTP:          SMTP{Port: 587, Auth: "plain"},
+		NotifyBackoff: 30 * time.Second,
 	}
 }
 
@@ -44,6 +46,11 @@ func TestLoad(t *testing.T) {
 			"VULNDESK_ADDR": "0.0.0.0:80", "VULNDESK_TLS_CERT": "c.pem", "VULNDESK_TLS_KEY": "k.pem",
 		}, func(c *Config) {
 			c.DataDir, c.DatabaseURL, c.Addr, c.TLSCert, c.TLSKey = "/var/lib/vulndesk", "postgres://u@db/v", "0.0.0.0:80", "c.pem", "k.pem"
+		}},
+		{"smtp", []string{"--smtp-host", "mail.example.com", "--smtp-auth", "login"}, map[string]string{
+			"VULNDESK_SMTP_PORT": "2525", "VULNDESK_SMTP_FROM": "vd@example.com", "VULNDESK_SMTP_USERNAME": "vd", "VULNDESK_SMTP_PASSWORD": "pw",
+		}, func(c *Config) {
+			c.SMTP = SMTP{Host: "mail.example.com", Port: 2525, From: "vd@example.com", Auth: "login", Username: "vd", Password: "pw"}
 		}},
 		{"an empty variable is unset", nil, map[string]string{"VULNDESK_DATA_DIR": "", "VULNDESK_ADDR": ""}, func(*Config) {}},
 		{"flags over the environment", []string{"--data-dir", "d", "--addr", "127.0.0.1:0", "--database-url", "postgres://x/y"},
@@ -137,6 +144,9 @@ func TestValidate(t *testing.T) {
 		{"negative memory limit", func(c *Config) { c.MemoryLimit = -1 }, "--memory-limit -1: want a number of bytes, or 0 for none"},
 		{"certificate without key", func(c *Config) { c.TLSCert = "c.pem" }, "--tls-cert and --tls-key go together"},
 		{"key without certificate", func(c *Config) { c.TLSKey = "k.pem" }, "--tls-cert and --tls-key go together"},
+		{"smtp without sender", func(c *Config) { c.SMTP.Host = "mail.example.com" }, `--smtp-from "": --smtp-host needs a plain sender address`},
+		{"smtp port", func(c *Config) { c.SMTP.Host, c.SMTP.Port = "mail.example.com", 70000 }, "--smtp-port 70000: want 1–65535"},
+		{"smtp auth", func(c *Config) { c.SMTP.Host, c.SMTP.Auth = "mail.example.com", "cram-md5" }, `--smtp-auth "cram-md5": want plain or login`},
 	}
 	all := defaults()
 	for _, c := range cases {

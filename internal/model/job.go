@@ -10,7 +10,7 @@ const (
 )
 
 // JobKinds lists the job kinds.
-var JobKinds = []string{JobMatchSnapshot, JobRematch, JobSyncFeed}
+var JobKinds = []string{JobMatchSnapshot, JobRematch, JobSyncFeed, JobNotify, JobDeliver}
 
 // Job states.
 const (
@@ -30,7 +30,7 @@ var JobStates = []string{JobQueued, JobRunning, JobDone, JobFailed}
 // queued again.
 type Job struct {
 	ID         int64     `json:"id" doc:"the job's ID"`
-	Kind       string    `json:"kind" doc:"what the job does: match-snapshot (match an uploaded snapshot), rematch (match again after advisories changed), sync-feed (read a feed)"`
+	Kind       string    `json:"kind" doc:"what the job does: match-snapshot (match an uploaded snapshot), rematch (match again after advisories changed), sync-feed (read a feed), notify (look for events to notify), notify-deliver (send one notification)"`
 	DedupeKey  string    `json:"dedupe_key,omitempty" doc:"while a job with this key is queued or running, the same work is not queued again; absent when none"`
 	Payload    string    `json:"payload" doc:"the job's input, as JSON text"`
 	State      string    `json:"state" doc:"queued (waiting, or waiting to retry), running, done or failed"`

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
@@ -162,43 +163,60 @@ var accessPolicy = map[string]string{
 	"GET /api/v1/advisories/{id}":           "read",
 	"GET /api/v1/nvd/{id}":                  "read",
 	"GET /api/v1/feeds":                     "read",
-	"POST /api/v1/feeds":                    "admin",
-	"GET /api/v1/feeds/{id}":                "read",
-	"PATCH /api/v1/feeds/{id}":              "admin",
-	"DELETE /api/v1/feeds/{id}":             "admin",
-	"POST /api/v1/feeds/{id}/sync":          "triage",
-	"GET /api/v1/tokens":                    "admin",
-	"POST /api/v1/tokens":                   "admin",
-	"DELETE /api/v1/tokens/{id}":            "admin",
-	"GET /api/v1/users":                     "admin",
-	"POST /api/v1/users":                    "admin",
-	"PATCH /api/v1/users/{id}":              "admin",
-	"POST /api/v1/users/{id}/password":      "admin",
-	"POST /api/v1/me/password":              "signed-in",
-	"GET /api/v1/audit/events":              "audit",
-	"POST /api/v1/findings/{id}/triage":     "triage",
-	"GET /api/v1/findings/{id}/history":     "read",
-	"POST /api/v1/triage":                   "triage",
-	"POST /api/v1/findings/{id}/assign":     "triage",
-	"POST /api/v1/findings/{id}/comments":   "triage",
-	"POST /api/v1/findings/{id}/ticket":     "triage",
-	"GET /api/v1/exceptions":                "read",
-	"POST /api/v1/exceptions":               "triage",
-	"GET /api/v1/exceptions/{id}":           "read",
-	"POST /api/v1/exceptions/{id}/approve":  "admin",
-	"POST /api/v1/exceptions/{id}/reject":   "admin",
-	"POST /api/v1/exceptions/{id}/revoke":   "admin",
-	"POST /findings/triage":                 "triage",
-	"POST /findings/{id}/triage":            "triage",
-	"POST /findings/{id}/assign":            "triage",
-	"POST /findings/{id}/comments":          "triage",
-	"POST /findings/{id}/ticket":            "triage",
-	"POST /findings/{id}/exception":         "triage",
-	"GET /exceptions":                       "read",
-	"GET /exceptions/{id}":                  "read",
-	"POST /exceptions/{id}/approve":         "admin",
-	"POST /exceptions/{id}/reject":          "admin",
-	"POST /exceptions/{id}/revoke":          "admin",
+
+	"GET /notifications":                            "read",
+	"POST /notifications/channels":                  "admin",
+	"POST /notifications/channels/{id}/test":        "admin",
+	"POST /notifications/channels/{id}/delete":      "admin",
+	"POST /notifications/rules":                     "admin",
+	"POST /notifications/rules/{id}/delete":         "admin",
+	"GET /api/v1/notifications/channels":            "read",
+	"POST /api/v1/notifications/channels":           "admin",
+	"GET /api/v1/notifications/channels/{id}":       "read",
+	"DELETE /api/v1/notifications/channels/{id}":    "admin",
+	"POST /api/v1/notifications/channels/{id}/test": "admin",
+	"GET /api/v1/notifications/rules":               "read",
+	"POST /api/v1/notifications/rules":              "admin",
+	"DELETE /api/v1/notifications/rules/{id}":       "admin",
+	"GET /api/v1/notifications/deliveries":          "read",
+	"GET /api/v1/notifications/deliveries/{id}":     "read",
+	"POST /api/v1/feeds":                            "admin",
+	"GET /api/v1/feeds/{id}":                        "read",
+	"PATCH /api/v1/feeds/{id}":                      "admin",
+	"DELETE /api/v1/feeds/{id}":                     "admin",
+	"POST /api/v1/feeds/{id}/sync":                  "triage",
+	"GET /api/v1/tokens":                            "admin",
+	"POST /api/v1/tokens":                           "admin",
+	"DELETE /api/v1/tokens/{id}":                    "admin",
+	"GET /api/v1/users":                             "admin",
+	"POST /api/v1/users":                            "admin",
+	"PATCH /api/v1/users/{id}":                      "admin",
+	"POST /api/v1/users/{id}/password":              "admin",
+	"POST /api/v1/me/password":                      "signed-in",
+	"GET /api/v1/audit/events":                      "audit",
+	"POST /api/v1/findings/{id}/triage":             "triage",
+	"GET /api/v1/findings/{id}/history":             "read",
+	"POST /api/v1/triage":                           "triage",
+	"POST /api/v1/findings/{id}/assign":             "triage",
+	"POST /api/v1/findings/{id}/comments":           "triage",
+	"POST /api/v1/findings/{id}/ticket":             "triage",
+	"GET /api/v1/exceptions":                        "read",
+	"POST /api/v1/exceptions":                       "triage",
+	"GET /api/v1/exceptions/{id}":                   "read",
+	"POST /api/v1/exceptions/{id}/approve":          "admin",
+	"POST /api/v1/exceptions/{id}/reject":           "admin",
+	"POST /api/v1/exceptions/{id}/revoke":           "admin",
+	"POST /findings/triage":                         "triage",
+	"POST /findings/{id}/triage":                    "triage",
+	"POST /findings/{id}/assign":                    "triage",
+	"POST /findings/{id}/comments":                  "triage",
+	"POST /findings/{id}/ticket":                    "triage",
+	"POST /findings/{id}/exception":                 "triage",
+	"GET /exceptions":                               "read",
+	"GET /exceptions/{id}":                          "read",
+	"POST /exceptions/{id}/approve":                 "admin",
+	"POST /exceptions/{id}/reject":                  "admin",
+	"POST /exceptions/{id}/revoke":                  "admin",
 }
 
 // walkException is a request for an exception of one finding.
@@ -379,6 +397,13 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		}
 	}
 
+	// A notification channel with a delivery, for the reads.
+	var readChannel api.CreatedChannel
+	admin.JSON(t, "POST", "/api/v1/notifications/channels", strings.NewReader(`{"name": "walk-read", "kind": "email", "address": "read@example.com"}`), 201, &readChannel)
+	var readDelivery model.Delivery
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", readChannel.Channel.ID), nil, 202, &readDelivery)
+	chID, delID := fmt.Sprint(readChannel.Channel.ID), fmt.Sprint(readDelivery.ID)
+
 	// The steps: reads first, then writes, deletions last.
 	ids := map[string]string{}
 	var walkToken string
@@ -419,6 +444,12 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/advisories/{id}", path: "/api/v1/advisories/" + url.PathEscape(fnd.VulnID), want: 200, entity: "advisory"},
 		{route: "GET /api/v1/nvd/{id}", path: "/api/v1/nvd/CVE-2023-39325", want: 200}, // the example NVD record
 		{route: "GET /api/v1/feeds", path: "/api/v1/feeds", want: 200},
+		{route: "GET /notifications", path: "/notifications", want: 200},
+		{route: "GET /api/v1/notifications/channels", path: "/api/v1/notifications/channels", want: 200},
+		{route: "GET /api/v1/notifications/channels/{id}", path: "/api/v1/notifications/channels/" + chID, want: 200, entity: "channel"},
+		{route: "GET /api/v1/notifications/rules", path: "/api/v1/notifications/rules", want: 200},
+		{route: "GET /api/v1/notifications/deliveries", path: "/api/v1/notifications/deliveries?channel=" + chID, want: 200},
+		{route: "GET /api/v1/notifications/deliveries/{id}", path: "/api/v1/notifications/deliveries/" + delID, want: 200, entity: "delivery"},
 		{route: "GET /api/v1/feeds/{id}", path: fmt.Sprintf("/api/v1/feeds/%d", examplesFeed), want: 200, entity: "feed"},
 		{route: "GET /api/v1/tokens", path: "/api/v1/tokens", want: 200},
 		{route: "GET /api/v1/users", path: "/api/v1/users", want: 200},
@@ -521,6 +552,42 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
 			after: func(a httpAnswer) { ids["walkFeed"] = walkJSONID(t, a.body, "id") }},
+		{route: "POST /api/v1/notifications/channels", path: "/api/v1/notifications/channels", ctype: js, want: 201,
+			body: `{"name": "walk-hook", "kind": "webhook", "url": "https://hooks.example.invalid/vulndesk"}`,
+			after: func(a httpAnswer) {
+				var out api.CreatedChannel
+				if json.Unmarshal(a.body, &out) != nil || out.Channel.ID == 0 || !strings.HasPrefix(out.Secret, "whsec_") {
+					t.Fatalf("a new webhook: %s", a.body)
+				}
+				ids["walkChannel"] = fmt.Sprint(out.Channel.ID)
+			}},
+		{route: "POST /api/v1/notifications/channels/{id}/test", path: "/api/v1/notifications/channels/" + chID + "/test", want: 202, entity: "channel"},
+		{route: "POST /api/v1/notifications/rules", path: "/api/v1/notifications/rules", ctype: js, want: 201,
+			body:  `{"channel_id": ` + chID + `, "events": ["finding.new", "sla.breached"], "min_priority": "attend", "tags": ["pci"]}`,
+			after: func(a httpAnswer) { ids["walkRule"] = walkJSONID(t, a.body, "id") }},
+		{route: "POST /notifications/channels", path: "/notifications/channels", ctype: formType, want: 200,
+			body: "name=walk-page-channel&kind=email&address=page%40example.com",
+			after: func(httpAnswer) {
+				var cs struct{ Items []model.Channel }
+				admin.JSON(t, "GET", "/api/v1/notifications/channels", nil, 200, &cs)
+				for _, c := range cs.Items {
+					if c.Name == "walk-page-channel" {
+						ids["walkPageChannel"] = fmt.Sprint(c.ID)
+					}
+				}
+			}},
+		{route: "POST /notifications/rules", path: "/notifications/rules", ctype: formType, want: 303,
+			body: "channel_id=" + chID + "&events=feed.failing&events=scan.overdue&assets=shop%2C+intranet&digest=1",
+			after: func(httpAnswer) {
+				var rs struct{ Items []model.NotifyRule }
+				admin.JSON(t, "GET", "/api/v1/notifications/rules", nil, 200, &rs)
+				for _, r := range rs.Items {
+					if r.Digest {
+						ids["walkPageRule"] = fmt.Sprint(r.ID)
+					}
+				}
+			}},
+		{route: "POST /notifications/channels/{id}/test", path: "/notifications/channels/" + chID + "/test", ctype: formType, want: 303},
 		{route: "PATCH /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", body: `{"interval_seconds": 7200}`, ctype: js, want: 200, entity: "feed"},
 		{route: "POST /api/v1/feeds/{id}/sync", path: fmt.Sprintf("/api/v1/feeds/%d/sync", examplesFeed), want: 202, entity: "feed"},
 		{route: "POST /api/v1/tokens", path: "/api/v1/tokens", body: `{"name": "walk-token", "role": "auditor"}`, ctype: js, want: 201,
@@ -579,6 +646,10 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 				}
 			}},
 		{route: "DELETE /api/v1/feeds/{id}", path: "/api/v1/feeds/{walkFeed}", want: 204, entity: "feed"},
+		{route: "DELETE /api/v1/notifications/rules/{id}", path: "/api/v1/notifications/rules/{walkRule}", want: 204, entity: "rule"},
+		{route: "DELETE /api/v1/notifications/channels/{id}", path: "/api/v1/notifications/channels/{walkChannel}", want: 204, entity: "channel"},
+		{route: "POST /notifications/rules/{id}/delete", path: "/notifications/rules/{walkPageRule}/delete", ctype: formType, want: 303},
+		{route: "POST /notifications/channels/{id}/delete", path: "/notifications/channels/{walkPageChannel}/delete", ctype: formType, want: 303},
 		{route: "POST /feeds/{id}/delete", path: "/feeds/{walkPageFeed}/delete", ctype: formType, body: "confirm=yes", want: 303},
 		{route: "DELETE /api/v1/assets/{id}", path: "/api/v1/assets/{walkAsset}", want: 204, entity: "asset"},
 		{route: "POST /logout", path: "/logout", want: 303,
@@ -730,7 +801,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		}
 		m := method(st)
 		if st.entity != "" {
-			missing := regexp.MustCompile(`^(/api/v1/[a-z]+/)[^/?]+`).ReplaceAllString(st.path, "${1}"+walkMissingID)
+			missing := regexp.MustCompile(`^(/api/v1/(?:notifications/)?[a-z]+/)[^/?]+`).ReplaceAllString(st.path, "${1}"+walkMissingID)
 			if st.entity == "advisory" {
 				missing = "/api/v1/advisories/NOPE-0000-" + walkMissingID
 			}

@@ -32,6 +32,8 @@ var bodySamples = map[string]string{
 	"Asset":             `{"name": "bad-text-asset", "owner": "BAD", "tags": ["ok", "BAD"]}`,
 	"Feed":              `{"name": "BAD", "kind": "kev", "url": "https://example.org/kev.json", "enabled": false}`,
 	"NewToken":          `{"name": "BAD", "role": "auditor"}`,
+	"NewChannel":        `{"name": "BAD", "kind": "email", "address": "sec@example.com"}`,
+	"NewRule":           `{"channel_id": 1, "events": ["finding.new"], "assets": ["BAD"]}`,
 	"NewUser":           `{"username": "bad-text-user", "role": "auditor", "password": "long enough password BAD"}`,
 	"UserChange":        `{"role": "BAD"}`,
 	"SetPassword":       `{"password": "a long enough passphrase BAD"}`,

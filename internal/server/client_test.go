@@ -46,6 +46,7 @@ func TestClient(t *testing.T) {
 			clientSLA(ctx, t, admin, analyst)
 			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)
+			clientNotify(ctx, t, admin, analyst)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
 			rec.covers(t)

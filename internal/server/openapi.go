@@ -112,8 +112,7 @@ func rawBody(desc, file string) map[string]any {
 func parameters(rt route) []any {
 	var params []any
 	for _, m := range pathParam.FindAllStringSubmatch(rt.Pattern, -1) {
-		collection := strings.TrimPrefix(rt.Pattern, "/api/v1/")
-		collection, _, _ = strings.Cut(collection, "/")
+		collection := pathCollection(rt.Pattern)
 		schema := map[string]any{"type": "integer", "format": "int64", "minimum": 1}
 		if collection == "advisories" {
 			schema = map[string]any{"type": "string", "minLength": 1, "maxLength": 200}
@@ -294,4 +293,11 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ *principal) e
 func (s *Server) doc() []byte {
 	s.docOnce.Do(func() { s.docJSON, _ = json.MarshalIndent(s.document(), "", "  ") })
 	return s.docJSON
+}
+
+// pathCollection is the collection a pattern's {id} is in: the path
+// segment before it (notifications/channels/{id}: channels).
+func pathCollection(pattern string) string {
+	before, _, _ := strings.Cut(pattern, "/{")
+	return before[strings.LastIndex(before, "/")+1:]
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -51,6 +52,11 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 		t.Fatal("the seeded asset's SBOM upload has no scan record")
 	}
 	ids["scans"] = fmt.Sprint(scans.Items[0].ID)
+	var ch api.CreatedChannel
+	p.admin.JSON(t, "POST", "/api/v1/notifications/channels", strings.NewReader(`{"name": "live", "kind": "email", "address": "sec@example.com"}`), 201, &ch)
+	var test model.Delivery
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", ch.Channel.ID), nil, 202, &test)
+	ids["channels"], ids["deliveries"] = fmt.Sprint(ch.Channel.ID), fmt.Sprint(test.ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string
@@ -62,8 +68,8 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	sort.Strings(gets)
 	for _, pattern := range gets {
 		path := regexp.MustCompile(`\{id\}`).ReplaceAllStringFunc(pattern, func(string) string {
-			collection, _, _ := strings.Cut(strings.TrimPrefix(pattern, "/api/v1/"), "/")
-			return url.PathEscape(ids[collection])
+			before, _, _ := strings.Cut(pattern, "/{")
+			return url.PathEscape(ids[before[strings.LastIndex(before, "/")+1:]])
 		})
 		c.call("GET", pattern, path, nil, 200)
 		for _, prm := range doc.Paths.Value(pattern).Get.Parameters {

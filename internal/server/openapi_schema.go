@@ -63,6 +63,18 @@ var schemaTypes = map[string]any{
 
 	"AuditEventList": api.Page[model.AuditEvent]{},
 
+	"Channel":        model.Channel{},
+	"ChannelList":    api.Page[model.Channel]{},
+	"NewChannel":     api.NewChannel{},
+	"CreatedChannel": api.CreatedChannel{},
+	"Rule":           model.NotifyRule{},
+	"RuleList":       api.Page[model.NotifyRule]{},
+	"NewRule":        api.NewRule{},
+	"Delivery":       model.Delivery{},
+	"DeliveryList":   api.Page[model.Delivery]{},
+	"DeliveryLog":    model.DeliveryAttempt{},
+	"NotifyItem":     model.NotifyItem{},
+
 	"TriageInput":       model.TriageInput{},
 	"Assignment":        api.Assignment{},
 	"Comment":           api.Comment{},
@@ -117,6 +129,9 @@ var requestRequired = map[string][]string{
 	"ExceptionDecision": nil,
 	"SLAPolicyInput":    {"rules", "unknown_as", "criticality_percent"},
 	"SettingsPatch":     nil,
+
+	"NewChannel": {"name", "kind"},
+	"NewRule":    {"channel_id", "events"},
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

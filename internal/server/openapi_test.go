@@ -154,6 +154,9 @@ var wantRequired = map[string][]string{
 	"ExceptionDecision": nil,
 	"SLAPolicyInput":    {"criticality_percent", "rules", "unknown_as"},
 	"SettingsPatch":     nil,
+
+	"NewChannel": {"kind", "name"},
+	"NewRule":    {"channel_id", "events"},
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

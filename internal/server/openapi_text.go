@@ -58,6 +58,12 @@ var enums = map[fieldKey][]string{
 	field[sla.Policy]("unknown_as"):            strs(sla.RatedSeverities),
 	field[sla.PolicyInput]("unknown_as"):       strs(sla.RatedSeverities),
 	field[api.SLAFigureGroup]("severity"):      strs(model.Ratings),
+	field[model.Channel]("kind"):               model.ChannelKinds,
+	field[api.NewChannel]("kind"):              model.ChannelKinds,
+	field[model.NotifyRule]("events"):          model.NotifyEvents,
+	field[api.NewRule]("events"):               model.NotifyEvents,
+	field[model.Delivery]("state"):             model.DeliveryStates,
+	field[model.NotifyItem]("event"):           model.NotifyEvents,
 }
 
 // strs turns a list of named strings into plain strings.
@@ -158,6 +164,18 @@ var schemaDocs = map[string]string{
 	"OverdueScans":    "The assets overdue for a scan, with the cadence in force.",
 	"OverdueAsset":    "An asset whose newest scan is older than the cadence for its exposure.",
 	"SettingsPatch":   "Settings to change. Every field is optional: absent fields stay as they are.",
+
+	"Channel":        "A recipient of notifications: a webhook URL or an email address. A webhook's signing secret is never shown but once, when it is created.",
+	"ChannelList":    "Every notification channel (not paged).",
+	"NewChannel":     "A channel to create: name and kind are required, and url for a webhook or address for email.",
+	"CreatedChannel": "A new channel with, for a webhook, its signing secret, shown this once.",
+	"Rule":           "Which events a channel hears of: of which assets, tags or owners, from which priority, at once or in a daily digest.",
+	"RuleList":       "Every notification rule (not paged), by channel.",
+	"NewRule":        "A rule to create: channel_id and events are required; the filters are optional.",
+	"Delivery":       "One message to a channel (an event, a digest or a test) and how sending it went, with the log of its attempts when read alone.",
+	"DeliveryList":   "Deliveries, newest first.",
+	"DeliveryLog":    "One attempt at a delivery.",
+	"NotifyItem":     "One event a notification tells of.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -172,6 +190,9 @@ var pathParamDocs = map[string]string{
 	"users":      "the user's ID",
 	"exceptions": "the exception's ID",
 	"scans":      "the scan record's ID",
+	"channels":   "the notification channel's ID",
+	"rules":      "the notification rule's ID",
+	"deliveries": "the delivery's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -272,7 +293,27 @@ var opDocs = map[string]string{
 	"POST /api/v1/feeds/{id}/sync": "Queues a sync of the feed now, or says that one is already queued or running " +
 		"(202 either way; queued tells which). force=true processes the content even when it has not changed. " +
 		storageFullDoc,
-	"GET /api/v1/tokens": "Every API token, revoked ones too; never their secrets.",
+	"GET /api/v1/notifications/channels": "Every notification channel: its kind and where it sends; never a webhook's secret.",
+	"POST /api/v1/notifications/channels": "Creates a channel. A webhook's URL is https:// (http:// only to a loopback host) and, " +
+		"like a feed's, may reach loopback or private addresses only when the server runs with --allow-private-feeds; the " +
+		"server makes its signing secret and answers it this once. Each request then carries X-Vulndesk-Timestamp (Unix " +
+		"seconds) and X-Vulndesk-Signature: sha256=<hex HMAC-SHA256 with the secret over \"<timestamp>.<body>\">, which a " +
+		"receiver checks, refusing a timestamp more than 5 minutes old. An email channel sends through the server's SMTP " +
+		"relay (--smtp-host). 409 when the name is taken. " + storageFullDoc,
+	"GET /api/v1/notifications/channels/{id}":    "One notification channel, without its secret.",
+	"DELETE /api/v1/notifications/channels/{id}": "Deletes the channel with its rules and its deliveries and their log. " + storageFullDoc,
+	"POST /api/v1/notifications/channels/{id}/test": "Queues a test message to the channel (event test, no items) and answers its " +
+		"delivery (202); read it from the delivery log to see whether it arrived. " + storageFullDoc,
+	"GET /api/v1/notifications/rules": "Every notification rule, by channel.",
+	"POST /api/v1/notifications/rules": "Creates a rule: which events its channel hears of, about which assets (by name, tag or " +
+		"owner; none named: every asset), from which SSVC priority, at once or in a daily digest sent after midnight UTC. " +
+		"An event is sent once per rule; events found before the rule existed are not sent. 404 when the channel does not exist. " + storageFullDoc,
+	"DELETE /api/v1/notifications/rules/{id}": "Deletes the rule; its channel hears of nothing more through it. " + storageFullDoc,
+	"GET /api/v1/notifications/deliveries": "The delivery log, newest first: each message's state (pending while it waits to " +
+		"be sent or retried, delivered, failed once given up), attempts, and the last status and error. Failures worth " +
+		"retrying (network errors, 5xx, 408, 429, SMTP 4xx) are retried with a doubling wait, up to 8 attempts.",
+	"GET /api/v1/notifications/deliveries/{id}": "One delivery with the log of every attempt: when, the status it got, and what went wrong.",
+	"GET /api/v1/tokens":                        "Every API token, revoked ones too; never their secrets.",
 	"POST /api/v1/tokens": "Creates an API token and answers its secret once. asset_names and asset_tags hold an " +
 		"uploader token to those assets; create_assets lets its uploads create assets. " + storageFullDoc,
 	"DELETE /api/v1/tokens/{id}": "Revokes the token: it stops working at once and stays listed with revoked_at; " +

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
@@ -95,6 +97,12 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 	fnd := fs.Items[0]
 	triageTexts, exc := hostileTriage(t, admin, fnd.ID)
 
+	// A notification rule naming the hostile asset and owner.
+	var hostileChannel api.CreatedChannel
+	admin.JSON(t, "POST", "/api/v1/notifications/channels", strings.NewReader(`{"name": "walk", "kind": "email", "address": "sec@example.com"}`), 201, &hostileChannel)
+	rule, _ := json.Marshal(api.NewRule{ChannelID: hostileChannel.Channel.ID, Events: []string{"finding.new"}, Assets: []string{hostileAsset}, Owners: []string{hostileOwner}})
+	admin.JSON(t, "POST", "/api/v1/notifications/rules", strings.NewReader(string(rule)), 201, nil)
+
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
 	reach := map[string]struct {
@@ -121,6 +129,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /exceptions/{id}":  {"/exceptions/" + id(exc), false},
 		"GET /sla":              {"/sla", false},
 		"GET /scans":            {"/scans", false},
+		"GET /notifications":    {"/notifications", true},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
 
@@ -37,7 +38,7 @@ func TestQueueShown(t *testing.T) {
 		} `json:"queue"`
 	}
 	p.admin.JSON(t, "GET", "/api/v1/overview", nil, 200, &o)
-	if len(o.Queue) != 3 || o.Queue[0].Kind != "match-snapshot" || o.Queue[0].Queued != 1 {
+	if len(o.Queue) != len(model.JobKinds) || o.Queue[0].Kind != "match-snapshot" || o.Queue[0].Queued != 1 {
 		t.Errorf("overview queue: %+v", o.Queue)
 	}
 	page := rawCall(t, p.URL, "GET", "/", nil, bearerHdr(p.admin.Token))

@@ -111,6 +111,12 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/feeds/{id}", Perm: read, Page: true, Summary: "see a feed", h: s.feedPage},
 		{Method: post, Pattern: "/feeds/{id}", Perm: admin, Page: true, Summary: "configure feeds", Body: "form", h: s.updateFeedPage},
 		{Method: post, Pattern: "/feeds/{id}/sync", Perm: triage, Page: true, Summary: "sync feeds on demand", Body: "form", h: s.syncFeedPage},
+		{Method: get, Pattern: "/notifications", Perm: read, Page: true, Summary: "see notification channels, rules and deliveries", h: s.notificationsPage},
+		{Method: post, Pattern: "/notifications/channels", Perm: admin, Page: true, Summary: "configure notifications", Body: "form", h: s.createChannelPage},
+		{Method: post, Pattern: "/notifications/channels/{id}/test", Perm: admin, Page: true, Summary: "send a test notification", Body: "form", h: s.testChannelPage},
+		{Method: post, Pattern: "/notifications/channels/{id}/delete", Perm: admin, Page: true, Summary: "configure notifications", Body: "form", h: deleteOnPage(s.Svc.DeleteChannel)},
+		{Method: post, Pattern: "/notifications/rules", Perm: admin, Page: true, Summary: "configure notifications", Body: "form", h: s.createRulePage},
+		{Method: post, Pattern: "/notifications/rules/{id}/delete", Perm: admin, Page: true, Summary: "configure notifications", Body: "form", h: deleteOnPage(s.Svc.DeleteRule)},
 		{Method: post, Pattern: "/feeds/{id}/delete", Perm: admin, Page: true, Summary: "delete feeds", Body: "form", h: s.deleteFeedPage},
 		{Method: get, Pattern: "/audit", Perm: auth.PermAudit, Page: true, Summary: "read the audit log",
 			Query: []param{{Name: "object_type", Type: "string"}, {Name: "object_id", Type: "string"}, {Name: "actor", Type: "string"},
@@ -218,6 +224,18 @@ func (s *Server) table() []route {
 		{Method: del, Pattern: "/api/v1/feeds/{id}", Perm: admin, Summary: "delete feeds", Tag: "feeds", Status: 204, h: deleteOne(s.Svc.DeleteFeed)},
 		{Method: post, Pattern: "/api/v1/feeds/{id}/sync", Perm: triage, Summary: "sync feeds on demand", Tag: "feeds",
 			Query: []param{{Name: "force", Type: "boolean", Desc: "true processes the content even when it has not changed"}}, Resp: "Queued", Status: 202, h: s.syncFeed},
+
+		// Notifications.
+		{Method: get, Pattern: "/api/v1/notifications/channels", Perm: read, Summary: "list notification channels", Tag: "notifications", Resp: "ChannelList", h: s.listChannels},
+		{Method: post, Pattern: "/api/v1/notifications/channels", Perm: admin, Summary: "configure notifications", Tag: "notifications", Body: "NewChannel", Resp: "CreatedChannel", Status: 201, h: s.createChannel},
+		{Method: get, Pattern: "/api/v1/notifications/channels/{id}", Perm: read, Summary: "read a notification channel", Tag: "notifications", Resp: "Channel", h: s.readChannel},
+		{Method: del, Pattern: "/api/v1/notifications/channels/{id}", Perm: admin, Summary: "configure notifications", Tag: "notifications", Status: 204, h: deleteOne(s.Svc.DeleteChannel)},
+		{Method: post, Pattern: "/api/v1/notifications/channels/{id}/test", Perm: admin, Summary: "send a test notification", Tag: "notifications", Resp: "Delivery", Status: 202, h: s.testChannel},
+		{Method: get, Pattern: "/api/v1/notifications/rules", Perm: read, Summary: "list notification rules", Tag: "notifications", Resp: "RuleList", h: listAll(s.Store.Rules)},
+		{Method: post, Pattern: "/api/v1/notifications/rules", Perm: admin, Summary: "configure notifications", Tag: "notifications", Body: "NewRule", Resp: "Rule", Status: 201, h: s.createRule},
+		{Method: del, Pattern: "/api/v1/notifications/rules/{id}", Perm: admin, Summary: "configure notifications", Tag: "notifications", Status: 204, h: deleteOne(s.Svc.DeleteRule)},
+		{Method: get, Pattern: "/api/v1/notifications/deliveries", Perm: read, Summary: "read the notification delivery log", Tag: "notifications", Query: deliveryParams, Resp: "DeliveryList", h: s.listDeliveries},
+		{Method: get, Pattern: "/api/v1/notifications/deliveries/{id}", Perm: read, Summary: "read the notification delivery log", Tag: "notifications", Resp: "Delivery", h: readOne("delivery", s.Store.Delivery)},
 
 		// Access.
 		{Method: get, Pattern: "/api/v1/tokens", Perm: admin, Summary: "list API tokens", Tag: "access", Resp: "TokenList", h: listAll(s.Store.Tokens)},

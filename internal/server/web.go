@@ -44,6 +44,10 @@ func jobKindName(kind string) string {
 		return "re-matching after advisory changes"
 	case model.JobSyncFeed:
 		return "syncing feeds"
+	case model.JobNotify:
+		return "looking for events to notify"
+	case model.JobDeliver:
+		return "sending notifications"
 	}
 	return kind
 }

@@ -108,6 +108,9 @@ func (r *Runner) scheduler(ctx context.Context) {
 			r.Svc.Wake()
 		}
 		r.queueDueSyncs(ctx)
+		if err := r.Svc.QueueNotify(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("queueing the notifications' detection", "error", err)
+		}
 		if err := r.Svc.Store.PruneJobs(ctx, 7*24*time.Hour); err != nil && ctx.Err() == nil {
 			log.Warn("pruning finished jobs", "error", err)
 		}

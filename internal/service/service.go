@@ -39,6 +39,12 @@ type Service struct {
 	// compressed (store's default when 0); a larger one is recorded by
 	// its hash only.
 	MaxKeptDocument int64
+	// SMTP is the relay of email notifications (none: they fail, saying so).
+	SMTP SMTP
+	// NotifyAttempts and NotifyBackoff bound a delivery's retries
+	// (DefaultNotifyAttempts, DefaultNotifyBackoff when 0).
+	NotifyAttempts int
+	NotifyBackoff  time.Duration
 
 	cache *recordCache
 	// entries remembers, per OSV feed, the zip entries its last sync read.
@@ -537,6 +543,15 @@ func (s *Service) RunJob(ctx context.Context, j model.Job) error {
 			}
 		}
 		return s.SyncFeed(ctx, p.FeedID, p.Force)
+	case model.JobNotify:
+		_, err := s.DetectNotifications(ctx)
+		return err
+	case model.JobDeliver:
+		var p model.DeliverPayload
+		if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+			return fmt.Errorf("job %d payload: %w", j.ID, err)
+		}
+		return s.Deliver(ctx, p.DeliveryID)
 	}
 	return fmt.Errorf("job %d: unknown kind %q", j.ID, j.Kind)
 }

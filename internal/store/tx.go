@@ -73,13 +73,20 @@ func (t *Tx) Dialect() Dialect { return t.dialect }
 // queued or running already is not queued twice: its ID is returned, with
 // created false.
 func (t *Tx) Enqueue(ctx context.Context, j NewJob) (id int64, created bool, err error) {
-	id, err = enqueue(ctx, t.tx, j)
-	if errors.Is(err, errDuplicateJob) {
+	// The job that held the key may end between the two statements: the
+	// insert is then tried again.
+	for range 3 {
+		id, err = enqueue(ctx, t.tx, j)
+		if !errors.Is(err, errDuplicateJob) {
+			return id, err == nil, err
+		}
 		err = t.tx.QueryRowContext(ctx, `SELECT id FROM jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running')`,
 			j.DedupeKey).Scan(&id)
-		return id, false, err
+		if !errors.Is(err, sql.ErrNoRows) {
+			return id, false, err
+		}
 	}
-	return id, err == nil, err
+	return id, false, err
 }
 
 // AppendEvent records a state change in the transaction that makes it.

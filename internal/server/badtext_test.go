@@ -45,6 +45,8 @@ var bodySamples = map[string]string{
 	"ExceptionDecision": `{"reason": "BAD"}`,
 	"SLAPolicyInput":    `{"rules": {}, "unknown_as": "BAD", "criticality_percent": {}}`,
 	"SettingsPatch":     `{"exception_max_days": 30, "BAD": 1}`,
+	"vex": `{"@context": "https://openvex.dev/ns/v0.2.0", "author": "BAD", "statements": [
+		{"vulnerability": {"name": "CVE-2026-0001"}, "products": [{"@id": "pkg:npm/a@1"}], "status": "fixed"}]}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }

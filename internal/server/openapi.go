@@ -77,6 +77,13 @@ func operation(rt route) map[string]any {
 					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
 						"description": "the SBOM; the first part with a file name is read, whatever its field name"}}}},
 			}}
+	case "vex":
+		op["requestBody"] = map[string]any{"required": true,
+			"description": "A VEX document: OpenVEX 0.2.0 (or 0.0.1) JSON, CycloneDX VEX 1.4–1.6 JSON or XML; the format is detected from the content.",
+			"content": map[string]any{
+				"application/json": map[string]any{"schema": map[string]any{"type": "object"}},
+				"application/xml":  map[string]any{"schema": map[string]any{"type": "string"}},
+			}}
 	default:
 		op["requestBody"] = map[string]any{"required": true,
 			"content": map[string]any{"application/json": map[string]any{"schema": ref(requestSchema(rt))}}}
@@ -171,6 +178,8 @@ func responses(rt route) map[string]any {
 		busy := errResp("the upload budget stayed full: nothing was stored; retry after Retry-After seconds")
 		busy["headers"] = retry
 		out["503"] = busy
+	case rt.Body == "vex":
+		out["413"] = errResp("the document is larger than 16 MiB, or has more statements than the server takes; nothing was stored")
 	case rt.Body != "":
 		out["413"] = errResp("the body is larger than 1 MiB")
 	}

@@ -74,7 +74,10 @@ var schemaTypes = map[string]any{
 	"ExceptionDecision": model.ExceptionDecision{},
 	"Decision":          model.Decision{},
 	"SLA":               model.SLAView{},
-	"Priority":          model.PriorityView{},
+	// VEX (issue 13).
+	"VEXImport":    model.VEXImport{},
+	"VEXUnmatched": model.VEXUnmatched{},
+	"Priority":     model.PriorityView{},
 
 	"SLAPolicy":       sla.Policy{},
 	"SLAPolicies":     api.SLAPolicies[sla.Policy]{},

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Formats of VEX documents.
@@ -102,6 +103,14 @@ type Native struct {
 func Parse(data []byte) (*Document, error) {
 	if len(data) > MaxDocumentSize {
 		return nil, invalidf("%d bytes; at most %d", len(data), MaxDocumentSize)
+	}
+	// Text with a NUL or invalid UTF-8 would be stored as decisions'
+	// reasons: PostgreSQL refuses it, SQLite would keep it.
+	switch {
+	case !utf8.Valid(data):
+		return nil, invalidf("not valid UTF-8")
+	case bytes.IndexByte(data, 0) >= 0 || bytes.Contains(data, []byte(`\u0000`)):
+		return nil, invalidf("a NUL character (\\u0000) in the document")
 	}
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	switch {

@@ -339,3 +339,14 @@ func TestExportKeepsNative(t *testing.T) {
 		t.Errorf("openvex:\n%s", b.String())
 	}
 }
+
+func TestBadText(t *testing.T) {
+	for _, c := range []struct{ doc, says string }{
+		{`{"@context":"https://openvex.dev/ns/v0.2.0","author":"a\u0000b","statements":[]}`, "NUL"},
+		{"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\xffb\",\"statements\":[]}", "UTF-8"},
+	} {
+		if _, err := Parse([]byte(c.doc)); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%q: %v; want an error naming %s", c.doc, err, c.says)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,7 +156,8 @@ func TestVEXSharedDocuments(t *testing.T) {
 			t.Parallel()
 			p := vexServer(t, e)
 			c := p.admin.API()
-			analyst := p.client(t, "analyst").API()
+			analystClient := p.client(t, "analyst")
+			analyst := analystClient.API()
 
 			trivy := importShared(t, analyst, "trivy/trivy.openvex.json")
 			if trivy.Format != "openvex" || trivy.Author != "Aqua Security" || trivy.Statements != 21 || trivy.Applied != 2 || trivy.Findings != 2 {
@@ -250,8 +252,16 @@ func TestVEXSharedDocuments(t *testing.T) {
 				}
 			}
 
+			// vulndesk push --vex, the binary against this server.
+			out, err := exec.Command(servertest.Binary(t), "push", "--server", p.URL, "--token", analystClient.Token, "--vex",
+				servertest.Shared(t, "vex/cyclonedx-bom-examples/VEX/CISA-Use-Cases/Case-1/vex-fixed.json")).CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "1 statements; 0 decisions set (0 findings), 0 unchanged, 0 kept, 1 unmatched") ||
+				!strings.Contains(string(out), `unmatched: statement 0, CVE-2021-44228 in DEF@1.1: unknown product: no asset named "DEF" or "product-DEF"`) {
+				t.Errorf("vulndesk push --vex: %v\n%s", err, out)
+			}
+
 			// A malformed document is a 400 naming the problem.
-			_, err := c.ImportVEX(servertest.Ctx(t), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6"}`))
+			_, err = c.ImportVEX(servertest.Ctx(t), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6"}`))
 			wantClientError(t, "a BOM without vulnerabilities", err, 400, "no vulnerabilities")
 		})
 	}

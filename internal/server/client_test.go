@@ -41,6 +41,7 @@ func TestClient(t *testing.T) {
 			clientFindings(ctx, t, admin)
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
+			clientVEX(ctx, t, admin)
 			clientSLA(ctx, t, admin, analyst)
 			clientFeeds(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -352,5 +353,53 @@ func TestVEXRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// clientVEX exports the triaged asset client-test's decisions through the
+// client and imports them again: the same decisions, unchanged.
+func clientVEX(ctx context.Context, t *testing.T, c *client.Client) {
+	fs := must(c.AllFindings(ctx, client.FindingFilter{Asset: "client-test"}))(t)
+	doc := must(c.ExportVEX(ctx, fs[0].AssetID, "openvex"))(t)
+	if _, err := ov.Parse(doc); err != nil || !bytes.Contains(doc, []byte(`"client-test"`)) {
+		t.Fatalf("the asset's OpenVEX: %v\n%s", err, doc)
+	}
+	res := must(c.ImportVEX(ctx, doc))(t)
+	if res.Statements == 0 || res.Applied+res.Unchanged+len(res.Kept) == 0 || len(res.Unmatched) != 0 {
+		t.Errorf("re-importing the export: %+v", res)
+	}
+	all := must(c.ExportVEX(ctx, 0, "cyclonedx"))(t)
+	if !bytes.Contains(all, []byte(`"bomFormat": "CycloneDX"`)) {
+		t.Errorf("the portfolio's CycloneDX VEX:\n%s", all)
+	}
+}
+
+// TestVEXPage imports a document through the page's form: the result
+// lists the statement that matched nothing, its markup shown as text; an
+// auditor sees the exports but no form.
+func TestVEXPage(t *testing.T) {
+	t.Parallel()
+	e := storetest.Engines(t)[0]
+	p := startInproc(t, e, inprocOptions{jobs: true})
+	doc := `{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "page", "author": "<b>vendor</b>", "statements": [
+		{"vulnerability": {"name": "CVE-2026-1"}, "products": [{"@id": "<script>alert(1)</script>"}], "status": "fixed"}]}`
+	body := walkMultipart(doc)
+	ans := rawCall(t, p.URL, "POST", "/vex", strings.NewReader(body), map[string]string{"Authorization": "Bearer " + p.admin.Token,
+		"Content-Type": walkMultipartType})
+	page := string(ans.body)
+	if ans.status != 200 || !strings.Contains(page, "Statements that matched nothing") ||
+		!strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(page, "<script>alert(1)") ||
+		strings.Contains(page, "<b>vendor</b>") {
+		t.Errorf("POST /vex: %d\n%s", ans.status, page)
+	}
+	bad := rawCall(t, p.URL, "POST", "/vex", strings.NewReader(walkMultipart(`{"a": 1}`)), map[string]string{
+		"Authorization": "Bearer " + p.admin.Token, "Content-Type": walkMultipartType})
+	if bad.status != 400 || !strings.Contains(string(bad.body), "neither OpenVEX") {
+		t.Errorf("POST /vex with no VEX document: %d\n%s", bad.status, bad.body)
+	}
+	auditor := p.client(t, "auditor")
+	got := rawCall(t, p.URL, "GET", "/vex", nil, map[string]string{"Authorization": "Bearer " + auditor.Token})
+	if got.status != 200 || strings.Contains(string(got.body), `id="vex-form"`) || !strings.Contains(string(got.body), "/api/v1/vex?format=cyclonedx") {
+		t.Errorf("GET /vex as an auditor: %d\n%s", got.status, got.body)
 	}
 }

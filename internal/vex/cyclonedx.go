@@ -136,13 +136,7 @@ func cdxStatement(i int, v *cdx.Vulnerability, refs map[string]cdxNode, docTime 
 			st.Products = append(st.Products, resolveRef(strings.TrimSpace(af.Ref), refs))
 		}
 	}
-	switch {
-	case st.Problem != "":
-	case st.Vulnerability == "":
-		st.Problem = "no vulnerability id"
-	case len(st.Products) == 0:
-		st.Problem = "no affects: the statement names no product"
-	}
+	st.require("no vulnerability id", "no affects: the statement names no product")
 	return st
 }
 

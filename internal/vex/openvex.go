@@ -84,13 +84,7 @@ func openVEXStatement(i int, s *ov.Statement, docTime time.Time) Statement {
 		}
 		st.Products = append(st.Products, prod)
 	}
-	switch {
-	case st.Problem != "":
-	case st.Vulnerability == "":
-		st.Problem = "no vulnerability name"
-	case len(st.Products) == 0:
-		st.Problem = "no products"
-	}
+	st.require("no vulnerability name", "no products")
 	return st
 }
 

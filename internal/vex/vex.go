@@ -136,3 +136,15 @@ func Parse(data []byte) (*Document, error) {
 	}
 	return nil, invalidf(`neither OpenVEX (no "@context") nor CycloneDX (no "bomFormat": "CycloneDX")`)
 }
+
+// require sets the statement's problem, unless it has one, when it names
+// no vulnerability or no product.
+func (st *Statement) require(noVuln, noProducts string) {
+	switch {
+	case st.Problem != "":
+	case st.Vulnerability == "":
+		st.Problem = noVuln
+	case len(st.Products) == 0:
+		st.Problem = noProducts
+	}
+}

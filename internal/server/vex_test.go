@@ -48,6 +48,7 @@ var vexAdvisories = []vexAdvisory{
 // packages (purls) of their SBOMs.
 var vexInventory = map[string][]string{
 	"ABC":          {"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+	"GHI":          {"pkg:maven/org.apache.logging.log4j/log4j-core@2.17.0"}, // a version the advisory does not affect
 	"Acme Product": {"pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0"},
 	"trivy-build": {"pkg:golang/github.com/aquasecurity/trivy@v0.53.0", "pkg:golang/helm.sh/helm/v3@v3.14.0",
 		"pkg:golang/github.com/cloudflare/circl@v1.3.2", "pkg:golang/github.com/docker/docker@v25.0.0"},
@@ -259,6 +260,20 @@ func TestVEXSharedDocuments(t *testing.T) {
 			if err != nil || !strings.Contains(string(out), "1 statements; 0 decisions set (0 findings), 0 unchanged, 0 kept, 1 unmatched") ||
 				!strings.Contains(string(out), `unmatched: statement 0, CVE-2021-44228 in DEF@1.1: unknown product: no asset named "DEF" or "product-DEF"`) {
 				t.Errorf("vulndesk push --vex: %v\n%s", err, out)
+			}
+
+			// A statement about a package of the inventory with no finding
+			// of the vulnerability (GHI's log4j-core is a fixed version) is
+			// a decision that a finding detected later takes.
+			ghi := importShared(t, analyst, "cyclonedx-bom-examples/VEX/CISA-Use-Cases/Case-1/vex-under_investigation.json")
+			if ghi.Applied != 1 || ghi.Findings != 0 || len(ghi.Unmatched) != 0 {
+				t.Errorf("GHI: %+v", ghi)
+			}
+			r = must(c.UploadByName(servertest.Ctx(t), "GHI", cdxSBOM("GHI", []string{"pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}),
+				client.UploadOptions{}))(t)
+			waitMatched(t, p.admin, r.Snapshot.ID)
+			if fs := must(c.AllFindings(servertest.Ctx(t), client.FindingFilter{Asset: "GHI"}))(t); len(fs) != 1 || fs[0].State != model.StateUnderInvestigation {
+				t.Errorf("GHI's finding detected after the statement: %+v", fs)
 			}
 
 			// A malformed document is a 400 naming the problem.

@@ -62,7 +62,8 @@ func (s *Service) ImportVEX(ctx context.Context, actor string, data []byte) (mod
 	res := model.VEXImport{SHA256: hex.EncodeToString(sum[:]), Format: doc.Format, Author: doc.Author,
 		Statements: len(doc.Statements), Unmatched: []model.VEXUnmatched{}, Kept: []model.VEXUnmatched{}}
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
-		res.Unmatched, res.Kept = res.Unmatched[:0], res.Kept[:0]
+		// From the start again when the transaction is retried.
+		res.Unmatched, res.Kept, res.Applied, res.Unchanged, res.Findings = res.Unmatched[:0], res.Kept[:0], 0, 0, 0
 		now := tx.Now()
 		id, err := tx.AddVEXDocument(ctx, store.VEXDocument{SHA256: res.SHA256, Format: doc.Format, SpecVersion: doc.SpecVersion,
 			DocID: doc.ID, Author: doc.Author, IssuedAt: doc.Timestamp, ImportedAt: now, ImportedBy: actor, Statements: len(doc.Statements)})

@@ -72,6 +72,7 @@ CREATE TABLE assets (
     current_snapshot_id bigint,
     created_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
+    last_scan_at timestamp with time zone,
     CONSTRAINT assets_criticality_check CHECK (((criticality >= 1) AND (criticality <= 4))),
     CONSTRAINT assets_name_key UNIQUE (name),
     CONSTRAINT assets_pkey PRIMARY KEY (id)
@@ -143,6 +144,15 @@ CREATE TABLE decisions (
     CONSTRAINT decisions_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT decisions_asset_id_vuln_id_pkey_key UNIQUE (asset_id, vuln_id, pkey),
     CONSTRAINT decisions_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE documents (
+    sha256 text NOT NULL,
+    media_type text NOT NULL,
+    size bigint NOT NULL,
+    content bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT documents_pkey PRIMARY KEY (sha256)
 );
 
 CREATE TABLE epss (
@@ -362,6 +372,26 @@ CREATE TABLE nvd_records (
     CONSTRAINT nvd_records_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE scan_records (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    asset_id bigint NOT NULL,
+    kind text NOT NULL,
+    tool text NOT NULL DEFAULT ''::text,
+    branch text NOT NULL DEFAULT ''::text,
+    source text NOT NULL DEFAULT ''::text,
+    document_sha256 text NOT NULL DEFAULT ''::text,
+    document_size bigint NOT NULL DEFAULT 0,
+    media_type text NOT NULL DEFAULT ''::text,
+    kept boolean NOT NULL DEFAULT false,
+    snapshot_id bigint,
+    scanned_at timestamp with time zone NOT NULL,
+    recorded_at timestamp with time zone NOT NULL,
+    recorded_by text NOT NULL,
+    summary text NOT NULL DEFAULT ''::text,
+    CONSTRAINT scan_records_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
+    CONSTRAINT scan_records_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE sessions (
     token_hash text NOT NULL,
     user_id bigint NOT NULL,
@@ -416,6 +446,7 @@ CREATE TABLE users (
 CREATE TABLE vex_documents (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     document_sha256 text NOT NULL,
+    document_kept boolean NOT NULL DEFAULT false,
     format text NOT NULL,
     spec_version text NOT NULL DEFAULT ''::text,
     doc_id text NOT NULL DEFAULT ''::text,
@@ -450,6 +481,7 @@ CREATE INDEX decision_history_key ON decision_history USING btree (asset_id, vul
 CREATE UNIQUE INDEX decision_history_pkey ON decision_history USING btree (id);
 CREATE UNIQUE INDEX decisions_asset_id_vuln_id_pkey_key ON decisions USING btree (asset_id, vuln_id, pkey);
 CREATE UNIQUE INDEX decisions_pkey ON decisions USING btree (id);
+CREATE UNIQUE INDEX documents_pkey ON documents USING btree (sha256);
 CREATE UNIQUE INDEX epss_pkey ON epss USING btree (cve);
 CREATE INDEX epss_history_cve ON epss_history USING btree (cve, id);
 CREATE UNIQUE INDEX epss_history_pkey ON epss_history USING btree (id);
@@ -492,6 +524,9 @@ CREATE INDEX kev_history_cve ON kev_history USING btree (cve, id);
 CREATE UNIQUE INDEX kev_history_pkey ON kev_history USING btree (id);
 CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
 CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
+CREATE INDEX scan_records_asset ON scan_records USING btree (asset_id, scanned_at, id);
+CREATE INDEX scan_records_document ON scan_records USING btree (document_sha256);
+CREATE UNIQUE INDEX scan_records_pkey ON scan_records USING btree (id);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (token_hash);
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 CREATE UNIQUE INDEX settings_pkey ON settings USING btree (name);

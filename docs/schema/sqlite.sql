@@ -97,7 +97,7 @@ CREATE TABLE assets (
     current_snapshot_id INTEGER,
     created_at          TIMESTAMP NOT NULL,
     updated_at          TIMESTAMP NOT NULL
-);
+, last_scan_at TIMESTAMP);
 
 CREATE TABLE audit_head (
     id   INTEGER PRIMARY KEY CHECK (id = 1),
@@ -147,6 +147,14 @@ CREATE TABLE decisions (
     decided_by    TEXT NOT NULL,
     decided_at    TIMESTAMP NOT NULL, assignee TEXT NOT NULL DEFAULT '', ticket_url TEXT NOT NULL DEFAULT '', ticket_key TEXT NOT NULL DEFAULT '', exception_id INTEGER, prior_state TEXT NOT NULL DEFAULT '', vex_document_id INTEGER, vex_author TEXT NOT NULL DEFAULT '', vex_at TIMESTAMP, vex_native TEXT NOT NULL DEFAULT '', statement TEXT NOT NULL DEFAULT '',
     UNIQUE (asset_id, vuln_id, pkey)
+);
+
+CREATE TABLE documents (
+    sha256     TEXT PRIMARY KEY,
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    content    BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE epss (
@@ -322,6 +330,24 @@ CREATE TABLE nvd_records (
     updated_at    TIMESTAMP NOT NULL
 );
 
+CREATE TABLE scan_records (
+    id              INTEGER PRIMARY KEY,
+    asset_id        INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    tool            TEXT NOT NULL DEFAULT '',
+    branch          TEXT NOT NULL DEFAULT '',
+    source          TEXT NOT NULL DEFAULT '',
+    document_sha256 TEXT NOT NULL DEFAULT '',
+    document_size   INTEGER NOT NULL DEFAULT 0,
+    media_type      TEXT NOT NULL DEFAULT '',
+    kept            BOOLEAN NOT NULL DEFAULT FALSE,
+    snapshot_id     INTEGER,
+    scanned_at      TIMESTAMP NOT NULL,
+    recorded_at     TIMESTAMP NOT NULL,
+    recorded_by     TEXT NOT NULL,
+    summary         TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE sessions (
     token_hash TEXT PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -368,6 +394,7 @@ CREATE TABLE users (
 CREATE TABLE vex_documents (
     id              INTEGER PRIMARY KEY,
     document_sha256 TEXT NOT NULL,
+    document_kept   BOOLEAN NOT NULL DEFAULT FALSE,
     format          TEXT NOT NULL,
     spec_version    TEXT NOT NULL DEFAULT '',
     doc_id          TEXT NOT NULL DEFAULT '',
@@ -441,6 +468,10 @@ CREATE INDEX jobs_queue ON jobs (state, run_at, id);
 CREATE INDEX kev_history_cve ON kev_history (cve, id);
 
 CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
+
+CREATE INDEX scan_records_asset ON scan_records (asset_id, scanned_at, id);
+
+CREATE INDEX scan_records_document ON scan_records (document_sha256);
 
 CREATE INDEX sessions_user ON sessions (user_id);
 

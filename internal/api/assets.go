@@ -44,13 +44,17 @@ func (in AssetInput) Apply(a *model.Asset) {
 // Ingest answers an upload.
 type Ingest struct {
 	Asset    model.Asset    `json:"asset" doc:"the asset the SBOM was stored for, as it is now"`
-	Snapshot model.Snapshot `json:"snapshot" doc:"the new inventory snapshot; its findings follow when the match job has run (matched_at)"`
+	Snapshot model.Snapshot `json:"snapshot" doc:"the new inventory snapshot; its findings follow when the match job has run (matched_at). With unchanged, the current snapshot the SBOM is identical to"`
+	// Unchanged and Scan: see Upload in the service.
+	Unchanged bool             `json:"unchanged,omitempty" doc:"true when the SBOM is byte for byte the asset's current one: the scan is recorded, and no new snapshot made or matched"`
+	Scan      model.ScanRecord `json:"scan" doc:"the scan record of this upload, with the SHA-256 of the SBOM kept as sent"`
 }
 
 // UploadReceipt answers an upload by a caller who may not read assets.
 type UploadReceipt struct {
-	Asset    AssetRef       `json:"asset" doc:"the asset the SBOM was stored for, by ID and name only"`
-	Snapshot model.Snapshot `json:"snapshot" doc:"the new inventory snapshot"`
+	Asset     AssetRef       `json:"asset" doc:"the asset the SBOM was stored for, by ID and name only"`
+	Snapshot  model.Snapshot `json:"snapshot" doc:"the new inventory snapshot (with unchanged, the current one)"`
+	Unchanged bool           `json:"unchanged,omitempty" doc:"true when the SBOM is byte for byte the asset's current one: the scan is recorded, and no new snapshot made"`
 }
 
 // AssetRef names an asset and nothing more.

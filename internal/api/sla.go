@@ -41,9 +41,12 @@ type SLAFigureReport struct {
 // Settings are the settings an administrator may change.
 type Settings struct {
 	ExceptionMaxDays int `json:"exception_max_days" doc:"how far ahead an exception may expire, in days (1–3650; default 365)"`
+	// ScanCadence is model.Cadence.
+	ScanCadence map[string]int `json:"scan_cadence_days" doc:"the required interval between scans of an asset by its exposure, in days (defaults: internet-facing 30, internal 90, isolated 90)"`
 }
 
 // SettingsPatch changes settings; an absent field is left as it is.
 type SettingsPatch struct {
-	ExceptionMaxDays *int `json:"exception_max_days,omitempty" doc:"how far ahead an exception may expire, in days, 1–3650"`
+	ExceptionMaxDays *int           `json:"exception_max_days,omitempty" doc:"how far ahead an exception may expire, in days, 1–3650"`
+	ScanCadence      map[string]int `json:"scan_cadence_days,omitempty" doc:"the required interval between scans by exposure, in days (1–3650): every exposure (internet-facing, internal, isolated) or some of them"`
 }

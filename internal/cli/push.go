@@ -62,6 +62,11 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return pushError(files[0], u.Host, err)
 	}
+	if out.Unchanged {
+		fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): the same SBOM as its current snapshot %d; the scan is recorded, no new snapshot\n",
+			files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID)
+		return nil
+	}
 	fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): snapshot %d, %d components (%s); findings follow within seconds\n",
 		files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID, out.Snapshot.Components, out.Snapshot.Format)
 	return nil

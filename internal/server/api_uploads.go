@@ -52,9 +52,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, who *principal, 
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/snapshots/%d", sn.ID))
 	if !who.Perms.Has(auth.PermRead) {
 		// An uploader learns what it sent, not what the asset holds.
-		return writeJSON(w, http.StatusCreated, api.UploadReceipt{Asset: api.AssetRef{ID: a.ID, Name: a.Name}, Snapshot: sn})
+		return writeJSON(w, http.StatusCreated, api.UploadReceipt{Asset: api.AssetRef{ID: a.ID, Name: a.Name}, Snapshot: sn, Unchanged: u.Unchanged})
 	}
-	return writeJSON(w, http.StatusCreated, api.Ingest{Asset: a, Snapshot: sn})
+	return writeJSON(w, http.StatusCreated, api.Ingest{Asset: a, Snapshot: sn, Unchanged: u.Unchanged, Scan: u.Scan})
 }
 
 // ingestUpload reads an upload's SBOM within the budget and stores it

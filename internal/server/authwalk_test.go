@@ -136,10 +136,17 @@ var accessPolicy = map[string]string{
 	"DELETE /api/v1/assets/{id}":            "admin",
 	"GET /api/v1/assets/{id}/snapshots":     "read",
 	"POST /api/v1/assets/{id}/sboms":        "upload",
+	"GET /api/v1/assets/{id}/scans":         "read",
+	"POST /api/v1/assets/{id}/scans":        "upload",
+	"GET /api/v1/scans/{id}/document":       "read",
+	"GET /api/v1/scans/overdue":             "read",
 	"POST /api/v1/sboms":                    "upload",
 	"GET /api/v1/snapshots/{id}":            "read",
 	"GET /api/v1/snapshots/{id}/components": "read",
 	"GET /sla":                              "read",
+	"GET /scans":                            "read",
+	"POST /scans/cadence":                   "admin",
+	"POST /assets/{id}/scans":               "upload",
 	"POST /sla":                             "admin",
 	"GET /api/v1/sla/policy":                "read",
 	"POST /api/v1/sla/policy":               "admin",
@@ -267,6 +274,12 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		t.Fatal("the seeded asset has no findings")
 	}
 	fnd := fs.Items[0]
+	var scans struct{ Items []model.ScanRecord }
+	admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d/scans", shop.ID), nil, 200, &scans)
+	if len(scans.Items) == 0 {
+		t.Fatal("the seeded asset's upload has no scan record")
+	}
+	scanID := fmt.Sprint(scans.Items[0].ID)
 	// Paging across severities: the seeded findings have several.
 	sevs := map[string]bool{}
 	for _, f := range pagedAlike(t, admin, client.FindingFilter{Status: "all"}, 1, 2, 3) {
@@ -396,6 +409,9 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/assets/{id}", path: "/api/v1/assets/" + aid, want: 200, entity: "asset"},
 		{route: "GET /api/v1/assets/{id}/snapshots", path: "/api/v1/assets/" + aid + "/snapshots", want: 200, entity: "asset"},
 		{route: "GET /api/v1/snapshots/{id}", path: "/api/v1/snapshots/" + sid, want: 200, entity: "snapshot"},
+		{route: "GET /api/v1/assets/{id}/scans", path: "/api/v1/assets/" + aid + "/scans", want: 200, entity: "asset"},
+		{route: "GET /api/v1/scans/{id}/document", path: "/api/v1/scans/" + scanID + "/document", want: 200, entity: "scan record"},
+		{route: "GET /api/v1/scans/overdue", path: "/api/v1/scans/overdue", want: 200},
 		{route: "GET /api/v1/snapshots/{id}/components", path: "/api/v1/snapshots/" + sid + "/components", want: 200, entity: "snapshot"},
 		{route: "GET /api/v1/findings", path: "/api/v1/findings", want: 200},
 		{route: "GET /api/v1/findings/{id}", path: fmt.Sprintf("/api/v1/findings/%d", fnd.ID), want: 200, entity: "finding"},
@@ -412,6 +428,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /access", path: "/access", want: 200},
 		{route: "GET /audit", path: "/audit?verify=1", want: 200},
 		{route: "GET /sla", path: "/sla", want: 200},
+		{route: "GET /scans", path: "/scans", want: 200},
 		{route: "GET /api/v1/sla/policy", path: "/api/v1/sla/policy", want: 200},
 		{route: "GET /api/v1/sla/figures", path: "/api/v1/sla/figures?by=severity", want: 200},
 		{route: "GET /api/v1/settings", path: "/api/v1/settings", want: 200},
@@ -425,6 +442,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "PATCH /api/v1/assets/{id}", path: "/api/v1/assets/" + aid, body: `{"owner": "walk"}`, ctype: js, want: 200, entity: "asset"},
 		{route: "POST /api/v1/assets/{id}/sboms", path: "/api/v1/assets/{walkAsset}/sboms", body: webshopSBOM, want: 201, entity: "asset"},
 		{route: "POST /api/v1/sboms", path: "/api/v1/sboms?asset=walk-asset", body: webshopSBOM, want: 201},
+		{route: "POST /api/v1/assets/{id}/scans", path: "/api/v1/assets/{walkAsset}/scans?tool=OWASP+ZAP&scanned_at=2026-11-30", body: "ZAP report: no alerts", ctype: "text/plain", want: 201, entity: "asset"},
 		{route: "POST /assets/{id}/sboms", path: "/assets/{walkAsset}/sboms", body: walkMultipart(webshopSBOM), ctype: walkMultipartType, want: 303},
 		{route: "POST /assets", path: "/assets", ctype: form, want: 303,
 			body: url.Values{"name": {"walk-page-asset"}, "kind": {"host"}, "criticality": {"2"}, "exposure": {"internal"}, "lifecycle": {"active"}}.Encode()},
@@ -501,6 +519,8 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /exceptions/{id}/revoke", path: "/exceptions/{pageAnalystException}/revoke", ctype: form, want: 303, body: "reason=walk"},
 		{route: "POST /api/v1/sla/policy", path: "/api/v1/sla/policy", ctype: js, want: 201, body: slaPolicyJSON(3)},
 		{route: "PATCH /api/v1/settings", path: "/api/v1/settings", ctype: js, want: 200, body: `{"exception_max_days": 365}`},
+		{route: "POST /scans/cadence", path: "/scans/cadence", ctype: formType, want: 303, body: "internet-facing=30&internal=90&isolated=90"},
+		{route: "POST /assets/{id}/scans", path: "/assets/{walkAsset}/scans", body: walkScanMultipart(), ctype: walkMultipartType, want: 303},
 		{route: "POST /sla", path: "/sla", ctype: formType, want: 303, body: slaFormValues(sla.DefaultPolicy(time.Now()).Input()).Encode()},
 		{route: "POST /api/v1/feeds", path: "/api/v1/feeds", ctype: js, want: 201,
 			body:  `{"name": "walk-feed", "kind": "kev", "url": "https://kev.example.invalid/kev.json", "enabled": false}`,
@@ -781,6 +801,14 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 const walkMultipartType = "multipart/form-data; boundary=walk-boundary-2026"
 
 // walkMultipart is an upload form's body holding the file.
+// walkScanMultipart is the asset page's external-scan form.
+func walkScanMultipart() string {
+	return "--walk-boundary-2026\r\nContent-Disposition: form-data; name=\"tool\"\r\n\r\nZAP\r\n" +
+		"--walk-boundary-2026\r\nContent-Disposition: form-data; name=\"scanned_at\"\r\n\r\n2026-11-30\r\n" +
+		"--walk-boundary-2026\r\nContent-Disposition: form-data; name=\"report\"; filename=\"zap.html\"\r\n" +
+		"Content-Type: text/html\r\n\r\n<html>no alerts</html>\r\n--walk-boundary-2026--\r\n"
+}
+
 func walkMultipart(file string) string {
 	return "--walk-boundary-2026\r\nContent-Disposition: form-data; name=\"sbom\"; filename=\"walk.cdx.json\"\r\n" +
 		"Content-Type: application/json\r\n\r\n" + file + "\r\n--walk-boundary-2026--\r\n"

@@ -43,6 +43,7 @@ func TestClient(t *testing.T) {
 			clientTriage(ctx, t, admin, analyst)
 			clientVEX(ctx, t, admin)
 			clientSLA(ctx, t, admin, analyst)
+			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)

@@ -185,7 +185,7 @@ func cliPush(t *testing.T, s *e2eServer, token, assetName, file string) int64 {
 	if err != nil {
 		t.Fatalf("vulndesk push %s: %v\n%s", filepath.Base(file), err, stderr.String())
 	}
-	m := regexp.MustCompile(`: snapshot (\d+), `).FindSubmatch(out)
+	m := regexp.MustCompile(`: (?:snapshot|the same SBOM as its current snapshot) (\d+)[,;] `).FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("vulndesk push: no snapshot in its output %q", out)
 	}
@@ -644,6 +644,15 @@ func TestServeMatchesScan(t *testing.T) {
 			admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "argo-cd", "kind": "application", "owner": "platform team"}`), 201, &a)
 			snapA := cliPush(t, s, uploader.Token, "argo-cd", sbomA)
 			snA := waitMatched(t, admin, snapA)
+			// The same file again: a scan recorded, no new snapshot.
+			if again := cliPush(t, s, uploader.Token, "argo-cd", sbomA); again != snapA {
+				t.Errorf("the same SBOM pushed again made snapshot %d; want the current %d kept", again, snapA)
+			}
+			var scans struct{ Items []model.ScanRecord }
+			admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d/scans", a.ID), nil, 200, &scans)
+			if len(scans.Items) != 2 || scans.Items[0].SnapshotID != snapA || scans.Items[0].DocumentSHA256 != sha256hex(mustRead(t, sbomA)) {
+				t.Errorf("scan records after pushing the same SBOM twice: %+v", scans.Items)
+			}
 			if snA.AssetID != a.ID || snA.Components != scanA.Summary.Components || snA.SHA256 != sha256hex(mustRead(t, sbomA)) {
 				t.Errorf("pushed snapshot %+v: want asset %d, %d components, the file's SHA-256", snA, a.ID, scanA.Summary.Components)
 			}

@@ -68,15 +68,11 @@ func operation(rt route) map[string]any {
 	switch rt.Body {
 	case "":
 	case "sbom":
-		op["requestBody"] = map[string]any{"required": true,
-			"description": "An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is " +
-				"detected from the content. As the body, or as the first file part of a multipart form.",
-			"content": map[string]any{
-				"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}},
-				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
-					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
-						"description": "the SBOM; the first part with a file name is read, whatever its field name"}}}},
-			}}
+		op["requestBody"] = rawBody("An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is "+
+			"detected from the content. As the body, or as the first file part of a multipart form.", "the SBOM")
+	case "file":
+		op["requestBody"] = rawBody("The report, any format (at most 32 MiB): as the body, or as the first file part of a multipart form "+
+			"(whose fields before the file may give tool, scanned_at and summary instead of the query).", "the report")
 	case "vex":
 		op["requestBody"] = map[string]any{"required": true,
 			"description": "A VEX document: OpenVEX 0.2.0 (or 0.0.1) JSON, CycloneDX VEX 1.4–1.6 JSON or XML; the format is detected from the content.",
@@ -96,6 +92,17 @@ func operation(rt route) map[string]any {
 	}
 	op["responses"] = responses(rt)
 	return op
+}
+
+// rawBody is a request body sent as it is or as a multipart form's file.
+func rawBody(desc, file string) map[string]any {
+	return map[string]any{"required": true, "description": desc,
+		"content": map[string]any{
+			"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}},
+			"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+				"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
+					"description": file + "; the first part with a file name is read, whatever its field name"}}}},
+		}}
 }
 
 // parameters describes rt's path and query parameters.
@@ -146,6 +153,8 @@ func responses(rt route) map[string]any {
 		ok["content"] = map[string]any{"text/plain": map[string]any{"schema": map[string]any{"type": "string"}}}
 	case "object":
 		ok["content"] = jsonBody(map[string]any{"type": "object"})
+	case "binary":
+		ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
 	case "Ingest":
 		ok["content"] = jsonBody(map[string]any{"anyOf": []any{ref("Ingest"), ref("UploadReceipt")},
 			"description": "Ingest for callers who may read assets, UploadReceipt for those who may not"})
@@ -173,6 +182,8 @@ func responses(rt route) map[string]any {
 		out["409"] = errResp(conflict)
 	}
 	switch {
+	case rt.Body == "file":
+		out["413"] = errResp("the report is larger than 32 MiB; nothing was stored")
 	case rt.Body == "sbom":
 		out["413"] = errResp("the SBOM is larger than the server's limit, or holds more than it takes; nothing was stored")
 		busy := errResp("the upload budget stayed full: nothing was stored; retry after Retry-After seconds")

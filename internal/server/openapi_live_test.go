@@ -44,6 +44,12 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	var exc model.Exception
 	p.admin.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fs.Items[0].ID)), 201, &exc)
 	ids["exceptions"] = fmt.Sprint(exc.ID)
+	var scans struct{ Items []model.ScanRecord }
+	p.admin.JSON(t, "GET", fmt.Sprintf("/api/v1/assets/%d/scans", shop.ID), nil, 200, &scans)
+	if len(scans.Items) == 0 {
+		t.Fatal("the seeded asset's SBOM upload has no scan record")
+	}
+	ids["scans"] = fmt.Sprint(scans.Items[0].ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

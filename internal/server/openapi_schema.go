@@ -87,6 +87,10 @@ var schemaTypes = map[string]any{
 	"SLAFigureGroup":  api.SLAFigureGroup{},
 	"SLAFigureReport": api.SLAFigureReport{},
 	"Settings":        api.Settings{},
+	"ScanRecord":      model.ScanRecord{},
+	"ScanRecordList":  api.Page[model.ScanRecord]{},
+	"OverdueScans":    api.OverdueScans{},
+	"OverdueAsset":    model.OverdueAsset{},
 	"SettingsPatch":   api.SettingsPatch{},
 }
 

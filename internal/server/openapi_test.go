@@ -170,7 +170,7 @@ func checkRequestBodies(t *testing.T, raw, schemas obj) {
 			continue
 		}
 		content := body["content"].(obj)
-		if rt.Body == "sbom" {
+		if rt.Body == "sbom" || rt.Body == "file" {
 			if content["application/octet-stream"] == nil || content["multipart/form-data"] == nil {
 				t.Errorf("%s: the SBOM body's media types: %v", k, sortedKeys(content))
 			}

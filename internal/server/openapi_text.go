@@ -25,6 +25,7 @@ var enums = map[fieldKey][]string{
 	field[model.Feed]("kind"):                  model.FeedKinds,
 	field[api.FeedInput]("kind"):               model.FeedKinds,
 	field[model.Job]("kind"):                   model.JobKinds,
+	field[model.ScanRecord]("kind"):            model.ScanKinds,
 	field[model.Job]("state"):                  model.JobStates,
 	field[model.QueueStat]("kind"):             model.JobKinds,
 	field[model.AssetFinding]("status"):        model.FindingStatuses,
@@ -151,6 +152,10 @@ var schemaDocs = map[string]string{
 	"SLAFigureGroup":  "The SLA figures of one severity or one asset.",
 	"SLAFigureReport": "The SLA figures of a period, in all and per severity or asset.",
 	"Settings":        "The settings an administrator may change.",
+	"ScanRecord":      "A scan of an asset (an SBOM upload, a SARIF import, an external scan) with the hash of the exact document it produced.",
+	"ScanRecordList":  "A page of scan records, newest first.",
+	"OverdueScans":    "The assets overdue for a scan, with the cadence in force.",
+	"OverdueAsset":    "An asset whose newest scan is older than the cadence for its exposure.",
 	"SettingsPatch":   "Settings to change. Every field is optional: absent fields stay as they are.",
 }
 
@@ -165,6 +170,7 @@ var pathParamDocs = map[string]string{
 	"tokens":     "the token's ID",
 	"users":      "the user's ID",
 	"exceptions": "the exception's ID",
+	"scans":      "the scan record's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -281,6 +287,18 @@ var opDocs = map[string]string{
 	"POST /api/v1/triage": "Triages many findings with one decision: those of finding_ids, or, without them, those the " +
 		"query's filters select as GET /api/v1/findings takes them (at most 10000; more is a 400). Each finding gets its " +
 		"own history entry and audit event; all of them are stored or none. " + storageFullDoc,
+	"GET /api/v1/assets/{id}/scans": "Every scan recorded for the asset, newest first: each SBOM upload (also one identical to the " +
+		"current inventory, which makes no new snapshot), SARIF import and external scan, with when it ran, who recorded it, and " +
+		"the SHA-256 of the raw document. Auditors open the document itself with GET /api/v1/scans/{id}/document.",
+	"POST /api/v1/assets/{id}/scans": "Records a scan run outside vulndesk — a penetration test, a DAST run — with its report " +
+		"attached (any format, at most 32 MiB). The report is kept as sent, by its SHA-256 (sent twice, kept once), and the " +
+		"asset's newest scan moves to scanned_at when that is later. " + storageFullDoc,
+	"GET /api/v1/scans/{id}/document": "The exact document behind a scan record, byte for byte as it was sent, as an " +
+		"attachment (X-Document-SHA256 carries its hash). 404 when the record's document was not kept: it was over the size " +
+		"limit and only its hash is recorded.",
+	"GET /api/v1/scans/overdue": "The assets in use (not decommissioned) whose newest scan — or, never scanned, whose creation — " +
+		"is older than the cadence for their exposure (settings scan_cadence_days; defaults: internet-facing 30 days, internal " +
+		"and isolated 90), most overdue first.",
 	"GET /api/v1/exceptions": "Exceptions, newest first (at most 500), with the findings each covers.",
 	"POST /api/v1/exceptions": "Requests an exception: accepting the risk of findings until expires_at, for a reason. " +
 		"The scope is one of finding_ids, advisory (an ID or alias: its open findings on every asset) or component (a package " +

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
@@ -43,7 +44,23 @@ type assetView struct {
 	UploadError        string
 	CanEdit, CanUpload bool
 	DiffFrom, DiffTo   int64
+	// Scans are the newest scan records; ScanDue when the next scan is
+	// due (by the cadence for the asset's exposure, ScanEvery days) and
+	// ScanOverdue whether that has passed. SameSBOM tells that the SBOM
+	// just uploaded was the current one (?unchanged=); Recorded is the
+	// external scan just recorded (?recorded=), ScanError why one was
+	// refused.
+	Scans       []model.ScanRecord
+	ScanDue     time.Time
+	ScanEvery   int
+	ScanOverdue bool
+	SameSBOM    bool
+	Recorded    *model.ScanRecord
+	ScanError   string
 }
+
+// scansShown is how many scan records the asset page lists.
+const scansShown = 10
 
 func (s *Server) assetPage(w http.ResponseWriter, r *http.Request, who *principal) error {
 	d := pageData{Title: "Asset", User: who}
@@ -100,6 +117,9 @@ func (s *Server) assetViewOf(r *http.Request, who *principal, a model.Asset) (*a
 		snaps, v.Older = snaps[:snapshotsShown], len(snaps)-snapshotsShown
 	}
 	v.Snapshots = snaps
+	if err := s.assetScans(r, v); err != nil {
+		return nil, err
+	}
 	if v.Current == nil {
 		return v, nil
 	}
@@ -126,14 +146,19 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request, who *princip
 	if err != nil {
 		return s.pageError(w, "asset.html", d, err)
 	}
-	a, sn, err := s.ingestUpload(r, who, &service.Upload{Asset: model.Asset{ID: id}}, true)
+	u := &service.Upload{Asset: model.Asset{ID: id}}
+	a, sn, err := s.ingestUpload(r, who, u, true)
 	if err == nil && !who.Perms.Has(auth.PermRead) {
 		// An uploader may not see the asset page: a receipt of what it sent.
 		return s.render(w, http.StatusCreated, "uploaded.html", pageData{Title: "SBOM uploaded", User: who,
 			Data: api.UploadReceipt{Asset: api.AssetRef{ID: a.ID, Name: a.Name}, Snapshot: sn}})
 	}
 	if err == nil {
-		http.Redirect(w, r, fmt.Sprintf("/assets/%d?uploaded=%d", id, sn.ID), http.StatusSeeOther)
+		to := fmt.Sprintf("/assets/%d?uploaded=%d", id, sn.ID)
+		if u.Unchanged {
+			to += "&unchanged=true"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
 	}
 	status, msg := statusOf(err)
@@ -150,4 +175,63 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request, who *princip
 	v.UploadError = msg
 	d.Title, d.Data = a.Name, v
 	return s.render(w, status, "asset.html", d)
+}
+
+// assetScans fills the asset page's scans: the newest records and when
+// the next scan is due.
+func (s *Server) assetScans(r *http.Request, v *assetView) error {
+	ctx := r.Context()
+	var err error
+	if v.Scans, err = s.Store.ScanRecords(ctx, v.ID, 0, scansShown); err != nil {
+		return err
+	}
+	c, err := s.Svc.ScanCadence(ctx)
+	if err != nil {
+		return err
+	}
+	last, err := s.Store.LastScanAt(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	if last.IsZero() {
+		last = v.CreatedAt
+	}
+	v.ScanEvery = c.Days(v.Exposure)
+	v.ScanDue = last.AddDate(0, 0, v.ScanEvery)
+	v.ScanOverdue = v.Lifecycle != "decommissioned" && v.ScanDue.Before(s.Store.Now())
+	q := r.URL.Query()
+	v.SameSBOM = q.Get("unchanged") == "true"
+	if rec := q.Get("recorded"); rec != "" {
+		for i := range v.Scans {
+			if strconv.FormatInt(v.Scans[i].ID, 10) == rec {
+				v.Recorded = &v.Scans[i]
+			}
+		}
+	}
+	return nil
+}
+
+// recordScanPage records an external scan sent with the asset page's
+// form and goes back to the page; a refused one stores nothing and the
+// page says why.
+func (s *Server) recordScanPage(w http.ResponseWriter, r *http.Request, who *principal) error {
+	rec, err := s.externalScan(r, who)
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/assets/%d?recorded=%d#scans", rec.AssetID, rec.ID), http.StatusSeeOther)
+		return nil
+	}
+	status, msg := statusOf(err)
+	if status == 0 || status == http.StatusNotFound || !who.Perms.Has(auth.PermRead) {
+		return err
+	}
+	a, aerr := s.pageAsset(r)
+	if aerr != nil {
+		return aerr
+	}
+	v, verr := s.assetViewOf(r, who, a)
+	if verr != nil {
+		return verr
+	}
+	v.ScanError = msg
+	return s.render(w, status, "asset.html", pageData{Title: a.Name, User: who, Data: v})
 }

@@ -30,6 +30,8 @@ type dashboardView struct {
 	// charts of compliance and open past due per severity.
 	SLA       slaTotals
 	SLACharts []chart
+	// OverdueScans counts the assets overdue for a scan.
+	OverdueScans int
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *principal) error {
@@ -42,6 +44,11 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *prin
 		return err
 	}
 	v := dashboardView{Overview: o}
+	overdue, err := s.Svc.OverdueScans(r.Context())
+	if err != nil {
+		return err
+	}
+	v.OverdueScans = len(overdue)
 	for _, n := range o.BySeverity {
 		v.MaxSeverity = max(v.MaxSeverity, n)
 	}

@@ -120,6 +120,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /exceptions":       {"/exceptions", false},
 		"GET /exceptions/{id}":  {"/exceptions/" + id(exc), false},
 		"GET /sla":              {"/sla", false},
+		"GET /scans":            {"/scans", false},
 		"GET /vex":              {"/vex", false}, // its import result: TestVEXPage
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/semaphore"
+
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Uploads are held in memory while they are parsed and stored, and a
@@ -137,7 +139,7 @@ func (s *Server) readSBOM(r *http.Request) (*sbomBody, error) {
 
 // maxFormFields and maxFieldBytes bound the fields read before a
 // multipart form's file: a page's form has a checkbox or two.
-const maxFormFields, maxFieldBytes = 20, 1 << 10
+const maxFormFields, maxFieldBytes = 20, model.MaxNoteLen + 1
 
 // firstFile returns the first part of a multipart form that is a file, and
 // the form's fields before it (bounded in number and size).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,6 +173,15 @@ func TestVEXSharedDocuments(t *testing.T) {
 				if !strings.HasPrefix(u.Reason, "no such vulnerability on it: trivy-build") && !strings.HasPrefix(u.Reason, "unknown product") {
 					t.Errorf("trivy statement %d (%s): reason %q", u.Statement, u.Vulnerability, u.Reason)
 				}
+			}
+			// The document is kept, byte for byte, under its SHA-256.
+			_, keptDoc, err := p.Store.Document(servertest.Ctx(t), trivy.SHA256)
+			if err != nil || !trivy.DocumentKept {
+				t.Fatalf("the trivy document kept %v: %v", trivy.DocumentKept, err)
+			}
+			raw := must(io.ReadAll(keptDoc))(t)
+			if want := must(os.ReadFile(servertest.Shared(t, "vex/trivy/trivy.openvex.json")))(t); !bytes.Equal(raw, want) {
+				t.Errorf("the kept document differs from the one sent (%d bytes, %d sent)", len(raw), len(want))
 			}
 			// circl is in the inventory, GO-2024-2453 (statement 3) not among its findings.
 			if i := slices.IndexFunc(trivy.Unmatched, func(u model.VEXUnmatched) bool { return u.Statement == 3 }); i < 0 ||

@@ -35,6 +35,10 @@ type Service struct {
 	TempDir string
 	// MaxSBOMBytes bounds an upload (sbom's default when 0).
 	MaxSBOMBytes int64
+	// MaxKeptDocument bounds a scan's raw document kept with its record,
+	// compressed (store's default when 0); a larger one is recorded by
+	// its hash only.
+	MaxKeptDocument int64
 
 	cache *recordCache
 	// entries remembers, per OSV feed, the zip entries its last sync read.

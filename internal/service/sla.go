@@ -113,7 +113,11 @@ const settingExceptionMaxDays = "exception_max_days"
 // those never set.
 func (s *Service) Settings(ctx context.Context) (api.Settings, error) {
 	n, err := s.exceptionMaxDays(ctx)
-	return api.Settings{ExceptionMaxDays: n}, err
+	if err != nil {
+		return api.Settings{}, err
+	}
+	c, err := s.ScanCadence(ctx)
+	return api.Settings{ExceptionMaxDays: n, ScanCadence: c}, err
 }
 
 // UpdateSettings changes the settings in ch that are given, each with its
@@ -122,7 +126,25 @@ func (s *Service) UpdateSettings(ctx context.Context, actor string, ch api.Setti
 	if n := ch.ExceptionMaxDays; n != nil && (*n < 1 || *n > sla.MaxDays) {
 		return api.Settings{}, model.Invalidf("exception_max_days %d: 1 to %d days", *n, sla.MaxDays)
 	}
+	var cadence model.Cadence
+	if ch.ScanCadence != nil {
+		var err error
+		if cadence, err = s.ScanCadence(ctx); err != nil {
+			return api.Settings{}, err
+		}
+		for k, v := range ch.ScanCadence {
+			cadence[k] = v
+		}
+		if err := cadence.Validate(); err != nil {
+			return api.Settings{}, err
+		}
+	}
 	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
+		if cadence != nil {
+			if err := setCadence(ctx, tx, actor, cadence); err != nil {
+				return err
+			}
+		}
 		if ch.ExceptionMaxDays == nil {
 			return nil
 		}

@@ -1,10 +1,9 @@
 package service
 
 import (
+	"bytes"
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,7 +23,10 @@ import (
 )
 
 // ImportVEX applies a VEX document (OpenVEX or CycloneDX) as triage
-// decisions, in one transaction with its audit events.
+// decisions, in one transaction with its audit events; the document is
+// kept by its SHA-256 (documents). It is no scan record: a VEX document
+// is about products, not a scan of one asset, and must not move an
+// asset's scan cadence.
 //
 // A statement applies to a product: an asset by name (its subcomponents,
 // if any, narrow it to those packages), else every asset whose current
@@ -58,14 +60,27 @@ func (s *Service) ImportVEX(ctx context.Context, actor string, data []byte) (mod
 	if err != nil {
 		return model.VEXImport{}, err
 	}
-	sum := sha256.Sum256(data)
-	res := model.VEXImport{SHA256: hex.EncodeToString(sum[:]), Format: doc.Format, Author: doc.Author,
+	mediaType := "application/json"
+	if doc.Format == vex.FormatCycloneDX {
+		mediaType = "application/vnd.cyclonedx+json"
+		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
+			mediaType = "application/vnd.cyclonedx+xml"
+		}
+	}
+	packed, err := store.PackDocument(mediaType, data)
+	if err != nil {
+		return model.VEXImport{}, err
+	}
+	res := model.VEXImport{SHA256: packed.SHA256, Format: doc.Format, Author: doc.Author,
 		Statements: len(doc.Statements), Unmatched: []model.VEXUnmatched{}, Kept: []model.VEXUnmatched{}}
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
 		// From the start again when the transaction is retried.
 		res.Unmatched, res.Kept, res.Applied, res.Unchanged, res.Findings = res.Unmatched[:0], res.Kept[:0], 0, 0, 0
 		now := tx.Now()
-		id, err := tx.AddVEXDocument(ctx, store.VEXDocument{SHA256: res.SHA256, Format: doc.Format, SpecVersion: doc.SpecVersion,
+		if res.DocumentKept, err = tx.PutDocument(ctx, packed, 0); err != nil {
+			return err
+		}
+		id, err := tx.AddVEXDocument(ctx, store.VEXDocument{SHA256: res.SHA256, DocumentKept: res.DocumentKept, Format: doc.Format, SpecVersion: doc.SpecVersion,
 			DocID: doc.ID, Author: doc.Author, IssuedAt: doc.Timestamp, ImportedAt: now, ImportedBy: actor, Statements: len(doc.Statements)})
 		if err != nil {
 			return err

@@ -37,6 +37,7 @@ type VEXDocument struct {
 	Author                             string
 	IssuedAt, ImportedAt               time.Time
 	ImportedBy                         string
+	DocumentKept                       bool // the raw document is kept (documents)
 	Statements, Applied, Unchanged     int
 	Kept, Unmatched                    int
 }
@@ -46,10 +47,10 @@ type VEXDocument struct {
 func (t *Tx) AddVEXDocument(ctx context.Context, d VEXDocument) (int64, error) {
 	issued := sql.NullTime{Time: d.IssuedAt.UTC(), Valid: !d.IssuedAt.IsZero()}
 	var id int64
-	err := t.tx.QueryRowContext(ctx, `INSERT INTO vex_documents (document_sha256, format, spec_version, doc_id, author, issued_at,
-		imported_at, imported_by, statements, applied, unchanged, kept, unmatched)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 0, 0) RETURNING id`, d.SHA256, d.Format, d.SpecVersion, d.DocID, d.Author,
-		issued, d.ImportedAt.UTC(), d.ImportedBy, d.Statements).Scan(&id)
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO vex_documents (document_sha256, document_kept, format, spec_version, doc_id, author,
+		issued_at, imported_at, imported_by, statements, applied, unchanged, kept, unmatched)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 0) RETURNING id`, d.SHA256, d.DocumentKept, d.Format, d.SpecVersion, d.DocID,
+		d.Author, issued, d.ImportedAt.UTC(), d.ImportedBy, d.Statements).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("recording the VEX document: %w", err)
 	}

@@ -1,6 +1,7 @@
 -- VEX import: each imported VEX document (OpenVEX or CycloneDX) with who
 -- imported it and what became of its statements; the raw document is kept
--- by its sha256 in documents (00015). A decision a VEX statement made
+-- by its sha256 in documents (00015) unless it is over the size kept
+-- (document_kept). A decision a VEX statement made
 -- names its document, the statement's author and time (vex_at: a later
 -- statement of the same author supersedes it, an older one does not), the
 -- format's own values (vex_native, JSON: an export to the same format
@@ -11,6 +12,7 @@
 CREATE TABLE vex_documents (
     id              INTEGER PRIMARY KEY,
     document_sha256 TEXT NOT NULL,
+    document_kept   BOOLEAN NOT NULL DEFAULT FALSE,
     format          TEXT NOT NULL,
     spec_version    TEXT NOT NULL DEFAULT '',
     doc_id          TEXT NOT NULL DEFAULT '',

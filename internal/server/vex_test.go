@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	ov "github.com/openvex/go-vex/pkg/vex"
@@ -284,6 +285,31 @@ func TestVEXSharedDocuments(t *testing.T) {
 			waitMatched(t, p.admin, r.Snapshot.ID)
 			if fs := must(c.AllFindings(servertest.Ctx(t), client.FindingFilter{Asset: "GHI"}))(t); len(fs) != 1 || fs[0].State != model.StateUnderInvestigation {
 				t.Errorf("GHI's finding detected after the statement: %+v", fs)
+			}
+
+			// A risk accepted by an approved exception: a newer statement
+			// does not override it; the export says affected, naming the
+			// exception.
+			acmeFs := must(c.AllFindings(servertest.Ctx(t), client.FindingFilter{Asset: "Acme Product"}))(t)
+			jackson := acmeFs[slices.IndexFunc(acmeFs, func(f model.AssetFinding) bool { return f.VulnID == "TEST-JACKSON-35491" })]
+			x := must(analyst.RequestException(servertest.Ctx(t), model.ExceptionInput{FindingIDs: []int64{jackson.ID},
+				Reason: "legacy parser", ExpiresAt: time.Now().AddDate(0, 1, 0)}))(t)
+			must(c.DecideException(servertest.Ctx(t), x.ID, "approve", ""))(t)
+			newer := fmt.Sprintf(`{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "newer", "author": "Acme", "timestamp": %q,
+				"statements": [{"vulnerability": {"name": "CVE-2020-35491"}, "products": [{"@id": "Acme Product"}], "status": "fixed"}]}`,
+				time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+			res := must(analyst.ImportVEX(servertest.Ctx(t), []byte(newer)))(t)
+			if res.Applied != 0 || len(res.Kept) != 1 || !strings.Contains(res.Kept[0].Reason, fmt.Sprintf("exception %d", x.ID)) {
+				t.Errorf("a statement on an accepted risk: %+v", res)
+			}
+			acmeVEX, err := ov.Parse(must(c.ExportVEX(servertest.Ctx(t), jackson.AssetID, "openvex"))(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(acmeVEX.Statements, func(st ov.Statement) bool { return st.Vulnerability.Name == "TEST-JACKSON-35491" })
+			if i < 0 || acmeVEX.Statements[i].Status != ov.StatusAffected ||
+				!strings.Contains(acmeVEX.Statements[i].ActionStatement, fmt.Sprintf("Risk accepted by exception %d until", x.ID)) {
+				t.Errorf("the accepted risk exported: %+v", acmeVEX.Statements)
 			}
 
 			// A malformed document is a 400 naming the problem.

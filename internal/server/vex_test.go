@@ -212,13 +212,25 @@ func TestVEXSharedDocuments(t *testing.T) {
 				t.Errorf("BOM-Link: %+v", bomLink)
 			}
 
+			// A BOM-Link to a product of another BOM (urn:cdx:serial/version#bom-ref):
+			// an asset named by the bom-ref.
+			must(c.CreateAsset(servertest.Ctx(t), api.AssetInput{Name: ptr("acme-product-1")}))(t)
+			up := must(c.UploadByName(servertest.Ctx(t), "acme-product-1", cdxSBOM("acme-product-1", vexInventory["Acme Product"]), client.UploadOptions{}))(t)
+			waitMatched(t, p.admin, up.Snapshot.ID)
+			family := importShared(t, analyst, "cyclonedx-bom-examples/VEX/Use-Cases/Case-6/vex.json")
+			if family.Applied != 1 || family.Findings != 1 || len(family.Unmatched) != 2 || !strings.Contains(family.Unmatched[0].Reason, `no asset named "acme-product-2"`) {
+				t.Errorf("BOM-Links to three products: %+v", family)
+			}
+
 			want := map[string]string{
-				"ABC TEST-LOG4SHELL org.apache.logging.log4j:log4j-core":                      "not_affected/vulnerable_code_not_present",
-				"Acme Product TEST-JACKSON-25649 com.fasterxml.jackson.core:jackson-databind": "not_affected/vulnerable_code_not_in_execute_path",
-				"Acme Product TEST-JACKSON-14195 com.fasterxml.jackson.core:jackson-databind": "not_affected/inline_mitigations_already_exist",
-				"Acme Product TEST-JACKSON-35491 com.fasterxml.jackson.core:jackson-databind": "affected/",
-				"trivy-build GHSA-r53h-jv2g-vpx6 helm.sh/helm/v3":                             "not_affected/vulnerable_code_not_in_execute_path",
-				"trivy-build GO-2023-1765 github.com/cloudflare/circl":                        "not_affected/vulnerable_code_not_present",
+				"ABC TEST-LOG4SHELL org.apache.logging.log4j:log4j-core":                        "not_affected/vulnerable_code_not_present",
+				"Acme Product TEST-JACKSON-25649 com.fasterxml.jackson.core:jackson-databind":   "not_affected/vulnerable_code_not_in_execute_path",
+				"Acme Product TEST-JACKSON-14195 com.fasterxml.jackson.core:jackson-databind":   "not_affected/inline_mitigations_already_exist",
+				"Acme Product TEST-JACKSON-35491 com.fasterxml.jackson.core:jackson-databind":   "affected/",
+				"trivy-build GHSA-r53h-jv2g-vpx6 helm.sh/helm/v3":                               "not_affected/vulnerable_code_not_in_execute_path",
+				"acme-product-1 TEST-JACKSON-25649 com.fasterxml.jackson.core:jackson-databind": "not_affected/vulnerable_code_not_in_execute_path",
+				"acme-product-1 TEST-JACKSON-14195 com.fasterxml.jackson.core:jackson-databind": "new/",
+				"trivy-build GO-2023-1765 github.com/cloudflare/circl":                          "not_affected/vulnerable_code_not_present",
 			}
 			got := vexStates(t, c)
 			for k, w := range want {

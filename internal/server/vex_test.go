@@ -324,6 +324,20 @@ func TestVEXSharedDocuments(t *testing.T) {
 				t.Errorf("the accepted risk exported: %+v", acmeVEX.Statements)
 			}
 
+			// A document dated in the future counts as of its import: a
+			// person's decision after the import stays when it comes again.
+			future := fmt.Sprintf(`{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "future", "author": "Aqua Security", "timestamp": %q,
+				"statements": [{"vulnerability": {"name": "GHSA-r53h-jv2g-vpx6"}, "status": "under_investigation",
+				"products": [{"@id": "trivy-build", "subcomponents": [{"@id": "pkg:golang/helm.sh/helm/v3"}]}]}]}`,
+				time.Now().AddDate(1, 0, 0).UTC().Format(time.RFC3339))
+			if res := must(analyst.ImportVEX(servertest.Ctx(t), []byte(future)))(t); res.Applied != 1 {
+				t.Errorf("a future statement: %+v", res)
+			}
+			must(analyst.Triage(servertest.Ctx(t), helm.ID, model.TriageInput{State: model.StateAffected, Reason: "still called"}))(t)
+			if res := must(analyst.ImportVEX(servertest.Ctx(t), []byte(future)))(t); res.Applied != 0 || len(res.Kept) != 1 {
+				t.Errorf("the future statement again, after a person's decision: %+v", res)
+			}
+
 			// A malformed document is a 400 naming the problem.
 			_, err = c.ImportVEX(servertest.Ctx(t), []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6"}`))
 			wantClientError(t, "a BOM without vulnerabilities", err, 400, "no vulnerabilities")

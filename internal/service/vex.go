@@ -40,7 +40,8 @@ import (
 // later takes it.
 //
 // Which decision stands is decided by time: a statement's time is its
-// own timestamp (last_updated), else the document's, else the import's. A
+// own timestamp (last_updated), else the document's, else the import's
+// (and never later than the document's first import). A
 // statement replaces a decision made earlier, by a person or by a VEX
 // statement of any author; a decision made after it (a person's triage
 // after the supplier's statement, or a later statement) stays and is
@@ -77,6 +78,10 @@ func (s *Service) ImportVEX(ctx context.Context, actor string, data []byte) (mod
 		// From the start again when the transaction is retried.
 		res.Unmatched, res.Kept, res.Applied, res.Unchanged, res.Findings = res.Unmatched[:0], res.Kept[:0], 0, 0, 0
 		now := tx.Now()
+		first, err := tx.FirstVEXImport(ctx, packed.SHA256)
+		if err != nil {
+			return err
+		}
 		if res.DocumentKept, err = tx.PutDocument(ctx, packed, 0); err != nil {
 			return err
 		}
@@ -86,7 +91,8 @@ func (s *Service) ImportVEX(ctx context.Context, actor string, data []byte) (mod
 			return err
 		}
 		res.DocumentID = id
-		im := &vexImporter{tx: tx, doc: doc, res: &res, now: now, actor: actor, assets: map[string]int64{}, names: map[int64]string{}}
+		im := &vexImporter{tx: tx, doc: doc, res: &res, now: now, ceiling: cmp.Or(first, now), actor: actor,
+			assets: map[string]int64{}, names: map[int64]string{}}
 		if err := im.plan(ctx); err != nil {
 			return err
 		}
@@ -122,18 +128,28 @@ type vexPlanned struct {
 }
 
 type vexImporter struct {
-	tx     *store.Tx
-	doc    *vex.Document
-	res    *model.VEXImport
-	now    time.Time
-	actor  string
-	assets map[string]int64 // by name; 0 for none
-	names  map[int64]string
-	plans  map[vexKey]*vexPlanned
+	tx  *store.Tx
+	doc *vex.Document
+	res *model.VEXImport
+	now time.Time
+	// ceiling bounds a statement's time: the document's first import.
+	ceiling time.Time
+	actor   string
+	assets  map[string]int64 // by name; 0 for none
+	names   map[int64]string
+	plans   map[vexKey]*vexPlanned
 }
 
+// at is a statement's time: its own, else the document's, else the
+// import's; never later than the document's first import, so that a
+// document dated in the future (or imported again) cannot outrank the
+// decisions people made after it was first imported.
 func (im *vexImporter) at(st *vex.Statement) time.Time {
-	return cmp.Or(st.Timestamp, im.doc.Timestamp, im.now).UTC().Truncate(time.Microsecond)
+	at := cmp.Or(st.Timestamp, im.doc.Timestamp, im.now)
+	if at.After(im.ceiling) {
+		at = im.ceiling
+	}
+	return at.UTC().Truncate(time.Microsecond)
 }
 
 // plan finds the keys each statement applies to, the latest statement

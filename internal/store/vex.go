@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -55,6 +56,18 @@ func (t *Tx) AddVEXDocument(ctx context.Context, d VEXDocument) (int64, error) {
 		return 0, fmt.Errorf("recording the VEX document: %w", err)
 	}
 	return id, nil
+}
+
+// FirstVEXImport returns when a document (by its SHA-256) was first
+// imported; zero when never.
+func (t *Tx) FirstVEXImport(ctx context.Context, sha string) (time.Time, error) {
+	var at time.Time
+	err := t.tx.QueryRowContext(ctx, `SELECT imported_at FROM vex_documents WHERE document_sha256 = $1 ORDER BY imported_at LIMIT 1`,
+		sha).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	return at.UTC(), err
 }
 
 // SetVEXCounts records what became of a document's statements.

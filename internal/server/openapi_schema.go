@@ -74,10 +74,7 @@ var schemaTypes = map[string]any{
 	"ExceptionDecision": model.ExceptionDecision{},
 	"Decision":          model.Decision{},
 	"SLA":               model.SLAView{},
-	// VEX (issue 13).
-	"VEXImport":    model.VEXImport{},
-	"VEXUnmatched": model.VEXUnmatched{},
-	"Priority":     model.PriorityView{},
+	"Priority":          model.PriorityView{},
 
 	"SLAPolicy":       sla.Policy{},
 	"SLAPolicies":     api.SLAPolicies[sla.Policy]{},
@@ -92,6 +89,10 @@ var schemaTypes = map[string]any{
 	"OverdueScans":    api.OverdueScans{},
 	"OverdueAsset":    model.OverdueAsset{},
 	"SettingsPatch":   api.SettingsPatch{},
+
+	// VEX (issue 13).
+	"VEXImport":    model.VEXImport{},
+	"VEXUnmatched": model.VEXUnmatched{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields

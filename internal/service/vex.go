@@ -50,6 +50,12 @@ import (
 // last one on equal times). A finding whose risk an approved exception
 // accepts is never overridden (kept). Statements that match nothing are
 // reported as unmatched with the reason.
+//
+// Not read: the version ranges of CycloneDX affects[].versions and the
+// versions of the purls that narrow an asset named by its name; a
+// statement applies to the product as inventoried (a document with one
+// statement per range of product versions, as CISA's use cases 7 and 8,
+// ends with its latest statement).
 func (s *Service) ImportVEX(ctx context.Context, actor string, data []byte) (model.VEXImport, error) {
 	if len(data) > vex.MaxDocumentSize {
 		return model.VEXImport{}, tooLargeError(fmt.Errorf("VEX document of %d bytes: at most %d", len(data), vex.MaxDocumentSize))

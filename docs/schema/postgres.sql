@@ -162,6 +162,11 @@ CREATE TABLE decisions (
     ticket_key text NOT NULL DEFAULT ''::text,
     exception_id bigint,
     prior_state text NOT NULL DEFAULT ''::text,
+    vex_document_id bigint,
+    vex_author text NOT NULL DEFAULT ''::text,
+    vex_at timestamp with time zone,
+    vex_native text NOT NULL DEFAULT ''::text,
+    statement text NOT NULL DEFAULT ''::text,
     CONSTRAINT decisions_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT decisions_asset_id_vuln_id_pkey_key UNIQUE (asset_id, vuln_id, pkey),
     CONSTRAINT decisions_pkey PRIMARY KEY (id)
@@ -540,6 +545,25 @@ CREATE TABLE users (
     CONSTRAINT users_username_key UNIQUE (username)
 );
 
+CREATE TABLE vex_documents (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    document_sha256 text NOT NULL,
+    document_kept boolean NOT NULL DEFAULT false,
+    format text NOT NULL,
+    spec_version text NOT NULL DEFAULT ''::text,
+    doc_id text NOT NULL DEFAULT ''::text,
+    author text NOT NULL DEFAULT ''::text,
+    issued_at timestamp with time zone,
+    imported_at timestamp with time zone NOT NULL,
+    imported_by text NOT NULL,
+    statements integer NOT NULL,
+    applied integer NOT NULL,
+    unchanged integer NOT NULL,
+    kept integer NOT NULL,
+    unmatched integer NOT NULL,
+    CONSTRAINT vex_documents_pkey PRIMARY KEY (id)
+);
+
 CREATE UNIQUE INDEX advisories_pkey ON advisories USING btree (id);
 CREATE INDEX advisory_aliases_advisory ON advisory_aliases USING btree (advisory_id);
 CREATE UNIQUE INDEX advisory_aliases_pkey ON advisory_aliases USING btree (alias, advisory_id);
@@ -629,3 +653,5 @@ CREATE INDEX snapshots_asset ON snapshots USING btree (asset_id, id);
 CREATE UNIQUE INDEX snapshots_pkey ON snapshots USING btree (id);
 CREATE UNIQUE INDEX users_pkey ON users USING btree (id);
 CREATE UNIQUE INDEX users_username_key ON users USING btree (username);
+CREATE UNIQUE INDEX vex_documents_pkey ON vex_documents USING btree (id);
+CREATE INDEX vex_documents_sha ON vex_documents USING btree (document_sha256);

@@ -168,7 +168,7 @@ CREATE TABLE decisions (
     justification TEXT NOT NULL DEFAULT '',
     reason        TEXT NOT NULL DEFAULT '',
     decided_by    TEXT NOT NULL,
-    decided_at    TIMESTAMP NOT NULL, assignee TEXT NOT NULL DEFAULT '', ticket_url TEXT NOT NULL DEFAULT '', ticket_key TEXT NOT NULL DEFAULT '', exception_id INTEGER, prior_state TEXT NOT NULL DEFAULT '',
+    decided_at    TIMESTAMP NOT NULL, assignee TEXT NOT NULL DEFAULT '', ticket_url TEXT NOT NULL DEFAULT '', ticket_key TEXT NOT NULL DEFAULT '', exception_id INTEGER, prior_state TEXT NOT NULL DEFAULT '', vex_document_id INTEGER, vex_author TEXT NOT NULL DEFAULT '', vex_at TIMESTAMP, vex_native TEXT NOT NULL DEFAULT '', statement TEXT NOT NULL DEFAULT '',
     UNIQUE (asset_id, vuln_id, pkey)
 );
 
@@ -477,6 +477,24 @@ CREATE TABLE users (
     created_at    TIMESTAMP NOT NULL
 );
 
+CREATE TABLE vex_documents (
+    id              INTEGER PRIMARY KEY,
+    document_sha256 TEXT NOT NULL,
+    document_kept   BOOLEAN NOT NULL DEFAULT FALSE,
+    format          TEXT NOT NULL,
+    spec_version    TEXT NOT NULL DEFAULT '',
+    doc_id          TEXT NOT NULL DEFAULT '',
+    author          TEXT NOT NULL DEFAULT '',
+    issued_at       TIMESTAMP,
+    imported_at     TIMESTAMP NOT NULL,
+    imported_by     TEXT NOT NULL,
+    statements      INTEGER NOT NULL,
+    applied         INTEGER NOT NULL,
+    unchanged       INTEGER NOT NULL,
+    kept            INTEGER NOT NULL,
+    unmatched       INTEGER NOT NULL
+);
+
 CREATE INDEX advisory_aliases_advisory ON advisory_aliases (advisory_id);
 
 CREATE INDEX advisory_feeds_feed ON advisory_feeds (feed_id, advisory_id);
@@ -556,4 +574,6 @@ CREATE INDEX scan_records_document ON scan_records (document_sha256);
 CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE INDEX snapshots_asset ON snapshots (asset_id, id);
+
+CREATE INDEX vex_documents_sha ON vex_documents (document_sha256);
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -21,7 +22,8 @@ import (
 // runPush uploads an SBOM to a vulndesk server, for pipelines:
 // vulndesk push --server URL --token T --asset NAME [--create] FILE; or,
 // with --sarif FILE [--branch B], imports a SARIF log as the asset's code
-// findings.
+// findings; or imports a VEX document: vulndesk push --server URL --token T
+// --vex FILE.
 func runPush(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("push", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -33,12 +35,19 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
 	sarifFile := fs.String("sarif", "", "import this SARIF 2.1.0 log as the asset's code findings instead of pushing an SBOM (--asset: the asset's name or ID)")
 	branch := fs.String("branch", "", "with --sarif: the branch the log is of (default main); a re-import resolves only the log's tools' findings on this branch")
+	vexFile := fs.String("vex", "", "import this VEX document (OpenVEX or CycloneDX VEX) instead of an SBOM: its statements become triage decisions (a token with the triage scope)")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return usageError{err.Error()}
+	}
+	if *vexFile != "" {
+		if len(files) != 0 || *server == "" || *token == "" || *asset != "" {
+			return usagef("usage: vulndesk push --server URL --token TOKEN --vex FILE")
+		}
+		return pushVEX(ctx, e, *server, *token, *vexFile, *timeout)
 	}
 	if *sarifFile != "" {
 		files = append(files, *sarifFile)
@@ -67,7 +76,7 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	opts := client.UploadOptions{Create: *create, Kind: *kind, Source: filepath.Base(files[0])}
 	out, err := pushWithRetry(ctx, e, func() (api.UploadReceipt, error) { return c.UploadByName(ctx, *asset, data, opts) })
 	if err != nil {
-		return pushError(err, files[0], u.Host)
+		return pushError(files[0], u.Host, err)
 	}
 	if out.Unchanged {
 		fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): the same SBOM as its current snapshot %d; the scan is recorded, no new snapshot\n",
@@ -77,6 +86,49 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): snapshot %d, %d components (%s); findings follow within seconds\n",
 		files[0], out.Asset.Name, out.Asset.ID, out.Snapshot.ID, out.Snapshot.Components, out.Snapshot.Format)
 	return nil
+}
+
+// pushVEX imports a VEX document and says what became of its statements:
+// how many were applied, and each that matched nothing with the reason.
+func pushVEX(ctx context.Context, e *env, server, token, file string, timeout time.Duration) error {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return usagef("--server %q: an http(s) URL", server)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return usagef("reading %s: %v", file, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	c := client.New(server, client.WithToken(token), client.WithUserAgent("vulndesk-push"))
+	res, err := pushWithRetry(ctx, e, func() (model.VEXImport, error) { return c.ImportVEX(ctx, data) })
+	if err != nil {
+		return pushError(file, u.Host, err)
+	}
+	fmt.Fprintf(e.stdout, "imported %s (%s, document %d): %d statements; %d decisions set (%d findings), %d unchanged, %d kept, %d unmatched\n",
+		file, res.Format, res.DocumentID, res.Statements, res.Applied, res.Findings, res.Unchanged, len(res.Kept), len(res.Unmatched))
+	for _, k := range res.Kept {
+		fmt.Fprintf(e.stdout, "kept: statement %d, %s in %s: %s\n", k.Statement, k.Vulnerability, k.Asset, k.Reason)
+	}
+	for _, m := range res.Unmatched {
+		fmt.Fprintf(e.stdout, "unmatched: statement %d, %s%s: %s\n", m.Statement, m.Vulnerability, cmp.Or(" in "+m.Product, ""), m.Reason)
+	}
+	return nil
+}
+
+// pushError says why a push failed: a refusal (a 4xx is the caller's
+// mistake, a usage error) or the connection's.
+func pushError(file, host string, err error) error {
+	var refused *client.Error
+	if errors.As(err, &refused) {
+		err := fmt.Errorf("server refused %s (%d %s): %s", file, refused.Status, http.StatusText(refused.Status), refused.Message)
+		if refused.Status >= 400 && refused.Status < 500 {
+			return usageError{err.Error()}
+		}
+		return err
+	}
+	return fmt.Errorf("push to %s: %w", host, err)
 }
 
 // pushWithRetry uploads; while the server answers 503 or 429 with
@@ -105,20 +157,6 @@ func pushWithRetry[T any](ctx context.Context, e *env, upload func() (T, error))
 	}
 }
 
-// pushError reports a push that failed: a refusal with the server's
-// status and message (a 4xx is the caller's mistake, ExitUsage).
-func pushError(err error, file, host string) error {
-	var refused *client.Error
-	if errors.As(err, &refused) {
-		err := fmt.Errorf("server refused %s (%d %s): %s", file, refused.Status, http.StatusText(refused.Status), refused.Message)
-		if refused.Status >= 400 && refused.Status < 500 {
-			return usageError{err.Error()}
-		}
-		return err
-	}
-	return fmt.Errorf("push to %s: %w", host, err)
-}
-
 // pushSARIF imports a SARIF log for an asset named by ID or name: push
 // --sarif FILE [--branch B].
 func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch string, timeout time.Duration) error {
@@ -137,7 +175,7 @@ func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch s
 		return c.ImportSARIF(ctx, id, data, client.SARIFOptions{Branch: branch, Source: filepath.Base(file)})
 	})
 	if err != nil {
-		return pushError(err, file, server)
+		return pushError(file, server, err)
 	}
 	tools := strings.Join(out.Tools, ", ")
 	if tools == "" {

@@ -161,3 +161,37 @@ func TestPushSARIF(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// push --vex imports a VEX document and lists what matched nothing; it
+// takes no SBOM, no asset.
+func TestPushVEX(t *testing.T) {
+	var path, body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path = r.Method + " " + r.URL.Path
+		b := make([]byte, 100)
+		n, _ := r.Body.Read(b)
+		body = string(b[:n])
+		w.Write([]byte(`{"document_id":3,"format":"openvex","statements":2,"applied":1,"findings":2,"unchanged":0,
+			"unmatched":[{"statement":1,"vulnerability":"CVE-1","product":"pkg:npm/a","reason":"unknown product: no asset named \"pkg:npm/a\""}],
+			"kept":[{"statement":0,"vulnerability":"GHSA-x","asset":"shop","reason":"alice decided affected at 2026-01-02T00:00:00Z, after the statement"}]}`))
+	}))
+	defer srv.Close()
+	f := filepath.Join(t.TempDir(), "doc.vex.json")
+	os.WriteFile(f, []byte(`{"@context":"https://openvex.dev/ns/v0.2.0","statements":[]}`), 0o600)
+	out, stderr, code := runCLI(t, "", "push", "--server", srv.URL, "--token", "vdk_x", "--vex", f)
+	if code != 0 || path != "POST /api/v1/vex" || !strings.HasPrefix(body, `{"@context"`) {
+		t.Fatalf("exit %d, %s with %q\nstderr %s", code, path, body, stderr)
+	}
+	for _, want := range []string{"2 statements; 1 decisions set (2 findings), 0 unchanged, 1 kept, 1 unmatched",
+		"unmatched: statement 1, CVE-1 in pkg:npm/a: unknown product", "kept: statement 0, GHSA-x in shop: alice decided"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	for _, args := range [][]string{{"--vex", f, "--asset", "api"}, {"--vex", f, f}, {"--vex", f, "--token", ""}} {
+		_, stderr, code := runCLI(t, "", append([]string{"push", "--server", srv.URL, "--token", "vdk_x"}, args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, "--vex FILE") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}

@@ -217,6 +217,13 @@ var accessPolicy = map[string]string{
 	"POST /exceptions/{id}/approve":                 "admin",
 	"POST /exceptions/{id}/reject":                  "admin",
 	"POST /exceptions/{id}/revoke":                  "admin",
+
+	// VEX (issue 13).
+	"POST /api/v1/vex":            "triage",
+	"GET /api/v1/vex":             "read",
+	"GET /api/v1/assets/{id}/vex": "read",
+	"GET /vex":                    "read",
+	"POST /vex":                   "triage",
 }
 
 // walkException is a request for an exception of one finding.
@@ -464,6 +471,10 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/sla/policy", path: "/api/v1/sla/policy", want: 200},
 		{route: "GET /api/v1/sla/figures", path: "/api/v1/sla/figures?by=severity", want: 200},
 		{route: "GET /api/v1/settings", path: "/api/v1/settings", want: 200},
+		// VEX (issue 13).
+		{route: "GET /api/v1/vex", path: "/api/v1/vex?format=cyclonedx", want: 200},
+		{route: "GET /api/v1/assets/{id}/vex", path: "/api/v1/assets/" + aid + "/vex", want: 200, entity: "asset"},
+		{route: "GET /vex", path: "/vex", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -487,6 +498,9 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 			entity: "finding", body: `{"body": "walked"}`},
 		{route: "POST /api/v1/findings/{id}/ticket", path: fmt.Sprintf("/api/v1/findings/%d/ticket", fnd.ID), ctype: js, want: 200,
 			entity: "finding", body: `{"url": "https://tracker.example/SEC-1", "key": "SEC-1"}`},
+		// VEX (issue 13): a statement about the seeded asset's finding.
+		{route: "POST /api/v1/vex", path: "/api/v1/vex", ctype: js, want: 200, body: walkVEX(shop.Name, fnd.VulnID)},
+		{route: "POST /vex", path: "/vex", body: walkMultipart(walkVEX(shop.Name, fnd.VulnID)), ctype: walkMultipartType, want: 200},
 		{route: "POST /api/v1/triage", path: "/api/v1/triage", ctype: js, want: 200,
 			body: fmt.Sprintf(`{"finding_ids": [%d], "state": "affected", "reason": "walk"}`, fnd.ID)},
 		{route: "POST /api/v1/exceptions", path: "/api/v1/exceptions", ctype: js, want: 201, body: walkException(fnd.ID),
@@ -1045,4 +1059,11 @@ func loginChecks(t *testing.T, s *inproc) {
 	if a := rawCall(t, base, "POST", "/login", form("admin", walkAdminPassword), formHdr); a.status != http.StatusTooManyRequests {
 		t.Errorf("the right password while limited: %d; want 429", a.status)
 	}
+}
+
+// walkVEX is an OpenVEX document that says the vulnerability is under
+// investigation in the asset.
+func walkVEX(asset, vuln string) string {
+	return fmt.Sprintf(`{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "walk", "author": "walk", "timestamp": "2020-01-01T00:00:00Z",
+		"statements": [{"vulnerability": {"name": %q}, "products": [{"@id": %q}], "status": "under_investigation"}]}`, vuln, asset)
 }

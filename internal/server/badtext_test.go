@@ -49,6 +49,8 @@ var bodySamples = map[string]string{
 	"SettingsPatch":     `{"exception_max_days": 30, "BAD": 1}`,
 	"sarif": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
 		"results": [{"ruleId": "G101", "message": {"text": "BAD"}}]}]}`,
+	"vex": `{"@context": "https://openvex.dev/ns/v0.2.0", "author": "BAD", "statements": [
+		{"vulnerability": {"name": "CVE-2026-0001"}, "products": [{"@id": "pkg:npm/a@1"}], "status": "fixed"}]}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
 }

@@ -43,6 +43,7 @@ func TestClient(t *testing.T) {
 			clientExports(ctx, t, admin)
 			analyst := client.New(p.URL, client.WithToken(p.client(t, "analyst").Token), client.WithHTTPClient(hc))
 			clientTriage(ctx, t, admin, analyst)
+			clientVEX(ctx, t, admin)
 			clientSLA(ctx, t, admin, analyst)
 			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)

@@ -83,6 +83,13 @@ func operation(rt route) map[string]any {
 	case "file":
 		op["requestBody"] = rawBody("The report, any format (at most 32 MiB): as the body, or as the first file part of a multipart form "+
 			"(whose fields before the file may give tool, scanned_at and summary instead of the query).", "the report")
+	case "vex":
+		op["requestBody"] = map[string]any{"required": true,
+			"description": "A VEX document: OpenVEX 0.2.0 (or 0.0.1) JSON, CycloneDX VEX 1.4–1.6 JSON or XML; the format is detected from the content.",
+			"content": map[string]any{
+				"application/json": map[string]any{"schema": map[string]any{"type": "object"}},
+				"application/xml":  map[string]any{"schema": map[string]any{"type": "string"}},
+			}}
 	default:
 		op["requestBody"] = map[string]any{"required": true,
 			"content": map[string]any{"application/json": map[string]any{"schema": ref(requestSchema(rt))}}}
@@ -166,6 +173,11 @@ func responses(rt route) map[string]any {
 		ok["content"] = map[string]any{"text/csv": text, "application/x-ndjson": text,
 			"application/json": map[string]any{"schema": map[string]any{"type": "array", "items": ref("FindingRow")}}}
 		ok["headers"] = attachmentHeader
+	case "vex":
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object",
+			"description": "an OpenVEX 0.2.0 document (format=openvex, the default; https://github.com/openvex/spec)"}},
+			cyclonedxMediaType: map[string]any{"schema": map[string]any{"type": "object",
+				"description": "a CycloneDX 1.6 VEX (format=cyclonedx)"}}}
 	case "cyclonedx":
 		ok["content"] = map[string]any{cyclonedxMediaType: map[string]any{"schema": map[string]any{"type": "object",
 			"description": "a CycloneDX 1.6 JSON document (https://cyclonedx.org/docs/1.6/json/)"}}}
@@ -207,6 +219,8 @@ func responses(rt route) map[string]any {
 		busy := errResp("the upload budget stayed full: nothing was stored; retry after Retry-After seconds")
 		busy["headers"] = retry
 		out["503"] = busy
+	case rt.Body == "vex":
+		out["413"] = errResp("the document is larger than 16 MiB, or has more statements than the server takes; nothing was stored")
 	case rt.Body != "":
 		out["413"] = errResp("the body is larger than 1 MiB")
 	}

@@ -104,6 +104,10 @@ var schemaTypes = map[string]any{
 	"OverdueScans":    api.OverdueScans{},
 	"OverdueAsset":    model.OverdueAsset{},
 	"SettingsPatch":   api.SettingsPatch{},
+
+	// VEX (issue 13).
+	"VEXImport":    model.VEXImport{},
+	"VEXUnmatched": model.VEXUnmatched{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields

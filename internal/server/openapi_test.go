@@ -185,6 +185,12 @@ func checkRequestBodies(t *testing.T, raw, schemas obj) {
 			}
 			continue
 		}
+		if rt.Body == "vex" {
+			if content["application/json"] == nil || content["application/xml"] == nil {
+				t.Errorf("%s: the VEX body's media types: %v", k, sortedKeys(content))
+			}
+			continue
+		}
 		name := strings.TrimPrefix(content["application/json"].(obj)["schema"].(obj)["$ref"].(string), "#/components/schemas/")
 		want, ok := wantRequired[name]
 		if !ok {

@@ -176,6 +176,9 @@ var schemaDocs = map[string]string{
 	"DeliveryList":   "Deliveries, newest first.",
 	"DeliveryLog":    "One attempt at a delivery.",
 	"NotifyItem":     "One event a notification tells of.",
+	// VEX (issue 13).
+	"VEXImport":    "What became of an imported VEX document's statements.",
+	"VEXUnmatched": "A statement that was not applied, with the reason.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -394,4 +397,24 @@ var opDocs = map[string]string{
 		"event (setting.changed, before → after). " + storageFullDoc,
 	"POST /api/v1/me/password": "Changes the signed-in user's own password, proven by the current one (403 when it is " +
 		"wrong); every session of the user ends, this one too. An API token has no password (400). " + storageFullDoc,
+
+	// VEX (issue 13).
+	"POST /api/v1/vex": "Takes an OpenVEX (0.2.0, or 0.0.1) or CycloneDX VEX (1.4–1.6, JSON or XML) document as the body, at most 16 MiB, " +
+		"and applies its statements as triage decisions in one transaction; the document is kept by its SHA-256. " +
+		"A statement's product is an asset by name (its subcomponents narrow it to those packages), or a purl (with or without a version) " +
+		"in the current inventory of any asset; its vulnerability matches findings by their advisory's ID or any alias. " +
+		"A decision is on the asset, vulnerability and package, so findings detected later take it. " +
+		"A statement replaces a decision made before its time (its timestamp, else the document's, else now) and leaves a newer one " +
+		"(a person's triage or a later statement) as it is, listed in kept; a risk accepted by an approved exception is never overridden. " +
+		"Statements that match nothing are listed in unmatched with the reason. The mapping of states and justifications is " +
+		"documented in internal/vex/mapping.go: CycloneDX exploitable is affected, resolved fixed, in_triage under_investigation, " +
+		"false_positive false_positive; its justifications map onto OpenVEX's.",
+	"GET /api/v1/vex": "Every decision about every asset's findings (at most 100,000; else 413: export per asset) as an OpenVEX 0.2.0 " +
+		"document (the default) or a CycloneDX 1.6 VEX. Each statement's product is the asset by name with the package's purl as " +
+		"subcomponent (CycloneDX: the asset a component with its packages nested). not_affected carries its justification and impact " +
+		"statement, affected its action statement; false_positive is CycloneDX false_positive and OpenVEX not_affected " +
+		"(vulnerable_code_not_present, the impact statement beginning \"False positive:\"); risk_accepted is affected with an action " +
+		"statement naming the exception. A decision that came from a VEX document exports that document's own values to its format.",
+	"GET /api/v1/assets/{id}/vex": "The decisions about the asset's findings, one statement per vulnerability in a package, " +
+		"as GET /api/v1/vex writes them (OpenVEX by default, CycloneDX with format=cyclonedx); 404 for an unknown asset.",
 }

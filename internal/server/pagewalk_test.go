@@ -130,6 +130,7 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /sla":              {"/sla", false},
 		"GET /scans":            {"/scans", false},
 		"GET /notifications":    {"/notifications", true},
+		"GET /vex":              {"/vex", false}, // its import result: TestVEXPage
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

@@ -141,6 +141,8 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/exceptions/{id}/approve", Perm: admin, Page: true, Summary: "approve exceptions someone else requested", Body: "form", h: s.decideExceptionPage("approve")},
 		{Method: post, Pattern: "/exceptions/{id}/reject", Perm: admin, Page: true, Summary: "reject exceptions", Body: "form", h: s.decideExceptionPage("reject")},
 		{Method: post, Pattern: "/exceptions/{id}/revoke", Perm: admin, Page: true, Summary: "revoke approved exceptions", Body: "form", h: s.decideExceptionPage("revoke")},
+		{Method: get, Pattern: "/vex", Perm: read, Page: true, Summary: "see the VEX import form and exports", h: s.vexPage},
+		{Method: post, Pattern: "/vex", Perm: triage, Page: true, Summary: "import VEX documents", Body: "vex", h: s.importVEXPage},
 		{Method: get, Pattern: "/sla", Perm: read, Page: true, Summary: "see the SLA policy and figures", h: s.slaPage},
 		{Method: post, Pattern: "/sla", Perm: admin, Page: true, Summary: "change the SLA policy", Body: "form", h: s.setSLAPolicyPage},
 
@@ -205,6 +207,10 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/exceptions/{id}/approve", Perm: admin, Summary: "approve exceptions someone else requested: their findings become risk_accepted", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("approve")},
 		{Method: post, Pattern: "/api/v1/exceptions/{id}/reject", Perm: admin, Summary: "reject exceptions", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("reject")},
 		{Method: post, Pattern: "/api/v1/exceptions/{id}/revoke", Perm: admin, Summary: "revoke approved exceptions before they expire: their findings reopen", Tag: "triage", Body: "ExceptionDecision", Resp: "Exception", h: s.decideException("revoke")},
+		// VEX (issue 13).
+		{Method: post, Pattern: "/api/v1/vex", Perm: triage, Summary: "import VEX documents (OpenVEX or CycloneDX VEX): their statements become triage decisions; statements that match nothing are listed", Tag: "triage", Body: "vex", Resp: "VEXImport", h: s.importVEX},
+		{Method: get, Pattern: "/api/v1/vex", Perm: read, Summary: "export the decisions about every asset's findings as one VEX document", Tag: "triage", Query: []param{vexFormatParam}, Resp: "vex", h: s.exportVEX},
+		{Method: get, Pattern: "/api/v1/assets/{id}/vex", Perm: read, Summary: "export the decisions about an asset's findings as a VEX document", Tag: "triage", Query: []param{vexFormatParam}, Resp: "vex", h: s.exportAssetVEX},
 		{Method: get, Pattern: "/api/v1/advisories/{id}", Perm: read, Summary: "read an advisory", Tag: "findings", Resp: "Advisory", h: s.getAdvisory},
 		{Method: get, Pattern: "/api/v1/nvd/{id}", Perm: read, Summary: "read the NVD record of a CVE as stored: every CVSS metric with its source, status, weaknesses, references, configurations", Tag: "findings", Resp: "object", h: s.getNVDRecord},
 

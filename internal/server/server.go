@@ -21,6 +21,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
+	"github.com/vulndesk/vulndesk/internal/vex"
 )
 
 // Server serves one replica.
@@ -161,6 +162,8 @@ func (s *Server) wrap(rt route) http.Handler {
 		switch {
 		case rt.Body == "sbom" || rt.Body == "sarif":
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes)
+		case rt.Body == "vex":
+			r.Body = http.MaxBytesReader(w, r.Body, vex.MaxDocumentSize+64<<10) // a form's parts around the document
 		case r.Body != nil:
 			r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 		}

@@ -81,6 +81,9 @@ type Decision struct {
 	// Kind is the history entry's kind: "state" for a person's decision,
 	// "exception" for one an exception makes or ends.
 	Kind string
+	// VEX is the VEX statement the decision comes from; nil for a
+	// person's (which clears what a statement had recorded).
+	VEX *VEXSource
 }
 
 // Decide records d for the findings fs (as TriagedFindings read them):
@@ -102,13 +105,14 @@ func (t *Tx) Decide(ctx context.Context, fs []Triaged, d Decision) error {
 			continue
 		}
 		keys[k] = true
-		rows = append(rows, []any{f.AssetID, f.VulnID, f.Key, d.State, d.Justification, d.Reason, d.Actor, at, exc})
+		rows = append(rows, append([]any{f.AssetID, f.VulnID, f.Key, d.State, d.Justification, d.Reason, d.Actor, at, exc}, d.VEX.columns()...))
 	}
 	if err := insertMany(ctx, t.tx, t.dialect, `INSERT INTO decisions (asset_id, vuln_id, pkey, state, justification, reason,
-		decided_by, decided_at, exception_id) VALUES `, rows, `ON CONFLICT (asset_id, vuln_id, pkey) DO UPDATE SET
+		decided_by, decided_at, exception_id, vex_document_id, vex_author, vex_at, vex_native, statement) VALUES `, rows, `ON CONFLICT (asset_id, vuln_id, pkey) DO UPDATE SET
 		prior_state = CASE WHEN excluded.state = 'risk_accepted' AND decisions.state <> 'risk_accepted' THEN decisions.state ELSE decisions.prior_state END,
 		state = excluded.state, justification = excluded.justification, reason = excluded.reason, decided_by = excluded.decided_by,
-		decided_at = excluded.decided_at, exception_id = excluded.exception_id`); err != nil {
+		decided_at = excluded.decided_at, exception_id = excluded.exception_id, vex_document_id = excluded.vex_document_id,
+		vex_author = excluded.vex_author, vex_at = excluded.vex_at, vex_native = excluded.vex_native, statement = excluded.statement`); err != nil {
 		return fmt.Errorf("recording decisions: %w", err)
 	}
 	ids := make([]int64, len(fs))

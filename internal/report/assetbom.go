@@ -12,6 +12,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/vex"
 )
 
 // AssetInventory is an asset with its current inventory.
@@ -224,58 +225,29 @@ func vdrVulnerability(v AssetVuln, ref string) cdx.Vulnerability {
 // justification go along as the properties vulndesk:state and
 // vulndesk:justification.
 //
-//	triage state          CycloneDX analysis state   response
-//	new                   (no analysis)
-//	under_investigation   in_triage
-//	affected              exploitable
-//	in_remediation        exploitable                update
-//	fixed                 resolved
-//	not_affected          not_affected               (justification below)
-//	false_positive        false_positive
-//	risk_accepted         exploitable                will_not_fix
-//
-//	VEX justification                                  CycloneDX justification
-//	component_not_present                              code_not_present
-//	vulnerable_code_not_present                        code_not_present
-//	vulnerable_code_not_in_execute_path                code_not_reachable
-//	vulnerable_code_cannot_be_controlled_by_adversary  requires_environment
-//	inline_mitigations_already_exist                   protected_by_mitigating_control
+// The states and justifications map as a VEX export maps them
+// (internal/vex/mapping.go, one table for both); in_remediation adds the
+// response update and risk_accepted will_not_fix.
 var (
-	analysisStates = map[string]cdx.ImpactAnalysisState{
-		model.StateUnderInvestigation: cdx.IASInTriage,
-		model.StateAffected:           cdx.IASExploitable,
-		model.StateInRemediation:      cdx.IASExploitable,
-		model.StateFixed:              cdx.IASResolved,
-		model.StateNotAffected:        cdx.IASNotAffected,
-		model.StateFalsePositive:      cdx.IASFalsePositive,
-		model.StateRiskAccepted:       cdx.IASExploitable,
-	}
 	analysisResponses = map[string]cdx.ImpactAnalysisResponse{
 		model.StateInRemediation: cdx.IARUpdate,
 		model.StateRiskAccepted:  cdx.IARWillNotFix,
-	}
-	analysisJustifications = map[string]cdx.ImpactAnalysisJustification{
-		"component_not_present":                             cdx.IAJCodeNotPresent,
-		"vulnerable_code_not_present":                       cdx.IAJCodeNotPresent,
-		"vulnerable_code_not_in_execute_path":               cdx.IAJCodeNotReachable,
-		"vulnerable_code_cannot_be_controlled_by_adversary": cdx.IAJRequiresEnvironment,
-		"inline_mitigations_already_exist":                  cdx.IAJProtectedByMitigatingControl,
 	}
 )
 
 // analysisOf is the analysis of a finding in state, decided by d (nil:
 // by nobody, or the state came from detection); nil for a new finding.
 func analysisOf(state string, d *model.Decision) *cdx.VulnerabilityAnalysis {
-	s, ok := analysisStates[state]
-	if !ok {
+	s := vex.CycloneDXState(state)
+	if s == "" {
 		return nil
 	}
-	a := &cdx.VulnerabilityAnalysis{State: s}
+	a := &cdx.VulnerabilityAnalysis{State: cdx.ImpactAnalysisState(s)}
 	if r, ok := analysisResponses[state]; ok {
 		a.Response = &[]cdx.ImpactAnalysisResponse{r}
 	}
 	if d != nil {
-		a.Justification = analysisJustifications[d.Justification]
+		a.Justification = cdx.ImpactAnalysisJustification(vex.CycloneDXJustification(d.Justification))
 		a.Detail = d.Reason
 		if !d.DecidedAt.IsZero() {
 			a.LastUpdated = d.DecidedAt.UTC().Format(time.RFC3339)

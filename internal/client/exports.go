@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 )
 
 // ExportFindings streams every finding f selects (its Cursor and Limit
@@ -19,7 +20,12 @@ func (c *Client) ExportFindings(ctx context.Context, f FindingFilter, format str
 	if format != "" {
 		q.Set("format", format)
 	}
-	const path = "/api/v1/findings/export"
+	return c.stream(ctx, "/api/v1/findings/export", q)
+}
+
+// stream opens a download: the answer's body as it comes, which the
+// caller closes; an error status is an *Error.
+func (c *Client) stream(ctx context.Context, path string, q url.Values) (io.ReadCloser, error) {
 	resp, err := c.send(ctx, request{method: http.MethodGet, path: path, query: q})
 	if err != nil {
 		return nil, err

@@ -39,16 +39,7 @@ func (c *Client) RecordExternalScan(ctx context.Context, assetID int64, in model
 // ScanDocument opens the raw document behind a scan record, as it was
 // sent; the caller closes it.
 func (c *Client) ScanDocument(ctx context.Context, id int64) (io.ReadCloser, error) {
-	path := idPath("/api/v1/scans", id) + "/document"
-	resp, err := c.send(ctx, request{method: http.MethodGet, path: path})
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer resp.Body.Close()
-		return nil, readError(http.MethodGet, path, resp)
-	}
-	return resp.Body, nil
+	return c.stream(ctx, idPath("/api/v1/scans", id)+"/document", nil)
 }
 
 // OverdueScans lists the assets overdue for a scan, with the cadence in

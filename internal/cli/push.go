@@ -59,24 +59,19 @@ func runPush(ctx context.Context, e *env, args []string) error {
 	if *branch != "" && *sarifFile == "" {
 		return usagef("--branch goes with --sarif: an SBOM is the asset's inventory, of no branch")
 	}
-	u, err := url.Parse(*server)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return usagef("--server %q: an http(s) URL", *server)
-	}
 	if *sarifFile != "" {
 		return pushSARIF(ctx, e, *server, *token, *asset, *sarifFile, *branch, *timeout)
 	}
-	data, err := os.ReadFile(files[0])
+	c, host, data, err := pushSetup(*server, *token, files[0])
 	if err != nil {
-		return usagef("reading %s: %v", files[0], err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	c := client.New(*server, client.WithToken(*token), client.WithUserAgent("vulndesk-push"))
 	opts := client.UploadOptions{Create: *create, Kind: *kind, Source: filepath.Base(files[0])}
 	out, err := pushWithRetry(ctx, e, func() (api.UploadReceipt, error) { return c.UploadByName(ctx, *asset, data, opts) })
 	if err != nil {
-		return pushError(files[0], u.Host, err)
+		return pushError(files[0], host, err)
 	}
 	if out.Unchanged {
 		fmt.Fprintf(e.stdout, "pushed %s to asset %q (id %d): the same SBOM as its current snapshot %d; the scan is recorded, no new snapshot\n",
@@ -91,20 +86,15 @@ func runPush(ctx context.Context, e *env, args []string) error {
 // pushVEX imports a VEX document and says what became of its statements:
 // how many were applied, and each that matched nothing with the reason.
 func pushVEX(ctx context.Context, e *env, server, token, file string, timeout time.Duration) error {
-	u, err := url.Parse(server)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return usagef("--server %q: an http(s) URL", server)
-	}
-	data, err := os.ReadFile(file)
+	c, host, data, err := pushSetup(server, token, file)
 	if err != nil {
-		return usagef("reading %s: %v", file, err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := client.New(server, client.WithToken(token), client.WithUserAgent("vulndesk-push"))
 	res, err := pushWithRetry(ctx, e, func() (model.VEXImport, error) { return c.ImportVEX(ctx, data) })
 	if err != nil {
-		return pushError(file, u.Host, err)
+		return pushError(file, host, err)
 	}
 	fmt.Fprintf(e.stdout, "imported %s (%s, document %d): %d statements; %d decisions set (%d findings), %d unchanged, %d kept, %d unmatched\n",
 		file, res.Format, res.DocumentID, res.Statements, res.Applied, res.Findings, res.Unchanged, len(res.Kept), len(res.Unmatched))
@@ -115,6 +105,20 @@ func pushVEX(ctx context.Context, e *env, server, token, file string, timeout ti
 		fmt.Fprintf(e.stdout, "unmatched: statement %d, %s%s: %s\n", m.Statement, m.Vulnerability, cmp.Or(" in "+m.Product, ""), m.Reason)
 	}
 	return nil
+}
+
+// pushSetup checks the server URL, reads the file and makes the client:
+// how every kind of push starts.
+func pushSetup(server, token, file string) (*client.Client, string, []byte, error) {
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, "", nil, usagef("--server %q: an http(s) URL", server)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, "", nil, usagef("reading %s: %v", file, err)
+	}
+	return client.New(server, client.WithToken(token), client.WithUserAgent("vulndesk-push")), u.Host, data, nil
 }
 
 // pushError says why a push failed: a refusal (a 4xx is the caller's
@@ -160,13 +164,12 @@ func pushWithRetry[T any](ctx context.Context, e *env, upload func() (T, error))
 // pushSARIF imports a SARIF log for an asset named by ID or name: push
 // --sarif FILE [--branch B].
 func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch string, timeout time.Duration) error {
-	data, err := os.ReadFile(file)
+	c, host, data, err := pushSetup(server, token, file)
 	if err != nil {
-		return usagef("reading %s: %v", file, err)
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := client.New(server, client.WithToken(token), client.WithUserAgent("vulndesk-push"))
 	id, err := assetID(ctx, c, asset)
 	if err != nil {
 		return err
@@ -175,7 +178,7 @@ func pushSARIF(ctx context.Context, e *env, server, token, asset, file, branch s
 		return c.ImportSARIF(ctx, id, data, client.SARIFOptions{Branch: branch, Source: filepath.Base(file)})
 	})
 	if err != nil {
-		return pushError(file, server, err)
+		return pushError(file, host, err)
 	}
 	tools := strings.Join(out.Tools, ", ")
 	if tools == "" {

@@ -142,11 +142,7 @@ func documentName(rec model.ScanRecord) string {
 }
 
 func (s *Server) overdueScans(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	c, err := s.Svc.ScanCadence(r.Context())
-	if err != nil {
-		return err
-	}
-	items, err := s.Svc.OverdueScans(r.Context())
+	items, c, err := s.Svc.OverdueScans(r.Context())
 	if err != nil {
 		return err
 	}

@@ -68,15 +68,8 @@ func operation(rt route) map[string]any {
 	switch rt.Body {
 	case "":
 	case "sarif":
-		op["requestBody"] = map[string]any{"required": true,
-			"description": "A SARIF 2.1.0 log (JSON), as the body or as the first file part of a multipart form. Properties the schema does not know are ignored.",
-			"content": map[string]any{
-				"application/sarif+json": map[string]any{"schema": map[string]any{"type": "object"}},
-				"application/json":       map[string]any{"schema": map[string]any{"type": "object"}},
-				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
-					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
-						"description": "the SARIF log; the first part with a file name is read, whatever its field name"}}}},
-			}}
+		op["requestBody"] = rawBody("A SARIF 2.1.0 log (JSON), as the body or as the first file part of a multipart form. "+
+			"Properties the schema does not know are ignored.", "the SARIF log", "application/sarif+json", "application/json")
 	case "sbom":
 		op["requestBody"] = rawBody("An SBOM: CycloneDX 1.x JSON or XML, SPDX 2.x JSON or tag-value, SPDX 3 JSON-LD; the format is "+
 			"detected from the content. As the body, or as the first file part of a multipart form.", "the SBOM")
@@ -104,15 +97,21 @@ func operation(rt route) map[string]any {
 	return op
 }
 
-// rawBody is a request body sent as it is or as a multipart form's file.
-func rawBody(desc, file string) map[string]any {
-	return map[string]any{"required": true, "description": desc,
-		"content": map[string]any{
-			"application/octet-stream": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}},
-			"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
-				"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
-					"description": file + "; the first part with a file name is read, whatever its field name"}}}},
-		}}
+// rawBody is a request body sent as it is — as one of types (default
+// application/octet-stream) — or as a multipart form's file.
+func rawBody(desc, file string, types ...string) map[string]any {
+	content := map[string]any{
+		"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+			"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary",
+				"description": file + "; the first part with a file name is read, whatever its field name"}}}},
+	}
+	if len(types) == 0 {
+		content["application/octet-stream"] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+	}
+	for _, t := range types {
+		content[t] = map[string]any{"schema": map[string]any{"type": "object"}}
+	}
+	return map[string]any{"required": true, "description": desc, "content": content}
 }
 
 // parameters describes rt's path and query parameters.

@@ -44,7 +44,7 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, who *prin
 		return err
 	}
 	v := dashboardView{Overview: o}
-	overdue, err := s.Svc.OverdueScans(r.Context())
+	overdue, _, err := s.Svc.OverdueScans(r.Context())
 	if err != nil {
 		return err
 	}

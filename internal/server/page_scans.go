@@ -36,11 +36,7 @@ func (s *Server) scansPage(w http.ResponseWriter, r *http.Request, who *principa
 }
 
 func (s *Server) scansViewOf(r *http.Request, who *principal) (*scansView, error) {
-	c, err := s.Svc.ScanCadence(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	o, err := s.Svc.OverdueScans(r.Context())
+	o, c, err := s.Svc.OverdueScans(r.Context())
 	if err != nil {
 		return nil, err
 	}

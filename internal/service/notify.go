@@ -161,7 +161,7 @@ const (
 // It returns how many deliveries it queued.
 func (s *Service) DetectNotifications(ctx context.Context) (int, error) {
 	now := s.Store.Now()
-	overdue, err := s.OverdueScans(ctx)
+	overdue, _, err := s.OverdueScans(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("overdue scans: %w", err)
 	}

@@ -110,13 +110,14 @@ func (s *Service) ScanCadence(ctx context.Context) (model.Cadence, error) {
 }
 
 // OverdueScans lists the assets whose newest scan is older than their
-// cadence.
-func (s *Service) OverdueScans(ctx context.Context) ([]model.OverdueAsset, error) {
+// cadence, with the cadence in force.
+func (s *Service) OverdueScans(ctx context.Context) ([]model.OverdueAsset, model.Cadence, error) {
 	c, err := s.ScanCadence(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.Store.OverdueAssets(ctx, c, s.Store.Now())
+	o, err := s.Store.OverdueAssets(ctx, c, s.Store.Now())
+	return o, c, err
 }
 
 // setCadence stores a new cadence in the caller's transaction with its

@@ -160,30 +160,25 @@ func (s *Store) OverdueAssets(ctx context.Context, c model.Cadence, at time.Time
 	for _, exp := range model.Exposures {
 		days := c.Days(exp)
 		cutoff := at.UTC().Add(-time.Duration(days) * 24 * time.Hour)
-		rows, err := s.db.QueryContext(ctx, `SELECT `+assetColumns+`, last_scan_at FROM assets
-			WHERE exposure = $1 AND lifecycle <> 'decommissioned' AND COALESCE(last_scan_at, created_at) < $2`, exp, cutoff)
+		err := queryRows(ctx, s.db, `SELECT `+assetColumns+`, last_scan_at FROM assets
+			WHERE exposure = $1 AND lifecycle <> 'decommissioned' AND COALESCE(last_scan_at, created_at) < $2`,
+			[]any{exp, cutoff}, func(rows *sql.Rows) error {
+				var last sql.NullTime
+				a, err := scanAsset(withExtra{rows, []any{&last}})
+				if err != nil {
+					return err
+				}
+				o := model.OverdueAsset{Asset: a, Days: days, LastScanAt: timeOf(last)}
+				from := a.CreatedAt
+				if last.Valid {
+					from = o.LastScanAt
+				}
+				o.DueAt = from.Add(time.Duration(days) * 24 * time.Hour)
+				o.DaysOver = int(at.Sub(o.DueAt).Hours() / 24)
+				out = append(out, o)
+				return nil
+			})
 		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var last sql.NullTime
-			a, err := scanAsset(withExtra{rows, []any{&last}})
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			o := model.OverdueAsset{Asset: a, Days: days}
-			from := a.CreatedAt
-			if last.Valid {
-				o.LastScanAt = last.Time.UTC()
-				from = o.LastScanAt
-			}
-			o.DueAt = from.Add(time.Duration(days) * 24 * time.Hour)
-			o.DaysOver = int(at.Sub(o.DueAt).Hours() / 24)
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 	}

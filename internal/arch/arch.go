@@ -33,7 +33,7 @@ var Layers = map[string]int{
 	"api": 1, "ecosystem": 1, "finding": 1, "sla": 1, "ssvc": 1, "sarif": 1, "notify": 1,
 	"version": 2, "severity": 2, "client": 2, "store": 2,
 	"store/storetest": 3,
-	"osv":             3, "sbom": 3, "ignore": 3, "feed": 3, "nvd": 3, "vex": 3,
+	"osv":             3, "sbom": 3, "ignore": 3, "feed": 3, "nvd": 3, "vex": 3, "securitytxt": 3,
 	"advisorydb": 4, "nvd/nvdfetch": 4,
 	"match": 5, "report": 5,
 	"service":           6,

@@ -25,6 +25,7 @@ const (
 	ExitOK       = 0 // done; nothing fails the gate
 	ExitInternal = 1 // a bug or an environment failure
 	ExitUsage    = 2 // bad flags or bad input (a malformed SBOM, advisory or ignore file)
+	ExitInvalid  = 1 // securitytxt check: the file is invalid (its problems are printed)
 	ExitFindings = 3 // findings fail --fail-on (or --fail-on-unknown), or components were not checked (--fail-on-unchecked)
 )
 
@@ -51,6 +52,7 @@ func init() {
 		{"token", "API tokens: token create, list, revoke", runToken},
 		{"user", "users: user create, password, disable, enable, list", runUser},
 		{"audit", "the audit log: audit verify checks its hash chain", runAudit},
+		{"securitytxt", "check a security.txt file or URL against RFC 9116 (securitytxt check)", runSecurityTxt},
 		{"version", "print vulndesk's version", runVersion},
 	}
 }
@@ -130,6 +132,9 @@ func exitCode(stderr io.Writer, err error) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK
+	}
+	if errors.Is(err, errSecurityTxtInvalid) {
+		return ExitInvalid
 	}
 	fmt.Fprintln(stderr, "vulndesk: "+report.Printable(err.Error()))
 	var u usageError

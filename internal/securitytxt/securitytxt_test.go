@@ -12,7 +12,7 @@ import (
 )
 
 // shared is the shared test data; tests that need it skip without it.
-const shared = "/work/shared/data"
+const shared = "../../../shared/data"
 
 func sharedFile(t *testing.T, rel string) []byte {
 	t.Helper()

@@ -10,20 +10,20 @@ type Disclosure struct {
 	// BaseURL is the public https address strangers reach the server at;
 	// security.txt's Canonical, Policy, Acknowledgments and CSAF fields
 	// are made from it.
-	BaseURL string `json:"base_url" doc:"the public https address strangers reach this server at (https://vulndesk.example.org); security.txt's Canonical, Policy, Acknowledgments and CSAF URIs are made from it"`
+	BaseURL string `json:"base_url" doc:"the public https address strangers reach this server at (https://vulndesk.example.org), at most 500 characters, no query or fragment; security.txt's Canonical, Policy, Acknowledgments and CSAF URIs are made from it. Empty: the address a request arrived at, when it arrived over TLS"`
 	// Contacts are security.txt Contact URIs (mailto:, https:, tel:),
 	// most preferred first; the report form is always one of them.
-	Contacts           []string `json:"contacts" doc:"security.txt Contact URIs, most preferred first: mailto:, https: or tel:; the public report form is added after them"`
-	Encryption         []string `json:"encryption" doc:"security.txt Encryption URIs: where the key to encrypt reports with is (https: or openpgp4fpr:)"`
-	PreferredLanguages []string `json:"preferred_languages" doc:"languages reports may be written in, as RFC 5646 tags (en, de, nl)"`
+	Contacts           []string `json:"contacts" doc:"security.txt Contact URIs, most preferred first: mailto:, https: or tel:, at most 10 of at most 500 characters; the public report form is added after them"`
+	Encryption         []string `json:"encryption" doc:"security.txt Encryption URIs: where the key to encrypt reports with is (https: or openpgp4fpr: with the key's fingerprint), at most 5 of at most 500 characters"`
+	PreferredLanguages []string `json:"preferred_languages" doc:"languages reports may be written in, as RFC 5646 tags (en, de, nl), at most 20"`
 	// ExpiresDays is how far ahead security.txt's Expires is set each
 	// time it is made (RFC 9116 asks for less than a year).
 	ExpiresDays int `json:"expires_days" doc:"how far ahead security.txt's Expires field is set, in days: 1–364 (default 180)"`
 
 	// The policy's texts (plain text, paragraphs separated by blank lines).
-	Scope       string `json:"scope" doc:"what the policy covers and what is out of scope"`
-	SafeHarbour string `json:"safe_harbour" doc:"the safe-harbour commitment to good-faith researchers"`
-	Credit      string `json:"credit" doc:"how reporters are credited"`
+	Scope       string `json:"scope" doc:"what the policy covers and what is out of scope, plain text (paragraphs separated by blank lines), at most 10,000 characters"`
+	SafeHarbour string `json:"safe_harbour" doc:"the safe-harbour commitment to good-faith researchers, plain text, at most 10,000 characters"`
+	Credit      string `json:"credit" doc:"how reporters are credited, plain text, at most 10,000 characters"`
 
 	// CSIRT is the national CSIRT that coordinates disclosure (NIS2 Art. 12).
 	CSIRT CSIRT `json:"csirt" doc:"the national CSIRT acting as coordinator (NIS2 Art. 12)"`
@@ -33,9 +33,9 @@ type Disclosure struct {
 
 // CSIRT names the national CSIRT designated as coordinator.
 type CSIRT struct {
-	Name    string `json:"name" doc:"its name (CERT-Bund, NCSC-NL, CERT-FR, …)"`
-	URL     string `json:"url" doc:"its web address (https:)"`
-	Contact string `json:"contact" doc:"how to reach it (mailto: or https:)"`
+	Name    string `json:"name" doc:"its name (CERT-Bund, NCSC-NL, CERT-FR, …), at most 200 characters; empty when none is configured"`
+	URL     string `json:"url" doc:"its web address (https:), at most 500 characters"`
+	Contact string `json:"contact" doc:"how to reach it (mailto: or https:), at most 500 characters"`
 }
 
 // CaseTimers are the disclosure case's deadlines, counted from the
@@ -57,6 +57,8 @@ type CaseTimers struct {
 // DefaultDisclosure is what the policy says before anyone edits it.
 func DefaultDisclosure() Disclosure {
 	return Disclosure{
+		Contacts:           []string{},
+		Encryption:         []string{},
 		PreferredLanguages: []string{"en"},
 		ExpiresDays:        180,
 		Scope: "This policy covers the products listed below, their current and supported versions, " +

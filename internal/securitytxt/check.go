@@ -3,12 +3,12 @@ package securitytxt
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/vulndesk/vulndesk/internal/model"
 )
 
 // Severity says whether a problem makes the file invalid.
@@ -218,14 +218,6 @@ func (c *checker) expires() {
 	}
 }
 
-// langTag is RFC 5646's well-formed Language-Tag, simplified: a primary
-// language subtag and subtags of 1–8 letters or digits (grandfathered and
-// private-use tags included).
-var langTag = regexp.MustCompile(`^(?i)([a-z]{2,8}|x|i)(-[a-z0-9]{1,8})*$`)
-
-// ValidLanguageTag tells s is a well-formed language tag (RFC 5646).
-func ValidLanguageTag(s string) bool { return len(s) <= 35 && langTag.MatchString(s) }
-
 func (c *checker) languages() {
 	pl := c.f.Get("Preferred-Languages")
 	for _, fl := range pl[min(len(pl), 1):] {
@@ -234,7 +226,7 @@ func (c *checker) languages() {
 	for _, fl := range pl {
 		for tag := range strings.SplitSeq(fl.Value, ",") {
 			tag = strings.Trim(tag, " \t")
-			if !ValidLanguageTag(tag) {
+			if !model.ValidLanguageTag(tag) {
 				c.err(fl.Line, "Preferred-Languages", "%q is not a language tag (RFC 5646, such as en or pt-BR)", clip(tag))
 			}
 		}

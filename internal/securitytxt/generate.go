@@ -19,10 +19,6 @@ const (
 	PathCSAF             = "/.well-known/csaf/provider-metadata.json"
 )
 
-// MaxExpiresDays is the furthest ahead Generate sets Expires: RFC 9116
-// asks for less than a year.
-const MaxExpiresDays = 364
-
 // Generate writes the security.txt for the disclosure settings d. base is
 // the https address the server is reached at, without a trailing slash;
 // the fields made from it (the report form as the last Contact, Policy,
@@ -66,7 +62,7 @@ func Generate(d model.Disclosure, base string, now time.Time) string {
 // ExpiresAt is the Expires Generate writes at now.
 func ExpiresAt(d model.Disclosure, now time.Time) time.Time {
 	days := d.ExpiresDays
-	if days < 1 || days > MaxExpiresDays {
+	if days < 1 || days > model.MaxExpiresDays {
 		days = model.DefaultDisclosure().ExpiresDays
 	}
 	y, m, dd := now.UTC().Date()

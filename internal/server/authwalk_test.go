@@ -224,6 +224,15 @@ var accessPolicy = map[string]string{
 	"GET /api/v1/assets/{id}/vex": "read",
 	"GET /vex":                    "read",
 	"POST /vex":                   "triage",
+
+	// Disclosure: security.txt, the policy and its settings (issue 14, sectxt).
+	"GET /.well-known/security.txt":     "public",
+	"GET /security.txt":                 "public",
+	"GET /security/policy":              "public",
+	"GET /settings/disclosure":          "admin",
+	"POST /settings/disclosure":         "admin",
+	"GET /api/v1/settings/disclosure":   "admin",
+	"PATCH /api/v1/settings/disclosure": "admin",
 }
 
 // walkException is a request for an exception of one finding.
@@ -410,6 +419,9 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	var readDelivery model.Delivery
 	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", readChannel.Channel.ID), nil, 202, &readDelivery)
 	chID, delID := fmt.Sprint(readChannel.Channel.ID), fmt.Sprint(readDelivery.ID)
+
+	// A security contact, so that security.txt is served (issue 14, sectxt).
+	admin.JSON(t, "PATCH", "/api/v1/settings/disclosure", strings.NewReader(`{"contacts": ["mailto:security@example.org"]}`), 200, nil)
 
 	// The steps: reads first, then writes, deletions last.
 	ids := map[string]string{}
@@ -675,6 +687,15 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		// Signing in is the login check below; anonymous wrong
 		// passwords would count against the rate limit it tests.
 		{route: "POST /login", skipAnon: true},
+
+		// Disclosure (issue 14, sectxt): the contact is set above.
+		{route: "GET /.well-known/security.txt", path: "/.well-known/security.txt", want: 200},
+		{route: "GET /security.txt", path: "/security.txt", want: 301},
+		{route: "GET /security/policy", path: "/security/policy", want: 200},
+		{route: "GET /settings/disclosure", path: "/settings/disclosure", want: 200},
+		{route: "GET /api/v1/settings/disclosure", path: "/api/v1/settings/disclosure", want: 200},
+		{route: "PATCH /api/v1/settings/disclosure", path: "/api/v1/settings/disclosure", ctype: js, want: 200, body: `{"expires_days": 200}`},
+		{route: "POST /settings/disclosure", path: "/settings/disclosure", ctype: formType, want: 303, body: walkDisclosureForm()},
 	}
 
 	// Every route has a step, and every step is a route.

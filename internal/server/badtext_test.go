@@ -47,6 +47,8 @@ var bodySamples = map[string]string{
 	"ExceptionDecision": `{"reason": "BAD"}`,
 	"SLAPolicyInput":    `{"rules": {}, "unknown_as": "BAD", "criticality_percent": {}}`,
 	"SettingsPatch":     `{"exception_max_days": 30, "BAD": 1}`,
+	// Disclosure settings (issue 14, sectxt).
+	"DisclosurePatch": `{"organisation": "BAD", "contacts": ["mailto:BAD@example.org"], "csirt": {"name": "BAD"}}`,
 	"sarif": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
 		"results": [{"ruleId": "G101", "message": {"text": "BAD"}}]}]}`,
 	"vex": `{"@context": "https://openvex.dev/ns/v0.2.0", "author": "BAD", "statements": [

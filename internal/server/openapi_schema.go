@@ -108,6 +108,14 @@ var schemaTypes = map[string]any{
 	// VEX (issue 13).
 	"VEXImport":    model.VEXImport{},
 	"VEXUnmatched": model.VEXUnmatched{},
+
+	// Disclosure settings (issue 14, sectxt).
+	"DisclosureSettings": api.DisclosureSettings{},
+	"DisclosurePatch":    model.DisclosurePatch{},
+	"CSIRT":              model.CSIRT{},
+	"CaseTimers":         model.CaseTimers{},
+	"CSIRTPatch":         model.CSIRTPatch{},
+	"CaseTimersPatch":    model.CaseTimersPatch{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -136,6 +144,9 @@ var requestRequired = map[string][]string{
 
 	"NewChannel": {"name", "kind"},
 	"NewRule":    {"channel_id", "events"},
+
+	// Disclosure settings (issue 14, sectxt).
+	"DisclosurePatch": nil,
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

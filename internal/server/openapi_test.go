@@ -157,6 +157,9 @@ var wantRequired = map[string][]string{
 
 	"NewChannel": {"kind", "name"},
 	"NewRule":    {"channel_id", "events"},
+
+	// Disclosure settings (issue 14, sectxt).
+	"DisclosurePatch": nil,
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

@@ -179,6 +179,17 @@ var schemaDocs = map[string]string{
 	// VEX (issue 13).
 	"VEXImport":    "What became of an imported VEX document's statements.",
 	"VEXUnmatched": "A statement that was not applied, with the reason.",
+
+	// Disclosure settings (issue 14, sectxt).
+	"DisclosureSettings": "The disclosure settings in force (defaults for fields never set), with the security.txt served now " +
+		"for the address the request came to and the warnings about it.",
+	"DisclosurePatch": "Disclosure settings to change. Every field is optional: an absent (or null) field keeps its value; " +
+		"a list given replaces the list; csirt's and timers' fields are changed one by one, fix_days by severity. " +
+		"The settings are validated as a whole after the change.",
+	"CSIRT":           "The national CSIRT designated as coordinator for vulnerability disclosure (NIS2 Art. 12).",
+	"CaseTimers":      "The deadlines of a disclosure case, as the policy promises them.",
+	"CSIRTPatch":      "The CSIRT's fields to change; an absent field keeps its value.",
+	"CaseTimersPatch": "The timers to change; an absent field keeps its value, fix_days changes the severities it names.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -417,4 +428,14 @@ var opDocs = map[string]string{
 		"statement naming the exception. A decision that came from a VEX document exports that document's own values to its format.",
 	"GET /api/v1/assets/{id}/vex": "The decisions about the asset's findings, one statement per vulnerability in a package, " +
 		"as GET /api/v1/vex writes them (OpenVEX by default, CycloneDX with format=cyclonedx); 404 for an unknown asset.",
+
+	// Disclosure settings (issue 14, sectxt).
+	"GET /api/v1/settings/disclosure": "The disclosure settings in force: what /.well-known/security.txt says and what the public " +
+		"policy at /security/policy promises (scope, safe harbour, credit, the national CSIRT, the case timers). A field never set " +
+		"has its default. security_txt is the file served now for the address of this request (its URIs are made from base_url, " +
+		"else from the request's address when it came over TLS); warnings say what would make it invalid or lapse.",
+	"PATCH /api/v1/settings/disclosure": "Changes the fields sent and leaves the others as they are; the settings are then " +
+		"validated as a whole against the bounds each field states (400 naming the first field out of bounds, nothing changed): " +
+		"contacts are mailto:, https: or tel: URIs, base_url and the web URIs https, preferred_languages RFC 5646 tags, " +
+		"expires_days 1–364. The change is one audit event (setting.changed, before → after). The answer is as GET's. " + storageFullDoc,
 }

@@ -131,6 +131,12 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /scans":            {"/scans", false},
 		"GET /notifications":    {"/notifications", true},
 		"GET /vex":              {"/vex", false}, // its import result: TestVEXPage
+
+		// Disclosure (issue 14, sectxt): its hostile texts are TestDisclosureEscaped's.
+		"GET /.well-known/security.txt": {"", false}, // text, not a page
+		"GET /security.txt":             {"", false}, // a redirect
+		"GET /security/policy":          {"/security/policy", false},
+		"GET /settings/disclosure":      {"/settings/disclosure", false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

@@ -254,6 +254,15 @@ func (s *Server) table() []route {
 			Query: append(auditParams, pageParams...), Resp: "AuditEventList", h: s.listAuditEvents},
 		{Method: post, Pattern: "/api/v1/users/{id}/password", Perm: admin, Summary: "set users' passwords", Tag: "access", Body: "SetPassword", Resp: "NewPassword", h: s.setUserPassword},
 		{Method: post, Pattern: "/api/v1/me/password", Summary: "change your own password", Tag: "access", Body: "OwnPassword", Status: 204, h: s.changeOwnPassword},
+
+		// Coordinated vulnerability disclosure: security.txt, the policy and its settings (issue 14, sectxt).
+		{Method: get, Pattern: "/.well-known/security.txt", Public: true, Page: true, Summary: "read security.txt (RFC 9116)", h: s.securityTxt},
+		{Method: get, Pattern: "/security.txt", Public: true, Page: true, Summary: "read security.txt at its legacy location (a redirect)", h: s.securityTxtRedirect},
+		{Method: get, Pattern: "/security/policy", Public: true, Page: true, Summary: "read the vulnerability disclosure policy", h: s.policyPage},
+		{Method: get, Pattern: "/settings/disclosure", Perm: admin, Page: true, Summary: "see and change the disclosure settings", h: s.disclosurePage},
+		{Method: post, Pattern: "/settings/disclosure", Perm: admin, Page: true, Summary: "change the disclosure settings", Body: "form", h: s.setDisclosurePage},
+		{Method: get, Pattern: "/api/v1/settings/disclosure", Perm: admin, Summary: "read the disclosure settings, the security.txt served and what would make it lapse", Tag: "disclosure", Resp: "DisclosureSettings", h: s.getDisclosure},
+		{Method: patch, Pattern: "/api/v1/settings/disclosure", Perm: admin, Summary: "change the disclosure settings: the fields given, validated together", Tag: "disclosure", Body: "DisclosurePatch", Resp: "DisclosureSettings", h: s.patchDisclosure},
 	}
 }
 

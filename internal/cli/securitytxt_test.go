@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/securitytxt"
 )
 
 const pinnedAt = "2026-12-08T12:00:00Z"
@@ -163,5 +171,55 @@ func TestSecurityTxtCheckURL(t *testing.T) {
 	// Without --ca the test certificate is not trusted.
 	if _, errOut, code := runCLI(t, "", "securitytxt", "check", srv.URL+"/.well-known/security.txt"); code != ExitUsage || !strings.Contains(errOut, "certificate") {
 		t.Errorf("untrusted certificate: exit %d, %q", code, errOut)
+	}
+}
+
+// TestSecurityTxtCheckKey: with --key the signature is verified
+// cryptographically, and a file signed by another key fails.
+func TestSecurityTxtCheckKey(t *testing.T) {
+	now := time.Date(2026, 12, 8, 12, 0, 0, 0, time.UTC)
+	newKey := func() *openpgp.Entity {
+		e, err := openpgp.NewEntity("Example Security", "", "security@example.org",
+			&packet.Config{Algorithm: packet.PubKeyAlgoEdDSA, Time: func() time.Time { return now.Add(-time.Hour) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	key, other := newKey(), newKey()
+	d := model.DefaultDisclosure()
+	d.Contacts = []string{"mailto:security@example.org"}
+	signed, err := securitytxt.ClearSign(securitytxt.Generate(d, "https://example.org", now), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "security.txt")
+	if err := os.WriteFile(file, signed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pub := func(e *openpgp.Entity, name string) string {
+		var b bytes.Buffer
+		w, err := armor.Encode(&b, openpgp.PublicKeyType, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Serialize(w); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	out, _, code := runCLI(t, "", "securitytxt", "check", "--at", pinnedAt, "--key", pub(key, "key.asc"), file)
+	if code != ExitOK || !strings.Contains(out, "verified cryptographically with the key given") || !strings.Contains(out, "valid: 0 error(s), 0 warning(s)") {
+		t.Errorf("the right key: exit %d\n%s", code, out)
+	}
+	out, _, code = runCLI(t, "", "securitytxt", "check", "--at", pinnedAt, "--key", pub(other, "other.asc"), file)
+	if code != ExitInvalid || !strings.Contains(out, "does not verify with the key given") {
+		t.Errorf("another key: exit %d\n%s", code, out)
 	}
 }

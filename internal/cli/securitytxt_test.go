@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/securitytxt"
@@ -199,17 +197,12 @@ func TestSecurityTxtCheckKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := func(e *openpgp.Entity, name string) string {
-		var b bytes.Buffer
-		w, err := armor.Encode(&b, openpgp.PublicKeyType, nil)
+		b, err := securitytxt.ArmoredPublicKey(e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.Serialize(w); err != nil {
-			t.Fatal(err)
-		}
-		w.Close()
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		if err := os.WriteFile(p, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		return p

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/securitytxt"
@@ -150,16 +149,11 @@ func TestSigningKeyExpiry(t *testing.T) {
 
 func publicKeys(t *testing.T, e *openpgp.Entity) openpgp.EntityList {
 	t.Helper()
-	var b strings.Builder
-	w, err := armor.Encode(&b, openpgp.PublicKeyType, nil)
+	b, err := securitytxt.ArmoredPublicKey(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.Serialize(w); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	keys, err := securitytxt.ReadKeys([]byte(b.String()))
+	keys, err := securitytxt.ReadKeys(b)
 	if err != nil {
 		t.Fatal(err)
 	}

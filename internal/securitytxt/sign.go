@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 )
@@ -204,4 +205,21 @@ func ClearSign(text string, key *openpgp.Entity) ([]byte, error) {
 		return nil, fmt.Errorf("clear-sign security.txt: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// ArmoredPublicKey writes e's public key armored, as --key and an
+// Encryption URI's file take it.
+func ArmoredPublicKey(e *openpgp.Entity) ([]byte, error) {
+	var b bytes.Buffer
+	w, err := armor.Encode(&b, openpgp.PublicKeyType, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Serialize(w); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

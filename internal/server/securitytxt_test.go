@@ -195,6 +195,11 @@ func TestDisclosureSettingsReflected(t *testing.T) {
 				t.Errorf("a bad form: %d\n%s", a.status, a.body)
 			}
 			form.Set("contacts", "mailto:sec@example.org")
+			form.Set("triage_business_days", "ten")
+			if a = admin("POST", "/settings/disclosure", form.Encode()); a.status != 400 || !strings.Contains(string(a.body), "triage business days &#34;ten&#34;: a whole number of days") {
+				t.Errorf("a word for a number: %d\n%s", a.status, a.body)
+			}
+			form.Set("triage_business_days", "10")
 			a = admin("POST", "/settings/disclosure", form.Encode())
 			if a.status != 400 || !strings.Contains(string(a.body), "expires_days 400: 1–364 days") {
 				t.Errorf("expires_days 400: %d\n%s", a.status, a.body)

@@ -42,7 +42,7 @@ type CSIRT struct {
 // report's receipt (acknowledge, triage) or from the case turning valid
 // (fix, disclosure).
 type CaseTimers struct {
-	AcknowledgeBusinessDays int `json:"acknowledge_business_days" doc:"acknowledge a report within this many business days (Monday–Friday) of receiving it: 1–30 (default 3)"`
+	AcknowledgeBusinessDays int `json:"acknowledge_business_days" doc:"acknowledge a report within this many business days (Monday–Friday) of receiving it: 1–30 and at most triage_business_days (default 3)"`
 	TriageBusinessDays      int `json:"triage_business_days" doc:"decide whether a report is valid within this many business days of receiving it: 1–60 (default 10)"`
 	// FixDays is the target fix time per severity (critical, high,
 	// medium, low).

@@ -50,6 +50,7 @@ func TestClient(t *testing.T) {
 			clientNotify(ctx, t, admin, analyst)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
+			clientCases(ctx, t, p, admin, client.New(p.URL, client.WithToken(p.client(t, "auditor").Token), client.WithHTTPClient(hc))) // issue 14, part cases
 			rec.covers(t)
 		})
 	}

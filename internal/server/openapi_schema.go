@@ -108,6 +108,22 @@ var schemaTypes = map[string]any{
 	// VEX (issue 13).
 	"VEXImport":    model.VEXImport{},
 	"VEXUnmatched": model.VEXUnmatched{},
+
+	// Disclosure cases (issue 14, part cases).
+	"Case":               model.Case{},
+	"CaseList":           api.Page[model.Case]{},
+	"CaseDetail":         model.CaseDetail{},
+	"CaseTimer":          model.CaseTimer{},
+	"CaseMessage":        model.CaseMessage{},
+	"CaseMessageList":    api.Page[model.CaseMessage]{},
+	"CaseAttachment":     model.CaseAttachment{},
+	"CaseLink":           model.CaseLink{},
+	"CaseExtension":      model.CaseExtension{},
+	"CasePatch":          model.CasePatch{},
+	"CaseStateChange":    model.CaseStateChange{},
+	"CaseMessageInput":   model.CaseMessageInput{},
+	"CaseLinkInput":      model.CaseLinkInput{},
+	"CaseExtensionInput": model.CaseExtensionInput{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -136,6 +152,13 @@ var requestRequired = map[string][]string{
 
 	"NewChannel": {"name", "kind"},
 	"NewRule":    {"channel_id", "events"},
+
+	// Disclosure cases (issue 14, part cases).
+	"CasePatch":          nil,
+	"CaseStateChange":    {"state"},
+	"CaseMessageInput":   {"body"},
+	"CaseLinkInput":      {"kind", "target"},
+	"CaseExtensionInput": {"days", "reason"},
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

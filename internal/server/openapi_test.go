@@ -157,6 +157,13 @@ var wantRequired = map[string][]string{
 
 	"NewChannel": {"kind", "name"},
 	"NewRule":    {"channel_id", "events"},
+
+	// Disclosure cases (issue 14, part cases).
+	"CasePatch":          nil,
+	"CaseStateChange":    {"state"},
+	"CaseMessageInput":   {"body"},
+	"CaseLinkInput":      {"kind", "target"},
+	"CaseExtensionInput": {"days", "reason"},
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

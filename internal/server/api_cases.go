@@ -5,6 +5,7 @@ package server
 // link and change them. Each change is one service call.
 
 import (
+	"context"
 	"io"
 	"mime"
 	"net/http"
@@ -48,40 +49,20 @@ func (s *Server) getCase(w http.ResponseWriter, r *http.Request, _ *principal) e
 	return writeJSON(w, http.StatusOK, d)
 }
 
-func (s *Server) moveCase(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CaseStateChange](r)
-	if err != nil {
-		return err
+// changeCase serves a change to the {id} case: the JSON body In goes to
+// the service call, and its result is the answer, with status.
+func changeCase[In, Out any](status int, do func(ctx context.Context, actor string, id int64, in In) (Out, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, who *principal) error {
+		id, in, err := idAndBody[In](r)
+		if err != nil {
+			return err
+		}
+		out, err := do(r.Context(), who.Name, id, in)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, status, out)
 	}
-	c, err := s.Svc.MoveCase(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
-}
-
-func (s *Server) patchCase(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CasePatch](r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Svc.PatchCase(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
-}
-
-func (s *Server) extendCase(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CaseExtensionInput](r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Svc.ExtendDisclosure(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
 }
 
 func (s *Server) listCaseMessages(w http.ResponseWriter, r *http.Request, _ *principal) error {
@@ -94,30 +75,6 @@ func (s *Server) listCaseMessages(w http.ResponseWriter, r *http.Request, _ *pri
 		return err
 	}
 	return writeJSON(w, http.StatusOK, api.Page[model.CaseMessage]{Items: ms})
-}
-
-func (s *Server) postCaseMessage(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CaseMessageInput](r)
-	if err != nil {
-		return err
-	}
-	m, err := s.Svc.StaffMessage(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, m)
-}
-
-func (s *Server) linkCase(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CaseLinkInput](r)
-	if err != nil {
-		return err
-	}
-	l, err := s.Svc.LinkCase(r.Context(), who.Name, id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, l)
 }
 
 func (s *Server) unlinkCase(w http.ResponseWriter, r *http.Request, who *principal) error {

@@ -275,14 +275,14 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/api/v1/cases", Perm: read, Summary: "list disclosure cases, newest first (at most 500), each with its timers", Tag: "cases",
 			Query: caseListParams, Resp: "CaseList", h: s.listCases},
 		{Method: get, Pattern: "/api/v1/cases/{id}", Perm: read, Summary: "read a disclosure case with its messages, attachments, links and extensions", Tag: "cases", Resp: "CaseDetail", h: s.getCase},
-		{Method: patch, Pattern: "/api/v1/cases/{id}", Perm: triage, Summary: "change a case's severity, assignee, CVE and EUVD IDs, credit and exploitation flag", Tag: "cases", Body: "CasePatch", Resp: "Case", h: s.patchCase},
-		{Method: post, Pattern: "/api/v1/cases/{id}/state", Perm: triage, Summary: "move a case to another state", Tag: "cases", Body: "CaseStateChange", Resp: "Case", h: s.moveCase},
+		{Method: patch, Pattern: "/api/v1/cases/{id}", Perm: triage, Summary: "change a case's severity, assignee, CVE and EUVD IDs, credit and exploitation flag", Tag: "cases", Body: "CasePatch", Resp: "Case", h: changeCase(http.StatusOK, s.Svc.PatchCase)},
+		{Method: post, Pattern: "/api/v1/cases/{id}/state", Perm: triage, Summary: "move a case to another state", Tag: "cases", Body: "CaseStateChange", Resp: "Case", h: changeCase(http.StatusOK, s.Svc.MoveCase)},
 		{Method: get, Pattern: "/api/v1/cases/{id}/messages", Perm: read, Summary: "list a case's messages, internal notes too", Tag: "cases", Resp: "CaseMessageList", h: s.listCaseMessages},
-		{Method: post, Pattern: "/api/v1/cases/{id}/messages", Perm: triage, Summary: "message the reporter of a case, or add an internal note", Tag: "cases", Body: "CaseMessageInput", Resp: "CaseMessage", Status: 201, h: s.postCaseMessage},
+		{Method: post, Pattern: "/api/v1/cases/{id}/messages", Perm: triage, Summary: "message the reporter of a case, or add an internal note", Tag: "cases", Body: "CaseMessageInput", Resp: "CaseMessage", Status: 201, h: changeCase(http.StatusCreated, s.Svc.StaffMessage)},
 		{Method: get, Pattern: "/api/v1/attachments/{id}", Perm: read, Summary: "download a case's attachment", Tag: "cases", Resp: "binary", h: s.caseAttachment},
-		{Method: post, Pattern: "/api/v1/cases/{id}/links", Perm: triage, Summary: "link a case to an asset, finding or advisory", Tag: "cases", Body: "CaseLinkInput", Resp: "CaseLink", Status: 201, h: s.linkCase},
+		{Method: post, Pattern: "/api/v1/cases/{id}/links", Perm: triage, Summary: "link a case to an asset, finding or advisory", Tag: "cases", Body: "CaseLinkInput", Resp: "CaseLink", Status: 201, h: changeCase(http.StatusCreated, s.Svc.LinkCase)},
 		{Method: del, Pattern: "/api/v1/cases/{id}/links/{lid}", Perm: triage, Summary: "remove a case's link", Tag: "cases", Status: 204, h: s.unlinkCase},
-		{Method: post, Pattern: "/api/v1/cases/{id}/extensions", Perm: triage, Summary: "extend a case's disclosure date", Tag: "cases", Body: "CaseExtensionInput", Resp: "Case", h: s.extendCase},
+		{Method: post, Pattern: "/api/v1/cases/{id}/extensions", Perm: triage, Summary: "extend a case's disclosure date", Tag: "cases", Body: "CaseExtensionInput", Resp: "Case", h: changeCase(http.StatusOK, s.Svc.ExtendDisclosure)},
 	}
 }
 

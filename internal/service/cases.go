@@ -151,7 +151,7 @@ func (s *Service) SubmitReport(ctx context.Context, r model.CaseReport, files []
 	if err != nil {
 		return model.Case{}, "", err
 	}
-	c.Timers = CaseTimers(c, time.Now())
+	c.Timers = CaseTimers(c, s.Store.Now())
 	return c, token, nil
 }
 
@@ -234,7 +234,7 @@ func (s *Service) CaseByToken(ctx context.Context, token string) (model.Case, er
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(hash)) != 1 || !wellFormedToken(token) {
 		return model.Case{}, ErrNoCase
 	}
-	c.Timers = CaseTimers(c, time.Now())
+	c.Timers = CaseTimers(c, s.Store.Now())
 	return c, nil
 }
 
@@ -338,19 +338,11 @@ func (s *Service) MoveCase(ctx context.Context, actor string, id int64, ch model
 	if len(ch.DuplicateOf) > 40 {
 		return model.Case{}, model.Invalidf("duplicate_of: a case's ID or VD-… case ID")
 	}
-	pol, err := s.Disclosure(ctx)
-	if err != nil {
-		return model.Case{}, err
-	}
-	var c model.Case
-	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
-		if c, err = tx.CaseForUpdate(ctx, id); err != nil {
-			return err
-		}
-		if why := model.CanMoveCase(c, ch.State); why != "" {
+	return s.changeCase(ctx, id, func(tx *store.Tx, c *model.Case, t model.CaseTimers) error {
+		if why := model.CanMoveCase(*c, ch.State); why != "" {
 			return model.Conflictf("case %s: %s", c.PublicID, why)
 		}
-		before := c
+		before := *c
 		now := tx.Now()
 		if ch.State == model.CaseDuplicate {
 			if ch.DuplicateOf == "" {
@@ -368,8 +360,8 @@ func (s *Service) MoveCase(ctx context.Context, actor string, id int64, ch model
 			}
 			c.DuplicateOf = orig.ID
 		}
-		enterState(&c, ch.State, now, pol.Timers)
-		if err := tx.UpdateCase(ctx, c); err != nil {
+		enterState(c, ch.State, now, t)
+		if err := tx.UpdateCase(ctx, *c); err != nil {
 			return err
 		}
 		if ch.Note != "" {
@@ -383,10 +375,26 @@ func (s *Service) MoveCase(ctx context.Context, actor string, id int64, ch model
 		return tx.AppendEvent(ctx, ev, map[string]any{"state": before.State}, map[string]any{"state": c.State,
 			"duplicate_of": c.DuplicateOf, "fix_due": c.FixDue})
 	})
+}
+
+// changeCase runs change on the locked case, with the policy's timers, in
+// one transaction, and returns the case with its timers read now.
+func (s *Service) changeCase(ctx context.Context, id int64, change func(tx *store.Tx, c *model.Case, t model.CaseTimers) error) (model.Case, error) {
+	pol, err := s.Disclosure(ctx)
 	if err != nil {
 		return model.Case{}, err
 	}
-	c.Timers = CaseTimers(c, time.Now())
+	var c model.Case
+	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
+		if c, err = tx.CaseForUpdate(ctx, id); err != nil {
+			return err
+		}
+		return change(tx, &c, pol.Timers)
+	})
+	if err != nil {
+		return model.Case{}, err
+	}
+	c.Timers = CaseTimers(c, s.Store.Now())
 	return c, nil
 }
 
@@ -441,16 +449,8 @@ func (s *Service) PatchCase(ctx context.Context, actor string, id int64, p model
 	if err := normalizePatch(&p); err != nil {
 		return model.Case{}, err
 	}
-	pol, err := s.Disclosure(ctx)
-	if err != nil {
-		return model.Case{}, err
-	}
-	var c model.Case
-	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
-		if c, err = tx.CaseForUpdate(ctx, id); err != nil {
-			return err
-		}
-		before := c
+	return s.changeCase(ctx, id, func(tx *store.Tx, c *model.Case, t model.CaseTimers) error {
+		before := *c
 		apply := func(dst *string, v *string) {
 			if v != nil {
 				*dst = *v
@@ -475,22 +475,17 @@ func (s *Service) PatchCase(ctx context.Context, actor string, id int64, p model
 			if start.IsZero() {
 				start = c.ReceivedAt
 			}
-			c.FixDue = start.AddDate(0, 0, pol.Timers.FixDaysFor(severityOf(c)))
+			c.FixDue = start.AddDate(0, 0, t.FixDaysFor(severityOf(*c)))
 		}
-		c.DisclosureDue = disclosureDue(c, pol.Timers)
+		c.DisclosureDue = disclosureDue(*c, t)
 		c.UpdatedAt = tx.Now()
-		if err := tx.UpdateCase(ctx, c); err != nil {
+		if err := tx.UpdateCase(ctx, *c); err != nil {
 			return err
 		}
 		ev := event(actor, "case.changed", "case", c.ID)
 		ev.At = c.UpdatedAt
-		return tx.AppendEvent(ctx, ev, patchView(before), patchView(c))
+		return tx.AppendEvent(ctx, ev, patchView(before), patchView(*c))
 	})
-	if err != nil {
-		return model.Case{}, err
-	}
-	c.Timers = CaseTimers(c, time.Now())
-	return c, nil
 }
 
 func patchView(c model.Case) map[string]any {
@@ -555,27 +550,19 @@ func (s *Service) ExtendDisclosure(ctx context.Context, actor string, id int64, 
 	if err := model.ValidCaseText("reason", in.Reason, model.MaxNoteLen, true); err != nil {
 		return model.Case{}, err
 	}
-	pol, err := s.Disclosure(ctx)
-	if err != nil {
-		return model.Case{}, err
-	}
-	var c model.Case
-	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
-		if c, err = tx.CaseForUpdate(ctx, id); err != nil {
-			return err
-		}
+	return s.changeCase(ctx, id, func(tx *store.Tx, c *model.Case, t model.CaseTimers) error {
 		if !c.DisclosedAt.IsZero() || c.Rejected() || c.State == model.CaseClosed {
 			return model.Conflictf("case %s is %s: its disclosure date no longer runs", c.PublicID, c.State)
 		}
-		if total := c.ExtensionDays + in.Days; total > pol.Timers.MaxExtensionDays {
+		if total := c.ExtensionDays + in.Days; total > t.MaxExtensionDays {
 			return model.Invalidf("days: %d more would extend case %s by %d days in all; the policy allows at most %d",
-				in.Days, c.PublicID, total, pol.Timers.MaxExtensionDays)
+				in.Days, c.PublicID, total, t.MaxExtensionDays)
 		}
 		before := c.DisclosureDue
 		c.ExtensionDays += in.Days
-		c.DisclosureDue = disclosureDue(c, pol.Timers)
+		c.DisclosureDue = disclosureDue(*c, t)
 		c.UpdatedAt = tx.Now()
-		if err := tx.UpdateCase(ctx, c); err != nil {
+		if err := tx.UpdateCase(ctx, *c); err != nil {
 			return err
 		}
 		if _, err := tx.AddCaseExtension(ctx, model.CaseExtension{CaseID: c.ID, Days: in.Days, Reason: in.Reason,
@@ -587,11 +574,6 @@ func (s *Service) ExtendDisclosure(ctx context.Context, actor string, id int64, 
 		return tx.AppendEvent(ctx, ev, map[string]any{"disclosure_due": before},
 			map[string]any{"disclosure_due": c.DisclosureDue, "days": in.Days, "reason": in.Reason})
 	})
-	if err != nil {
-		return model.Case{}, err
-	}
-	c.Timers = CaseTimers(c, time.Now())
-	return c, nil
 }
 
 // LinkCase links a case to an existing asset, finding or advisory.
@@ -653,7 +635,7 @@ func (s *Service) CaseDetail(ctx context.Context, id int64) (model.CaseDetail, e
 	if err != nil {
 		return model.CaseDetail{}, err
 	}
-	c.Timers = CaseTimers(c, time.Now())
+	c.Timers = CaseTimers(c, s.Store.Now())
 	d := model.CaseDetail{Case: c}
 	if d.Messages, err = s.Store.CaseMessages(ctx, id, true); err != nil {
 		return d, err
@@ -681,7 +663,7 @@ func (s *Service) Cases(ctx context.Context, state, timerState string) ([]model.
 	if err != nil {
 		return nil, err
 	}
-	now, out := time.Now(), make([]model.Case, 0, len(cs))
+	now, out := s.Store.Now(), make([]model.Case, 0, len(cs))
 	for _, c := range cs {
 		c.Timers = CaseTimers(c, now)
 		if timerState == "" || slices.ContainsFunc(c.Timers, func(t model.CaseTimer) bool { return t.State == timerState }) {

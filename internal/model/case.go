@@ -117,9 +117,6 @@ type Case struct {
 	Timers []CaseTimer `json:"timers" doc:"the acknowledge, triage, fix and disclosure timers, read now"`
 }
 
-// CaseValidStates are the states of a case found valid.
-var caseValidStates = []string{CaseValid, CaseFixing, CaseFixed, CaseDisclosed}
-
 // Rejected says whether the case was decided not to be a vulnerability
 // to fix here (duplicate, invalid, out of scope), now or before it closed.
 func (c Case) Rejected() bool {
@@ -130,11 +127,6 @@ func (c Case) Rejected() bool {
 		return c.FixDue.IsZero() && !c.DecidedAt.IsZero()
 	}
 	return false
-}
-
-// WasValid says whether the case is, or was, a valid report.
-func (c Case) WasValid() bool {
-	return slices.Contains(caseValidStates, c.State) || c.State == CaseClosed && !c.FixDue.IsZero()
 }
 
 // CaseTimer is one of a case's timers, read at a moment.

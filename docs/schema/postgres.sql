@@ -86,6 +86,96 @@ CREATE TABLE audit_head (
     CONSTRAINT audit_head_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE case_attachments (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    case_id bigint NOT NULL,
+    message_id bigint,
+    name text NOT NULL,
+    declared_type text NOT NULL DEFAULT ''::text,
+    sniffed_type text NOT NULL,
+    size bigint NOT NULL,
+    sha256 text NOT NULL,
+    uploaded_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT case_attachments_case_id_fkey FOREIGN KEY (case_id) REFERENCES cases(id) ON DELETE CASCADE,
+    CONSTRAINT case_attachments_message_id_fkey FOREIGN KEY (message_id) REFERENCES case_messages(id) ON DELETE CASCADE,
+    CONSTRAINT case_attachments_pkey PRIMARY KEY (id),
+    CONSTRAINT case_attachments_sha256_fkey FOREIGN KEY (sha256) REFERENCES documents(sha256)
+);
+
+CREATE TABLE case_extensions (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    case_id bigint NOT NULL,
+    days integer NOT NULL,
+    reason text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT case_extensions_case_id_fkey FOREIGN KEY (case_id) REFERENCES cases(id) ON DELETE CASCADE,
+    CONSTRAINT case_extensions_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE case_links (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    case_id bigint NOT NULL,
+    kind text NOT NULL,
+    target text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT case_links_case_id_fkey FOREIGN KEY (case_id) REFERENCES cases(id) ON DELETE CASCADE,
+    CONSTRAINT case_links_case_id_kind_target_key UNIQUE (case_id, kind, target),
+    CONSTRAINT case_links_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE case_messages (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    case_id bigint NOT NULL,
+    author_kind text NOT NULL,
+    author text NOT NULL DEFAULT ''::text,
+    body text NOT NULL,
+    internal boolean NOT NULL DEFAULT false,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT case_messages_case_id_fkey FOREIGN KEY (case_id) REFERENCES cases(id) ON DELETE CASCADE,
+    CONSTRAINT case_messages_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE cases (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    public_id text NOT NULL DEFAULT ''::text,
+    title text NOT NULL,
+    description text NOT NULL,
+    product text NOT NULL DEFAULT ''::text,
+    severity_guess text NOT NULL DEFAULT ''::text,
+    severity text NOT NULL DEFAULT ''::text,
+    proof_of_concept text NOT NULL DEFAULT ''::text,
+    contact text NOT NULL DEFAULT ''::text,
+    credit_name text NOT NULL DEFAULT ''::text,
+    credit_opt_in boolean NOT NULL DEFAULT false,
+    state text NOT NULL,
+    token_sha256 text NOT NULL,
+    cve_id text NOT NULL DEFAULT ''::text,
+    euvd_id text NOT NULL DEFAULT ''::text,
+    duplicate_of bigint,
+    actively_exploited boolean NOT NULL DEFAULT false,
+    assignee text NOT NULL DEFAULT ''::text,
+    received_at timestamp with time zone NOT NULL,
+    acknowledged_at timestamp with time zone,
+    triaging_at timestamp with time zone,
+    decided_at timestamp with time zone,
+    fixing_at timestamp with time zone,
+    fixed_at timestamp with time zone,
+    disclosed_at timestamp with time zone,
+    closed_at timestamp with time zone,
+    updated_at timestamp with time zone NOT NULL,
+    acknowledge_due timestamp with time zone NOT NULL,
+    triage_due timestamp with time zone NOT NULL,
+    fix_due timestamp with time zone,
+    disclosure_due timestamp with time zone NOT NULL,
+    extension_days integer NOT NULL DEFAULT 0,
+    CONSTRAINT cases_duplicate_of_fkey FOREIGN KEY (duplicate_of) REFERENCES cases(id),
+    CONSTRAINT cases_pkey PRIMARY KEY (id),
+    CONSTRAINT cases_token_sha256_key UNIQUE (token_sha256)
+);
+
 CREATE TABLE code_findings (
     finding_id bigint NOT NULL,
     asset_id bigint NOT NULL,
@@ -576,6 +666,18 @@ CREATE UNIQUE INDEX api_tokens_token_hash_key ON api_tokens USING btree (token_h
 CREATE UNIQUE INDEX assets_name_key ON assets USING btree (name);
 CREATE UNIQUE INDEX assets_pkey ON assets USING btree (id);
 CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
+CREATE INDEX case_attachments_case ON case_attachments USING btree (case_id, id);
+CREATE UNIQUE INDEX case_attachments_pkey ON case_attachments USING btree (id);
+CREATE INDEX case_extensions_case ON case_extensions USING btree (case_id, id);
+CREATE UNIQUE INDEX case_extensions_pkey ON case_extensions USING btree (id);
+CREATE UNIQUE INDEX case_links_case_id_kind_target_key ON case_links USING btree (case_id, kind, target);
+CREATE UNIQUE INDEX case_links_pkey ON case_links USING btree (id);
+CREATE INDEX case_messages_case ON case_messages USING btree (case_id, id);
+CREATE UNIQUE INDEX case_messages_pkey ON case_messages USING btree (id);
+CREATE UNIQUE INDEX cases_pkey ON cases USING btree (id);
+CREATE UNIQUE INDEX cases_public_id ON cases USING btree (public_id) WHERE (public_id <> ''::text);
+CREATE INDEX cases_state ON cases USING btree (state, id);
+CREATE UNIQUE INDEX cases_token_sha256_key ON cases USING btree (token_sha256);
 CREATE UNIQUE INDEX code_findings_asset_id_tool_branch_fingerprint_key ON code_findings USING btree (asset_id, tool, branch, fingerprint);
 CREATE UNIQUE INDEX code_findings_pkey ON code_findings USING btree (finding_id);
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);

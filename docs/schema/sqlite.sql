@@ -105,6 +105,83 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 
+CREATE TABLE case_attachments (
+    id            INTEGER PRIMARY KEY,
+    case_id       INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    message_id    INTEGER REFERENCES case_messages (id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    declared_type TEXT NOT NULL DEFAULT '',
+    sniffed_type  TEXT NOT NULL,
+    size          INTEGER NOT NULL,
+    sha256        TEXT NOT NULL REFERENCES documents (sha256),
+    uploaded_by   TEXT NOT NULL,
+    created_at    TIMESTAMP NOT NULL
+);
+
+CREATE TABLE case_extensions (
+    id         INTEGER PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    days       INTEGER NOT NULL,
+    reason     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE case_links (
+    id         INTEGER PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (case_id, kind, target)
+);
+
+CREATE TABLE case_messages (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    author_kind TEXT NOT NULL,
+    author      TEXT NOT NULL DEFAULT '',
+    body        TEXT NOT NULL,
+    internal    BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at  TIMESTAMP NOT NULL
+);
+
+CREATE TABLE cases (
+    id                 INTEGER PRIMARY KEY,
+    public_id          TEXT NOT NULL DEFAULT '',
+    title              TEXT NOT NULL,
+    description        TEXT NOT NULL,
+    product            TEXT NOT NULL DEFAULT '',
+    severity_guess     TEXT NOT NULL DEFAULT '',
+    severity           TEXT NOT NULL DEFAULT '',
+    proof_of_concept   TEXT NOT NULL DEFAULT '',
+    contact            TEXT NOT NULL DEFAULT '',
+    credit_name        TEXT NOT NULL DEFAULT '',
+    credit_opt_in      BOOLEAN NOT NULL DEFAULT FALSE,
+    state              TEXT NOT NULL,
+    token_sha256       TEXT NOT NULL UNIQUE,
+    cve_id             TEXT NOT NULL DEFAULT '',
+    euvd_id            TEXT NOT NULL DEFAULT '',
+    duplicate_of       INTEGER REFERENCES cases (id),
+    actively_exploited BOOLEAN NOT NULL DEFAULT FALSE,
+    assignee           TEXT NOT NULL DEFAULT '',
+    received_at        TIMESTAMP NOT NULL,
+    acknowledged_at    TIMESTAMP,
+    triaging_at        TIMESTAMP,
+    decided_at         TIMESTAMP,
+    fixing_at          TIMESTAMP,
+    fixed_at           TIMESTAMP,
+    disclosed_at       TIMESTAMP,
+    closed_at          TIMESTAMP,
+    updated_at         TIMESTAMP NOT NULL,
+    acknowledge_due    TIMESTAMP NOT NULL,
+    triage_due         TIMESTAMP NOT NULL,
+    fix_due            TIMESTAMP,
+    disclosure_due     TIMESTAMP NOT NULL,
+    extension_days     INTEGER NOT NULL DEFAULT 0
+);
+
 CREATE TABLE code_findings (
     finding_id       INTEGER PRIMARY KEY REFERENCES findings (id) ON DELETE CASCADE,
     asset_id         INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
@@ -500,6 +577,16 @@ CREATE INDEX advisory_aliases_advisory ON advisory_aliases (advisory_id);
 CREATE INDEX advisory_feeds_feed ON advisory_feeds (feed_id, advisory_id);
 
 CREATE INDEX advisory_records_by_key ON advisory_records (pkey);
+
+CREATE INDEX case_attachments_case ON case_attachments (case_id, id);
+
+CREATE INDEX case_extensions_case ON case_extensions (case_id, id);
+
+CREATE INDEX case_messages_case ON case_messages (case_id, id);
+
+CREATE UNIQUE INDEX cases_public_id ON cases (public_id) WHERE public_id <> '';
+
+CREATE INDEX cases_state ON cases (state, id);
 
 CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 

@@ -233,6 +233,31 @@ var accessPolicy = map[string]string{
 	"POST /settings/disclosure":         "admin",
 	"GET /api/v1/settings/disclosure":   "admin",
 	"PATCH /api/v1/settings/disclosure": "admin",
+	// Disclosure cases (issue 14, part cases).
+	"GET /security/report":                  "public",
+	"POST /security/report":                 "public",
+	"GET /security/track/":                  "public",
+	"POST /security/track/":                 "public",
+	"GET /security/acknowledgements":        "public",
+	"GET /cases":                            "read",
+	"GET /cases/{id}":                       "read",
+	"GET /cases/{id}/attachments/{aid}":     "read",
+	"POST /cases/{id}/state":                "triage",
+	"POST /cases/{id}/messages":             "triage",
+	"POST /cases/{id}/edit":                 "triage",
+	"POST /cases/{id}/links":                "triage",
+	"POST /cases/{id}/links/{lid}/delete":   "triage",
+	"POST /cases/{id}/extensions":           "triage",
+	"GET /api/v1/cases":                     "read",
+	"GET /api/v1/cases/{id}":                "read",
+	"PATCH /api/v1/cases/{id}":              "triage",
+	"POST /api/v1/cases/{id}/state":         "triage",
+	"GET /api/v1/cases/{id}/messages":       "read",
+	"POST /api/v1/cases/{id}/messages":      "triage",
+	"GET /api/v1/attachments/{id}":          "read",
+	"POST /api/v1/cases/{id}/links":         "triage",
+	"DELETE /api/v1/cases/{id}/links/{lid}": "triage",
+	"POST /api/v1/cases/{id}/extensions":    "triage",
 }
 
 // walkException is a request for an exception of one finding.
@@ -422,6 +447,11 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 
 	// A security contact, so that security.txt is served (issue 14, sectxt).
 	admin.JSON(t, "PATCH", "/api/v1/settings/disclosure", strings.NewReader(`{"contacts": ["mailto:security@example.org"]}`), 200, nil)
+	// A disclosure case with an attachment (issue 14, part cases), and
+	// a report form's stamp.
+	walkCase, walkCaseToken := walkReport(t, s)
+	caseID, caseAtt := fmt.Sprint(walkCase.ID), fmt.Sprint(walkCase.Attachments[0].ID)
+	reportBody := walkReportForm(t, base)
 
 	// The steps: reads first, then writes, deletions last.
 	ids := map[string]string{}
@@ -487,6 +517,17 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/vex", path: "/api/v1/vex?format=cyclonedx", want: 200},
 		{route: "GET /api/v1/assets/{id}/vex", path: "/api/v1/assets/" + aid + "/vex", want: 200, entity: "asset"},
 		{route: "GET /vex", path: "/vex", want: 200},
+		// Disclosure cases (issue 14, part cases).
+		{route: "GET /security/report", path: "/security/report", want: 200},
+		{route: "GET /security/track/", path: "/security/track/" + walkCaseToken, want: 200},
+		{route: "GET /security/acknowledgements", path: "/security/acknowledgements", want: 200},
+		{route: "GET /cases", path: "/cases", want: 200},
+		{route: "GET /cases/{id}", path: "/cases/" + caseID, want: 200},
+		{route: "GET /cases/{id}/attachments/{aid}", path: "/cases/" + caseID + "/attachments/" + caseAtt, want: 200},
+		{route: "GET /api/v1/cases", path: "/api/v1/cases?timer_state=on_track", want: 200},
+		{route: "GET /api/v1/cases/{id}", path: "/api/v1/cases/" + caseID, want: 200, entity: "case"},
+		{route: "GET /api/v1/cases/{id}/messages", path: "/api/v1/cases/" + caseID + "/messages", want: 200, entity: "case"},
+		{route: "GET /api/v1/attachments/{id}", path: "/api/v1/attachments/" + caseAtt, want: 200, entity: "attachment"},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -570,6 +611,30 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /exceptions/{id}/approve", path: "/exceptions/{pageAnalystException}/approve", ctype: form, want: 303},
 		{route: "POST /exceptions/{id}/reject", path: "/exceptions/{pageException}/reject", ctype: form, want: 303, body: "reason=walk"},
 		{route: "POST /exceptions/{id}/revoke", path: "/exceptions/{pageAnalystException}/revoke", ctype: form, want: 303, body: "reason=walk"},
+		// Disclosure cases (issue 14, part cases): a report, the
+		// reporter's message, and the case moved, changed and linked.
+		{route: "POST /security/report", path: "/security/report", ctype: form, body: reportBody, want: 201},
+		{route: "POST /security/track/", path: "/security/track/" + walkCaseToken, ctype: form, body: "message=walked", want: 303},
+		{route: "POST /api/v1/cases/{id}/state", path: "/api/v1/cases/" + caseID + "/state", ctype: js, body: `{"state": "acknowledged"}`, want: 200, entity: "case"},
+		{route: "POST /cases/{id}/state", path: "/cases/" + caseID + "/state", ctype: form, body: "state=triaging&note=walk", want: 303},
+		{route: "PATCH /api/v1/cases/{id}", path: "/api/v1/cases/" + caseID, ctype: js, body: `{"cve": "CVE-2026-12345", "assignee": "walker"}`, want: 200, entity: "case"},
+		{route: "POST /cases/{id}/edit", path: "/cases/" + caseID + "/edit", ctype: form, body: "severity=high&assignee=walker&euvd=EUVD-2026-1", want: 303},
+		{route: "POST /api/v1/cases/{id}/messages", path: "/api/v1/cases/" + caseID + "/messages", ctype: js, body: `{"body": "walked"}`, want: 201, entity: "case"},
+		{route: "POST /cases/{id}/messages", path: "/cases/" + caseID + "/messages", ctype: form, body: "body=walked&internal=yes", want: 303},
+		{route: "POST /api/v1/cases/{id}/extensions", path: "/api/v1/cases/" + caseID + "/extensions", ctype: js, body: `{"days": 5, "reason": "walk"}`, want: 200, entity: "case"},
+		{route: "POST /cases/{id}/extensions", path: "/cases/" + caseID + "/extensions", ctype: form, body: "days=5&reason=walk", want: 303},
+		{route: "POST /api/v1/cases/{id}/links", path: "/api/v1/cases/" + caseID + "/links", ctype: js, body: `{"kind": "asset", "target": "` + aid + `"}`, want: 201, entity: "case",
+			after: func(a httpAnswer) { ids["caseLink"] = walkJSONID(t, a.body, "id") }},
+		{route: "POST /cases/{id}/links", path: "/cases/" + caseID + "/links", ctype: form, body: fmt.Sprintf("kind=finding&target=%d", fnd.ID), want: 303,
+			after: func(httpAnswer) {
+				ls, err := s.Store.CaseLinks(t.Context(), walkCase.ID)
+				if err != nil || len(ls) != 2 {
+					t.Fatalf("the case's links: %v, %v", ls, err)
+				}
+				ids["casePageLink"] = fmt.Sprint(ls[1].ID)
+			}},
+		{route: "POST /cases/{id}/links/{lid}/delete", path: "/cases/" + caseID + "/links/{casePageLink}/delete", ctype: form, want: 303},
+		{route: "DELETE /api/v1/cases/{id}/links/{lid}", path: "/api/v1/cases/" + caseID + "/links/{caseLink}", want: 204},
 		{route: "POST /api/v1/sla/policy", path: "/api/v1/sla/policy", ctype: js, want: 201, body: slaPolicyJSON(3)},
 		{route: "PATCH /api/v1/settings", path: "/api/v1/settings", ctype: js, want: 200, body: `{"exception_max_days": 365}`},
 		{route: "POST /scans/cadence", path: "/scans/cadence", ctype: formType, want: 303, body: "internet-facing=30&internal=90&isolated=90"},

@@ -51,6 +51,7 @@ func TestClient(t *testing.T) {
 			clientDisclosure(ctx, t, admin, analyst) // issue 14, sectxt
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
+			clientCases(ctx, t, p, admin, client.New(p.URL, client.WithToken(p.client(t, "auditor").Token), client.WithHTTPClient(hc))) // issue 14, part cases
 			rec.covers(t)
 		})
 	}

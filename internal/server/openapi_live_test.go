@@ -57,6 +57,9 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	var test model.Delivery
 	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", ch.Channel.ID), nil, 202, &test)
 	ids["channels"], ids["deliveries"] = fmt.Sprint(ch.Channel.ID), fmt.Sprint(test.ID)
+	// Disclosure cases (issue 14, part cases).
+	liveCase, _ := walkReport(t, p)
+	ids["cases"], ids["attachments"] = fmt.Sprint(liveCase.ID), fmt.Sprint(liveCase.Attachments[0].ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

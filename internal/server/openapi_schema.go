@@ -116,6 +116,21 @@ var schemaTypes = map[string]any{
 	"CaseTimers":         model.CaseTimers{},
 	"CSIRTPatch":         model.CSIRTPatch{},
 	"CaseTimersPatch":    model.CaseTimersPatch{},
+	// Disclosure cases (issue 14, part cases).
+	"Case":               model.Case{},
+	"CaseList":           api.Page[model.Case]{},
+	"CaseDetail":         model.CaseDetail{},
+	"CaseTimer":          model.CaseTimer{},
+	"CaseMessage":        model.CaseMessage{},
+	"CaseMessageList":    api.Page[model.CaseMessage]{},
+	"CaseAttachment":     model.CaseAttachment{},
+	"CaseLink":           model.CaseLink{},
+	"CaseExtension":      model.CaseExtension{},
+	"CasePatch":          model.CasePatch{},
+	"CaseStateChange":    model.CaseStateChange{},
+	"CaseMessageInput":   model.CaseMessageInput{},
+	"CaseLinkInput":      model.CaseLinkInput{},
+	"CaseExtensionInput": model.CaseExtensionInput{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -147,6 +162,12 @@ var requestRequired = map[string][]string{
 
 	// Disclosure settings (issue 14, sectxt).
 	"DisclosurePatch": nil,
+	// Disclosure cases (issue 14, part cases).
+	"CasePatch":          nil,
+	"CaseStateChange":    {"state"},
+	"CaseMessageInput":   {"body"},
+	"CaseLinkInput":      {"kind", "target"},
+	"CaseExtensionInput": {"days", "reason"},
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

@@ -160,6 +160,12 @@ var wantRequired = map[string][]string{
 
 	// Disclosure settings (issue 14, sectxt).
 	"DisclosurePatch": nil,
+	// Disclosure cases (issue 14, part cases).
+	"CasePatch":          nil,
+	"CaseStateChange":    {"state"},
+	"CaseMessageInput":   {"body"},
+	"CaseLinkInput":      {"kind", "target"},
+	"CaseExtensionInput": {"days", "reason"},
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

@@ -64,6 +64,15 @@ var enums = map[fieldKey][]string{
 	field[api.NewRule]("events"):               model.NotifyEvents,
 	field[model.Delivery]("state"):             model.DeliveryStates,
 	field[model.NotifyItem]("event"):           model.NotifyEvents,
+
+	// Disclosure cases (issue 14, part cases).
+	field[model.Case]("state"):              model.CaseStates,
+	field[model.CaseStateChange]("state"):   model.CaseStates,
+	field[model.CaseTimer]("name"):          model.CaseTimerNames,
+	field[model.CaseTimer]("state"):         strs(sla.States),
+	field[model.CaseMessage]("author_kind"): {model.AuthorReporter, model.AuthorStaff},
+	field[model.CaseLink]("kind"):           model.CaseLinkKinds,
+	field[model.CaseLinkInput]("kind"):      model.CaseLinkKinds,
 }
 
 // strs turns a list of named strings into plain strings.
@@ -190,6 +199,21 @@ var schemaDocs = map[string]string{
 	"CaseTimers":      "The deadlines of a disclosure case, as the policy promises them.",
 	"CSIRTPatch":      "The CSIRT's fields to change; an absent field keeps its value.",
 	"CaseTimersPatch": "The timers to change; an absent field keeps its value, fix_days changes the severities it names.",
+	// Disclosure cases (issue 14, part cases).
+	"Case":               "A vulnerability report sent through the public form and what the team does with it: its state, the times it entered each, its timers and IDs. Everything the reporter sent is as they sent it: escape it wherever it is shown.",
+	"CaseList":           "Cases, newest first (at most 500, not paged).",
+	"CaseDetail":         "A case with its messages (internal notes too), attachments, links and extensions.",
+	"CaseTimer":          "One of a case's timers (acknowledge, triage, fix, disclosure) read now.",
+	"CaseMessage":        "A message on a case, from the reporter (through the tracking link) or staff; internal notes are never shown to the reporter.",
+	"CaseMessageList":    "A case's messages, oldest first (not paged).",
+	"CaseAttachment":     "A file sent with a report or a message: its sanitised name, the type its content was sniffed as and its SHA-256.",
+	"CaseLink":           "A link from a case to an asset, a finding or an advisory.",
+	"CaseExtension":      "An extension of a case's disclosure date, with its reason.",
+	"CasePatch":          "Fields of a case to change. Every field is optional: absent fields stay as they are.",
+	"CaseStateChange":    "A move of a case to another state.",
+	"CaseMessageInput":   "A staff message to the reporter, or an internal note.",
+	"CaseLinkInput":      "A link to add to a case: an existing asset or finding by ID, or an advisory by ID or alias.",
+	"CaseExtensionInput": "An extension of a case's disclosure date.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -207,6 +231,9 @@ var pathParamDocs = map[string]string{
 	"channels":   "the notification channel's ID",
 	"rules":      "the notification rule's ID",
 	"deliveries": "the delivery's ID",
+	// Disclosure cases (issue 14, part cases).
+	"cases":       "the case's ID (a number; VD-… is its public ID); {lid} is the ID of one of its links",
+	"attachments": "a case attachment's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -438,4 +465,30 @@ var opDocs = map[string]string{
 		"validated as a whole against the bounds each field states (400 naming the first field out of bounds, nothing changed): " +
 		"contacts are mailto:, https: or tel: URIs, base_url and the web URIs https, preferred_languages RFC 5646 tags, " +
 		"expires_days 1–364. The change is one audit event (setting.changed, before → after). The answer is as GET's. " + storageFullDoc,
+	// Disclosure cases (issue 14, part cases).
+	"GET /api/v1/cases": "Cases reported through the public form (/security/report), newest first, at most 500, each with its four timers " +
+		"read now (on_track, due_soon, breached while they run; met or missed once done). state and timer_state filter them; timer_state " +
+		"keeps a case when any of its timers is in that state.",
+	"GET /api/v1/cases/{id}": "A case with everything the reporter sent, as sent (escape it wherever it is shown), its messages (internal notes " +
+		"too), attachments (download each from /api/v1/attachments/{id}), links and extensions of the disclosure date.",
+	"PATCH /api/v1/cases/{id}": "Changes the fields given. A new severity moves a valid case's fix timer (valid + the policy's fix_days for it); " +
+		"actively_exploited moves the disclosure date (received + exploited_disclosure_days instead of disclosure_days, plus extensions). " +
+		"cve must be CVE-YYYY-NNNN (four or more digits), euvd EUVD-YYYY-N; credit_opt_in true needs a credit_name. One audit event " +
+		"(case.changed, before → after). " + storageFullDoc,
+	"POST /api/v1/cases/{id}/state": "Moves the case: received → acknowledged → triaging → valid, duplicate, invalid or out_of_scope; valid → " +
+		"fixing → fixed → disclosed → closed; duplicate, invalid and out_of_scope → closed. Back: a decision (valid, duplicate, invalid, " +
+		"out_of_scope) → triaging, fixed → fixing, closed → triaging unless it was disclosed. Any other move is 409 naming the moves " +
+		"allowed. duplicate needs duplicate_of (the case's ID or VD-… ID). The first time a case enters a state is recorded; becoming " +
+		"valid starts the fix timer. A note is kept as an internal note. One audit event (case.<state>). " + storageFullDoc,
+	"GET /api/v1/cases/{id}/messages": "The case's messages, oldest first, internal notes too (internal: true).",
+	"POST /api/v1/cases/{id}/messages": "A message the reporter reads on the tracking page, or with internal true a note only staff see. " +
+		"At most 20,000 bytes. " + storageFullDoc,
+	"GET /api/v1/attachments/{id}": "A case attachment's bytes, always as application/octet-stream with Content-Disposition: attachment, " +
+		"X-Content-Type-Options: nosniff and a sandboxing Content-Security-Policy, so that no browser renders what a stranger sent; " +
+		"X-Attachment-SHA256 carries its hash.",
+	"POST /api/v1/cases/{id}/links": "Links the case to an existing asset or finding (by ID) or advisory (by ID or alias); 400 when it does " +
+		"not exist, 409 when the case has the link already. " + storageFullDoc,
+	"DELETE /api/v1/cases/{id}/links/{lid}": "Removes a link of the case; 404 when the case has no such link.",
+	"POST /api/v1/cases/{id}/extensions": "Moves the disclosure date later by days, with the reason agreed. All extensions of a case together are " +
+		"at most the policy's max_extension_days (400 beyond); 409 once the case is disclosed, closed or found not valid. " + storageFullDoc,
 }

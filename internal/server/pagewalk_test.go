@@ -103,6 +103,10 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 	rule, _ := json.Marshal(api.NewRule{ChannelID: hostileChannel.Channel.ID, Events: []string{"finding.new"}, Assets: []string{hostileAsset}, Owners: []string{hostileOwner}})
 	admin.JSON(t, "POST", "/api/v1/notifications/rules", strings.NewReader(string(rule)), 201, nil)
 
+	// A disclosure case full of markup, disclosed with credit (issue 14,
+	// part cases).
+	hostileCase, hostileToken, caseTexts := hostileDisclosedCase(t, s)
+
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
 	reach := map[string]struct {
@@ -137,9 +141,17 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /security.txt":             {"", false}, // a redirect
 		"GET /security/policy":          {"/security/policy", false},
 		"GET /settings/disclosure":      {"/settings/disclosure", false},
+		// Disclosure cases (issue 14, part cases).
+		"GET /security/report":              {"/security/report", false},
+		"GET /security/track/":              {"/security/track/" + hostileToken, false},
+		"GET /security/acknowledgements":    {"/security/acknowledgements", false},
+		"GET /cases":                        {"/cases", false},
+		"GET /cases/{id}":                   {"/cases/" + id(hostileCase), false},
+		"GET /cases/{id}/attachments/{aid}": {"", false}, // downloads, not pages: TestCaseAbuse
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)
+	hostile = append(hostile, caseTexts...)
 	walked := 0
 	for _, r := range server.Routes() {
 		if !r.Page || r.Method != "GET" {

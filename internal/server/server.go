@@ -48,6 +48,8 @@ type Server struct {
 	docJSON []byte
 	// slaFigures are the SLA figures the pages draw (slacache.go).
 	slaCache slaFigureCache
+	// cases guards the public report form and tracking link (cases.go).
+	cases caseGuards
 }
 
 // SetUploadBudget sets how many upload bytes are processed at once and how
@@ -65,6 +67,7 @@ func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version
 		logins:  auth.NewLoginLimiter(),
 		metrics: newMetrics(),
 		started: time.Now(),
+		cases:   newCaseGuards(),
 	}
 	s.routes = s.table()
 	return s
@@ -164,6 +167,8 @@ func (s *Server) wrap(rt route) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, s.MaxUploadBytes)
 		case rt.Body == "vex":
 			r.Body = http.MaxBytesReader(w, r.Body, vex.MaxDocumentSize+64<<10) // a form's parts around the document
+		case rt.Body == "report":
+			r.Body = http.MaxBytesReader(w, r.Body, MaxReportBody)
 		case r.Body != nil:
 			r.Body = http.MaxBytesReader(w, r.Body, maxJSONBody)
 		}

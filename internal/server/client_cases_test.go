@@ -36,8 +36,11 @@ func clientCases(ctx context.Context, t *testing.T, p *inproc, c, auditor *clien
 		}
 	}
 	sev, cve := "critical", "CVE-2026-4242"
+	// The fix timer follows the policy in force, which TestClient's
+	// disclosure steps may have changed.
+	fixDays := must(c.DisclosureSettings(ctx))(t).Timers.FixDays[sev]
 	got := must(c.PatchCase(ctx, d.ID, model.CasePatch{Severity: &sev, CVE: &cve}))(t)
-	if got.Severity != "critical" || got.CVE != cve || got.FixDue.Sub(got.DecidedAt).Hours() != 30*24 {
+	if got.Severity != "critical" || got.CVE != cve || got.FixDue.Sub(got.DecidedAt).Hours() != float64(fixDays*24) {
 		t.Errorf("patched: severity %s, CVE %s, fix due %s after %s", got.Severity, got.CVE, got.FixDue, got.DecidedAt)
 	}
 	bad := "CVE-26-1"

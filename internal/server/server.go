@@ -88,6 +88,10 @@ type principal struct {
 // layout's navigation).
 func (p *principal) Audits() bool { return p.Perms.Has(auth.PermAudit) }
 
+// Administers tells whether the caller may change settings (for the
+// layout's navigation).
+func (p *principal) Administers() bool { return p.Perms.Has(auth.PermAdmin) }
+
 // uploadLimit is what the caller may do with an upload: those who may
 // manage assets upload anywhere and create assets; an uploader token only
 // within its scope, creating assets only when made to; a person with the

@@ -78,6 +78,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	svc.SMTP = service.SMTP{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, From: cfg.SMTP.From, Auth: cfg.SMTP.Auth,
 		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password}
 	svc.NotifyBackoff = cfg.NotifyBackoff
+	if cfg.OpenPGPKey != "" {
+		if svc.Signing.File, err = loadOpenPGPKey(cfg.OpenPGPKey, cfg.OpenPGPKeyPassphrase); err != nil {
+			return usagef("serve: --openpgp-key: %v", err)
+		}
+		log.Info("OpenPGP signing key from file", "fingerprint", svc.Signing.File.Fingerprint())
+	}
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}

@@ -130,7 +130,7 @@ type vuln struct {
 	Acknowledgments []ack         `json:"acknowledgments,omitempty"`
 	CVE             string        `json:"cve,omitempty"`
 	CWE             *cwe          `json:"cwe,omitempty"`
-	Flags           []csafFlag        `json:"flags,omitempty"`
+	Flags           []csafFlag    `json:"flags,omitempty"`
 	IDs             []vulnID      `json:"ids,omitempty"`
 	Notes           []note        `json:"notes"`
 	ProductStatus   productStatus `json:"product_status"`

@@ -70,7 +70,7 @@ type SecurityAdvisory struct {
 	TLP        string `json:"tlp" doc:"the Traffic Light Protocol label; only WHITE, the one published"`
 	// CaseID names the disclosure case the advisory came from; it is not
 	// checked against the cases (another part of the disclosure work).
-	CaseID          *int64          `json:"case_id" doc:"the disclosure case the advisory came from, or null"`
+	CaseID          *int64          `json:"case_id,omitempty" doc:"the disclosure case the advisory came from; absent when none"`
 	Title           string          `json:"title" doc:"the title, 1–300 characters"`
 	Summary         string          `json:"summary" doc:"what the advisory is about, in plain text: the document's summary note, at most 20000 bytes"`
 	Products        []SecAdvProduct `json:"products" doc:"the products (assets) concerned, with their affected range and fixed version, at most 100"`
@@ -82,8 +82,8 @@ type SecurityAdvisory struct {
 	Revisions []SecAdvRevision `json:"revisions" doc:"the published revisions, oldest first"`
 	// InitialReleaseAt and CurrentReleaseAt are the first and the newest
 	// publication.
-	InitialReleaseAt *time.Time `json:"initial_release_date" doc:"when it was first published, or null"`
-	CurrentReleaseAt *time.Time `json:"current_release_date" doc:"when its newest revision was published, or null"`
+	InitialReleaseAt *time.Time `json:"initial_release_date,omitempty" doc:"when it was first published; absent until then"`
+	CurrentReleaseAt *time.Time `json:"current_release_date,omitempty" doc:"when its newest revision was published; absent until then"`
 	CreatedAt        time.Time  `json:"created_at" doc:"when it was created"`
 	CreatedBy        string     `json:"created_by" doc:"who created it"`
 	UpdatedAt        time.Time  `json:"updated_at" doc:"when it last changed"`

@@ -50,6 +50,7 @@ func TestClient(t *testing.T) {
 			clientNotify(ctx, t, admin, analyst)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
+			clientSecAdvisories(ctx, t, admin, analyst) // CSAF advisories (issue 14, csaf)
 			rec.covers(t)
 		})
 	}

@@ -57,6 +57,8 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	var test model.Delivery
 	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/notifications/channels/%d/test", ch.Channel.ID), nil, 202, &test)
 	ids["channels"], ids["deliveries"] = fmt.Sprint(ch.Channel.ID), fmt.Sprint(test.ID)
+	// CSAF advisories (issue 14, csaf): a published one.
+	ids["security-advisories"] = walkPublishAdvisory(t, p.admin, shop.ID).id
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

@@ -108,6 +108,12 @@ var schemaTypes = map[string]any{
 	// VEX (issue 13).
 	"VEXImport":    model.VEXImport{},
 	"VEXUnmatched": model.VEXUnmatched{},
+
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisory":       model.SecurityAdvisory{},
+	"SecurityAdvisoryList":   api.Page[model.SecurityAdvisory]{},
+	"SecurityAdvisoryCreate": api.SecurityAdvisoryInput{},
+	"SecurityAdvisoryPatch":  api.SecurityAdvisoryInput{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -136,6 +142,10 @@ var requestRequired = map[string][]string{
 
 	"NewChannel": {"name", "kind"},
 	"NewRule":    {"channel_id", "events"},
+
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisoryCreate": {"title"},
+	"SecurityAdvisoryPatch":  nil,
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,
@@ -143,6 +153,8 @@ var requestRequired = map[string][]string{
 var inputSchema = map[string]string{
 	"POST Asset": "AssetCreate", "PATCH Asset": "AssetPatch",
 	"POST Feed": "FeedCreate", "PATCH Feed": "FeedPatch",
+	// CSAF advisories (issue 14, csaf).
+	"POST SecurityAdvisory": "SecurityAdvisoryCreate", "PATCH SecurityAdvisory": "SecurityAdvisoryPatch",
 }
 
 // requestSchema names the schema of rt's JSON request body.

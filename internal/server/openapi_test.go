@@ -157,6 +157,10 @@ var wantRequired = map[string][]string{
 
 	"NewChannel": {"kind", "name"},
 	"NewRule":    {"channel_id", "events"},
+
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisoryCreate": {"title"},
+	"SecurityAdvisoryPatch":  nil,
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

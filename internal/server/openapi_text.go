@@ -64,6 +64,13 @@ var enums = map[fieldKey][]string{
 	field[api.NewRule]("events"):               model.NotifyEvents,
 	field[model.Delivery]("state"):             model.DeliveryStates,
 	field[model.NotifyItem]("event"):           model.NotifyEvents,
+	// CSAF advisories (issue 14, csaf).
+	field[model.SecurityAdvisory]("state"):      model.SecAdvStates,
+	field[model.SecurityAdvisory]("profile"):    model.SecAdvProfiles,
+	field[model.SecurityAdvisory]("tlp"):        {"WHITE"},
+	field[api.SecurityAdvisoryInput]("profile"): model.SecAdvProfiles,
+	field[api.SecurityAdvisoryInput]("tlp"):     {"WHITE"},
+	field[model.SecAdvProduct]("status"):        model.ProductStatuses,
 }
 
 // strs turns a list of named strings into plain strings.
@@ -179,6 +186,15 @@ var schemaDocs = map[string]string{
 	// VEX (issue 13).
 	"VEXImport":    "What became of an imported VEX document's statements.",
 	"VEXUnmatched": "A statement that was not applied, with the reason.",
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisory": "An advisory the organisation publishes about its own products: its content, state (draft, review, " +
+		"published) and published revisions. Published, it is served as CSAF 2.0 under /.well-known/csaf/white/<year>/<file_name> " +
+		"with .sha256, .sha512 and an OpenPGP .asc signature.",
+	"SecurityAdvisoryList": "Own security advisories, newest first (at most 500).",
+	"SecurityAdvisoryCreate": "A new advisory: only title is required; the rest may follow while it is a draft. Each product " +
+		"names an asset (its name is the product's default name), the affected versions and the fixed one.",
+	"SecurityAdvisoryPatch": "The fields of an advisory to change. Every field is optional: an absent field keeps its value; products and vulnerabilities " +
+		"replace the lists whole.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -196,6 +212,8 @@ var pathParamDocs = map[string]string{
 	"channels":   "the notification channel's ID",
 	"rules":      "the notification rule's ID",
 	"deliveries": "the delivery's ID",
+	// CSAF advisories (issue 14, csaf).
+	"security-advisories": "the security advisory's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -417,4 +435,24 @@ var opDocs = map[string]string{
 		"statement naming the exception. A decision that came from a VEX document exports that document's own values to its format.",
 	"GET /api/v1/assets/{id}/vex": "The decisions about the asset's findings, one statement per vulnerability in a package, " +
 		"as GET /api/v1/vex writes them (OpenVEX by default, CycloneDX with format=cyclonedx); 404 for an unknown asset.",
+	// CSAF advisories (issue 14, csaf).
+	"GET /api/v1/security-advisories": "Own security advisories, newest first, optionally in one state.",
+	"POST /api/v1/security-advisories": "Creates a draft with the next tracking ID: <prefix>-<year>-<number>, the prefix made from " +
+		"the disclosure settings' organisation (VD when none). 400 names a product whose asset does not exist. " + storageFullDoc,
+	"GET /api/v1/security-advisories/{id}": "One advisory: its content as it stands, its state, and each published revision " +
+		"with its date, summary, publisher and the SHA-256 of the CSAF document served for it.",
+	"PATCH /api/v1/security-advisories/{id}": "Changes a draft or one in review in place. Changing a published advisory starts " +
+		"its next revision: it is a draft again (its published revision stays served until the next is published); its " +
+		"profile stays. Every change is an audit event with the advisory before and after. " + storageFullDoc,
+	"POST /api/v1/security-advisories/{id}/submit": "Sends a draft to review: it needs a summary, a product and a vulnerability, " +
+		"and a remediation for each vulnerability when a product is affected. 409 when it is not a draft.",
+	"POST /api/v1/security-advisories/{id}/publish": "Publishes an advisory in review as its next revision (1, 2, …): the CSAF " +
+		"document (tracking status final, revision history, release dates) and the OSV record are made once, hashed, signed " +
+		"with the server's OpenPGP key and kept; the provider serves those bytes from then on. The base URL is the disclosure " +
+		"settings' base_url, else the request's scheme and host. 409 when it is not in review. " + storageFullDoc,
+	"GET /api/v1/security-advisories/{id}/csaf": "The advisory as a CSAF 2.0 document (csaf_security_advisory or csaf_vex): " +
+		"while published, the exact bytes served under /.well-known/csaf/; else a preview of the content as it stands " +
+		"(status draft, or interim for the next revision).",
+	"GET /api/v1/security-advisories/{id}/osv": "The advisory as an OSV record (ID x_<tracking ID>, the CVEs as aliases): " +
+		"the published one, or a preview as for csaf.",
 }

@@ -512,6 +512,8 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /.well-known/csaf/white/index.txt", path: "/.well-known/csaf/white/index.txt", want: 200},
 		{route: "GET /.well-known/csaf/white/changes.csv", path: "/.well-known/csaf/white/changes.csv", want: 200},
 		{route: "GET /.well-known/csaf/white/{year}/{file}", path: "/.well-known/csaf/white/" + readSecAdv.path + ".asc", want: 200},
+		{route: "GET /.well-known/csaf/white/{$}", path: "/.well-known/csaf/white/", want: 200},
+		{route: "GET /.well-known/csaf/white/{year}/{$}", path: "/.well-known/csaf/white/" + strings.Split(readSecAdv.path, "/")[0] + "/", want: 200},
 		{route: "GET /.well-known/csaf/openpgp/{file}", path: "/.well-known/csaf/openpgp/" + readSecAdv.fingerprint + ".asc", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,

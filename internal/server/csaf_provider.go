@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/vulndesk/vulndesk/internal/csaf"
@@ -126,4 +127,40 @@ func (s *Server) publicAdvisoriesPage(w http.ResponseWriter, r *http.Request, wh
 			URL: fmt.Sprintf("%s/white/%d/%s", csaf.WellKnown, a.InitialReleaseAt.Year(), a.FileName)})
 	}
 	return s.render(w, http.StatusOK, "security_advisories.html", pageData{Title: "Security advisories", User: who, Data: rows})
+}
+
+// csafListing serves a directory listing of the white folder (its year
+// folders, index.txt and changes.csv) or of a year folder (its documents
+// with their hash and signature files): CSAF's requirement 14, for
+// readers that browse the directory distribution.
+func (s *Server) csafListing(w http.ResponseWriter, r *http.Request, who *principal) error {
+	year := r.PathValue("year")
+	if year != "" && (len(year) != 4 || strings.Trim(year, "0123456789") != "") {
+		return errStatus(http.StatusNotFound, "no such CSAF folder: %s", year)
+	}
+	e, err := s.csafEntries(r)
+	if err != nil {
+		return err
+	}
+	var links []string
+	for _, f := range e {
+		y, name, _ := strings.Cut(f.Path, "/")
+		switch {
+		case year == "" && !slices.Contains(links, y+"/"):
+			links = append(links, y+"/")
+		case year == y:
+			links = append(links, name, name+".asc", name+".sha256", name+".sha512")
+		}
+	}
+	if year == "" {
+		slices.Sort(links)
+		links = append(links, "changes.csv", "index.txt")
+	} else if len(links) == 0 {
+		return errStatus(http.StatusNotFound, "no such CSAF folder: %s", year)
+	}
+	title := csaf.WellKnown + "/white/"
+	if year != "" {
+		title += year + "/"
+	}
+	return s.render(w, http.StatusOK, "csaf_listing.html", pageData{Title: title, Data: links})
 }

@@ -110,7 +110,8 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"products": [{"asset_id": %d, "affected": %q}], "vulnerabilities": [{"title": %q, "description": %q, "remediation": %q}]}`,
 		hostileSummary, hostileDetails, asset.ID, hostileVersion, hostilePackage, hostileDetails, hostileComponent)), 201, &secAdv)
 	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/submit", secAdv.ID), nil, 200, nil)
-	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", secAdv.ID), nil, 200, nil)
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", secAdv.ID), nil, 200, &secAdv)
+	secAdvYear := secAdv.InitialReleaseAt.Year()
 
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
@@ -150,6 +151,8 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /.well-known/csaf/white/changes.csv":      {"", false},
 		"GET /.well-known/csaf/white/{year}/{file}":    {"", false},
 		"GET /.well-known/csaf/openpgp/{file}":         {"", false},
+		"GET /.well-known/csaf/white/{$}":              {"/.well-known/csaf/white/", false},
+		"GET /.well-known/csaf/white/{year}/{$}":       {fmt.Sprintf("/.well-known/csaf/white/%d/", secAdvYear), false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

@@ -268,6 +268,8 @@ func (s *Server) table() []route {
 		{Method: get, Pattern: "/.well-known/csaf/white/index.txt", Public: true, Page: true, Summary: "CSAF index of TLP:WHITE documents", h: s.csafIndex},
 		{Method: get, Pattern: "/.well-known/csaf/white/changes.csv", Public: true, Page: true, Summary: "CSAF changes of TLP:WHITE documents", h: s.csafChanges},
 		{Method: get, Pattern: "/.well-known/csaf/white/{year}/{file}", Public: true, Page: true, Summary: "CSAF documents with their hashes and signatures", h: s.csafWhiteFile},
+		{Method: get, Pattern: "/.well-known/csaf/white/{$}", Public: true, Page: true, Summary: "the listing of the CSAF TLP:WHITE folder", h: s.csafListing},
+		{Method: get, Pattern: "/.well-known/csaf/white/{year}/{$}", Public: true, Page: true, Summary: "the listing of a CSAF year folder", h: s.csafListing},
 		{Method: get, Pattern: "/.well-known/csaf/openpgp/{file}", Public: true, Page: true, Summary: "the CSAF provider's OpenPGP public key", h: s.csafPublicKey},
 		{Method: get, Pattern: "/api/v1/security-advisories", Perm: read, Summary: "list own security advisories, newest first", Tag: "advisories",
 			Query: []param{secAdvStateParam}, Resp: "SecurityAdvisoryList", h: s.listSecAdvisories},

@@ -238,6 +238,8 @@ var accessPolicy = map[string]string{
 	"GET /.well-known/csaf/white/index.txt":         "public",
 	"GET /.well-known/csaf/white/changes.csv":       "public",
 	"GET /.well-known/csaf/white/{year}/{file}":     "public",
+	"GET /.well-known/csaf/white/{$}":               "public",
+	"GET /.well-known/csaf/white/{year}/{$}":        "public",
 	"GET /.well-known/csaf/openpgp/{file}":          "public",
 	"GET /api/v1/security-advisories":               "read",
 	"POST /api/v1/security-advisories":              "triage",

@@ -20,9 +20,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
+
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/csaf/csaftest"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/pgpkey"
 	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -98,6 +102,16 @@ func checkCSAFProvider(t *testing.T, e storetest.Engine, checker, downloader str
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	o := servertest.Options{DataDir: filepath.Join(dir, "data"), DatabaseURL: e.Config(t).DatabaseURL, HTTP: hc,
 		Args: []string{"--empty", "--tls-cert", certFile, "--tls-key", keyFile}}
+	// On SQLite the key comes from an encrypted file (--openpgp-key with
+	// the passphrase in the environment); on PostgreSQL it is generated
+	// and kept in the database.
+	var fileKey string
+	if o.DatabaseURL == "" {
+		keyPath := filepath.Join(dir, "signing.asc")
+		fileKey = writeEncryptedKey(t, keyPath, "correct horse battery")
+		o.Args = append(o.Args, "--openpgp-key", keyPath)
+		o.Env = []string{"VULNDESK_OPENPGP_PASSPHRASE=correct horse battery"}
+	}
 	p := servertest.Start(t, o)
 	admin := &servertest.Client{URL: p.URL, Token: servertest.Token(t, o, "admin"), HTTP: hc}
 	c := admin.API()
@@ -116,6 +130,14 @@ func checkCSAFProvider(t *testing.T, e storetest.Engine, checker, downloader str
 	servertest.Must(c.UpdateSecurityAdvisory(ctx, published[0].ID, api.SecurityAdvisoryInput{RevisionSummary: ptr("More detail")}))(t)
 	servertest.Must(c.SubmitSecurityAdvisory(ctx, published[0].ID))(t)
 	published[0] = servertest.Must(c.PublishSecurityAdvisory(ctx, published[0].ID))(t)
+
+	var pm struct {
+		Keys []struct{ Fingerprint string } `json:"public_openpgp_keys"`
+	}
+	admin.JSON(t, "GET", "/.well-known/csaf/provider-metadata.json", nil, 200, &pm)
+	if len(pm.Keys) != 1 || (fileKey != "" && pm.Keys[0].Fingerprint != fileKey) {
+		t.Fatalf("the provider's keys %+v; the key file's is %q", pm.Keys, fileKey)
+	}
 
 	u, err := url.Parse(p.URL)
 	if err != nil {
@@ -194,4 +216,30 @@ func checkCSAFProvider(t *testing.T, e storetest.Engine, checker, downloader str
 			t.Errorf("downloaded %s: %v", got[0], err)
 		}
 	}
+}
+
+// writeEncryptedKey writes a new signing key encrypted with passphrase
+// to path and returns its fingerprint.
+func writeEncryptedKey(t *testing.T, path, passphrase string) string {
+	t.Helper()
+	k, _, err := pgpkey.Generate("Example Org", "security@example.org", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Entity.EncryptPrivateKeys([]byte(passphrase), nil); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w, err := armor.Encode(&buf, openpgp.PrivateKeyType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Entity.SerializePrivateWithoutSigning(w, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return k.Fingerprint()
 }

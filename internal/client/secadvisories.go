@@ -13,9 +13,6 @@ import (
 	"github.com/vulndesk/vulndesk/internal/model"
 )
 
-// MaxAdvisoryDocument bounds a CSAF or OSV document read.
-const MaxAdvisoryDocument = 16 << 20
-
 // SecurityAdvisories lists own security advisories in a state ("" for
 // all), newest first.
 func (c *Client) SecurityAdvisories(ctx context.Context, state string) ([]model.SecurityAdvisory, error) {
@@ -66,18 +63,5 @@ func (c *Client) SecurityAdvisoryDocument(ctx context.Context, id int64, format 
 	if format != "csaf" && format != "osv" {
 		return nil, fmt.Errorf("security advisory %d: format %q is not csaf or osv", id, format)
 	}
-	path := idPath("/api/v1/security-advisories", id) + "/" + format
-	resp, err := c.send(ctx, request{method: http.MethodGet, path: path})
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, readError(http.MethodGet, path, resp)
-	}
-	data, err := readBounded(resp.Body, MaxAdvisoryDocument)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
-	}
-	return data, nil
+	return c.document(ctx, idPath("/api/v1/security-advisories", id)+"/"+format)
 }

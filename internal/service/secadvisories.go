@@ -131,18 +131,25 @@ func (s *Service) UpdateSecAdvisory(ctx context.Context, id int64, change func(*
 	return after, err
 }
 
+// completeIn reads an advisory for a step that needs it in state want
+// and complete; why says so when it is in another state.
+func completeIn(ctx context.Context, tx *store.Tx, id int64, want, why string) (model.SecurityAdvisory, error) {
+	a, err := tx.SecAdvisoryForUpdate(ctx, id)
+	if err != nil {
+		return a, fmt.Errorf("security advisory %d: %w", id, err)
+	}
+	if a.State != want {
+		return a, fmt.Errorf("security advisory %d is %s: %s: %w", id, a.State, why, model.ErrConflict)
+	}
+	return a, a.Complete()
+}
+
 // SubmitSecAdvisory sends a complete draft to review.
 func (s *Service) SubmitSecAdvisory(ctx context.Context, id int64, by string) (model.SecurityAdvisory, error) {
 	var after model.SecurityAdvisory
 	err := s.Store.Transact(ctx, func(tx *store.Tx) error {
-		before, err := tx.SecAdvisoryForUpdate(ctx, id)
+		before, err := completeIn(ctx, tx, id, model.SecAdvDraft, "only a draft is submitted")
 		if err != nil {
-			return fmt.Errorf("security advisory %d: %w", id, err)
-		}
-		if before.State != model.SecAdvDraft {
-			return fmt.Errorf("security advisory %d is %s, not a draft: %w", id, before.State, model.ErrConflict)
-		}
-		if err := before.Complete(); err != nil {
 			return err
 		}
 		after = before
@@ -217,14 +224,8 @@ func (s *Service) PublishSecAdvisory(ctx context.Context, id int64, site CSAFSit
 	}
 	var after model.SecurityAdvisory
 	err = s.Store.Transact(ctx, func(tx *store.Tx) error {
-		before, err := tx.SecAdvisoryForUpdate(ctx, id)
+		before, err := completeIn(ctx, tx, id, model.SecAdvReview, "only one in review is published")
 		if err != nil {
-			return fmt.Errorf("security advisory %d: %w", id, err)
-		}
-		if before.State != model.SecAdvReview {
-			return fmt.Errorf("security advisory %d is %s: only one in review is published: %w", id, before.State, model.ErrConflict)
-		}
-		if err := before.Complete(); err != nil {
 			return err
 		}
 		m, err := s.csafMeta(ctx, before, site, true)

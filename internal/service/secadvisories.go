@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/vulndesk/vulndesk/internal/csaf"
@@ -171,7 +172,7 @@ func (s *Service) csafMeta(ctx context.Context, a model.SecurityAdvisory, site C
 	if err != nil {
 		return csaf.Meta{}, err
 	}
-	now := s.Store.Now().UTC().Truncate(1e9)
+	now := s.Store.Now().UTC().Truncate(time.Second)
 	m := csaf.Meta{Publisher: publisher(d, site.Base), Namespace: site.Base, Generator: site.Generator,
 		Revisions: append([]model.SecAdvRevision(nil), a.Revisions...), Initial: now, Current: now}
 	if a.InitialReleaseAt != nil {
@@ -196,7 +197,7 @@ func (s *Service) csafMeta(ctx context.Context, a model.SecurityAdvisory, site C
 
 // secAdvPath is a document's path below the white directory: the year of
 // its initial release and its file name.
-func secAdvPath(a model.SecurityAdvisory, initial interface{ Year() int }) string {
+func secAdvPath(a model.SecurityAdvisory, initial time.Time) string {
 	return fmt.Sprintf("%d/%s", initial.Year(), model.CSAFFileName(a.TrackingID))
 }
 
@@ -298,7 +299,7 @@ func (s *Service) CSAFProviderMetadata(ctx context.Context, site CSAFSite) ([]by
 	if err != nil {
 		return nil, err
 	}
-	updated := s.Store.Now().UTC().Truncate(1e9)
+	updated := s.Store.Now().UTC().Truncate(time.Second)
 	if len(files) > 0 {
 		updated = files[0].PublishedAt
 	}

@@ -5,8 +5,10 @@ package server
 // its edit form, a preview of its CSAF document, submit and publish.
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -113,6 +115,20 @@ func (s *Server) renderSecAdv(w http.ResponseWriter, r *http.Request, who *princ
 		assets, err := s.Store.Assets(r.Context(), store.AssetFilter{Limit: 500})
 		if err != nil {
 			return err
+		}
+		// The products' assets are choices whatever the first 500 are,
+		// so that saving the form keeps them.
+		for _, p := range a.Products {
+			if slices.ContainsFunc(assets, func(x model.Asset) bool { return x.ID == p.AssetID }) {
+				continue
+			}
+			x, err := s.Store.Asset(r.Context(), p.AssetID)
+			if errors.Is(err, model.ErrNotFound) {
+				x = model.Asset{ID: p.AssetID, Name: fmt.Sprintf("asset %d (deleted)", p.AssetID)}
+			} else if err != nil {
+				return err
+			}
+			assets = append(assets, x)
 		}
 		v.Assets = assets
 	}

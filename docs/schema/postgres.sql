@@ -564,6 +564,15 @@ CREATE TABLE nvd_records (
     CONSTRAINT nvd_records_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE openpgp_keys (
+    id integer NOT NULL,
+    fingerprint text NOT NULL,
+    armored_private text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT openpgp_keys_id_check CHECK ((id = 1)),
+    CONSTRAINT openpgp_keys_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE scan_records (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     asset_id bigint NOT NULL,
@@ -582,6 +591,42 @@ CREATE TABLE scan_records (
     summary text NOT NULL DEFAULT ''::text,
     CONSTRAINT scan_records_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
     CONSTRAINT scan_records_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE security_advisories (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    tracking_id text NOT NULL,
+    state text NOT NULL,
+    profile text NOT NULL,
+    tlp text NOT NULL DEFAULT 'WHITE'::text,
+    case_id bigint,
+    content text NOT NULL,
+    version integer NOT NULL DEFAULT 0,
+    initial_release_at timestamp with time zone,
+    current_release_at timestamp with time zone,
+    created_at timestamp with time zone NOT NULL,
+    created_by text NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    updated_by text NOT NULL,
+    CONSTRAINT security_advisories_pkey PRIMARY KEY (id),
+    CONSTRAINT security_advisories_tracking_id_key UNIQUE (tracking_id)
+);
+
+CREATE TABLE security_advisory_revisions (
+    advisory_id bigint NOT NULL,
+    number integer NOT NULL,
+    summary text NOT NULL,
+    published_at timestamp with time zone NOT NULL,
+    published_by text NOT NULL,
+    path text NOT NULL,
+    csaf bytea NOT NULL,
+    osv bytea NOT NULL,
+    sha256 text NOT NULL,
+    sha512 text NOT NULL,
+    signature text NOT NULL,
+    key_fingerprint text NOT NULL,
+    CONSTRAINT security_advisory_revisions_advisory_id_fkey FOREIGN KEY (advisory_id) REFERENCES security_advisories(id),
+    CONSTRAINT security_advisory_revisions_pkey PRIMARY KEY (advisory_id, number)
 );
 
 CREATE TABLE sessions (
@@ -744,9 +789,15 @@ CREATE INDEX notify_rules_channel ON notify_rules USING btree (channel_id);
 CREATE UNIQUE INDEX notify_rules_pkey ON notify_rules USING btree (id);
 CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
 CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
+CREATE UNIQUE INDEX openpgp_keys_pkey ON openpgp_keys USING btree (id);
 CREATE INDEX scan_records_asset ON scan_records USING btree (asset_id, scanned_at, id);
 CREATE INDEX scan_records_document ON scan_records USING btree (document_sha256);
 CREATE UNIQUE INDEX scan_records_pkey ON scan_records USING btree (id);
+CREATE INDEX security_advisories_case ON security_advisories USING btree (case_id);
+CREATE UNIQUE INDEX security_advisories_pkey ON security_advisories USING btree (id);
+CREATE UNIQUE INDEX security_advisories_tracking_id_key ON security_advisories USING btree (tracking_id);
+CREATE INDEX security_advisory_revisions_path ON security_advisory_revisions USING btree (path);
+CREATE UNIQUE INDEX security_advisory_revisions_pkey ON security_advisory_revisions USING btree (advisory_id, number);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (token_hash);
 CREATE INDEX sessions_user ON sessions USING btree (user_id);
 CREATE UNIQUE INDEX settings_pkey ON settings USING btree (name);

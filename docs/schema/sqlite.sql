@@ -493,6 +493,13 @@ CREATE TABLE nvd_records (
     updated_at    TIMESTAMP NOT NULL
 );
 
+CREATE TABLE openpgp_keys (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint     TEXT NOT NULL,
+    armored_private TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL
+);
+
 CREATE TABLE scan_records (
     id              INTEGER PRIMARY KEY,
     asset_id        INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
@@ -509,6 +516,39 @@ CREATE TABLE scan_records (
     recorded_at     TIMESTAMP NOT NULL,
     recorded_by     TEXT NOT NULL,
     summary         TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE security_advisories (
+    id                 INTEGER PRIMARY KEY,
+    tracking_id        TEXT NOT NULL UNIQUE,
+    state              TEXT NOT NULL,
+    profile            TEXT NOT NULL,
+    tlp                TEXT NOT NULL DEFAULT 'WHITE',
+    case_id            INTEGER,
+    content            TEXT NOT NULL,
+    version            INTEGER NOT NULL DEFAULT 0,
+    initial_release_at TIMESTAMP,
+    current_release_at TIMESTAMP,
+    created_at         TIMESTAMP NOT NULL,
+    created_by         TEXT NOT NULL,
+    updated_at         TIMESTAMP NOT NULL,
+    updated_by         TEXT NOT NULL
+);
+
+CREATE TABLE security_advisory_revisions (
+    advisory_id     INTEGER NOT NULL REFERENCES security_advisories (id),
+    number          INTEGER NOT NULL,
+    summary         TEXT NOT NULL,
+    published_at    TIMESTAMP NOT NULL,
+    published_by    TEXT NOT NULL,
+    path            TEXT NOT NULL,
+    csaf            BLOB NOT NULL,
+    osv             BLOB NOT NULL,
+    sha256          TEXT NOT NULL,
+    sha512          TEXT NOT NULL,
+    signature       TEXT NOT NULL,
+    key_fingerprint TEXT NOT NULL,
+    PRIMARY KEY (advisory_id, number)
 );
 
 CREATE TABLE sessions (
@@ -657,6 +697,10 @@ CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
 CREATE INDEX scan_records_asset ON scan_records (asset_id, scanned_at, id);
 
 CREATE INDEX scan_records_document ON scan_records (document_sha256);
+
+CREATE INDEX security_advisories_case ON security_advisories (case_id);
+
+CREATE INDEX security_advisory_revisions_path ON security_advisory_revisions (path);
 
 CREATE INDEX sessions_user ON sessions (user_id);
 

@@ -35,6 +35,8 @@ var Layers = map[string]int{
 	"store/storetest": 3,
 	"osv":             3, "sbom": 3, "ignore": 3, "feed": 3, "nvd": 3, "vex": 3, "securitytxt": 3,
 	"advisorydb": 4, "nvd/nvdfetch": 4,
+	// CSAF advisories (issue 14, csaf).
+	"pgpkey": 1, "csaf/csaftest": 1, "csaf": 3,
 	"match": 5, "report": 5,
 	"service":           6,
 	"server":            7,

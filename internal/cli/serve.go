@@ -18,6 +18,7 @@ import (
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/config"
+	"github.com/vulndesk/vulndesk/internal/pgpkey"
 	"github.com/vulndesk/vulndesk/internal/server"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
@@ -41,6 +42,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if cfg.TLSCert != "" {
 		if tlsConf, err = server.TLSConfig(cfg.TLSCert, cfg.TLSKey); err != nil {
 			return usagef("serve: %v", err)
+		}
+	}
+	var signing *pgpkey.Key
+	if cfg.OpenPGPKey != "" {
+		if signing, err = loadOpenPGPKey(cfg.OpenPGPKey, cfg.OpenPGPKeyPassphrase); err != nil {
+			return usagef("serve: --openpgp-key: %v", err)
 		}
 	}
 	var h slog.Handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
@@ -78,6 +85,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	svc.SMTP = service.SMTP{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, From: cfg.SMTP.From, Auth: cfg.SMTP.Auth,
 		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password}
 	svc.NotifyBackoff = cfg.NotifyBackoff
+	if signing != nil {
+		svc.Signing.File = signing
+		log.Info("OpenPGP signing key from file", "fingerprint", signing.Fingerprint())
+	}
 	if cfg.MemoryLimit > 0 {
 		debug.SetMemoryLimit(cfg.MemoryLimit)
 	}

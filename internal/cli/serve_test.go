@@ -29,6 +29,9 @@ func TestServeRefusesBadSettings(t *testing.T) {
 		{[]string{"--addr", "localhost"}, `serve: --addr "localhost": want host:port`},
 		{[]string{"--bogus"}, "serve: flag provided but not defined: -bogus"},
 		{[]string{"extra"}, `serve: arguments ["extra"]: serve takes only flags`},
+		// CSAF advisories (issue 14, csaf): the signing key's file.
+		{[]string{"--openpgp-key", bad}, "serve: --openpgp-key: " + bad + ": openpgp key"},
+		{[]string{"--openpgp-key", filepath.Join(dir, "missing.asc")}, "missing.asc"},
 	}
 	for _, c := range cases {
 		args := append([]string{"serve", "--data-dir", filepath.Join(dir, "data")}, c.args...)

@@ -78,6 +78,16 @@ type Config struct {
 	// NotifyBackoff (--notify-backoff, hidden, for tests) is the wait
 	// before a failed notification's second attempt, doubling after.
 	NotifyBackoff time.Duration
+
+	// OpenPGPKey (--openpgp-key, VULNDESK_OPENPGP_KEY_FILE) is the armored
+	// private key file the server signs CSAF advisories (and security.txt)
+	// with; its passphrase only from the environment
+	// (VULNDESK_OPENPGP_PASSPHRASE), never a flag that ps would show.
+	// Without a file, a key is generated on first need and kept in the
+	// database so that replicas share it; the file is preferred in
+	// production.
+	OpenPGPKey           string
+	OpenPGPKeyPassphrase string
 }
 
 // SMTP is the relay email notifications go through: --smtp-host,
@@ -141,6 +151,9 @@ func flagSet(env func(string) string) (*flag.FlagSet, *Config) {
 	fs.StringVar(&c.SMTP.Username, "smtp-username", env("VULNDESK_SMTP_USERNAME"), "user to authenticate to --smtp-host as, none when empty; the password comes from env VULNDESK_SMTP_PASSWORD only (env VULNDESK_SMTP_USERNAME)")
 	fs.StringVar(&c.SMTP.Auth, "smtp-auth", envOr(env, "VULNDESK_SMTP_AUTH", "plain"), "SMTP AUTH mechanism: plain or login (env VULNDESK_SMTP_AUTH)")
 	c.SMTP.Password = env("VULNDESK_SMTP_PASSWORD")
+	fs.StringVar(&c.OpenPGPKey, "openpgp-key", env("VULNDESK_OPENPGP_KEY_FILE"), "armored OpenPGP private key file that signs CSAF advisories and security.txt; "+
+		"its passphrase from env VULNDESK_OPENPGP_PASSPHRASE only. Without it a key is generated and kept in the database (prefer a file in production) (env VULNDESK_OPENPGP_KEY_FILE)")
+	c.OpenPGPKeyPassphrase = env("VULNDESK_OPENPGP_PASSPHRASE")
 	fs.DurationVar(&c.Schedule, "schedule", 30*time.Second, "")
 	fs.DurationVar(&c.NotifyBackoff, "notify-backoff", 30*time.Second, "")
 	fs.Usage = func() { usage(fs) }

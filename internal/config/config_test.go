@@ -52,6 +52,12 @@ func TestLoad(t *testing.T) {
 		}, func(c *Config) {
 			c.SMTP = SMTP{Host: "mail.example.com", Port: 2525, From: "vd@example.com", Auth: "login", Username: "vd", Password: "pw"}
 		}},
+		// CSAF advisories (issue 14, csaf): the signing key's file, its
+		// passphrase from the environment only.
+		{"openpgp key", nil, map[string]string{"VULNDESK_OPENPGP_KEY_FILE": "/etc/vulndesk/signing.asc", "VULNDESK_OPENPGP_PASSPHRASE": "pp"},
+			func(c *Config) { c.OpenPGPKey, c.OpenPGPKeyPassphrase = "/etc/vulndesk/signing.asc", "pp" }},
+		{"openpgp key flag", []string{"--openpgp-key", "k.asc"}, map[string]string{"VULNDESK_OPENPGP_KEY_FILE": "env.asc"},
+			func(c *Config) { c.OpenPGPKey = "k.asc" }},
 		{"an empty variable is unset", nil, map[string]string{"VULNDESK_DATA_DIR": "", "VULNDESK_ADDR": ""}, func(*Config) {}},
 		{"flags over the environment", []string{"--data-dir", "d", "--addr", "127.0.0.1:0", "--database-url", "postgres://x/y"},
 			map[string]string{"VULNDESK_DATA_DIR": "/env", "VULNDESK_ADDR": "0.0.0.0:80", "VULNDESK_DATABASE_URL": "postgres://env/db"},
@@ -91,6 +97,8 @@ func TestLoadRefuses(t *testing.T) {
 		{"bad number", []string{"--workers", "many"}, `invalid value "many" for flag -workers`},
 		{"positional argument", []string{"--empty", "extra"}, `arguments ["extra"]: serve takes only flags`},
 		{"invalid setting", []string{"--tls-cert", "c"}, "--tls-cert and --tls-key go together"},
+		// A passphrase on the command line would show in ps (csaf).
+		{"no passphrase flag", []string{"--openpgp-passphrase", "x"}, "flag provided but not defined: -openpgp-passphrase"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/client"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/server"
+	"github.com/vulndesk/vulndesk/internal/server/servertest"
 	"github.com/vulndesk/vulndesk/internal/sla"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -258,6 +259,29 @@ var accessPolicy = map[string]string{
 	"POST /api/v1/cases/{id}/links":         "triage",
 	"DELETE /api/v1/cases/{id}/links/{lid}": "triage",
 	"POST /api/v1/cases/{id}/extensions":    "triage",
+	// CSAF advisories (issue 14, csaf).
+	"GET /security-advisories":                      "read",
+	"POST /security-advisories":                     "triage",
+	"GET /security-advisories/{id}":                 "read",
+	"POST /security-advisories/{id}":                "triage",
+	"POST /security-advisories/{id}/submit":         "triage",
+	"POST /security-advisories/{id}/publish":        "admin",
+	"GET /security/advisories":                      "public",
+	"GET /.well-known/csaf/provider-metadata.json":  "public",
+	"GET /.well-known/csaf/white/index.txt":         "public",
+	"GET /.well-known/csaf/white/changes.csv":       "public",
+	"GET /.well-known/csaf/white/{year}/{file}":     "public",
+	"GET /.well-known/csaf/white/{$}":               "public",
+	"GET /.well-known/csaf/white/{year}/{$}":        "public",
+	"GET /.well-known/csaf/openpgp/{file}":          "public",
+	"GET /api/v1/security-advisories":               "read",
+	"POST /api/v1/security-advisories":              "triage",
+	"GET /api/v1/security-advisories/{id}":          "read",
+	"PATCH /api/v1/security-advisories/{id}":        "triage",
+	"POST /api/v1/security-advisories/{id}/submit":  "triage",
+	"POST /api/v1/security-advisories/{id}/publish": "admin",
+	"GET /api/v1/security-advisories/{id}/csaf":     "read",
+	"GET /api/v1/security-advisories/{id}/osv":      "read",
 }
 
 // walkException is a request for an exception of one finding.
@@ -349,6 +373,8 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	var exc model.Exception
 	admin.JSON(t, "POST", "/api/v1/exceptions", strings.NewReader(walkException(fnd.ID)), 201, &exc)
 	readException := fmt.Sprint(exc.ID)
+	// CSAF advisories (issue 14, csaf): one published, for the reads.
+	readSecAdv := walkPublishAdvisory(t, admin, shop.ID)
 
 	// The document, anonymously.
 	docAns := rawCall(t, base, "GET", "/api/v1/openapi.json", nil, nil)
@@ -528,6 +554,21 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /api/v1/cases/{id}", path: "/api/v1/cases/" + caseID, want: 200, entity: "case"},
 		{route: "GET /api/v1/cases/{id}/messages", path: "/api/v1/cases/" + caseID + "/messages", want: 200, entity: "case"},
 		{route: "GET /api/v1/attachments/{id}", path: "/api/v1/attachments/" + caseAtt, want: 200, entity: "attachment"},
+		// CSAF advisories (issue 14, csaf): the one published above.
+		{route: "GET /api/v1/security-advisories", path: "/api/v1/security-advisories?state=published", want: 200},
+		{route: "GET /api/v1/security-advisories/{id}", path: "/api/v1/security-advisories/" + readSecAdv.id, want: 200},
+		{route: "GET /api/v1/security-advisories/{id}/csaf", path: "/api/v1/security-advisories/" + readSecAdv.id + "/csaf", want: 200},
+		{route: "GET /api/v1/security-advisories/{id}/osv", path: "/api/v1/security-advisories/" + readSecAdv.id + "/osv", want: 200},
+		{route: "GET /security-advisories", path: "/security-advisories", want: 200},
+		{route: "GET /security-advisories/{id}", path: "/security-advisories/" + readSecAdv.id, want: 200},
+		{route: "GET /security/advisories", path: "/security/advisories", want: 200},
+		{route: "GET /.well-known/csaf/provider-metadata.json", path: "/.well-known/csaf/provider-metadata.json", want: 200},
+		{route: "GET /.well-known/csaf/white/index.txt", path: "/.well-known/csaf/white/index.txt", want: 200},
+		{route: "GET /.well-known/csaf/white/changes.csv", path: "/.well-known/csaf/white/changes.csv", want: 200},
+		{route: "GET /.well-known/csaf/white/{year}/{file}", path: "/.well-known/csaf/white/" + readSecAdv.path + ".asc", want: 200},
+		{route: "GET /.well-known/csaf/white/{$}", path: "/.well-known/csaf/white/", want: 200},
+		{route: "GET /.well-known/csaf/white/{year}/{$}", path: "/.well-known/csaf/white/" + strings.Split(readSecAdv.path, "/")[0] + "/", want: 200},
+		{route: "GET /.well-known/csaf/openpgp/{file}", path: "/.well-known/csaf/openpgp/" + readSecAdv.fingerprint + ".asc", want: 200},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -554,6 +595,22 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		// VEX (issue 13): a statement about the seeded asset's finding.
 		{route: "POST /api/v1/vex", path: "/api/v1/vex", ctype: js, want: 200, body: walkVEX(shop.Name, fnd.VulnID)},
 		{route: "POST /vex", path: "/vex", body: walkMultipart(walkVEX(shop.Name, fnd.VulnID)), ctype: walkMultipartType, want: 200},
+		// CSAF advisories (issue 14, csaf): one through the API, one
+		// through the pages, each written, submitted and published.
+		{route: "POST /api/v1/security-advisories", path: "/api/v1/security-advisories", ctype: js, want: 201, body: walkAdvisoryJSON(shop.ID),
+			after: func(a httpAnswer) { ids["walkSecAdv"] = walkJSONID(t, a.body, "id") }},
+		{route: "PATCH /api/v1/security-advisories/{id}", path: "/api/v1/security-advisories/{walkSecAdv}", ctype: js, want: 200, body: `{"summary": "walked"}`},
+		{route: "POST /api/v1/security-advisories/{id}/submit", path: "/api/v1/security-advisories/{walkSecAdv}/submit", want: 200},
+		{route: "POST /api/v1/security-advisories/{id}/publish", path: "/api/v1/security-advisories/{walkSecAdv}/publish", want: 200},
+		{route: "POST /security-advisories", path: "/security-advisories", ctype: form, want: 303, body: "title=walk-page-advisory&profile=csaf_vex",
+			after: func(a httpAnswer) {
+				ids["walkPageSecAdv"] = strings.TrimPrefix(a.header.Get("Location"), "/security-advisories/")
+			}},
+		{route: "POST /security-advisories/{id}", path: "/security-advisories/{walkPageSecAdv}", ctype: form, want: 303, body: url.Values{
+			"title": {"walk-page-advisory"}, "profile": {"csaf_vex"}, "summary": {"walked"}, "p0_asset": {aid}, "p0_affected": {"<2"},
+			"p0_status": {"under_investigation"}, "v0_title": {"walk"}, "v0_description": {"walked"}}.Encode()},
+		{route: "POST /security-advisories/{id}/submit", path: "/security-advisories/{walkPageSecAdv}/submit", ctype: form, want: 303},
+		{route: "POST /security-advisories/{id}/publish", path: "/security-advisories/{walkPageSecAdv}/publish", ctype: form, want: 303},
 		{route: "POST /api/v1/triage", path: "/api/v1/triage", ctype: js, want: 200,
 			body: fmt.Sprintf(`{"finding_ids": [%d], "state": "affected", "reason": "walk"}`, fnd.ID)},
 		{route: "POST /api/v1/exceptions", path: "/api/v1/exceptions", ctype: js, want: 201, body: walkException(fnd.ID),
@@ -1152,4 +1209,32 @@ func loginChecks(t *testing.T, s *inproc) {
 func walkVEX(asset, vuln string) string {
 	return fmt.Sprintf(`{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "walk", "author": "walk", "timestamp": "2020-01-01T00:00:00Z",
 		"statements": [{"vulnerability": {"name": %q}, "products": [{"@id": %q}], "status": "under_investigation"}]}`, vuln, asset)
+}
+
+// walkSecAdv is the advisory the walk publishes before it starts.
+type walkSecAdv struct{ id, path, fingerprint string }
+
+// walkAdvisoryJSON is a complete advisory about the asset.
+func walkAdvisoryJSON(asset int64) string {
+	return fmt.Sprintf(`{"title": "walk", "summary": "walked", "products": [{"asset_id": %d, "affected": "<2.0", "fixed": "2.0"}],
+		"vulnerabilities": [{"title": "walk", "description": "walked", "remediation": "update",
+		"cvss": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]}`, asset)
+}
+
+// walkPublishAdvisory creates, submits and publishes an advisory about
+// the asset (issue 14, csaf), and returns where it is served.
+func walkPublishAdvisory(t *testing.T, admin *servertest.Client, asset int64) walkSecAdv {
+	t.Helper()
+	var a model.SecurityAdvisory
+	admin.JSON(t, "POST", "/api/v1/security-advisories", strings.NewReader(walkAdvisoryJSON(asset)), 201, &a)
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/submit", a.ID), nil, 200, &a)
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", a.ID), nil, 200, &a)
+	var pm struct {
+		Keys []struct{ Fingerprint string } `json:"public_openpgp_keys"`
+	}
+	admin.JSON(t, "GET", "/.well-known/csaf/provider-metadata.json", nil, 200, &pm)
+	if len(pm.Keys) != 1 || a.InitialReleaseAt == nil {
+		t.Fatalf("published advisory %+v; provider keys %+v", a, pm.Keys)
+	}
+	return walkSecAdv{id: fmt.Sprint(a.ID), path: fmt.Sprintf("%d/%s", a.InitialReleaseAt.Year(), a.FileName), fingerprint: pm.Keys[0].Fingerprint}
 }

@@ -51,6 +51,8 @@ var bodySamples = map[string]string{
 	"DisclosurePatch": `{"organisation": "BAD", "contacts": ["mailto:BAD@example.org"], "csirt": {"name": "BAD"}}`,
 	"sarif": `{"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "gosec"}},
 		"results": [{"ruleId": "G101", "message": {"text": "BAD"}}]}]}`,
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisory": `{"title": "BAD", "summary": "BAD", "vulnerabilities": [{"title": "t", "description": "BAD"}]}`,
 	"vex": `{"@context": "https://openvex.dev/ns/v0.2.0", "author": "BAD", "statements": [
 		{"vulnerability": {"name": "CVE-2026-0001"}, "products": [{"@id": "pkg:npm/a@1"}], "status": "fixed"}]}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
@@ -166,6 +168,7 @@ func realIDs(t *testing.T, p *inproc) map[string]string {
 	p.admin.JSON(t, "GET", "/api/v1/findings?status=all", nil, 200, &fs)
 	ids := map[string]string{"id": fmt.Sprint(shop.ID), "file": "app.css"}
 	ids["aid"], ids["lid"] = "1", "1" // a case's attachment and link (issue 14, part cases)
+	ids["year"] = "2026"              // CSAF advisories (issue 14, csaf): /.well-known/csaf/white/{year}/{file}
 	if len(fs.Items) > 0 {
 		ids["finding"] = fmt.Sprint(fs.Items[0].ID)
 	}

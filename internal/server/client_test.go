@@ -52,6 +52,7 @@ func TestClient(t *testing.T) {
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
 			clientCases(ctx, t, p, admin, client.New(p.URL, client.WithToken(p.client(t, "auditor").Token), client.WithHTTPClient(hc))) // issue 14, part cases
+			clientSecAdvisories(ctx, t, admin, analyst)                                                                                 // CSAF advisories (issue 14, csaf)
 			rec.covers(t)
 		})
 	}

@@ -60,6 +60,8 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	// Disclosure cases (issue 14, part cases).
 	liveCase, _ := walkReport(t, p)
 	ids["cases"], ids["attachments"] = fmt.Sprint(liveCase.ID), fmt.Sprint(liveCase.Attachments[0].ID)
+	// CSAF advisories (issue 14, csaf): a published one.
+	ids["security-advisories"] = walkPublishAdvisory(t, p.admin, shop.ID).id
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

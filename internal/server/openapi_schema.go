@@ -131,6 +131,11 @@ var schemaTypes = map[string]any{
 	"CaseMessageInput":   model.CaseMessageInput{},
 	"CaseLinkInput":      model.CaseLinkInput{},
 	"CaseExtensionInput": model.CaseExtensionInput{},
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisory":       model.SecurityAdvisory{},
+	"SecurityAdvisoryList":   api.Page[model.SecurityAdvisory]{},
+	"SecurityAdvisoryCreate": api.SecurityAdvisoryInput{},
+	"SecurityAdvisoryPatch":  api.SecurityAdvisoryInput{},
 }
 
 // requestRequired lists the schemas clients send, each with the fields
@@ -168,6 +173,9 @@ var requestRequired = map[string][]string{
 	"CaseMessageInput":   {"body"},
 	"CaseLinkInput":      {"kind", "target"},
 	"CaseExtensionInput": {"days", "reason"},
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisoryCreate": {"title"},
+	"SecurityAdvisoryPatch":  nil,
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,
@@ -175,6 +183,8 @@ var requestRequired = map[string][]string{
 var inputSchema = map[string]string{
 	"POST Asset": "AssetCreate", "PATCH Asset": "AssetPatch",
 	"POST Feed": "FeedCreate", "PATCH Feed": "FeedPatch",
+	// CSAF advisories (issue 14, csaf).
+	"POST SecurityAdvisory": "SecurityAdvisoryCreate", "PATCH SecurityAdvisory": "SecurityAdvisoryPatch",
 }
 
 // requestSchema names the schema of rt's JSON request body.

@@ -166,6 +166,9 @@ var wantRequired = map[string][]string{
 	"CaseMessageInput":   {"body"},
 	"CaseLinkInput":      {"kind", "target"},
 	"CaseExtensionInput": {"days", "reason"},
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisoryCreate": {"title"},
+	"SecurityAdvisoryPatch":  nil,
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

@@ -73,6 +73,13 @@ var enums = map[fieldKey][]string{
 	field[model.CaseMessage]("author_kind"): {model.AuthorReporter, model.AuthorStaff},
 	field[model.CaseLink]("kind"):           model.CaseLinkKinds,
 	field[model.CaseLinkInput]("kind"):      model.CaseLinkKinds,
+	// CSAF advisories (issue 14, csaf).
+	field[model.SecurityAdvisory]("state"):      model.SecAdvStates,
+	field[model.SecurityAdvisory]("profile"):    model.SecAdvProfiles,
+	field[model.SecurityAdvisory]("tlp"):        {"WHITE"},
+	field[api.SecurityAdvisoryInput]("profile"): model.SecAdvProfiles,
+	field[api.SecurityAdvisoryInput]("tlp"):     {"WHITE"},
+	field[model.SecAdvProduct]("status"):        model.ProductStatuses,
 }
 
 // strs turns a list of named strings into plain strings.
@@ -214,6 +221,15 @@ var schemaDocs = map[string]string{
 	"CaseMessageInput":   "A staff message to the reporter, or an internal note.",
 	"CaseLinkInput":      "A link to add to a case: an existing asset or finding by ID, or an advisory by ID or alias.",
 	"CaseExtensionInput": "An extension of a case's disclosure date.",
+	// CSAF advisories (issue 14, csaf).
+	"SecurityAdvisory": "An advisory the organisation publishes about its own products: its content, state (draft, review, " +
+		"published) and published revisions. Published, it is served as CSAF 2.0 under /.well-known/csaf/white/<year>/<file_name> " +
+		"with .sha256, .sha512 and an OpenPGP .asc signature.",
+	"SecurityAdvisoryList": "Own security advisories, newest first (at most 500).",
+	"SecurityAdvisoryCreate": "A new advisory: only title is required; the rest may follow while it is a draft. Each product " +
+		"names an asset (its name is the product's default name), the affected versions and the fixed one.",
+	"SecurityAdvisoryPatch": "The fields of an advisory to change. Every field is optional: an absent field keeps its value; products and vulnerabilities " +
+		"replace the lists whole.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -234,6 +250,8 @@ var pathParamDocs = map[string]string{
 	// Disclosure cases (issue 14, part cases).
 	"cases":       "the case's ID (a number; VD-… is its public ID); {lid} is the ID of one of its links",
 	"attachments": "a case attachment's ID",
+	// CSAF advisories (issue 14, csaf).
+	"security-advisories": "the security advisory's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -491,4 +509,24 @@ var opDocs = map[string]string{
 	"DELETE /api/v1/cases/{id}/links/{lid}": "Removes a link of the case; 404 when the case has no such link.",
 	"POST /api/v1/cases/{id}/extensions": "Moves the disclosure date later by days, with the reason agreed. All extensions of a case together are " +
 		"at most the policy's max_extension_days (400 beyond); 409 once the case is disclosed, closed or found not valid. " + storageFullDoc,
+	// CSAF advisories (issue 14, csaf).
+	"GET /api/v1/security-advisories": "Own security advisories, newest first, optionally in one state.",
+	"POST /api/v1/security-advisories": "Creates a draft with the next tracking ID: <prefix>-<year>-<number>, the prefix made from " +
+		"the disclosure settings' organisation (VD when none). 400 names a product whose asset does not exist. " + storageFullDoc,
+	"GET /api/v1/security-advisories/{id}": "One advisory: its content as it stands, its state, and each published revision " +
+		"with its date, summary, publisher and the SHA-256 of the CSAF document served for it.",
+	"PATCH /api/v1/security-advisories/{id}": "Changes a draft or one in review in place. Changing a published advisory starts " +
+		"its next revision: it is a draft again (its published revision stays served until the next is published); its " +
+		"profile stays. Every change is an audit event with the advisory before and after. " + storageFullDoc,
+	"POST /api/v1/security-advisories/{id}/submit": "Sends a draft to review: it needs a summary, a product and a vulnerability, " +
+		"and a remediation for each vulnerability when a product is affected. 409 when it is not a draft.",
+	"POST /api/v1/security-advisories/{id}/publish": "Publishes an advisory in review as its next revision (1, 2, …): the CSAF " +
+		"document (tracking status final, revision history, release dates) and the OSV record are made once, hashed, signed " +
+		"with the server's OpenPGP key and kept; the provider serves those bytes from then on. The base URL is the disclosure " +
+		"settings' base_url, else the request's scheme and host. 409 when it is not in review. " + storageFullDoc,
+	"GET /api/v1/security-advisories/{id}/csaf": "The advisory as a CSAF 2.0 document (csaf_security_advisory or csaf_vex): " +
+		"while published, the exact bytes served under /.well-known/csaf/; else a preview of the content as it stands " +
+		"(status draft, or interim for the next revision).",
+	"GET /api/v1/security-advisories/{id}/osv": "The advisory as an OSV record (ID x_<tracking ID>, the CVEs as aliases): " +
+		"the published one, or a preview as for csaf.",
 }

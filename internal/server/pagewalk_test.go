@@ -106,6 +106,15 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 	// A disclosure case full of markup, disclosed with credit (issue 14,
 	// part cases).
 	hostileCase, hostileToken, caseTexts := hostileDisclosedCase(t, s)
+	// CSAF advisories (issue 14, csaf): a published advisory about the
+	// hostile asset, with markup in its texts.
+	var secAdv model.SecurityAdvisory
+	admin.JSON(t, "POST", "/api/v1/security-advisories", strings.NewReader(fmt.Sprintf(`{"title": %q, "summary": %q,
+		"products": [{"asset_id": %d, "affected": %q}], "vulnerabilities": [{"title": %q, "description": %q, "remediation": %q}]}`,
+		hostileSummary, hostileDetails, asset.ID, hostileVersion, hostilePackage, hostileDetails, hostileComponent)), 201, &secAdv)
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/submit", secAdv.ID), nil, 200, nil)
+	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", secAdv.ID), nil, 200, &secAdv)
+	secAdvYear := secAdv.InitialReleaseAt.Year()
 
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
@@ -148,6 +157,18 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /cases":                        {"/cases", false},
 		"GET /cases/{id}":                   {"/cases/" + id(hostileCase), false},
 		"GET /cases/{id}/attachments/{aid}": {"", false}, // downloads, not pages: TestCaseAbuse
+		// CSAF advisories (issue 14, csaf); the provider's files are JSON
+		// and text, not pages.
+		"GET /security-advisories":                     {"/security-advisories", false},
+		"GET /security-advisories/{id}":                {"/security-advisories/" + id(secAdv.ID), true},
+		"GET /security/advisories":                     {"/security/advisories", false},
+		"GET /.well-known/csaf/provider-metadata.json": {"", false},
+		"GET /.well-known/csaf/white/index.txt":        {"", false},
+		"GET /.well-known/csaf/white/changes.csv":      {"", false},
+		"GET /.well-known/csaf/white/{year}/{file}":    {"", false},
+		"GET /.well-known/csaf/openpgp/{file}":         {"", false},
+		"GET /.well-known/csaf/white/{$}":              {"/.well-known/csaf/white/", false},
+		"GET /.well-known/csaf/white/{year}/{$}":       {fmt.Sprintf("/.well-known/csaf/white/%d/", secAdvYear), false},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

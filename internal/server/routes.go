@@ -291,6 +291,33 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/cases/{id}/links", Perm: triage, Summary: "link a case to an asset, finding or advisory", Tag: "cases", Body: "CaseLinkInput", Resp: "CaseLink", Status: 201, h: changeCase(http.StatusCreated, s.Svc.LinkCase)},
 		{Method: del, Pattern: "/api/v1/cases/{id}/links/{lid}", Perm: triage, Summary: "remove a case's link", Tag: "cases", Status: 204, h: s.unlinkCase},
 		{Method: post, Pattern: "/api/v1/cases/{id}/extensions", Perm: triage, Summary: "extend a case's disclosure date", Tag: "cases", Body: "CaseExtensionInput", Resp: "Case", h: changeCase(http.StatusOK, s.Svc.ExtendDisclosure)},
+		// CSAF advisories (issue 14, csaf): own security advisories, the
+		// CSAF provider under /.well-known/csaf/ and the public list.
+		{Method: get, Pattern: "/security-advisories", Perm: read, Page: true, Summary: "see the security advisories", h: s.secAdvisoriesPage},
+		{Method: post, Pattern: "/security-advisories", Perm: triage, Page: true, Summary: "write security advisories", Body: "form", h: s.createSecAdvisoryPage},
+		{Method: get, Pattern: "/security-advisories/{id}", Perm: read, Page: true, Summary: "see a security advisory", h: s.secAdvisoryPage},
+		{Method: post, Pattern: "/security-advisories/{id}", Perm: triage, Page: true, Summary: "write security advisories", Body: "form", h: s.updateSecAdvisoryPage},
+		{Method: post, Pattern: "/security-advisories/{id}/submit", Perm: triage, Page: true, Summary: "submit security advisories for review", Body: "form", h: s.secAdvActionPage(false)},
+		{Method: post, Pattern: "/security-advisories/{id}/publish", Perm: admin, Page: true, Summary: "publish security advisories", Body: "form", h: s.secAdvActionPage(true)},
+		{Method: get, Pattern: "/security/advisories", Public: true, Page: true, Summary: "see the published security advisories", h: s.publicAdvisoriesPage},
+		{Method: get, Pattern: "/.well-known/csaf/provider-metadata.json", Public: true, Page: true, Summary: "CSAF provider metadata", h: s.csafProviderMetadata},
+		{Method: get, Pattern: "/.well-known/csaf/white/index.txt", Public: true, Page: true, Summary: "CSAF index of TLP:WHITE documents", h: s.csafIndex},
+		{Method: get, Pattern: "/.well-known/csaf/white/changes.csv", Public: true, Page: true, Summary: "CSAF changes of TLP:WHITE documents", h: s.csafChanges},
+		{Method: get, Pattern: "/.well-known/csaf/white/{year}/{file}", Public: true, Page: true, Summary: "CSAF documents with their hashes and signatures", h: s.csafWhiteFile},
+		{Method: get, Pattern: "/.well-known/csaf/white/{$}", Public: true, Page: true, Summary: "the listing of the CSAF TLP:WHITE folder", h: s.csafListing},
+		{Method: get, Pattern: "/.well-known/csaf/white/{year}/{$}", Public: true, Page: true, Summary: "the listing of a CSAF year folder", h: s.csafListing},
+		{Method: get, Pattern: "/.well-known/csaf/openpgp/{file}", Public: true, Page: true, Summary: "the CSAF provider's OpenPGP public key", h: s.csafPublicKey},
+		{Method: get, Pattern: "/api/v1/security-advisories", Perm: read, Summary: "list own security advisories, newest first", Tag: "advisories",
+			Query: []param{secAdvStateParam}, Resp: "SecurityAdvisoryList", h: s.listSecAdvisories},
+		{Method: post, Pattern: "/api/v1/security-advisories", Perm: triage, Summary: "write security advisories: create a draft with the next tracking ID", Tag: "advisories",
+			Body: "SecurityAdvisory", Resp: "SecurityAdvisory", Status: 201, h: createOne[api.SecurityAdvisoryInput]("/api/v1/security-advisories", func() model.SecurityAdvisory { return model.SecurityAdvisory{} }, secAdvID, s.Svc.CreateSecAdvisory)},
+		{Method: get, Pattern: "/api/v1/security-advisories/{id}", Perm: read, Summary: "read a security advisory with its revisions", Tag: "advisories", Resp: "SecurityAdvisory", h: readOne("security advisory", s.Store.SecAdvisory)},
+		{Method: patch, Pattern: "/api/v1/security-advisories/{id}", Perm: triage, Summary: "write security advisories: change a draft or one in review; changing a published one starts its next revision", Tag: "advisories",
+			Body: "SecurityAdvisory", Resp: "SecurityAdvisory", h: changeOne[api.SecurityAdvisoryInput](s.Svc.UpdateSecAdvisory)},
+		{Method: post, Pattern: "/api/v1/security-advisories/{id}/submit", Perm: triage, Summary: "submit security advisories for review: a complete draft goes to review", Tag: "advisories", Resp: "SecurityAdvisory", h: s.secAdvAction(false)},
+		{Method: post, Pattern: "/api/v1/security-advisories/{id}/publish", Perm: admin, Summary: "publish security advisories: one in review becomes its next published revision, served as signed CSAF under /.well-known/csaf/", Tag: "advisories", Resp: "SecurityAdvisory", h: s.secAdvAction(true)},
+		{Method: get, Pattern: "/api/v1/security-advisories/{id}/csaf", Perm: read, Summary: "read a security advisory as CSAF 2.0: the published bytes, or a preview while it is a draft or in review", Tag: "advisories", Resp: "object", h: s.secAdvDocument(false)},
+		{Method: get, Pattern: "/api/v1/security-advisories/{id}/osv", Perm: read, Summary: "read a security advisory as OSV: the published record, or a preview while it is a draft or in review", Tag: "advisories", Resp: "object", h: s.secAdvDocument(true)},
 	}
 }
 

@@ -6,6 +6,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/vulndesk/vulndesk/internal/api"
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/pgpkey"
 	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/vex"
@@ -46,6 +48,11 @@ type Server struct {
 	started time.Time
 	docOnce sync.Once
 	docJSON []byte
+	// OpenPGPKey returns the server's OpenPGP signing key (csaf: the .asc
+	// files of the CSAF provider; security.txt's signature): the key file
+	// configured, else the one kept in the database. New sets it to the
+	// service's SigningKey.
+	OpenPGPKey func(context.Context) (*pgpkey.Key, error)
 	// slaFigures are the SLA figures the pages draw (slacache.go).
 	slaCache slaFigureCache
 	// cases guards the public report form and tracking link (cases.go).
@@ -69,6 +76,7 @@ func New(svc *service.Service, runner *service.Runner, log *slog.Logger, version
 		started: time.Now(),
 		cases:   newCaseGuards(),
 	}
+	s.OpenPGPKey = svc.SigningKey
 	s.routes = s.table()
 	return s
 }

@@ -45,6 +45,8 @@ type Service struct {
 	// (DefaultNotifyAttempts, DefaultNotifyBackoff when 0).
 	NotifyAttempts int
 	NotifyBackoff  time.Duration
+	// Signing holds the server's OpenPGP signing key (csaf).
+	Signing SigningKey
 
 	cache *recordCache
 	// entries remembers, per OSV feed, the zip entries its last sync read.

@@ -69,11 +69,9 @@ type checkerReport struct {
 // a loopback address and a random port cannot meet, each with why. The
 // test asserts that exactly these fail.
 var checkerExpectedFailures = map[int]string{
-	// The checker finds security.txt (8), then the well-known URL (9),
-	// then the DNS path (10), and reports each way it tried: 9 is met, and
-	// 8 and 10 are the alternatives that a provider needs only one of.
-	8: "security.txt with a CSAF field: served by the sectxt part of issue 14, which this branch does not have " +
-		"(the integrator adds the CSAF field pointing to provider-metadata.json)",
+	// The checker tries security.txt (8), the well-known URL (9) and the
+	// DNS path (10), and reports each way: 8 and 9 are met, and 10 is an
+	// alternative a provider needs only one of.
 	10: "DNS path https://csaf.data.security.<domain>: no DNS name on loopback",
 	// 11–14 (the directory-based distribution) all pass; 15–17 are the
 	// ROLIE alternative, which the provider does not use (16 and 17 are

@@ -5,6 +5,7 @@ package server
 // which redirects to it.
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,16 +26,32 @@ const securityTxtMaxAge = time.Hour
 // no https address for the report form): nothing is served.
 var errNoSecurityTxt = errors.New("no security.txt")
 
-// securityTxtKey is the key security.txt is clear-signed with; nil serves
-// it unsigned. The integrator wires the server's OpenPGP key here.
-func (s *Server) securityTxtKey() *openpgp.Entity { return nil }
+// securityTxtKey is the key security.txt is clear-signed with (RFC 9116
+// §2.3 recommends a signature): the server's OpenPGP key, the one that
+// signs the CSAF advisories and whose public part the provider metadata
+// names (/.well-known/csaf/openpgp/). Without a server key (a test's
+// server) it is served unsigned.
+func (s *Server) securityTxtKey(ctx context.Context) (*openpgp.Entity, error) {
+	if s.OpenPGPKey == nil {
+		return nil, nil
+	}
+	k, err := s.OpenPGPKey(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the signing key: %w", err)
+	}
+	return k.Entity, nil
+}
 
 func (s *Server) securityTxt(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	d, err := s.Svc.Disclosure(r.Context())
 	if err != nil {
 		return err
 	}
-	body, err := securityTxtFile(d, disclosureBase(r, d), time.Now(), s.securityTxtKey())
+	key, err := s.securityTxtKey(r.Context())
+	if err != nil {
+		return err
+	}
+	body, err := securityTxtFile(d, disclosureBase(r, d), time.Now(), key)
 	if errors.Is(err, errNoSecurityTxt) {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Error(w, err.Error(), http.StatusNotFound)
@@ -95,10 +112,14 @@ func disclosureBase(r *http.Request, d model.Disclosure) string {
 // disclosureSettings is what GET and PATCH /api/v1/settings/disclosure
 // answer: the settings, the file served and the warnings.
 func (s *Server) disclosureSettings(r *http.Request, d model.Disclosure) api.DisclosureSettings {
-	base, now, key := disclosureBase(r, d), time.Now(), s.securityTxtKey()
+	base, now := disclosureBase(r, d), time.Now()
+	key, err := s.securityTxtKey(r.Context())
 	st := api.DisclosureSettings{Disclosure: d, Warnings: securitytxt.Warnings(d, base, key, now)}
 	if st.Warnings == nil {
 		st.Warnings = []string{}
+	}
+	if err != nil {
+		st.Warnings = append(st.Warnings, "security.txt is served unsigned: "+err.Error())
 	}
 	if body, err := securityTxtFile(d, base, now, key); err == nil {
 		st.SecurityTxt = string(body)

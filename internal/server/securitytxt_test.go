@@ -60,7 +60,22 @@ func TestSecurityTxtServed(t *testing.T) {
 			if now := time.Now(); err != nil || !at.After(now) || !at.Before(now.AddDate(1, 0, 0)) {
 				t.Errorf("Expires %q: want within a year", expires[0][1])
 			}
-			checkWithCLI(t, p.URL+"/.well-known/security.txt", "", "valid: 0 error(s), 1 warning(s)") // the warning: plain http
+			// It is clear-signed with the server's key, the one the CSAF
+			// provider publishes; the check verifies it with that key.
+			k, err := p.Server.OpenPGPKey(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			key := filepath.Join(t.TempDir(), "key.asc")
+			if err := os.WriteFile(key, k.PublicArmored(), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(body, "-----BEGIN PGP SIGNED MESSAGE-----\n") {
+				t.Errorf("security.txt is not clear-signed:\n%s", body)
+			}
+			// The warnings: plain http, and a signed file without Canonical
+			// (no https address to make it from).
+			checkWithCLI(t, p.URL+"/.well-known/security.txt", "", key, "valid: 0 error(s), 2 warning(s)")
 
 			// /security.txt redirects to it.
 			if a := stranger("/security.txt"); a.status != http.StatusMovedPermanently || a.header.Get("Location") != "/.well-known/security.txt" {
@@ -88,8 +103,8 @@ func TestSecurityTxtServed(t *testing.T) {
 					t.Errorf("over TLS, security.txt lacks %q:\n%s", want, tb.String())
 				}
 			}
-			checkWithCLI(t, tlsSrv.URL+"/.well-known/security.txt", ca, "valid: 0 error(s), 0 warning(s)")
-			checkWithCLI(t, tlsSrv.URL+"/security.txt", ca, "valid: 0 error(s), 1 warning(s)") // the warning: the redirect
+			checkWithCLI(t, tlsSrv.URL+"/.well-known/security.txt", ca, key, "valid: 0 error(s), 0 warning(s)")
+			checkWithCLI(t, tlsSrv.URL+"/security.txt", ca, key, "valid: 0 error(s), 1 warning(s)") // the warning: the redirect
 
 			// The policy page answers a stranger, with the contact.
 			a = stranger("/security/policy")
@@ -110,14 +125,15 @@ func safeIndex(s []string, i int) string {
 
 // checkWithCLI runs `vulndesk securitytxt check URL` in-process and wants
 // it to pass with the summary line want.
-func checkWithCLI(t *testing.T, u, ca, want string) {
+func checkWithCLI(t *testing.T, u, ca, key, want string) {
 	t.Helper()
-	args := []string{"securitytxt", "check", u}
+	args := []string{"securitytxt", "check", u, "--key", key}
 	if ca != "" {
 		args = append(args, "--ca", ca)
 	}
 	var out, errOut bytes.Buffer
-	if code := cli.Main(t.Context(), args, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), want) {
+	if code := cli.Main(t.Context(), args, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), want) ||
+		!strings.Contains(out.String(), "verified cryptographically with the key given") {
 		t.Errorf("securitytxt check %s: exit %d, want 0 and %q\n%s%s", u, code, want, out.String(), errOut.String())
 	}
 }

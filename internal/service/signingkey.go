@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/vulndesk/vulndesk/internal/model"
@@ -42,10 +43,7 @@ func (s *Service) SigningKey(ctx context.Context) (*pgpkey.Key, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := d.Organisation
-		if name == "" {
-			name = "vulndesk"
-		}
+		name := keyUserName(d.Organisation)
 		k, priv, err := pgpkey.Generate(name, "", s.Store.Now())
 		if err != nil {
 			return nil, err
@@ -64,4 +62,21 @@ func (s *Service) SigningKey(ctx context.Context) (*pgpkey.Key, error) {
 	}
 	s.Signing.kept = k
 	return k, nil
+}
+
+// keyUserName is the name of a generated key's user ID: the organisation
+// without the characters an OpenPGP user ID cannot hold in its name
+// ("(", ")", "<", ">", NUL), which go-crypto refuses; vulndesk when
+// nothing is left.
+func keyUserName(org string) string {
+	name := strings.TrimSpace(strings.Map(func(r rune) rune {
+		if strings.ContainsRune("()<>\x00", r) {
+			return -1
+		}
+		return r
+	}, org))
+	if name == "" {
+		return "vulndesk"
+	}
+	return name
 }

@@ -120,3 +120,31 @@ func TestSignatureFollowsKey(t *testing.T) {
 		t.Fatalf("signed again with the key file: %v", err)
 	}
 }
+
+// TestSigningKeyOrganisationName: an organisation whose name holds what
+// an OpenPGP user ID's name may not ("ACME (Europe) <ops>") still gets a
+// generated key (before, go-crypto refused it and every signed file
+// answered 500); the key's name is the organisation without those.
+func TestSigningKeyOrganisationName(t *testing.T) {
+	e := storetest.Engines(t)[0]
+	ctx := t.Context()
+	st, err := store.Open(ctx, e.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := service.New(st, nil)
+	org := `ACME (Europe) <script>"x"</script>`
+	if _, err := svc.UpdateDisclosure(ctx, "admin", model.DisclosurePatch{Organisation: &org}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := svc.SigningKey(ctx)
+	if err != nil {
+		t.Fatalf("a key for %q: %v", org, err)
+	}
+	for name := range k.Entity.Identities {
+		if name != `ACME Europe script"x"/script (CSAF and security.txt signing key)` {
+			t.Errorf("the key's user ID %q", name)
+		}
+	}
+}

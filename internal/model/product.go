@@ -201,16 +201,16 @@ var OutboundStatuses = []string{"sent", "acknowledged", "fixed", "declined", "no
 // escalation to the national CSIRT, or a report of a vulnerability in a
 // component to its upstream maintainers.
 type OutboundReport struct {
-	ID        int64  `json:"id" doc:"the report's ID"`
-	Kind      string `json:"kind" doc:"csirt (an escalation to the national CSIRT, NIS2 Art. 12) or upstream (a report to the maintainers of a component, CRA Art. 13(6))"`
-	CaseID    int64  `json:"case_id,omitempty" doc:"the disclosure case it belongs to; absent when none"`
-	FindingID int64  `json:"finding_id,omitempty" doc:"the finding it is about; absent when none (or the finding's asset was deleted)"`
-	Recipient string `json:"recipient" doc:"who it was sent to: the CSIRT (default: the national CSIRT of the disclosure settings) or the upstream maintainers, at most 200 characters"`
-	Component string `json:"component,omitempty" doc:"upstream: the component, as a purl or package name and version (default: the finding's), at most 500 characters"`
-	Upstream  string `json:"upstream_project,omitempty" doc:"upstream: the upstream project (its name or repository URL), at most 500 characters"`
-	Channel   string `json:"channel" doc:"how it was sent: email, GitHub private vulnerability report, issue tracker, web form, …, at most 200 characters"`
-	Reference string `json:"reference,omitempty" doc:"the reference it got: an issue URL, a GHSA ID, a ticket number, at most 500 characters"`
-	Summary   string `json:"summary,omitempty" doc:"what was reported, at most 4000 characters"`
+	ID        int64     `json:"id" doc:"the report's ID"`
+	Kind      string    `json:"kind" doc:"csirt (an escalation to the national CSIRT, NIS2 Art. 12) or upstream (a report to the maintainers of a component, CRA Art. 13(6))"`
+	CaseID    int64     `json:"case_id,omitempty" doc:"the disclosure case it belongs to; absent when none"`
+	FindingID int64     `json:"finding_id,omitempty" doc:"the finding it is about; absent when none (or the finding's asset was deleted)"`
+	Recipient string    `json:"recipient" doc:"who it was sent to: the CSIRT (default: the national CSIRT of the disclosure settings) or the upstream maintainers, at most 200 characters"`
+	Component string    `json:"component,omitempty" doc:"upstream: the component, as a purl or package name and version (default: the finding's), at most 500 characters"`
+	Upstream  string    `json:"upstream_project,omitempty" doc:"upstream: the upstream project (its name or repository URL), at most 500 characters"`
+	Channel   string    `json:"channel" doc:"how it was sent: email, GitHub private vulnerability report, issue tracker, web form, …, at most 200 characters"`
+	Reference string    `json:"reference,omitempty" doc:"the reference it got: an issue URL, a GHSA ID, a ticket number, at most 500 characters"`
+	Summary   string    `json:"summary,omitempty" doc:"what was reported, at most 4000 characters"`
 	SentAt    time.Time `json:"sent_at" doc:"when it was sent (UTC, RFC 3339; default: when recorded); not in the future"`
 	Status    string    `json:"status" doc:"what became of it"`
 	Response  string    `json:"response,omitempty" doc:"what the recipient answered, at most 4000 characters"`

@@ -377,3 +377,24 @@ type OutboundUpdate struct {
 	RespondedAt *time.Time `json:"responded_at,omitempty" doc:"when the recipient answered (UTC, RFC 3339; default: now when a response or status is given); not in the future"`
 	Reference   *string    `json:"reference,omitempty" doc:"the reference it got (an issue URL, a GHSA ID), at most 500 characters"`
 }
+
+// ParseTimeInput reads a time a person typed or a form sent: RFC 3339,
+// or YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD HH:MM (a browser's
+// datetime-local) taken as UTC; "" is the zero time.
+func ParseTimeInput(field, s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if len(s) <= 40 {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+			if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
+				return t, nil
+			}
+		}
+	}
+	return time.Time{}, Invalidf("%s %q: a time as YYYY-MM-DDTHH:MM (UTC) or RFC 3339", field, clip(s, 40))
+}

@@ -157,6 +157,15 @@ var wantRequired = map[string][]string{
 
 	"NewChannel": {"kind", "name"},
 	"NewRule":    {"channel_id", "events"},
+
+	// CRA (issue 14, part cra).
+	"ProductInput":       {"support_end"},
+	"NewOutboundReport":  {"kind"},
+	"OutboundUpdate":     nil,
+	"CRAStart":           nil,
+	"CRADraftsPatch":     nil,
+	"CRAMitigation":      nil,
+	"CRASubmissionInput": {"report"},
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

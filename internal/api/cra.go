@@ -34,7 +34,7 @@ type NewOutboundReport struct {
 	Channel   string    `json:"channel" doc:"how it was sent (email, GitHub private vulnerability report, issue tracker, …), at most 200 characters; for csirt the default is the CSIRT's contact"`
 	Reference string    `json:"reference" doc:"the reference it got: an issue URL, a GHSA ID, a ticket number, at most 500 characters"`
 	Summary   string    `json:"summary" doc:"what was reported, at most 4000 characters"`
-	SentAt    time.Time `json:"sent_at" doc:"when it was sent (UTC, RFC 3339; default: now); not in the future"`
+	SentAt    time.Time `json:"sent_at,omitzero" doc:"when it was sent (UTC, RFC 3339; default: now); not in the future"`
 }
 
 // Report is the outbound report the input describes.

@@ -261,7 +261,7 @@ type CRAStart struct {
 	FindingID int64     `json:"finding_id" doc:"the finding flagged actively exploited; its asset must be a product"`
 	CaseID    int64     `json:"case_id" doc:"the disclosure case flagged actively exploited (with asset_id, or with a finding)"`
 	AssetID   int64     `json:"asset_id" doc:"the product concerned (for a case without a finding; with a finding it must be the finding's asset when given)"`
-	AwareAt   time.Time `json:"aware_at" doc:"when the organisation became aware it is actively exploited (UTC, RFC 3339; default: now); not in the future"`
+	AwareAt   time.Time `json:"aware_at,omitzero" doc:"when the organisation became aware it is actively exploited (UTC, RFC 3339; default: now); not in the future"`
 	Note      string    `json:"note" doc:"how it became known, at most 2000 characters"`
 	Title     string    `json:"title" doc:"for a case's clock: the vulnerability as the case calls it, at most 500 characters (required without a finding)"`
 }
@@ -296,7 +296,7 @@ func (s *CRAStart) Normalize(now time.Time) error {
 // CRASubmissionInput records a submission.
 type CRASubmissionInput struct {
 	Report      string    `json:"report" doc:"early_warning, notification or final_report"`
-	SubmittedAt time.Time `json:"submitted_at" doc:"when it was submitted (UTC, RFC 3339; default: now); not in the future"`
+	SubmittedAt time.Time `json:"submitted_at,omitzero" doc:"when it was submitted (UTC, RFC 3339; default: now); not in the future"`
 	Channel     string    `json:"channel" doc:"how (default: ENISA single reporting platform), at most 200 characters"`
 	Reference   string    `json:"reference" doc:"the reference the platform gave, at most 500 characters"`
 	SubmittedBy string    `json:"submitted_by" doc:"who submitted it (default: who records it), at most 200 characters"`
@@ -332,7 +332,7 @@ func (in *CRASubmissionInput) Normalize(now time.Time, by string) error {
 // CRAMitigation records that a corrective or mitigating measure is
 // available.
 type CRAMitigation struct {
-	AvailableAt time.Time `json:"available_at" doc:"when the measure became available (UTC, RFC 3339; default: now); not in the future; one available before awareness counts from awareness"`
+	AvailableAt time.Time `json:"available_at,omitzero" doc:"when the measure became available (UTC, RFC 3339; default: now); not in the future; one available before awareness counts from awareness"`
 	Description string    `json:"description" doc:"the measure: the fixed version, the workaround, at most 2000 characters"`
 }
 

@@ -53,6 +53,15 @@ var bodySamples = map[string]string{
 		{"vulnerability": {"name": "CVE-2026-0001"}, "products": [{"@id": "pkg:npm/a@1"}], "status": "fixed"}]}`,
 	"sbom": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
 		{"type": "library", "name": "BAD", "version": "1.0.0", "purl": "pkg:pypi/requests@2.0.0"}]}`,
+
+	// CRA (issue 14, part cra).
+	"ProductInput":       `{"name": "BAD", "support_end": "2030-01-01"}`,
+	"NewOutboundReport":  `{"kind": "upstream", "finding_id": 1, "recipient": "BAD", "upstream_project": "u", "channel": "email"}`,
+	"OutboundUpdate":     `{"response": "BAD"}`,
+	"CRAStart":           `{"finding_id": 1, "note": "BAD"}`,
+	"CRADraftsPatch":     `{"early_warning": {"details": "BAD"}}`,
+	"CRAMitigation":      `{"description": "BAD"}`,
+	"CRASubmissionInput": `{"report": "early_warning", "reference": "BAD"}`,
 }
 
 // TestBadTextWalk walks the route table: a NUL byte or invalid UTF-8 in

@@ -48,6 +48,7 @@ func TestClient(t *testing.T) {
 			clientScans(ctx, t, admin, shop)
 			clientFeeds(ctx, t, admin)
 			clientNotify(ctx, t, admin, analyst)
+			clientCRA(ctx, t, admin, analyst)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
 			rec.covers(t)

@@ -45,7 +45,7 @@ type clockRow struct {
 
 // span says a duration in days, hours and minutes, to the minute.
 func span(d time.Duration) string {
-	d = d.Round(time.Minute)
+	d = d.Truncate(time.Minute) // never more time left than there is
 	days, hours, mins := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	switch {
 	case days > 0:

@@ -5,7 +5,7 @@
 "use strict";
 (function () {
   function span(ms) {
-    var mins = Math.round(ms / 60000), days = Math.floor(mins / 1440), hours = Math.floor((mins % 1440) / 60);
+    var mins = Math.floor(ms / 60000), days = Math.floor(mins / 1440), hours = Math.floor((mins % 1440) / 60);
     if (days > 0) return days + " d " + hours + " h";
     if (hours > 0) return hours + " h " + (mins % 60) + " min";
     return mins + " min";
@@ -18,6 +18,7 @@
       var left = due - now;
       el.textContent = left > 0 ? "due in " + span(left) : "breached " + span(-left) + " ago";
       el.classList.toggle("breached", left <= 0);
+      el.title = "due " + new Date(due).toISOString().slice(0, 16).replace("T", " ") + " UTC";
     });
   }
   tick();

@@ -46,13 +46,7 @@ type OutboundFilter struct {
 
 // OutboundReports lists outbound reports, newest sent first.
 func (c *Client) OutboundReports(ctx context.Context, f OutboundFilter) ([]model.OutboundReport, error) {
-	q := url.Values{}
-	if f.CaseID != 0 {
-		q.Set("case_id", strconv.FormatInt(f.CaseID, 10))
-	}
-	if f.FindingID != 0 {
-		q.Set("finding_id", strconv.FormatInt(f.FindingID, 10))
-	}
+	q := linkQuery(f.CaseID, f.FindingID)
 	if f.Kind != "" {
 		q.Set("kind", f.Kind)
 	}
@@ -80,14 +74,7 @@ func (c *Client) UpdateOutbound(ctx context.Context, id int64, u model.OutboundU
 // CRAClocks lists the clocks (of a case or finding when not 0) and the
 // candidates.
 func (c *Client) CRAClocks(ctx context.Context, caseID, findingID int64) (api.CRAList, error) {
-	q := url.Values{}
-	if caseID != 0 {
-		q.Set("case_id", strconv.FormatInt(caseID, 10))
-	}
-	if findingID != 0 {
-		q.Set("finding_id", strconv.FormatInt(findingID, 10))
-	}
-	return get[api.CRAList](ctx, c, craPath, q)
+	return get[api.CRAList](ctx, c, craPath, linkQuery(caseID, findingID))
 }
 
 // StartCRAClock flags a finding or case as actively exploited in a
@@ -115,4 +102,16 @@ func (c *Client) RecordCRAMitigation(ctx context.Context, id int64, m model.CRAM
 // RecordCRASubmission records a report's submission.
 func (c *Client) RecordCRASubmission(ctx context.Context, id int64, in model.CRASubmissionInput) (model.CRASubmission, error) {
 	return sendJSON[model.CRASubmission](ctx, c, http.MethodPost, idPath(craPath, id)+"/submissions", in, http.StatusCreated)
+}
+
+// linkQuery asks for what belongs to a case or finding (those not 0).
+func linkQuery(caseID, findingID int64) url.Values {
+	q := url.Values{}
+	if caseID != 0 {
+		q.Set("case_id", strconv.FormatInt(caseID, 10))
+	}
+	if findingID != 0 {
+		q.Set("finding_id", strconv.FormatInt(findingID, 10))
+	}
+	return q
 }

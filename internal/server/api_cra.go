@@ -5,6 +5,7 @@ package server
 // Art. 14 clocks.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,18 +30,6 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request, _ *princip
 }
 
 var productListParams = []param{{Name: "published", Type: "boolean", Desc: "true: only the published products (those the public policy page and report form list)"}}
-
-func (s *Server) putProduct(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[api.ProductInput](r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Svc.SetProduct(r.Context(), id, in.Product(), who.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, p)
-}
 
 // queryID reads an optional positive integer query parameter (0 when
 // absent).
@@ -85,31 +74,6 @@ func (s *Server) listOutbound(w http.ResponseWriter, r *http.Request, _ *princip
 	return writeJSON(w, http.StatusOK, api.Page[model.OutboundReport]{Items: os})
 }
 
-func (s *Server) createOutbound(w http.ResponseWriter, r *http.Request, who *principal) error {
-	var in api.NewOutboundReport
-	if err := decode(r, &in); err != nil {
-		return err
-	}
-	o, err := s.Svc.RecordOutbound(r.Context(), in.Report(), who.Name)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/outbound-reports/%d", o.ID))
-	return writeJSON(w, http.StatusCreated, o)
-}
-
-func (s *Server) patchOutbound(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.OutboundUpdate](r)
-	if err != nil {
-		return err
-	}
-	o, err := s.Svc.UpdateOutbound(r.Context(), id, in, who.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, o)
-}
-
 var craListParams = []param{
 	{Name: "case_id", Type: "integer", Desc: "only the clocks of this disclosure case"},
 	{Name: "finding_id", Type: "integer", Desc: "only the clock of this finding"},
@@ -134,51 +98,45 @@ func (s *Server) listCRA(w http.ResponseWriter, r *http.Request, _ *principal) e
 	return writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) startCRA(w http.ResponseWriter, r *http.Request, who *principal) error {
-	var in model.CRAStart
-	if err := decode(r, &in); err != nil {
-		return err
+// createBy serves POST on a collection through a use case that takes the
+// body as it is: 201 with the created resource and its Location.
+func createBy[In, Out any](collection string, id func(Out) int64, create func(context.Context, In, string) (Out, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, who *principal) error {
+		var in In
+		if err := decode(r, &in); err != nil {
+			return err
+		}
+		v, err := create(r.Context(), in, who.Name)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", fmt.Sprintf("%s/%d", collection, id(v)))
+		return writeJSON(w, http.StatusCreated, v)
 	}
-	c, err := s.Svc.StartCRAClock(r.Context(), in, who.Name)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/cra/%d", c.ID))
-	return writeJSON(w, http.StatusCreated, c)
 }
 
-func (s *Server) saveCRADrafts(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CRADraftsPatch](r)
-	if err != nil {
-		return err
+// actOn serves a request on /…/{id} through a use case that takes the
+// ID and the body: status with what it answers.
+func actOn[In, Out any](status int, act func(context.Context, int64, In, string) (Out, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, who *principal) error {
+		id, in, err := idAndBody[In](r)
+		if err != nil {
+			return err
+		}
+		v, err := act(r.Context(), id, in, who.Name)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, status, v)
 	}
-	c, err := s.Svc.SaveCRADrafts(r.Context(), id, in, who.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) craMitigation(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CRAMitigation](r)
-	if err != nil {
-		return err
-	}
-	c, err := s.Svc.RecordCRAMitigation(r.Context(), id, in, who.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, c)
+// setProduct is the product use case with the API's input.
+func (s *Server) setProduct(ctx context.Context, id int64, in api.ProductInput, by string) (model.Product, error) {
+	return s.Svc.SetProduct(ctx, id, in.Product(), by)
 }
 
-func (s *Server) craSubmission(w http.ResponseWriter, r *http.Request, who *principal) error {
-	id, in, err := idAndBody[model.CRASubmissionInput](r)
-	if err != nil {
-		return err
-	}
-	sub, err := s.Svc.RecordCRASubmission(r.Context(), id, in, who.Name)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, sub)
+// recordOutbound is the outbound use case with the API's input.
+func (s *Server) recordOutbound(ctx context.Context, in api.NewOutboundReport, by string) (model.OutboundReport, error) {
+	return s.Svc.RecordOutbound(ctx, in.Report(), by)
 }

@@ -97,13 +97,10 @@ func TestCRAClocks(t *testing.T) {
 		t0 := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 		move := pinClock(st, t0)
 		api, _ := st.AssetByName(ctx, "api")
-		var flask, requests int64
+		var flask int64
 		for _, f := range openFindings(t, st, "open") {
 			if f.AssetID == api.ID && f.Package == "flask" {
 				flask = f.ID
-			}
-			if f.AssetID == api.ID && f.Package == "requests" {
-				requests = f.ID
 			}
 		}
 		_, err := svc.StartCRAClock(ctx, model.CRAStart{FindingID: flask}, "alice")
@@ -238,7 +235,18 @@ func TestCRAClocks(t *testing.T) {
 		if cs, err := st.CRAClocks(ctx, store.CRAFilter{CaseID: 42}); err != nil || len(cs) != 1 || cs[0].ID != cc.ID {
 			t.Errorf("clocks of case 42: %+v, %v", cs, err)
 		}
-		_ = requests
+		// The clocks outlive the asset: its finding and asset are gone, the
+		// product's name and the vulnerability stay.
+		if err := svc.DeleteAsset(ctx, api.ID, "admin"); err != nil {
+			t.Fatal(err)
+		}
+		kept, err := st.CRAClock(ctx, c.ID)
+		if err != nil || kept.AssetID != 0 || kept.FindingID != 0 || kept.Product != "Shop API" || len(kept.Submissions) != 3 {
+			t.Errorf("the clock after its asset was deleted: %+v, %v", kept, err)
+		}
+		if ps, _ := st.Products(ctx, false); len(ps) != 0 {
+			t.Errorf("products after the asset was deleted: %+v", ps)
+		}
 		evs, err := st.AuditEvents(ctx, store.AuditFilter{ObjectType: "cra_clock", Limit: 50})
 		if err != nil {
 			t.Fatal(err)

@@ -213,6 +213,12 @@ func (s *Service) StartCRAClock(ctx context.Context, in model.CRAStart, by strin
 		if err := in.Normalize(tx.Now()); err != nil {
 			return err
 		}
+		if in.FindingID > 0 {
+			// Locked until the clock is stored: it cannot go away before.
+			if err := findingExists(ctx, tx, in.FindingID); err != nil {
+				return err
+			}
+		}
 		a, err := tx.AssetForUpdate(ctx, in.AssetID)
 		if err != nil {
 			return fmt.Errorf("asset %d: %w", in.AssetID, err)

@@ -18,6 +18,11 @@
       var left = due - now;
       el.textContent = left > 0 ? "due in " + span(left) : "breached " + span(-left) + " ago";
       el.classList.toggle("breached", left <= 0);
+      var state = el.parentElement && el.parentElement.querySelector(".state");
+      if (left <= 0 && state && state.textContent === "due") {
+        state.textContent = "breached";
+        state.classList.replace("state-pending", "state-failing");
+      }
       el.title = "due " + new Date(due).toISOString().slice(0, 16).replace("T", " ") + " UTC";
     });
   }

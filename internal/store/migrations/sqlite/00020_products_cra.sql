@@ -11,7 +11,8 @@
 -- or mitigating measure became available) and each report's submission is
 -- recorded once. case_id columns hold a disclosure case's ID (migration
 -- 00019) as a plain integer without a foreign key: cases are never
--- deleted, and the service checks the case. A clock or report outlives
+-- deleted, and the service checks the case (wired when the cases part
+-- is merged). A clock or report outlives
 -- its asset and finding (SET NULL): it keeps the product's name and the
 -- vulnerability as they were. Keep postgres/ in step.
 

@@ -219,6 +219,42 @@ CREATE TABLE components (
     CONSTRAINT components_snapshot_id_fkey FOREIGN KEY (snapshot_id) REFERENCES snapshots(id) ON DELETE CASCADE
 );
 
+CREATE TABLE cra_clocks (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    asset_id bigint,
+    finding_id bigint,
+    case_id bigint,
+    product text NOT NULL,
+    vulnerability text NOT NULL,
+    aware_at timestamp with time zone NOT NULL,
+    note text NOT NULL DEFAULT ''::text,
+    mitigation_at timestamp with time zone,
+    mitigation text NOT NULL DEFAULT ''::text,
+    drafts text NOT NULL DEFAULT '{}'::text,
+    started_by text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT cra_clocks_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE SET NULL,
+    CONSTRAINT cra_clocks_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE SET NULL,
+    CONSTRAINT cra_clocks_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE cra_submissions (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    clock_id bigint NOT NULL,
+    report text NOT NULL,
+    submitted_at timestamp with time zone NOT NULL,
+    channel text NOT NULL,
+    reference text NOT NULL DEFAULT ''::text,
+    submitted_by text NOT NULL,
+    content text NOT NULL,
+    recorded_by text NOT NULL,
+    recorded_at timestamp with time zone NOT NULL,
+    CONSTRAINT cra_submissions_clock_id_fkey FOREIGN KEY (clock_id) REFERENCES cra_clocks(id) ON DELETE CASCADE,
+    CONSTRAINT cra_submissions_clock_id_report_key UNIQUE (clock_id, report),
+    CONSTRAINT cra_submissions_pkey PRIMARY KEY (id)
+);
+
 CREATE TABLE decision_history (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     asset_id bigint NOT NULL,
@@ -573,6 +609,44 @@ CREATE TABLE openpgp_keys (
     CONSTRAINT openpgp_keys_pkey PRIMARY KEY (id)
 );
 
+CREATE TABLE outbound_reports (
+    id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    kind text NOT NULL,
+    case_id bigint,
+    finding_id bigint,
+    recipient text NOT NULL,
+    component text NOT NULL DEFAULT ''::text,
+    upstream_project text NOT NULL DEFAULT ''::text,
+    channel text NOT NULL,
+    reference text NOT NULL DEFAULT ''::text,
+    summary text NOT NULL DEFAULT ''::text,
+    sent_at timestamp with time zone NOT NULL,
+    status text NOT NULL,
+    response text NOT NULL DEFAULT ''::text,
+    responded_at timestamp with time zone,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT outbound_reports_finding_id_fkey FOREIGN KEY (finding_id) REFERENCES findings(id) ON DELETE SET NULL,
+    CONSTRAINT outbound_reports_pkey PRIMARY KEY (id)
+);
+
+CREATE TABLE products (
+    asset_id bigint NOT NULL,
+    name text NOT NULL,
+    support_end text NOT NULL,
+    support_policy text NOT NULL DEFAULT ''::text,
+    security_contact text NOT NULL DEFAULT ''::text,
+    member_states text NOT NULL DEFAULT '[]'::text,
+    published boolean NOT NULL DEFAULT false,
+    created_by text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    updated_by text NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT products_asset_id_fkey FOREIGN KEY (asset_id) REFERENCES assets(id) ON DELETE CASCADE,
+    CONSTRAINT products_pkey PRIMARY KEY (asset_id)
+);
+
 CREATE TABLE scan_records (
     id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
     asset_id bigint NOT NULL,
@@ -728,6 +802,11 @@ CREATE UNIQUE INDEX code_findings_pkey ON code_findings USING btree (finding_id)
 CREATE INDEX components_by_key ON components USING btree (pkey, snapshot_id);
 CREATE UNIQUE INDEX components_pkey ON components USING btree (id);
 CREATE INDEX components_snapshot ON components USING btree (snapshot_id, id);
+CREATE INDEX cra_clocks_case ON cra_clocks USING btree (case_id) WHERE (case_id IS NOT NULL);
+CREATE UNIQUE INDEX cra_clocks_finding ON cra_clocks USING btree (finding_id) WHERE (finding_id IS NOT NULL);
+CREATE UNIQUE INDEX cra_clocks_pkey ON cra_clocks USING btree (id);
+CREATE UNIQUE INDEX cra_submissions_clock_id_report_key ON cra_submissions USING btree (clock_id, report);
+CREATE UNIQUE INDEX cra_submissions_pkey ON cra_submissions USING btree (id);
 CREATE INDEX decision_history_key ON decision_history USING btree (asset_id, vuln_id, pkey, id);
 CREATE UNIQUE INDEX decision_history_pkey ON decision_history USING btree (id);
 CREATE UNIQUE INDEX decisions_asset_id_vuln_id_pkey_key ON decisions USING btree (asset_id, vuln_id, pkey);
@@ -790,6 +869,10 @@ CREATE UNIQUE INDEX notify_rules_pkey ON notify_rules USING btree (id);
 CREATE INDEX nvd_records_feed ON nvd_records USING btree (feed_id);
 CREATE UNIQUE INDEX nvd_records_pkey ON nvd_records USING btree (id);
 CREATE UNIQUE INDEX openpgp_keys_pkey ON openpgp_keys USING btree (id);
+CREATE INDEX outbound_reports_case ON outbound_reports USING btree (case_id, id);
+CREATE INDEX outbound_reports_finding ON outbound_reports USING btree (finding_id, id);
+CREATE UNIQUE INDEX outbound_reports_pkey ON outbound_reports USING btree (id);
+CREATE UNIQUE INDEX products_pkey ON products USING btree (asset_id);
 CREATE INDEX scan_records_asset ON scan_records USING btree (asset_id, scanned_at, id);
 CREATE INDEX scan_records_document ON scan_records USING btree (document_sha256);
 CREATE UNIQUE INDEX scan_records_pkey ON scan_records USING btree (id);

@@ -220,6 +220,37 @@ CREATE TABLE components (
     extra       TEXT NOT NULL DEFAULT '{}'
 );
 
+CREATE TABLE cra_clocks (
+    id            INTEGER PRIMARY KEY,
+    asset_id      INTEGER REFERENCES assets (id) ON DELETE SET NULL,
+    finding_id    INTEGER REFERENCES findings (id) ON DELETE SET NULL,
+    case_id       INTEGER,
+    product       TEXT NOT NULL,
+    vulnerability TEXT NOT NULL,
+    aware_at      TIMESTAMP NOT NULL,
+    note          TEXT NOT NULL DEFAULT '',
+    mitigation_at TIMESTAMP,
+    mitigation    TEXT NOT NULL DEFAULT '',
+    drafts        TEXT NOT NULL DEFAULT '{}',
+    started_by    TEXT NOT NULL,
+    started_at    TIMESTAMP NOT NULL,
+    updated_at    TIMESTAMP NOT NULL
+);
+
+CREATE TABLE cra_submissions (
+    id           INTEGER PRIMARY KEY,
+    clock_id     INTEGER NOT NULL REFERENCES cra_clocks (id) ON DELETE CASCADE,
+    report       TEXT NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    channel      TEXT NOT NULL,
+    reference    TEXT NOT NULL DEFAULT '',
+    submitted_by TEXT NOT NULL,
+    content      TEXT NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TIMESTAMP NOT NULL,
+    UNIQUE (clock_id, report)
+);
+
 CREATE TABLE decision_history (
     id            INTEGER PRIMARY KEY,
     asset_id      INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
@@ -500,6 +531,40 @@ CREATE TABLE openpgp_keys (
     created_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE outbound_reports (
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT NOT NULL,
+    case_id          INTEGER,
+    finding_id       INTEGER REFERENCES findings (id) ON DELETE SET NULL,
+    recipient        TEXT NOT NULL,
+    component        TEXT NOT NULL DEFAULT '',
+    upstream_project TEXT NOT NULL DEFAULT '',
+    channel          TEXT NOT NULL,
+    reference        TEXT NOT NULL DEFAULT '',
+    summary          TEXT NOT NULL DEFAULT '',
+    sent_at          TIMESTAMP NOT NULL,
+    status           TEXT NOT NULL,
+    response         TEXT NOT NULL DEFAULT '',
+    responded_at     TIMESTAMP,
+    created_by       TEXT NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    updated_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE products (
+    asset_id         INTEGER PRIMARY KEY REFERENCES assets (id) ON DELETE CASCADE,
+    name             TEXT NOT NULL,
+    support_end      TEXT NOT NULL,
+    support_policy   TEXT NOT NULL DEFAULT '',
+    security_contact TEXT NOT NULL DEFAULT '',
+    member_states    TEXT NOT NULL DEFAULT '[]',
+    published        BOOLEAN NOT NULL DEFAULT FALSE,
+    created_by       TEXT NOT NULL,
+    created_at       TIMESTAMP NOT NULL,
+    updated_by       TEXT NOT NULL,
+    updated_at       TIMESTAMP NOT NULL
+);
+
 CREATE TABLE scan_records (
     id              INTEGER PRIMARY KEY,
     asset_id        INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
@@ -632,6 +697,10 @@ CREATE INDEX components_by_key ON components (pkey, snapshot_id);
 
 CREATE INDEX components_snapshot ON components (snapshot_id, id);
 
+CREATE INDEX cra_clocks_case ON cra_clocks (case_id) WHERE case_id IS NOT NULL;
+
+CREATE UNIQUE INDEX cra_clocks_finding ON cra_clocks (finding_id) WHERE finding_id IS NOT NULL;
+
 CREATE INDEX decision_history_key ON decision_history (asset_id, vuln_id, pkey, id);
 
 CREATE INDEX epss_history_cve ON epss_history (cve, id);
@@ -693,6 +762,10 @@ CREATE INDEX notify_deliveries_state ON notify_deliveries (state, id);
 CREATE INDEX notify_rules_channel ON notify_rules (channel_id);
 
 CREATE INDEX nvd_records_feed ON nvd_records (feed_id);
+
+CREATE INDEX outbound_reports_case ON outbound_reports (case_id, id);
+
+CREATE INDEX outbound_reports_finding ON outbound_reports (finding_id, id);
 
 CREATE INDEX scan_records_asset ON scan_records (asset_id, scanned_at, id);
 

@@ -282,6 +282,31 @@ var accessPolicy = map[string]string{
 	"POST /api/v1/security-advisories/{id}/publish": "admin",
 	"GET /api/v1/security-advisories/{id}/csaf":     "read",
 	"GET /api/v1/security-advisories/{id}/osv":      "read",
+	// CRA (issue 14, part cra).
+	"GET /products":                       "read",
+	"POST /products":                      "triage",
+	"POST /products/{id}/delete":          "admin",
+	"GET /cra":                            "read",
+	"POST /cra":                           "triage",
+	"GET /cra/{id}":                       "read",
+	"POST /cra/{id}/drafts":               "triage",
+	"POST /cra/{id}/mitigation":           "triage",
+	"POST /cra/{id}/submissions":          "triage",
+	"POST /outbound-reports":              "triage",
+	"POST /outbound-reports/{id}":         "triage",
+	"GET /api/v1/products":                "read",
+	"PUT /api/v1/assets/{id}/product":     "triage",
+	"DELETE /api/v1/assets/{id}/product":  "admin",
+	"GET /api/v1/outbound-reports":        "read",
+	"POST /api/v1/outbound-reports":       "triage",
+	"GET /api/v1/outbound-reports/{id}":   "read",
+	"PATCH /api/v1/outbound-reports/{id}": "triage",
+	"GET /api/v1/cra":                     "read",
+	"POST /api/v1/cra":                    "triage",
+	"GET /api/v1/cra/{id}":                "read",
+	"PATCH /api/v1/cra/{id}/drafts":       "triage",
+	"POST /api/v1/cra/{id}/mitigation":    "triage",
+	"POST /api/v1/cra/{id}/submissions":   "triage",
 }
 
 // walkException is a request for an exception of one finding.
@@ -478,6 +503,14 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	walkCase, walkCaseToken := walkReport(t, s)
 	caseID, caseAtt := fmt.Sprint(walkCase.ID), fmt.Sprint(walkCase.Attachments[0].ID)
 	reportBody := walkReportForm(t, base)
+	// CRA (issue 14, part cra): the seeded asset as a product with a
+	// clock on its finding and an outbound report, for the reads.
+	admin.JSON(t, "PUT", fmt.Sprintf("/api/v1/assets/%d/product", shop.ID), strings.NewReader(`{"support_end": "2031-12-31"}`), 200, nil)
+	var readClock model.CRAClock
+	admin.JSON(t, "POST", "/api/v1/cra", strings.NewReader(fmt.Sprintf(`{"finding_id": %d}`, fnd.ID)), 201, &readClock)
+	var readOutbound model.OutboundReport
+	admin.JSON(t, "POST", "/api/v1/outbound-reports", strings.NewReader(fmt.Sprintf(`{"kind": "csirt", "case_id": 1, "finding_id": %d, "recipient": "CERT-Walk", "channel": "email"}`, fnd.ID)), 201, &readOutbound)
+	craID, outID := fmt.Sprint(readClock.ID), fmt.Sprint(readOutbound.ID)
 
 	// The steps: reads first, then writes, deletions last.
 	ids := map[string]string{}
@@ -569,6 +602,15 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /.well-known/csaf/white/{$}", path: "/.well-known/csaf/white/", want: 200},
 		{route: "GET /.well-known/csaf/white/{year}/{$}", path: "/.well-known/csaf/white/" + strings.Split(readSecAdv.path, "/")[0] + "/", want: 200},
 		{route: "GET /.well-known/csaf/openpgp/{file}", path: "/.well-known/csaf/openpgp/" + readSecAdv.fingerprint + ".asc", want: 200},
+		// CRA (issue 14, part cra).
+		{route: "GET /products", path: "/products?edit=" + aid, want: 200},
+		{route: "GET /cra", path: "/cra", want: 200},
+		{route: "GET /cra/{id}", path: "/cra/" + craID, want: 200},
+		{route: "GET /api/v1/products", path: "/api/v1/products?published=false", want: 200},
+		{route: "GET /api/v1/outbound-reports", path: "/api/v1/outbound-reports?kind=csirt&case_id=1", want: 200},
+		{route: "GET /api/v1/outbound-reports/{id}", path: "/api/v1/outbound-reports/" + outID, want: 200, entity: "outbound report"},
+		{route: "GET /api/v1/cra", path: "/api/v1/cra?finding_id=" + fmt.Sprint(fnd.ID), want: 200},
+		{route: "GET /api/v1/cra/{id}", path: "/api/v1/cra/" + craID, want: 200, entity: "CRA clock"},
 
 		{route: "POST /api/v1/assets", path: "/api/v1/assets", body: `{"name": "walk-asset"}`, ctype: js, want: 201,
 			after: func(a httpAnswer) { ids["walkAsset"] = walkJSONID(t, a.body, "id") }},
@@ -583,6 +625,32 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 			body: url.Values{"name": {"walk-page-asset"}, "kind": {"host"}, "criticality": {"2"}, "exposure": {"internal"}, "lifecycle": {"active"}}.Encode()},
 		{route: "POST /assets/{id}", path: "/assets/" + aid, ctype: form, want: 303,
 			body: url.Values{"name": {shop.Name}, "kind": {shop.Kind}, "criticality": {"2"}, "exposure": {shop.Exposure}, "lifecycle": {shop.Lifecycle}, "owner": {"walk"}}.Encode()},
+		// CRA (issue 14, part cra): the walk's asset as a product, a case's
+		// clock on the seeded product with its drafts, measure and a
+		// submission, outbound reports; through the API and the pages.
+		{route: "PUT /api/v1/assets/{id}/product", path: "/api/v1/assets/{walkAsset}/product", ctype: js, want: 200, entity: "asset",
+			body: `{"support_end": "2030-06-30", "published": true, "member_states": ["EU"]}`},
+		{route: "POST /api/v1/cra", path: "/api/v1/cra", ctype: js, want: 201, body: `{"case_id": 5, "asset_id": ` + aid + `, "title": "walk"}`,
+			after: func(a httpAnswer) { ids["walkClock"] = walkJSONID(t, a.body, "id") }},
+		{route: "PATCH /api/v1/cra/{id}/drafts", path: "/api/v1/cra/{walkClock}/drafts", ctype: js, want: 200, entity: "CRA clock",
+			body: `{"final_report": {"malicious_actor": "walk"}}`},
+		{route: "POST /api/v1/cra/{id}/mitigation", path: "/api/v1/cra/{walkClock}/mitigation", ctype: js, want: 200, entity: "CRA clock",
+			body: `{"description": "walk"}`},
+		{route: "POST /api/v1/cra/{id}/submissions", path: "/api/v1/cra/{walkClock}/submissions", ctype: js, want: 201, entity: "CRA clock",
+			body: `{"report": "early_warning", "reference": "walk"}`},
+		{route: "POST /api/v1/outbound-reports", path: "/api/v1/outbound-reports", ctype: js, want: 201,
+			body:  fmt.Sprintf(`{"kind": "upstream", "finding_id": %d, "recipient": "walk", "upstream_project": "walk", "channel": "email"}`, fnd.ID),
+			after: func(a httpAnswer) { ids["walkOutbound"] = walkJSONID(t, a.body, "id") }},
+		{route: "PATCH /api/v1/outbound-reports/{id}", path: "/api/v1/outbound-reports/{walkOutbound}", ctype: js, want: 200, entity: "outbound report",
+			body: `{"status": "acknowledged"}`},
+		{route: "POST /products", path: "/products", ctype: form, want: 303, body: "asset=" + aid + "&support_end=2031-12-31&member_states=DE,+NL&published=1"},
+		{route: "POST /cra", path: "/cra", ctype: form, want: 303, body: "case_id=9&asset_id=" + aid + "&title=walk+page&aware_at=2026-01-02T03:04"},
+		{route: "POST /cra/{id}/drafts", path: "/cra/{walkClock}/drafts", ctype: form, want: 303, body: "report=notification&nature=walk"},
+		{route: "POST /cra/{id}/mitigation", path: "/cra/{walkClock}/mitigation", ctype: form, want: 303, body: "description=walk"},
+		{route: "POST /cra/{id}/submissions", path: "/cra/{walkClock}/submissions", ctype: form, want: 303, body: "report=notification&channel=walk"},
+		{route: "POST /outbound-reports", path: "/outbound-reports", ctype: form, want: 303,
+			body: fmt.Sprintf("kind=upstream&finding_id=%d&recipient=walk&upstream_project=walk&channel=email", fnd.ID)},
+		{route: "POST /outbound-reports/{id}", path: "/outbound-reports/{walkOutbound}", ctype: form, want: 303, body: "status=fixed&response=walk&reference=x"},
 		{route: "POST /api/v1/findings/{id}/triage", path: fmt.Sprintf("/api/v1/findings/%d/triage", fnd.ID), ctype: js, want: 200, entity: "finding",
 			body: `{"state": "under_investigation", "reason": "walk"}`},
 		{route: "GET /api/v1/findings/{id}/history", path: fmt.Sprintf("/api/v1/findings/%d/history", fnd.ID), want: 200, entity: "finding"},
@@ -799,6 +867,8 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "POST /notifications/rules/{id}/delete", path: "/notifications/rules/{walkPageRule}/delete", ctype: formType, want: 303},
 		{route: "POST /notifications/channels/{id}/delete", path: "/notifications/channels/{walkPageChannel}/delete", ctype: formType, want: 303},
 		{route: "POST /feeds/{id}/delete", path: "/feeds/{walkPageFeed}/delete", ctype: formType, body: "confirm=yes", want: 303},
+		{route: "DELETE /api/v1/assets/{id}/product", path: "/api/v1/assets/{walkAsset}/product", want: 204, entity: "asset"},
+		{route: "POST /products/{id}/delete", path: "/products/" + aid + "/delete", ctype: formType, want: 303},
 		{route: "DELETE /api/v1/assets/{id}", path: "/api/v1/assets/{walkAsset}", want: 204, entity: "asset"},
 		{route: "POST /logout", path: "/logout", want: 303,
 			after: func(a httpAnswer) {
@@ -958,7 +1028,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		}
 		m := method(st)
 		if st.entity != "" {
-			missing := regexp.MustCompile(`^(/api/v1/(?:notifications/)?[a-z]+/)[^/?]+`).ReplaceAllString(st.path, "${1}"+walkMissingID)
+			missing := regexp.MustCompile(`^(/api/v1/(?:notifications/)?[a-z-]+/)[^/?]+`).ReplaceAllString(st.path, "${1}"+walkMissingID)
 			if st.entity == "advisory" {
 				missing = "/api/v1/advisories/NOPE-0000-" + walkMissingID
 			}

@@ -64,6 +64,14 @@ var bodySamples = map[string]string{
 	"CaseMessageInput":   `{"body": "BAD"}`,
 	"CaseLinkInput":      `{"kind": "asset", "target": "BAD"}`,
 	"CaseExtensionInput": `{"days": 1, "reason": "BAD"}`,
+	// CRA (issue 14, part cra).
+	"ProductInput":       `{"name": "BAD", "support_end": "2030-01-01"}`,
+	"NewOutboundReport":  `{"kind": "upstream", "finding_id": 1, "recipient": "BAD", "upstream_project": "u", "channel": "email"}`,
+	"OutboundUpdate":     `{"response": "BAD"}`,
+	"CRAStart":           `{"finding_id": 1, "note": "BAD"}`,
+	"CRADraftsPatch":     `{"early_warning": {"details": "BAD"}}`,
+	"CRAMitigation":      `{"description": "BAD"}`,
+	"CRASubmissionInput": `{"report": "early_warning", "reference": "BAD"}`,
 }
 
 // TestBadTextWalk walks the route table: a NUL byte or invalid UTF-8 in

@@ -62,6 +62,17 @@ func TestOpenAPIAnswersMatch(t *testing.T) {
 	ids["cases"], ids["attachments"] = fmt.Sprint(liveCase.ID), fmt.Sprint(liveCase.Attachments[0].ID)
 	// CSAF advisories (issue 14, csaf): a published one.
 	ids["security-advisories"] = walkPublishAdvisory(t, p.admin, shop.ID).id
+	// CRA (issue 14, part cra): the seeded asset as a product with a
+	// clock (its measure and a submission) and an outbound report.
+	p.admin.JSON(t, "PUT", fmt.Sprintf("/api/v1/assets/%d/product", shop.ID), strings.NewReader(`{"support_end": "2031-12-31", "member_states": ["DE"]}`), 200, nil)
+	var clock model.CRAClock
+	p.admin.JSON(t, "POST", "/api/v1/cra", strings.NewReader(fmt.Sprintf(`{"finding_id": %d}`, fs.Items[0].ID)), 201, &clock)
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/cra/%d/mitigation", clock.ID), strings.NewReader(`{"description": "live"}`), 200, nil)
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/cra/%d/submissions", clock.ID), strings.NewReader(`{"report": "early_warning"}`), 201, nil)
+	var out model.OutboundReport
+	p.admin.JSON(t, "POST", "/api/v1/outbound-reports", strings.NewReader(fmt.Sprintf(`{"kind": "csirt", "finding_id": %d, "recipient": "CERT", "channel": "email"}`, fs.Items[0].ID)), 201, &out)
+	p.admin.JSON(t, "PATCH", fmt.Sprintf("/api/v1/outbound-reports/%d", out.ID), strings.NewReader(`{"status": "acknowledged", "response": "thanks"}`), 200, nil)
+	ids["cra"], ids["outbound-reports"] = fmt.Sprint(clock.ID), fmt.Sprint(out.ID)
 
 	// Every GET operation, and its query parameters' enums.
 	var gets []string

@@ -75,6 +75,28 @@ var schemaTypes = map[string]any{
 	"DeliveryLog":    model.DeliveryAttempt{},
 	"NotifyItem":     model.NotifyItem{},
 
+	// CRA (issue 14, part cra).
+	"Product":            model.Product{},
+	"ProductList":        api.Page[model.Product]{},
+	"ProductInput":       api.ProductInput{},
+	"OutboundReport":     model.OutboundReport{},
+	"OutboundReportList": api.Page[model.OutboundReport]{},
+	"NewOutboundReport":  api.NewOutboundReport{},
+	"OutboundUpdate":     model.OutboundUpdate{},
+	"CRAClock":           model.CRAClock{},
+	"CRAList":            api.CRAList{},
+	"CRACandidate":       model.CRACandidate{},
+	"CRADeadline":        model.CRADeadline{},
+	"CRASubmission":      model.CRASubmission{},
+	"CRADrafts":          model.CRADrafts{},
+	"CRAEarlyWarning":    model.CRAEarlyWarning{},
+	"CRANotification":    model.CRANotification{},
+	"CRAFinalReport":     model.CRAFinalReport{},
+	"CRAStart":           model.CRAStart{},
+	"CRADraftsPatch":     model.CRADraftsPatch{},
+	"CRAMitigation":      model.CRAMitigation{},
+	"CRASubmissionInput": model.CRASubmissionInput{},
+
 	"TriageInput":       model.TriageInput{},
 	"Assignment":        api.Assignment{},
 	"Comment":           api.Comment{},
@@ -176,6 +198,14 @@ var requestRequired = map[string][]string{
 	// CSAF advisories (issue 14, csaf).
 	"SecurityAdvisoryCreate": {"title"},
 	"SecurityAdvisoryPatch":  nil,
+	// CRA (issue 14, part cra).
+	"ProductInput":       {"support_end"},
+	"NewOutboundReport":  {"kind"},
+	"OutboundUpdate":     nil,
+	"CRAStart":           nil,
+	"CRADraftsPatch":     nil,
+	"CRAMitigation":      nil,
+	"CRASubmissionInput": {"report"},
 }
 
 // inputSchema maps a route's method and Body to the schema clients send,

@@ -169,6 +169,14 @@ var wantRequired = map[string][]string{
 	// CSAF advisories (issue 14, csaf).
 	"SecurityAdvisoryCreate": {"title"},
 	"SecurityAdvisoryPatch":  nil,
+	// CRA (issue 14, part cra).
+	"ProductInput":       {"support_end"},
+	"NewOutboundReport":  {"kind"},
+	"OutboundUpdate":     nil,
+	"CRAStart":           nil,
+	"CRADraftsPatch":     nil,
+	"CRAMitigation":      nil,
+	"CRASubmissionInput": {"report"},
 }
 
 func checkRequestBodies(t *testing.T, raw, schemas obj) {

@@ -80,6 +80,17 @@ var enums = map[fieldKey][]string{
 	field[api.SecurityAdvisoryInput]("profile"): model.SecAdvProfiles,
 	field[api.SecurityAdvisoryInput]("tlp"):     {"WHITE"},
 	field[model.SecAdvProduct]("status"):        model.ProductStatuses,
+	// CRA (issue 14, part cra).
+	field[model.Product]("support_status"):        model.SupportStates,
+	field[model.OutboundReport]("kind"):           model.OutboundKinds,
+	field[model.OutboundReport]("status"):         model.OutboundStatuses,
+	field[api.NewOutboundReport]("kind"):          model.OutboundKinds,
+	field[model.OutboundUpdate]("status"):         model.OutboundStatuses,
+	field[model.CRADeadline]("report"):            model.CRAReports,
+	field[model.CRADeadline]("state"):             model.CRADeadlineStates,
+	field[model.CRASubmission]("report"):          model.CRAReports,
+	field[model.CRASubmissionInput]("report"):     model.CRAReports,
+	field[model.CRAEarlyWarning]("malicious_act"): model.MaliciousActAnswers,
 }
 
 // strs turns a list of named strings into plain strings.
@@ -230,6 +241,27 @@ var schemaDocs = map[string]string{
 		"names an asset (its name is the product's default name), the affected versions and the fixed one.",
 	"SecurityAdvisoryPatch": "The fields of an advisory to change. Every field is optional: an absent field keeps its value; products and vulnerabilities " +
 		"replace the lists whole.",
+	// CRA (issue 14, part cra).
+	"Product":            "A product the organisation makes (an asset marked as one) with its support period (CRA Art. 13(8)), security contact and whether the public sees it.",
+	"ProductList":        "Every product (not paged), by name.",
+	"ProductInput":       "A product, whole: support_end is required; the name defaults to the asset's, the rest to empty.",
+	"OutboundReport":     "A report the team sent to someone else: an escalation to the national CSIRT (NIS2 Art. 12) or a report to a component's upstream maintainers (CRA Art. 13(6)), with what became of it.",
+	"OutboundReportList": "Outbound reports, newest sent first.",
+	"NewOutboundReport":  "An outbound report to record: kind is required, with case_id or finding_id (or both); an upstream report needs its upstream_project.",
+	"OutboundUpdate":     "What became of an outbound report. Every field is optional: absent fields stay as they are, but at least one is given.",
+	"CRAClock":           "The CRA Art. 14 reporting of one actively exploited vulnerability in a product: awareness, the measure, the three reports' drafts, their submissions and deadlines.",
+	"CRAList":            "The CRA clocks with the findings that may need one.",
+	"CRACandidate":       "An open finding listed in CISA KEV on a product's asset without a clock.",
+	"CRADeadline":        "One report's deadline and its state when read.",
+	"CRASubmission":      "The record of a report's manual submission, with the draft as it was.",
+	"CRADrafts":          "The drafts of the three reports of CRA Art. 14(2).",
+	"CRAEarlyWarning":    "The early warning's draft (CRA Art. 14(2)(a)).",
+	"CRANotification":    "The vulnerability notification's draft (CRA Art. 14(2)(b)).",
+	"CRAFinalReport":     "The final report's draft (CRA Art. 14(2)(c)).",
+	"CRAStart":           "A finding or case to flag as actively exploited. Every field is optional on its own, but finding_id, or case_id with asset_id and title, must be given.",
+	"CRADraftsPatch":     "Drafts to save, each replaced whole. Every field is optional: absent drafts stay as they are, but at least one is given.",
+	"CRAMitigation":      "A corrective or mitigating measure that became available. Every field is optional: available_at defaults to now.",
+	"CRASubmissionInput": "A report's submission to record: report is required; the channel defaults to ENISA's single reporting platform.",
 }
 
 // pathParamDocs describe a {id} path parameter by the collection it is in.
@@ -252,6 +284,10 @@ var pathParamDocs = map[string]string{
 	"attachments": "a case attachment's ID",
 	// CSAF advisories (issue 14, csaf).
 	"security-advisories": "the security advisory's ID",
+
+	// CRA (issue 14, part cra).
+	"outbound-reports": "the outbound report's ID",
+	"cra":              "the CRA clock's ID",
 }
 
 // Said of every operation that stores or changes something.
@@ -529,4 +565,36 @@ var opDocs = map[string]string{
 		"(status draft, or interim for the next revision).",
 	"GET /api/v1/security-advisories/{id}/osv": "The advisory as an OSV record (ID x_<tracking ID>, the CVEs as aliases): " +
 		"the published one, or a preview as for csaf.",
+	// CRA (issue 14, part cra).
+	"GET /api/v1/products": "Every product the organisation makes, by name, with its support period and support status " +
+		"(supported, ending within 90 days, or ended) on the day it is read. published=true lists only those the public sees.",
+	"PUT /api/v1/assets/{id}/product": "Marks the asset as a product the organisation makes, or replaces what is said of it: " +
+		"the last day of its support period (YYYY-MM-DD, required), its public name (default: the asset's), support policy, " +
+		"security contact, the Member States it is made available in, and whether it is published. 404 for an unknown asset. " +
+		storageFullDoc,
+	"DELETE /api/v1/assets/{id}/product": "The asset is no longer a product: it leaves the public lists; its CRA clocks stay. " +
+		"404 when it is not a product. " + storageFullDoc,
+	"GET /api/v1/outbound-reports": "Outbound reports, newest sent first, of one case, one finding or one kind when asked.",
+	"POST /api/v1/outbound-reports": "Records a report the team sent: kind csirt escalates to the national CSIRT (recipient and " +
+		"channel default to the CSIRT of the disclosure settings; 400 when none is set and none is given), kind upstream reports a " +
+		"vulnerability in a component to its maintainers (component defaults to the finding's purl). It belongs to a disclosure " +
+		"case, a finding or both; a finding that does not exist is 404. " + storageFullDoc,
+	"GET /api/v1/outbound-reports/{id}": "One outbound report with what became of it.",
+	"PATCH /api/v1/outbound-reports/{id}": "Records what became of the report: its status, the recipient's response (responded_at " +
+		"defaults to now when a response or a status other than sent is given) and the reference it got. " + storageFullDoc,
+	"GET /api/v1/cra": "Every CRA Art. 14 clock (at most 500, newest awareness first) with each report's deadline and its state " +
+		"now: due (with the seconds left), breached, met, late, or waiting (the final report before a measure is available); and " +
+		"the candidates, open KEV-listed findings of products without a clock.",
+	"POST /api/v1/cra": "Flags a finding (or a disclosure case, with the product it concerns and a title) as actively exploited " +
+		"in a product the organisation makes and starts its clock: the early warning is due 24 hours after aware_at, the " +
+		"notification 72 hours after. The drafts are prefilled from the product and the finding. A finding whose asset is not a " +
+		"product is refused (400, naming it); a finding has one clock (409). " + storageFullDoc,
+	"GET /api/v1/cra/{id}": "One CRA clock with its drafts, submissions and deadlines now.",
+	"PATCH /api/v1/cra/{id}/drafts": "Saves the drafts given, each whole; a report already submitted keeps its draft (409): it is " +
+		"the record of what was sent. " + storageFullDoc,
+	"POST /api/v1/cra/{id}/mitigation": "Records that a corrective or mitigating measure is available (default: now): the final " +
+		"report is due 14 days later. It may be corrected until the final report is submitted (then 409). " + storageFullDoc,
+	"POST /api/v1/cra/{id}/submissions": "Records that a report was submitted by hand (channel default: ENISA single reporting " +
+		"platform), keeping its draft as it stands; each report once (409 for a second). Its deadline is then met or late. " +
+		storageFullDoc,
 }

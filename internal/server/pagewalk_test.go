@@ -115,6 +115,16 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/submit", secAdv.ID), nil, 200, nil)
 	admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", secAdv.ID), nil, 200, &secAdv)
 	secAdvYear := secAdv.InitialReleaseAt.Year()
+	// CRA (issue 14, part cra): the hostile asset as a product (its name
+	// the asset's), a clock on its finding (the drafts hold the hostile
+	// summary) and an outbound report with hostile texts.
+	admin.JSON(t, "PUT", fmt.Sprintf("/api/v1/assets/%d/product", asset.ID), strings.NewReader(fmt.Sprintf(
+		`{"support_end": "2030-01-01", "support_policy": %q, "published": true}`, hostileOwner)), 200, nil)
+	var hostileClock model.CRAClock
+	admin.JSON(t, "POST", "/api/v1/cra", strings.NewReader(fmt.Sprintf(`{"finding_id": %d, "note": %q}`, fnd.ID, hostileDetails)), 201, &hostileClock)
+	outbound, _ := json.Marshal(api.NewOutboundReport{Kind: "upstream", FindingID: fnd.ID, Recipient: hostileOwner, Upstream: hostileComponent,
+		Channel: hostileVersion, Reference: hostilePackage, Summary: hostileSummary})
+	admin.JSON(t, "POST", "/api/v1/outbound-reports", strings.NewReader(string(outbound)), 201, nil)
 
 	// Where each page route is reached, and whether it shows the asset.
 	id := func(n int64) string { return fmt.Sprint(n) }
@@ -169,6 +179,10 @@ func pageWalk(t *testing.T, e storetest.Engine) {
 		"GET /.well-known/csaf/openpgp/{file}":         {"", false},
 		"GET /.well-known/csaf/white/{$}":              {"/.well-known/csaf/white/", false},
 		"GET /.well-known/csaf/white/{year}/{$}":       {fmt.Sprintf("/.well-known/csaf/white/%d/", secAdvYear), false},
+		// CRA (issue 14, part cra).
+		"GET /products": {"/products?edit=" + id(asset.ID), true},
+		"GET /cra":      {"/cra", true},
+		"GET /cra/{id}": {"/cra/" + id(hostileClock.ID), true},
 	}
 	hostile := []string{hostileAsset, hostileOwner, hostileComponent, hostileVersion, hostilePackage, hostileSummary, hostileDetails}
 	hostile = append(hostile, triageTexts...)

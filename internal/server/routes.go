@@ -83,6 +83,7 @@ var exportParams = append(slices.Clone(findingFilterParams),
 func (s *Server) table() []route {
 	read, upload, triage, admin := auth.PermRead, auth.PermUpload, auth.PermTriage, auth.PermAdmin
 	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	put := http.MethodPut
 	return []route{
 		// People.
 		{Method: get, Pattern: "/login", Public: true, Page: true, Summary: "sign-in page",
@@ -318,6 +319,36 @@ func (s *Server) table() []route {
 		{Method: post, Pattern: "/api/v1/security-advisories/{id}/publish", Perm: admin, Summary: "publish security advisories: one in review becomes its next published revision, served as signed CSAF under /.well-known/csaf/", Tag: "advisories", Resp: "SecurityAdvisory", h: s.secAdvAction(true)},
 		{Method: get, Pattern: "/api/v1/security-advisories/{id}/csaf", Perm: read, Summary: "read a security advisory as CSAF 2.0: the published bytes, or a preview while it is a draft or in review", Tag: "advisories", Resp: "object", h: s.secAdvDocument(false)},
 		{Method: get, Pattern: "/api/v1/security-advisories/{id}/osv", Perm: read, Summary: "read a security advisory as OSV: the published record, or a preview while it is a draft or in review", Tag: "advisories", Resp: "object", h: s.secAdvDocument(true)},
+		// CRA (issue 14, part cra): products and their support period,
+		// outbound reports, CRA Art. 14 clocks.
+		{Method: get, Pattern: "/products", Perm: read, Page: true, Summary: "see the products and their support period",
+			Query: []param{{Name: "edit", Type: "integer", Desc: "the asset ID of a product to fill the form with"}}, h: s.productsPage},
+		{Method: post, Pattern: "/products", Perm: triage, Page: true, Summary: "mark assets as products or change them", Body: "form", h: s.setProductPage},
+		{Method: post, Pattern: "/products/{id}/delete", Perm: admin, Page: true, Summary: "unmark products", Body: "form", h: s.unmarkProductPage},
+		{Method: get, Pattern: "/cra", Perm: read, Page: true, Summary: "see the CRA reporting clocks, candidates and outbound reports", h: s.craPage},
+		{Method: post, Pattern: "/cra", Perm: triage, Page: true, Summary: "start CRA clocks", Body: "form", h: s.startCRAPage},
+		{Method: get, Pattern: "/cra/{id}", Perm: read, Page: true, Summary: "see a CRA clock with its drafts", h: s.craClockPage},
+		{Method: post, Pattern: "/cra/{id}/drafts", Perm: triage, Page: true, Summary: "save CRA report drafts", Body: "form", h: s.craClockForm("drafts", s.saveCRADraftPage)},
+		{Method: post, Pattern: "/cra/{id}/mitigation", Perm: triage, Page: true, Summary: "record corrective or mitigating measures", Body: "form", h: s.craClockForm("mitigation", s.craMitigationPage)},
+		{Method: post, Pattern: "/cra/{id}/submissions", Perm: triage, Page: true, Summary: "record CRA report submissions", Body: "form", h: s.craClockForm("submission", s.craSubmissionPage)},
+		{Method: post, Pattern: "/outbound-reports", Perm: triage, Page: true, Summary: "record outbound reports", Body: "form", h: s.recordOutboundPage},
+		{Method: post, Pattern: "/outbound-reports/{id}", Perm: triage, Page: true, Summary: "update outbound reports", Body: "form", h: s.updateOutboundPage},
+		{Method: get, Pattern: "/api/v1/products", Perm: read, Summary: "list the products the organisation makes, with their support period and status", Tag: "cra",
+			Query: productListParams, Resp: "ProductList", h: s.listProducts},
+		{Method: put, Pattern: "/api/v1/assets/{id}/product", Perm: triage, Summary: "mark assets as products or change them", Tag: "cra", Body: "ProductInput", Resp: "Product", h: actOn(http.StatusOK, s.setProduct)},
+		{Method: del, Pattern: "/api/v1/assets/{id}/product", Perm: admin, Summary: "unmark products", Tag: "cra", Status: 204, h: deleteOne(s.Svc.UnmarkProduct)},
+		{Method: get, Pattern: "/api/v1/outbound-reports", Perm: read, Summary: "list outbound reports: CSIRT escalations and upstream reports", Tag: "cra",
+			Query: outboundParams, Resp: "OutboundReportList", h: s.listOutbound},
+		{Method: post, Pattern: "/api/v1/outbound-reports", Perm: triage, Summary: "record outbound reports", Tag: "cra", Body: "NewOutboundReport", Resp: "OutboundReport", Status: 201, h: createBy("/api/v1/outbound-reports", func(o model.OutboundReport) int64 { return o.ID }, s.recordOutbound)},
+		{Method: get, Pattern: "/api/v1/outbound-reports/{id}", Perm: read, Summary: "read an outbound report", Tag: "cra", Resp: "OutboundReport", h: readOne("outbound report", s.Store.OutboundReport)},
+		{Method: patch, Pattern: "/api/v1/outbound-reports/{id}", Perm: triage, Summary: "record what became of outbound reports", Tag: "cra", Body: "OutboundUpdate", Resp: "OutboundReport", h: actOn(http.StatusOK, s.Svc.UpdateOutbound)},
+		{Method: get, Pattern: "/api/v1/cra", Perm: read, Summary: "list the CRA Art. 14 clocks and the KEV-listed findings of products without one", Tag: "cra",
+			Query: craListParams, Resp: "CRAList", h: s.listCRA},
+		{Method: post, Pattern: "/api/v1/cra", Perm: triage, Summary: "start CRA clocks: flag a finding or case as actively exploited in a product", Tag: "cra", Body: "CRAStart", Resp: "CRAClock", Status: 201, h: createBy("/api/v1/cra", func(c model.CRAClock) int64 { return c.ID }, s.Svc.StartCRAClock)},
+		{Method: get, Pattern: "/api/v1/cra/{id}", Perm: read, Summary: "read a CRA clock", Tag: "cra", Resp: "CRAClock", h: readOne("CRA clock", s.Store.CRAClock)},
+		{Method: patch, Pattern: "/api/v1/cra/{id}/drafts", Perm: triage, Summary: "save CRA report drafts", Tag: "cra", Body: "CRADraftsPatch", Resp: "CRAClock", h: actOn(http.StatusOK, s.Svc.SaveCRADrafts)},
+		{Method: post, Pattern: "/api/v1/cra/{id}/mitigation", Perm: triage, Summary: "record corrective or mitigating measures", Tag: "cra", Body: "CRAMitigation", Resp: "CRAClock", h: actOn(http.StatusOK, s.Svc.RecordCRAMitigation)},
+		{Method: post, Pattern: "/api/v1/cra/{id}/submissions", Perm: triage, Summary: "record CRA report submissions", Tag: "cra", Body: "CRASubmissionInput", Resp: "CRASubmission", Status: 201, h: actOn(http.StatusCreated, s.Svc.RecordCRASubmission)},
 	}
 }
 

@@ -48,21 +48,11 @@ type caseGuards struct {
 	reports, messages *auth.RateLimiter
 	keyOnce           sync.Mutex
 	key               []byte
-	// products lists the published products the form offers (see
-	// SetPublishedProducts); nil offers none.
-	products func(context.Context) ([]string, error)
 }
 
 func newCaseGuards() caseGuards {
 	return caseGuards{reports: auth.NewRateLimiter(ReportsPerAddress, ReportWindow),
 		messages: auth.NewRateLimiter(MessagesPerAddress, MessageWindow)}
-}
-
-// SetPublishedProducts sets where the report form takes its list of
-// published products from (the products the organisation makes and has
-// published). Until it is set, the form offers free text only.
-func (s *Server) SetPublishedProducts(list func(context.Context) ([]string, error)) {
-	s.cases.products = list
 }
 
 // SetReportLimit changes how many reports one address may send per
@@ -71,12 +61,15 @@ func (s *Server) SetReportLimit(n int, window time.Duration) {
 	s.cases.reports = auth.NewRateLimiter(n, window)
 }
 
-// publishedProducts is the product list the form offers.
+// publishedProducts is the product list the form offers: the public
+// names of the products the organisation makes and has published.
 func (s *Server) publishedProducts(ctx context.Context) ([]string, error) {
-	if s.cases.products == nil {
-		return nil, nil
+	ps, err := s.Svc.PublishedProducts(ctx)
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
 	}
-	return s.cases.products(ctx)
+	return names, err
 }
 
 // formKey is the key that signs form timestamps (shared by replicas

@@ -19,6 +19,16 @@ type policyView struct {
 	CSIRTContact               *policyLink
 	Fix                        []policyFix
 	ReportPath, AckPath        string
+	// Products are the published products with their support periods
+	// (CRA Art. 13(8)).
+	Products []policyProduct
+}
+
+// policyProduct is a published product as strangers see it: its public
+// name, never the asset's.
+type policyProduct struct {
+	Name, SupportEnd, SupportStatus, SupportPolicy, Class string
+	Contact                                               *policyLink
 }
 
 // policyLink is a URI shown as a link when it is a web or mail address,
@@ -42,6 +52,18 @@ func (s *Server) policyPage(w http.ResponseWriter, r *http.Request, _ *principal
 		ReportPath: securitytxt.PathReport, AckPath: securitytxt.PathAcknowledgements}
 	if d.CSIRT.Contact != "" {
 		v.CSIRTContact = &policyLinks([]string{d.CSIRT.Contact})[0]
+	}
+	products, err := s.Svc.PublishedProducts(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, p := range products {
+		pp := policyProduct{Name: p.Name, SupportEnd: p.SupportEnd, SupportStatus: p.SupportStatus, SupportPolicy: p.SupportPolicy,
+			Class: supportClass(p.SupportStatus)}
+		if p.SecurityContact != "" {
+			pp.Contact = &policyLinks([]string{p.SecurityContact})[0]
+		}
+		v.Products = append(v.Products, pp)
 	}
 	for _, sev := range model.FixSeverities {
 		if n, ok := d.Timers.FixDays[sev]; ok {

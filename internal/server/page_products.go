@@ -43,15 +43,20 @@ type productRow struct {
 func (v productsView) Rows() []productRow {
 	out := make([]productRow, len(v.Products))
 	for i, p := range v.Products {
-		out[i] = productRow{p, "state-ok"}
-		switch p.SupportStatus {
-		case model.SupportEnded:
-			out[i].Class = "state-failing"
-		case model.SupportEnding:
-			out[i].Class = "state-pending"
-		}
+		out[i] = productRow{p, supportClass(p.SupportStatus)}
 	}
 	return out
+}
+
+// supportClass is the colour of a support status.
+func supportClass(status string) string {
+	switch status {
+	case model.SupportEnded:
+		return "state-failing"
+	case model.SupportEnding:
+		return "state-pending"
+	}
+	return "state-ok"
 }
 
 func (s *Server) productsData(r *http.Request, who *principal) (pageData, *productsView, error) {

@@ -509,7 +509,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 	var readClock model.CRAClock
 	admin.JSON(t, "POST", "/api/v1/cra", strings.NewReader(fmt.Sprintf(`{"finding_id": %d}`, fnd.ID)), 201, &readClock)
 	var readOutbound model.OutboundReport
-	admin.JSON(t, "POST", "/api/v1/outbound-reports", strings.NewReader(fmt.Sprintf(`{"kind": "csirt", "case_id": 1, "finding_id": %d, "recipient": "CERT-Walk", "channel": "email"}`, fnd.ID)), 201, &readOutbound)
+	admin.JSON(t, "POST", "/api/v1/outbound-reports", strings.NewReader(fmt.Sprintf(`{"kind": "csirt", "case_id": %s, "finding_id": %d, "recipient": "CERT-Walk", "channel": "email"}`, caseID, fnd.ID)), 201, &readOutbound)
 	craID, outID := fmt.Sprint(readClock.ID), fmt.Sprint(readOutbound.ID)
 
 	// The steps: reads first, then writes, deletions last.
@@ -607,7 +607,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "GET /cra", path: "/cra", want: 200},
 		{route: "GET /cra/{id}", path: "/cra/" + craID, want: 200},
 		{route: "GET /api/v1/products", path: "/api/v1/products?published=false", want: 200},
-		{route: "GET /api/v1/outbound-reports", path: "/api/v1/outbound-reports?kind=csirt&case_id=1", want: 200},
+		{route: "GET /api/v1/outbound-reports", path: "/api/v1/outbound-reports?kind=csirt&case_id=" + caseID, want: 200},
 		{route: "GET /api/v1/outbound-reports/{id}", path: "/api/v1/outbound-reports/" + outID, want: 200, entity: "outbound report"},
 		{route: "GET /api/v1/cra", path: "/api/v1/cra?finding_id=" + fmt.Sprint(fnd.ID), want: 200},
 		{route: "GET /api/v1/cra/{id}", path: "/api/v1/cra/" + craID, want: 200, entity: "CRA clock"},
@@ -630,7 +630,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		// submission, outbound reports; through the API and the pages.
 		{route: "PUT /api/v1/assets/{id}/product", path: "/api/v1/assets/{walkAsset}/product", ctype: js, want: 200, entity: "asset",
 			body: `{"support_end": "2030-06-30", "published": true, "member_states": ["EU"]}`},
-		{route: "POST /api/v1/cra", path: "/api/v1/cra", ctype: js, want: 201, body: `{"case_id": 5, "asset_id": ` + aid + `, "title": "walk"}`,
+		{route: "POST /api/v1/cra", path: "/api/v1/cra", ctype: js, want: 201, body: `{"case_id": ` + caseID + `, "asset_id": ` + aid + `, "title": "walk"}`,
 			after: func(a httpAnswer) { ids["walkClock"] = walkJSONID(t, a.body, "id") }},
 		{route: "PATCH /api/v1/cra/{id}/drafts", path: "/api/v1/cra/{walkClock}/drafts", ctype: js, want: 200, entity: "CRA clock",
 			body: `{"final_report": {"malicious_actor": "walk"}}`},
@@ -644,7 +644,7 @@ func authWalk(t *testing.T, e storetest.Engine, webshopSBOM string) {
 		{route: "PATCH /api/v1/outbound-reports/{id}", path: "/api/v1/outbound-reports/{walkOutbound}", ctype: js, want: 200, entity: "outbound report",
 			body: `{"status": "acknowledged"}`},
 		{route: "POST /products", path: "/products", ctype: form, want: 303, body: "asset=" + aid + "&support_end=2031-12-31&member_states=DE,+NL&published=1"},
-		{route: "POST /cra", path: "/cra", ctype: form, want: 303, body: "case_id=9&asset_id=" + aid + "&title=walk+page&aware_at=2026-01-02T03:04"},
+		{route: "POST /cra", path: "/cra", ctype: form, want: 303, body: "case_id=" + caseID + "&asset_id=" + aid + "&title=walk+page&aware_at=2026-01-02T03:04"},
 		{route: "POST /cra/{id}/drafts", path: "/cra/{walkClock}/drafts", ctype: form, want: 303, body: "report=notification&nature=walk"},
 		{route: "POST /cra/{id}/mitigation", path: "/cra/{walkClock}/mitigation", ctype: form, want: 303, body: "description=walk"},
 		{route: "POST /cra/{id}/submissions", path: "/cra/{walkClock}/submissions", ctype: form, want: 303, body: "report=notification&channel=walk"},

@@ -16,7 +16,8 @@ import (
 // messaged, linked and unlinked, extended within the policy's bound.
 func clientCases(ctx context.Context, t *testing.T, p *inproc, c, auditor *client.Client) {
 	d, _ := walkReport(t, p)
-	if got := must(c.Cases(ctx, model.CaseReceived, "on_track"))(t); len(got) != 1 || got[0].ID != d.ID || len(got[0].Timers) != 4 {
+	// Newest first; TestClient's earlier steps may have filed cases too.
+	if got := must(c.Cases(ctx, model.CaseReceived, "on_track"))(t); len(got) == 0 || got[0].ID != d.ID || len(got[0].Timers) != 4 {
 		t.Errorf("received cases on track: %+v", got)
 	}
 	if got := must(c.Cases(ctx, model.CaseFixed, ""))(t); len(got) != 0 {

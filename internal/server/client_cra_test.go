@@ -14,7 +14,7 @@ import (
 // clientCRA: products, a CRA clock through its life and outbound reports
 // through the client, as an analyst (triage) with the admin to unmark.
 // Flagging a finding of an asset that is not a product is refused.
-func clientCRA(ctx context.Context, t *testing.T, admin, analyst *client.Client) {
+func clientCRA(ctx context.Context, t *testing.T, srv *inproc, admin, analyst *client.Client) {
 	fs := must(admin.Findings(ctx, client.FindingFilter{Status: "open"}))(t)
 	if len(fs.Items) == 0 {
 		t.Fatal("no open finding")
@@ -61,7 +61,9 @@ func clientCRA(ctx context.Context, t *testing.T, admin, analyst *client.Client)
 	_, err = analyst.CRAClock(ctx, 987654)
 	wantClientError(t, "a missing clock", err, 404, "CRA clock 987654")
 
-	o := must(analyst.RecordOutbound(ctx, api.NewOutboundReport{Kind: "upstream", FindingID: f.ID, CaseID: 12, Recipient: "maintainers",
+	reported, _ := walkReport(t, srv)
+	caseID := reported.ID
+	o := must(analyst.RecordOutbound(ctx, api.NewOutboundReport{Kind: "upstream", FindingID: f.ID, CaseID: caseID, Recipient: "maintainers",
 		Upstream: "https://github.com/example/lib", Channel: "GitHub private vulnerability report"}))(t)
 	if o.Component == "" || o.Status != "sent" {
 		t.Errorf("outbound %+v", o)
@@ -75,8 +77,8 @@ func clientCRA(ctx context.Context, t *testing.T, admin, analyst *client.Client)
 	if g := must(analyst.OutboundReport(ctx, o.ID))(t); g.Status != "fixed" {
 		t.Errorf("read %+v", g)
 	}
-	if os := must(analyst.OutboundReports(ctx, client.OutboundFilter{CaseID: 12, Kind: "upstream", Limit: 5}))(t); len(os) != 1 || os[0].ID != o.ID {
-		t.Errorf("outbound of case 12: %+v", os)
+	if os := must(analyst.OutboundReports(ctx, client.OutboundFilter{CaseID: caseID, Kind: "upstream", Limit: 5}))(t); len(os) != 1 || os[0].ID != o.ID {
+		t.Errorf("outbound of case %d: %+v", caseID, os)
 	}
 	err = analyst.UnmarkProduct(ctx, f.AssetID)
 	wantClientError(t, "an analyst unmarking", err, 403, "")

@@ -49,7 +49,7 @@ func TestClient(t *testing.T) {
 			clientFeeds(ctx, t, admin)
 			clientNotify(ctx, t, admin, analyst)
 			clientDisclosure(ctx, t, admin, analyst) // issue 14, sectxt
-			clientCRA(ctx, t, admin, analyst)
+			clientCRA(ctx, t, p, admin, analyst)
 			clientAccess(ctx, t, p.URL, admin, hc)
 			clientErrors(ctx, t, admin)
 			clientCases(ctx, t, p, admin, client.New(p.URL, client.WithToken(p.client(t, "auditor").Token), client.WithHTTPClient(hc))) // issue 14, part cases

@@ -672,3 +672,14 @@ func (s *Service) Cases(ctx context.Context, state, timerState string) ([]model.
 	}
 	return out, nil
 }
+
+// caseExists checks, in the caller's transaction, that the case another
+// record names (a CRA clock, an outbound report, an advisory) exists,
+// and locks it until the transaction ends so that it stays.
+func caseExists(ctx context.Context, tx *store.Tx, id int64) error {
+	_, err := tx.CaseForUpdate(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Invalidf("case_id %d: no such disclosure case", id)
+	}
+	return err
+}

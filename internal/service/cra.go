@@ -75,7 +75,7 @@ func (s *Service) PublishedProducts(ctx context.Context) ([]model.Product, error
 // national CSIRT (its recipient defaults to the CSIRT of the disclosure
 // settings) or a report to a component's upstream maintainers (its
 // component defaults to the finding's package). The finding must exist;
-// a case's ID is kept as given (the case part checks it).
+// so must the case it names.
 func (s *Service) RecordOutbound(ctx context.Context, o model.OutboundReport, by string) (model.OutboundReport, error) {
 	if o.Kind == model.OutboundCSIRT && strings.TrimSpace(o.Recipient) == "" {
 		d, err := s.Disclosure(ctx)
@@ -102,6 +102,11 @@ func (s *Service) RecordOutbound(ctx context.Context, o model.OutboundReport, by
 		}
 		if o.FindingID > 0 {
 			if err := findingExists(ctx, tx, o.FindingID); err != nil {
+				return err
+			}
+		}
+		if o.CaseID > 0 {
+			if err := caseExists(ctx, tx, o.CaseID); err != nil {
 				return err
 			}
 		}
@@ -216,6 +221,11 @@ func (s *Service) StartCRAClock(ctx context.Context, in model.CRAStart, by strin
 		if in.FindingID > 0 {
 			// Locked until the clock is stored: it cannot go away before.
 			if err := findingExists(ctx, tx, in.FindingID); err != nil {
+				return err
+			}
+		}
+		if in.CaseID > 0 {
+			if err := caseExists(ctx, tx, in.CaseID); err != nil {
 				return err
 			}
 		}

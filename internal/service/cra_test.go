@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vulndesk/vulndesk/internal/model"
+	"github.com/vulndesk/vulndesk/internal/service"
 	"github.com/vulndesk/vulndesk/internal/store"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -227,13 +228,19 @@ func TestCRAClocks(t *testing.T) {
 		if _, err := svc.RecordCRAMitigation(ctx, c.ID, model.CRAMitigation{}, "carol"); !errors.Is(err, store.ErrConflict) {
 			t.Errorf("a measure after the final report: %v", err)
 		}
-		// A case's clock, without a finding.
-		cc, err := svc.StartCRAClock(ctx, model.CRAStart{CaseID: 42, AssetID: api.ID, Title: "auth bypass reported by a researcher"}, "alice")
-		if err != nil || cc.CaseID != 42 || cc.FindingID != 0 || cc.Vulnerability != "auth bypass reported by a researcher" {
+		// A case's clock, without a finding; a case that does not exist
+		// is refused.
+		if _, err := svc.StartCRAClock(ctx, model.CRAStart{CaseID: 4242, AssetID: api.ID, Title: "t"}, "alice"); !errors.Is(err, model.ErrInvalid) ||
+			!strings.Contains(err.Error(), "case_id 4242: no such disclosure case") {
+			t.Errorf("a clock of a missing case: %v", err)
+		}
+		caseID := reportCase(t, svc)
+		cc, err := svc.StartCRAClock(ctx, model.CRAStart{CaseID: caseID, AssetID: api.ID, Title: "auth bypass reported by a researcher"}, "alice")
+		if err != nil || cc.CaseID != caseID || cc.FindingID != 0 || cc.Vulnerability != "auth bypass reported by a researcher" {
 			t.Errorf("a case's clock: %+v, %v", cc, err)
 		}
-		if cs, err := st.CRAClocks(ctx, store.CRAFilter{CaseID: 42}); err != nil || len(cs) != 1 || cs[0].ID != cc.ID {
-			t.Errorf("clocks of case 42: %+v, %v", cs, err)
+		if cs, err := st.CRAClocks(ctx, store.CRAFilter{CaseID: caseID}); err != nil || len(cs) != 1 || cs[0].ID != cc.ID {
+			t.Errorf("clocks of case %d: %+v, %v", caseID, cs, err)
 		}
 		// The clocks outlive the asset: its finding and asset are gone, the
 		// product's name and the vulnerability stay.
@@ -271,7 +278,8 @@ func TestOutboundReports(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		svc := exceptionFixture(t, st)
 		f := openFindings(t, st, "open")[0]
-		_, err := svc.RecordOutbound(ctx, model.OutboundReport{Kind: "csirt", CaseID: 3, Channel: "email"}, "alice")
+		caseID := reportCase(t, svc)
+		_, err := svc.RecordOutbound(ctx, model.OutboundReport{Kind: "csirt", CaseID: caseID, Channel: "email"}, "alice")
 		if !errors.Is(err, model.ErrInvalid) || !strings.Contains(err.Error(), "no national CSIRT") {
 			t.Errorf("a CSIRT escalation without a CSIRT set: %v", err)
 		}
@@ -283,8 +291,11 @@ func TestOutboundReports(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		esc, err := svc.RecordOutbound(ctx, model.OutboundReport{Kind: "csirt", CaseID: 3}, "alice")
-		if err != nil || esc.Recipient != "CERT-Bund" || esc.Channel != "mailto:certbund@bsi.bund.de" || esc.Status != "sent" || esc.CaseID != 3 {
+		if _, err := svc.RecordOutbound(ctx, model.OutboundReport{Kind: "csirt", CaseID: caseID + 1}, "alice"); !errors.Is(err, model.ErrInvalid) {
+			t.Errorf("an escalation of a missing case: %v", err)
+		}
+		esc, err := svc.RecordOutbound(ctx, model.OutboundReport{Kind: "csirt", CaseID: caseID}, "alice")
+		if err != nil || esc.Recipient != "CERT-Bund" || esc.Channel != "mailto:certbund@bsi.bund.de" || esc.Status != "sent" || esc.CaseID != caseID {
 			t.Errorf("escalation: %+v, %v", esc, err)
 		}
 		for name, c := range map[string]struct {
@@ -320,7 +331,7 @@ func TestOutboundReports(t *testing.T) {
 		for _, c := range []struct {
 			f    store.OutboundFilter
 			want int
-		}{{store.OutboundFilter{}, 2}, {store.OutboundFilter{CaseID: 3}, 1}, {store.OutboundFilter{FindingID: f.ID}, 1},
+		}{{store.OutboundFilter{}, 2}, {store.OutboundFilter{CaseID: caseID}, 1}, {store.OutboundFilter{FindingID: f.ID}, 1},
 			{store.OutboundFilter{Kind: "upstream"}, 1}, {store.OutboundFilter{Kind: "csirt", FindingID: f.ID}, 0}} {
 			if os, err := st.OutboundReports(ctx, c.f); err != nil || len(os) != c.want {
 				t.Errorf("filter %+v: %d reports, %v; want %d", c.f, len(os), err, c.want)
@@ -334,3 +345,14 @@ func TestOutboundReports(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// reportCase files a disclosure case through the public intake and
+// returns its ID, for the records that name a case.
+func reportCase(t *testing.T, svc *service.Service) int64 {
+	t.Helper()
+	c, _, err := svc.SubmitReport(ctx, model.CaseReport{Title: "auth bypass", Description: "the login skips the second factor"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}

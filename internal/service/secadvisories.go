@@ -53,7 +53,8 @@ func publisher(d model.Disclosure, base string) string {
 }
 
 // fillProducts names the products after their assets where no name was
-// given, then normalizes the advisory and checks that each asset exists.
+// given, then normalizes the advisory and checks that each asset, and the
+// case it names, exists.
 func fillProducts(ctx context.Context, tx *store.Tx, a *model.SecurityAdvisory) error {
 	ids := make([]int64, 0, len(a.Products))
 	for _, p := range a.Products {
@@ -62,6 +63,11 @@ func fillProducts(ctx context.Context, tx *store.Tx, a *model.SecurityAdvisory) 
 	names, err := tx.AssetNames(ctx, ids)
 	if err != nil {
 		return err
+	}
+	if a.CaseID != nil {
+		if err := caseExists(ctx, tx, *a.CaseID); err != nil {
+			return err
+		}
 	}
 	for i, p := range a.Products {
 		name, ok := names[p.AssetID]

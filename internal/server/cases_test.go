@@ -63,9 +63,10 @@ func caseByPublicID(t *testing.T, p *inproc, publicID string) model.Case {
 
 // TestCaseJourney: a stranger reports a vulnerability, follows it by the
 // tracking link and messages the team; staff acknowledge it, answer (and
-// note internally), take it through triage, fix and disclosure with a CVE;
-// the reporter, who opted in, is credited on the acknowledgements page
-// once, and only once, the case is disclosed.
+// note internally), take it through triage and fix with a CVE, draft the
+// advisory from the case, credit the reporter in it and publish it as
+// signed CSAF, then disclose; the reporter, who opted in, is credited on
+// the acknowledgements page once, and only once, the case is disclosed.
 func TestCaseJourney(t *testing.T) {
 	t.Parallel()
 	for _, e := range storetest.Engines(t) {
@@ -126,7 +127,7 @@ func TestCaseJourney(t *testing.T) {
 				p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/cases/%d/state", c.ID), strings.NewReader(`{"state": "`+st+`"}`), 200, nil)
 			}
 			p.admin.JSON(t, "PATCH", fmt.Sprintf("/api/v1/cases/%d", c.ID), strings.NewReader(`{"cve": "CVE-2026-31337", "euvd": "EUVD-2026-777"}`), 200, nil)
-			// (The integrator adds here: publish the advisory, from the csaf part.)
+			publishCaseAdvisory(t, p, c.ID, hdr)
 			if a := rawCall(t, p.URL, "GET", "/security/acknowledgements", nil, nil); a.status != 200 || strings.Contains(string(a.body), "Ada L.") {
 				t.Errorf("credited before disclosure: %s", a)
 			}
@@ -315,5 +316,47 @@ func TestCaseRateLimit(t *testing.T) {
 				t.Errorf("%d filed, %d refused, %d stored (%v); want %d filed", filedN, refused, len(cs), err, server.ReportsPerAddress)
 			}
 		})
+	}
+}
+
+// publishCaseAdvisory is the journey's advisory: staff draft it from the
+// case's page, whose credit hint names the reporter; they complete it
+// with the reporter's credit, submit and publish it; the case page lists
+// it, and the CSAF provider serves it signed, with the CVE and the credit.
+func publishCaseAdvisory(t *testing.T, p *inproc, caseID int64, hdr map[string]string) {
+	t.Helper()
+	var shop model.Asset
+	p.admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "journey-shop"}`), 201, &shop)
+	p.admin.JSON(t, "PUT", fmt.Sprintf("/api/v1/assets/%d/product", shop.ID), strings.NewReader(`{"name": "Web Shop", "support_end": "2031-12-31", "published": true}`), 200, nil)
+	a := rawCall(t, p.URL, "POST", "/security-advisories", strings.NewReader(fmt.Sprintf("title=SQL+injection+in+login&profile=security_advisory&case_id=%d", caseID)), hdr)
+	var advID int64
+	if _, err := fmt.Sscanf(a.header.Get("Location"), "/security-advisories/%d", &advID); a.status != 303 || err != nil {
+		t.Fatalf("drafting the advisory from the case: %s (Location %q)", a, a.header.Get("Location"))
+	}
+	page := rawCall(t, p.URL, "GET", fmt.Sprintf("/security-advisories/%d", advID), nil, hdr)
+	if !strings.Contains(string(page.body), `id="secadv-case-link" href="/cases/`) || !strings.Contains(string(page.body), "credited as <strong>Ada L.</strong>") {
+		t.Errorf("the advisory's page does not name the case and the credit asked for: %s", page)
+	}
+	p.admin.JSON(t, "PATCH", fmt.Sprintf("/api/v1/security-advisories/%d", advID), strings.NewReader(fmt.Sprintf(`{
+		"summary": "The login form builds SQL from the user name.",
+		"products": [{"asset_id": %d, "affected": ">=1.0, <1.4.2", "fixed": "1.4.2"}],
+		"vulnerabilities": [{"cve": "CVE-2026-31337", "title": "SQL injection in login", "description": "The user field is concatenated into SQL.",
+			"remediation": "Update to 1.4.2.", "acknowledgements": ["Ada L."]}]}`, shop.ID)), 200, nil)
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/submit", advID), nil, 200, nil)
+	var pub model.SecurityAdvisory
+	p.admin.JSON(t, "POST", fmt.Sprintf("/api/v1/security-advisories/%d/publish", advID), nil, 200, &pub)
+	if pub.State != model.SecAdvPublished || pub.CaseID == nil || *pub.CaseID != caseID {
+		t.Fatalf("published: %+v", pub)
+	}
+	if cp := rawCall(t, p.URL, "GET", fmt.Sprintf("/cases/%d", caseID), nil, hdr); !strings.Contains(string(cp.body), pub.TrackingID) ||
+		!strings.Contains(string(cp.body), "secadv-published") {
+		t.Errorf("the case page does not list its published advisory %s", pub.TrackingID)
+	}
+	index := rawCall(t, p.URL, "GET", "/.well-known/csaf/white/index.txt", nil, nil)
+	path := strings.TrimSpace(string(index.body))
+	doc := rawCall(t, p.URL, "GET", "/.well-known/csaf/white/"+path, nil, nil)
+	asc := rawCall(t, p.URL, "GET", "/.well-known/csaf/white/"+path+".asc", nil, nil)
+	if doc.status != 200 || !strings.Contains(string(doc.body), "CVE-2026-31337") || !strings.Contains(string(doc.body), `"Ada L."`) || asc.status != 200 {
+		t.Errorf("the served advisory %q (%d, signature %d):\n%s", path, doc.status, asc.status, doc.body)
 	}
 }

@@ -7,14 +7,17 @@ package server
 // one service call; the page comes back saying what was done or why not.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vulndesk/vulndesk/internal/auth"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/sla"
+	"github.com/vulndesk/vulndesk/internal/store"
 )
 
 // casesView is what cases.html draws.
@@ -62,6 +65,15 @@ type caseView struct {
 	Duplicate string
 	// Message says what the last form did; FormError why it failed.
 	Message, FormError string
+
+	// The case's coordination: the advisories written for it, its CRA
+	// Art. 14 clocks, the reports sent to the CSIRT and upstream, and
+	// what their forms offer (the products, the CSIRT's name).
+	Advisories []model.SecurityAdvisory
+	Clocks     []clockRow
+	Outbound   []model.OutboundReport
+	Products   []model.Product
+	CSIRT      string
 }
 
 // caseMessages are the messages a redirect back to the case names with
@@ -73,6 +85,7 @@ var caseMessages = map[string]string{
 	"link":     "Link added.",
 	"unlink":   "Link removed.",
 	"extended": "Disclosure date extended.",
+	"outbound": "Report recorded.",
 }
 
 func (s *Server) caseView(r *http.Request, who *principal) (*caseView, error) {
@@ -87,7 +100,38 @@ func (s *Server) caseView(r *http.Request, who *principal) (*caseView, error) {
 			v.Duplicate = orig.PublicID
 		}
 	}
-	return v, nil
+	return v, s.caseCoordination(r.Context(), v)
+}
+
+// caseCoordination fills what the case page shows of the records that
+// name the case: advisories, CRA clocks and outbound reports.
+func (s *Server) caseCoordination(ctx context.Context, v *caseView) error {
+	advisories, err := s.Store.SecAdvisories(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, a := range advisories {
+		if a.CaseID != nil && *a.CaseID == v.ID {
+			v.Advisories = append(v.Advisories, a)
+		}
+	}
+	clocks, err := s.Store.CRAClocks(ctx, store.CRAFilter{CaseID: v.ID})
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, c := range clocks {
+		v.Clocks = append(v.Clocks, newClockRow(c, now))
+	}
+	if v.Outbound, err = s.Store.OutboundReports(ctx, store.OutboundFilter{CaseID: v.ID}); err != nil {
+		return err
+	}
+	if v.Products, err = s.Store.Products(ctx, false); err != nil {
+		return err
+	}
+	d, err := s.Svc.Disclosure(ctx)
+	v.CSIRT = d.CSIRT.Name
+	return err
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request, who *principal) error {

@@ -198,6 +198,10 @@ func (s *Server) recordOutboundPage(w http.ResponseWriter, r *http.Request, who 
 	if err != nil {
 		return s.craPageError(w, r, who, err)
 	}
+	if o.CaseID > 0 { // recorded from the case's page: back to it
+		http.Redirect(w, r, fmt.Sprintf("/cases/%d?done=outbound#coordination", o.CaseID), http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, "/cra?recorded=1#outbound", http.StatusSeeOther)
 	return nil
 }

@@ -36,8 +36,11 @@ type secAdvView struct {
 	Products []model.SecAdvProduct
 	Vulns    []secAdvVulnRow
 	CaseID   string
-	Assets   []model.Asset
-	CanEdit  bool
+	// Case is the disclosure case the advisory came from, when it names
+	// one that exists: its page says whom the reporter asked to credit.
+	Case    *model.Case
+	Assets  []model.Asset
+	CanEdit bool
 	// CanSubmit and CanPublish say which buttons to show.
 	CanSubmit, CanPublish bool
 	// Next is the number the next published revision gets.
@@ -72,7 +75,16 @@ func (s *Server) createSecAdvisoryPage(w http.ResponseWriter, r *http.Request, w
 		return errStatus(http.StatusBadRequest, "form: %v", err)
 	}
 	v := secAdvListView{NewTitle: r.PostFormValue("title"), NewProfile: r.PostFormValue("profile")}
-	a, err := s.Svc.CreateSecAdvisory(r.Context(), model.SecurityAdvisory{Title: v.NewTitle, Profile: v.NewProfile}, who.Name)
+	draft := model.SecurityAdvisory{Title: v.NewTitle, Profile: v.NewProfile}
+	// A draft started from a disclosure case's page names the case.
+	caseID, err := formCaseID(r)
+	if caseID > 0 {
+		draft.CaseID = &caseID
+	}
+	if err == nil {
+		draft, err = s.Svc.CreateSecAdvisory(r.Context(), draft, who.Name)
+	}
+	a := draft
 	if err != nil {
 		status, msg := statusOf(err)
 		if status == 0 {
@@ -105,6 +117,12 @@ func (s *Server) renderSecAdv(w http.ResponseWriter, r *http.Request, who *princ
 	}
 	if a.CaseID != nil {
 		v.CaseID = strconv.FormatInt(*a.CaseID, 10)
+		c, err := s.Store.Case(r.Context(), *a.CaseID)
+		if err == nil {
+			v.Case = &c
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return err
+		}
 	}
 	v.CanSubmit = v.CanEdit && a.State == model.SecAdvDraft
 	v.CanPublish = who.Perms.Has(auth.PermAdmin) && a.State == model.SecAdvReview
@@ -142,19 +160,29 @@ func (s *Server) renderSecAdv(w http.ResponseWriter, r *http.Request, who *princ
 	return s.render(w, status, "secadvisory.html", pageData{Title: a.TrackingID, User: who, Error: msg, Data: v})
 }
 
+// formCaseID reads a form's case_id: the disclosure case's number, 0 when
+// none is given.
+func formCaseID(r *http.Request) (int64, error) {
+	c := strings.TrimSpace(r.PostFormValue("case_id"))
+	if c == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(c, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, model.Invalidf("case_id %q: a case's number", c)
+	}
+	return n, nil
+}
+
 // secAdvForm reads the edit form: the fields, the product rows p<i>_*
 // and the vulnerability rows v<i>_* (a row left blank is left out).
 func secAdvForm(r *http.Request) (api.SecurityAdvisoryInput, error) {
 	f := r.PostFormValue
 	title, summary, profile, revision := f("title"), f("summary"), f("profile"), f("revision_summary")
 	in := api.SecurityAdvisoryInput{Title: &title, Summary: &summary, Profile: &profile, RevisionSummary: &revision}
-	caseID := int64(0)
-	if c := strings.TrimSpace(f("case_id")); c != "" {
-		n, err := strconv.ParseInt(c, 10, 64)
-		if err != nil || n <= 0 {
-			return in, model.Invalidf("case_id %q: a case's number", c)
-		}
-		caseID = n
+	caseID, err := formCaseID(r)
+	if err != nil {
+		return in, err
 	}
 	in.CaseID = &caseID
 	products := []model.SecAdvProduct{}

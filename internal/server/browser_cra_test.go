@@ -22,13 +22,9 @@ import (
 // console error or CSP violation on the way. Screenshots of /products,
 // /cra and the clock go to artefactDir.
 func TestBrowserCRA(t *testing.T) {
-	bin := chromium(t)
 	o := servertest.Options{DataDir: t.TempDir()}
-	p := servertest.Start(t, o)
-	pw := p.AdminPassword()
-	if pw == "" {
-		t.Fatalf("no admin password printed:\n%s", p.Stderr())
-	}
+	b := startAdminBrowser(t, o)
+	p, dir, console, run := b.p, b.dir, b.console, b.run
 	api := &servertest.Client{URL: p.URL, Token: servertest.Token(t, o, "auditor")}
 	var list struct{ Items []model.AssetFinding }
 	servertest.Eventually(t, 30*time.Second, "seeded findings", func() bool {
@@ -36,23 +32,12 @@ func TestBrowserCRA(t *testing.T) {
 		return len(list.Items) > 0
 	})
 	f := list.Items[0]
-	dir := artefactDir(t)
-	ctx, console := newBrowser(t, bin)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("browser, %s: %v\n%s", what, err, p.Stderr())
-		}
-	}
 	var products, countdown, title, states, after string
 	run("marking the product",
 		cdplog.Enable(),
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(p.URL+"/products"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
+		b.signIn(),
 		chromedp.WaitVisible(`#product-form`),
 		chromedp.SetValue(`#product-form input[name=asset]`, f.AssetName),
 		chromedp.SetValue(`#product-form input[name=name]`, "Webshop"),

@@ -16,20 +16,8 @@ import (
 // the edits, without staff navigation; no console error or CSP violation.
 // Screenshots go to artefactDir.
 func TestBrowserDisclosure(t *testing.T) {
-	bin := chromium(t)
-	p := servertest.Start(t, servertest.Options{DataDir: t.TempDir()})
-	pw := p.AdminPassword()
-	if pw == "" {
-		t.Fatalf("no admin password printed:\n%s", p.Stderr())
-	}
-	dir := artefactDir(t)
-	ctx, console := newBrowser(t, bin)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("browser, %s: %v\n%s", what, err, p.Stderr())
-		}
-	}
+	b := startAdminBrowser(t, servertest.Options{DataDir: t.TempDir()})
+	p, dir, console, run := b.p, b.dir, b.console, b.run
 	var warnings, refused, kept, served, policy string
 	var navLinks int
 	contacts := `#disclosure-form textarea[name=contacts]`
@@ -37,10 +25,7 @@ func TestBrowserDisclosure(t *testing.T) {
 		cdplog.Enable(),
 		chromedp.EmulateViewport(1200, 900),
 		chromedp.Navigate(p.URL+"/settings/disclosure"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
+		b.signIn(),
 		chromedp.WaitVisible(`#disclosure-form`),
 		chromedp.Text(`#disclosure-warnings`, &warnings),
 		screenshot(dir, "disclosure-unset.png"),
@@ -74,7 +59,7 @@ func TestBrowserDisclosure(t *testing.T) {
 		chromedp.Navigate(p.URL+"/security/policy"),
 		chromedp.WaitVisible(`article.policy`),
 		chromedp.Text(`article.policy`, &policy),
-		chromedp.Evaluate(`document.querySelectorAll('header nav a').length`, &navLinks),
+		chromedp.Evaluate(`document.querySelectorAll('header nav:not(.public) a').length`, &navLinks),
 		screenshot(dir, "policy.png"),
 	)
 	for _, want := range []string{"Vulnerability disclosure policy of Example <Org>", "security@example.org", "NCSC-NL", "3 business days"} {

@@ -16,29 +16,14 @@ import (
 // published; the public list links its CSAF document. Screenshots go to
 // artefactDir.
 func TestBrowserPublishAdvisory(t *testing.T) {
-	bin := chromium(t)
-	p := servertest.Start(t, servertest.Options{DataDir: t.TempDir()})
-	pw := p.AdminPassword()
-	if pw == "" {
-		t.Fatalf("no admin password printed:\n%s", p.Stderr())
-	}
-	dir := artefactDir(t)
-	ctx, console := newBrowser(t, bin)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("browser, %s: %v\n%s", what, err, p.Stderr())
-		}
-	}
+	b := startAdminBrowser(t, servertest.Options{DataDir: t.TempDir()})
+	p, dir, console, run := b.p, b.dir, b.console, b.run
 	var refused, state, version, public, preview string
 	run("a new draft",
 		cdplog.Enable(),
 		chromedp.EmulateViewport(1200, 900),
 		chromedp.Navigate(p.URL+"/security-advisories"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
+		b.signIn(),
 		chromedp.WaitVisible(`#secadv-new-form`),
 		chromedp.SendKeys(`#secadv-new-title`, "Stored XSS in the webshop"),
 		submitAndWait(`#secadv-new-title`),

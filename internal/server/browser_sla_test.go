@@ -15,20 +15,8 @@ import (
 // the versions; the SLA charts are drawn; no console error or CSP
 // violation on the way. Screenshots go to artefactDir.
 func TestBrowserSLAPolicy(t *testing.T) {
-	bin := chromium(t)
-	p := servertest.Start(t, servertest.Options{DataDir: t.TempDir()})
-	pw := p.AdminPassword()
-	if pw == "" {
-		t.Fatalf("no admin password printed:\n%s", p.Stderr())
-	}
-	dir := artefactDir(t)
-	ctx, console := newBrowser(t, bin)
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("browser, %s: %v\n%s", what, err, p.Stderr())
-		}
-	}
+	b := startAdminBrowser(t, servertest.Options{DataDir: t.TempDir()})
+	p, dir, console, run := b.p, b.dir, b.console, b.run
 	var before, refused, after, versions string
 	var charts int
 	critical := `#sla-form input[name="days.critical.internet-facing"]`
@@ -36,10 +24,7 @@ func TestBrowserSLAPolicy(t *testing.T) {
 		cdplog.Enable(),
 		chromedp.EmulateViewport(1200, 900),
 		chromedp.Navigate(p.URL+"/sla"),
-		chromedp.WaitVisible(`input[name=username]`),
-		chromedp.SendKeys(`input[name=username]`, "admin"),
-		chromedp.SendKeys(`input[name=password]`, pw),
-		chromedp.Submit(`input[name=password]`),
+		b.signIn(),
 		chromedp.WaitVisible(`#sla-form`),
 		chromedp.Text(`#policy h2`, &before),
 		chromedp.Evaluate(`document.querySelectorAll('figure.plot svg').length`, &charts),

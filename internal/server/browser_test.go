@@ -225,3 +225,48 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// adminBrowser is a test's real binary with headless Chromium, for a test
+// that signs in as the first administrator (signIn).
+type adminBrowser struct {
+	t       *testing.T
+	p       *servertest.Proc
+	ctx     context.Context
+	console *consoleLog
+	dir     string // where screenshots go (artefactDir)
+	pw      string
+}
+
+// startAdminBrowser starts the binary with o and Chromium; the test is
+// skipped without Chromium (see chromium).
+func startAdminBrowser(t *testing.T, o servertest.Options) *adminBrowser {
+	t.Helper()
+	bin := chromium(t)
+	p := servertest.Start(t, o)
+	pw := p.AdminPassword()
+	if pw == "" {
+		t.Fatalf("no admin password printed:\n%s", p.Stderr())
+	}
+	ctx, console := newBrowser(t, bin)
+	return &adminBrowser{t: t, p: p, ctx: ctx, console: console, dir: artefactDir(t), pw: pw}
+}
+
+// run runs the actions; when one fails, the test fails with the server's
+// log.
+func (b *adminBrowser) run(what string, actions ...chromedp.Action) {
+	b.t.Helper()
+	if err := chromedp.Run(b.ctx, actions...); err != nil {
+		b.t.Fatalf("browser, %s: %v\n%s", what, err, b.p.Stderr())
+	}
+}
+
+// signIn fills in the sign-in form the browser was sent to as the
+// administrator.
+func (b *adminBrowser) signIn() chromedp.Action {
+	return chromedp.Tasks{
+		chromedp.WaitVisible(`input[name=username]`),
+		chromedp.SendKeys(`input[name=username]`, "admin"),
+		chromedp.SendKeys(`input[name=password]`, b.pw),
+		chromedp.Submit(`input[name=password]`),
+	}
+}

@@ -78,7 +78,7 @@ func (s *Server) formKey(ctx context.Context) ([]byte, error) {
 	s.cases.keyOnce.Lock()
 	defer s.cases.keyOnce.Unlock()
 	if s.cases.key == nil {
-		k, err := s.Store.CaseFormKey(ctx)
+		k, err := s.Svc.CaseFormKey(ctx)
 		if err != nil {
 			return nil, err
 		}

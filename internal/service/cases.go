@@ -683,3 +683,10 @@ func caseExists(ctx context.Context, tx *store.Tx, id int64) error {
 	}
 	return err
 }
+
+// CaseFormKey is the key that signs the report form's timestamps: made
+// on first need and kept, so that every replica shares it. It is no
+// one's decision, so it has no audit event.
+func (s *Service) CaseFormKey(ctx context.Context) ([]byte, error) {
+	return s.Store.CaseFormKey(ctx)
+}

@@ -32,8 +32,11 @@ func (s *Server) listSecAdvisories(w http.ResponseWriter, r *http.Request, _ *pr
 }
 
 // csafSite is where the advisories are published: the disclosure
-// settings' base URL when set, else the scheme and host the request came
-// to.
+// settings' base URL when set, else https and the host the request came
+// to. CSAF providers are reached over TLS only (CSAF §7.1.1, and the
+// provider schema's canonical_url is https), so a request that arrived
+// over plain http is a TLS proxy's or a developer's, and the URLs say
+// https all the same.
 func (s *Server) csafSite(r *http.Request) (service.CSAFSite, error) {
 	d, err := s.Svc.Disclosure(r.Context())
 	if err != nil {
@@ -41,11 +44,10 @@ func (s *Server) csafSite(r *http.Request) (service.CSAFSite, error) {
 	}
 	base := d.BaseURL
 	if base == "" {
-		scheme := "http"
-		if r.TLS != nil || s.SecureCookies {
-			scheme = "https"
+		if len(r.Host) > 255 || !hostPort.MatchString(r.Host) {
+			return service.CSAFSite{}, errStatus(http.StatusBadRequest, "Host %q: not a host name and port; set base_url in the disclosure settings", r.Host)
 		}
-		base = scheme + "://" + r.Host
+		base = "https://" + r.Host
 	}
 	for len(base) > 0 && base[len(base)-1] == '/' {
 		base = base[:len(base)-1]

@@ -3,9 +3,12 @@ package server_test
 import (
 	"fmt"
 	"html"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/vulndesk/vulndesk/internal/csaf/csaftest"
 	"github.com/vulndesk/vulndesk/internal/model"
 	"github.com/vulndesk/vulndesk/internal/store/storetest"
 )
@@ -50,6 +53,45 @@ func TestPublishedProductsShown(t *testing.T) {
 						t.Errorf("a public page shows %q", hidden)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestDisclosureAcceptance is the issue's acceptance check, over plain
+// http on loopback as a stranger would reach a server behind a proxy:
+// after an admin sets only a contact, security.txt (text/plain, the
+// contact, one Expires within a year), the policy page and the report
+// form answer 200, and the CSAF provider metadata validates against the
+// CSAF 2.0 provider schema (../shared/data/csaf).
+func TestDisclosureAcceptance(t *testing.T) {
+	t.Parallel()
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			p := startInproc(t, e, inprocOptions{})
+			p.admin.JSON(t, "PATCH", "/api/v1/settings/disclosure", strings.NewReader(`{"contacts": ["mailto:security@example.org"]}`), 200, nil)
+			txt := rawCall(t, p.URL, "GET", "/.well-known/security.txt", nil, nil)
+			body := string(txt.body)
+			expires := regexp.MustCompile(`(?m)^Expires: (.*)$`).FindAllStringSubmatch(body, -1)
+			if txt.status != 200 || !strings.HasPrefix(txt.header.Get("Content-Type"), "text/plain") ||
+				!strings.Contains(body, "\nContact: mailto:security@example.org\n") || len(expires) != 1 {
+				t.Fatalf("security.txt: %s %q\n%s", txt, txt.header.Get("Content-Type"), body)
+			}
+			if at, err := time.Parse(time.RFC3339, expires[0][1]); err != nil || !at.After(time.Now()) || !at.Before(time.Now().AddDate(1, 0, 0)) {
+				t.Errorf("Expires %q: not within a year", expires[0][1])
+			}
+			for _, path := range []string{"/security/policy", "/security/report"} {
+				if a := rawCall(t, p.URL, "GET", path, nil, nil); a.status != 200 {
+					t.Errorf("%s: %s", path, a)
+				}
+			}
+			pm := rawCall(t, p.URL, "GET", "/.well-known/csaf/provider-metadata.json", nil, nil)
+			if pm.status != 200 {
+				t.Fatalf("provider-metadata.json: %s", pm)
+			}
+			if err := csaftest.Validate(t, csaftest.Provider, pm.body); err != nil {
+				t.Errorf("provider-metadata.json is not valid against the CSAF 2.0 provider schema: %v\n%s", err, pm.body)
 			}
 		})
 	}

@@ -214,11 +214,14 @@ func checkProvider(t *testing.T, base string, published []model.SecurityAdvisory
 	if err := json.Unmarshal(pm, &meta); err != nil {
 		t.Fatal(err)
 	}
-	if meta.Role != "csaf_trusted_provider" || meta.CanonicalURL != base+"/.well-known/csaf/provider-metadata.json" ||
-		len(meta.Dist) != 1 || meta.Dist[0].DirectoryURL != base+"/.well-known/csaf/white/" || len(meta.Keys) != 1 {
+	// The provider's URLs are https even when the request came over
+	// plain http (a TLS proxy's): CSAF providers are reached over TLS.
+	site := "https://" + strings.TrimPrefix(base, "http://")
+	if meta.Role != "csaf_trusted_provider" || meta.CanonicalURL != site+"/.well-known/csaf/provider-metadata.json" ||
+		len(meta.Dist) != 1 || meta.Dist[0].DirectoryURL != site+"/.well-known/csaf/white/" || len(meta.Keys) != 1 {
 		t.Fatalf("provider metadata: %s", pm)
 	}
-	pub := getPublic(t, meta.Keys[0].URL)
+	pub := getPublic(t, strings.Replace(meta.Keys[0].URL, site, base, 1))
 	_, err := pgpkey.Parse(pub, nil)
 	if err == nil || !strings.Contains(err.Error(), "public key only") {
 		t.Errorf("the public key file: parsing it as a private key: %v", err)
@@ -241,7 +244,7 @@ func checkProvider(t *testing.T, base string, published []model.SecurityAdvisory
 		if !strings.Contains(strings.Join(index, " "), path) {
 			t.Errorf("index.txt does not list %s: %v", path, index)
 		}
-		u := meta.Dist[0].DirectoryURL + path
+		u := strings.Replace(meta.Dist[0].DirectoryURL, site, base, 1) + path
 		doc := getPublic(t, u)
 		if again := getPublic(t, u); !bytes.Equal(doc, again) {
 			t.Errorf("%s changed between two reads", u)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/vulndesk/vulndesk/internal/securitytxt"
 )
 
@@ -310,5 +311,37 @@ func TestDashEscapedField(t *testing.T) {
 	}
 	if c := f.Get("Contact"); len(c) != 1 || c[0].Value != "mailto:a@example.org" || c[0].Line != 4 {
 		t.Fatalf("Contact %+v", c)
+	}
+}
+
+// TestInternetNLVerified verifies Internet.nl's signed file with their
+// public key (testdata/README.md): cryptographically, by the key that
+// signed it; a change to the signed text, or another key, fails.
+func TestInternetNLVerified(t *testing.T) {
+	data := sharedFile(t, "securitytxt/internet.nl/security.txt")
+	f, err := os.Open("testdata/internet.nl-0x45028563.asc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	keys, err := openpgp.ReadArmoredKeyRing(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, r := check(t, data, securitytxt.Options{Now: pinned, Keys: keys})
+	if !r.Valid() || r.Signature.Verification != securitytxt.VerifiedKey ||
+		!strings.Contains(r.Signature.Signer, "ACB788294C7E12BAE9228C60D894E15F45028563") {
+		t.Fatalf("Internet.nl's file with their key: %+v, %v", r.Signature, r.Problems)
+	}
+	bad := strings.Replace(string(data), "Expires: 2027-04-10", "Expires: 2027-04-11", 1)
+	if _, r := check(t, []byte(bad), securitytxt.Options{Now: pinned, Keys: keys}); r.Valid() || r.Signature.Verification == securitytxt.VerifiedKey {
+		t.Errorf("a changed Expires verified: %+v", r.Signature)
+	}
+	other, err := openpgp.NewEntity("other", "", "other@example.org", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, r := check(t, data, securitytxt.Options{Now: pinned, Keys: openpgp.EntityList{other}}); r.Valid() {
+		t.Errorf("verified with another key: %+v", r.Signature)
 	}
 }

@@ -96,3 +96,43 @@ func TestDisclosureAcceptance(t *testing.T) {
 		})
 	}
 }
+
+// TestCasePageCoordination: from a case's page, staff record an
+// escalation to the national CSIRT (the form comes back to the case) and
+// start a CRA clock for a product; the case page lists both; a case that
+// does not exist is refused by name.
+func TestCasePageCoordination(t *testing.T) {
+	t.Parallel()
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			p := startInproc(t, e, inprocOptions{})
+			c, _ := walkReport(t, p)
+			p.admin.JSON(t, "PATCH", "/api/v1/settings/disclosure", strings.NewReader(`{"csirt": {"name": "CERT-Bund", "contact": "mailto:certbund@bsi.bund.de"}}`), 200, nil)
+			var asset model.Asset
+			p.admin.JSON(t, "POST", "/api/v1/assets", strings.NewReader(`{"name": "coordination-shop"}`), 201, &asset)
+			p.admin.JSON(t, "PUT", fmt.Sprintf("/api/v1/assets/%d/product", asset.ID), strings.NewReader(`{"name": "Shop", "support_end": "2031-12-31"}`), 200, nil)
+			hdr := map[string]string{"Authorization": "Bearer " + p.admin.Token, "Content-Type": "application/x-www-form-urlencoded"}
+
+			a := rawCall(t, p.URL, "POST", "/outbound-reports", strings.NewReader(fmt.Sprintf("kind=csirt&case_id=%d&reference=CB-2026-42", c.ID)), hdr)
+			if want := fmt.Sprintf("/cases/%d?done=outbound#coordination", c.ID); a.status != 303 || a.header.Get("Location") != want {
+				t.Errorf("the escalation from the case page: %s, Location %q, want %q", a, a.header.Get("Location"), want)
+			}
+			a = rawCall(t, p.URL, "POST", "/cra", strings.NewReader(fmt.Sprintf("case_id=%d&asset_id=%d&title=exploited+XSS", c.ID, asset.ID)), hdr)
+			var clockID int64
+			if _, err := fmt.Sscanf(a.header.Get("Location"), "/cra/%d", &clockID); a.status != 303 || err != nil {
+				t.Fatalf("starting a clock from the case page: %s, Location %q", a, a.header.Get("Location"))
+			}
+			page := string(rawCall(t, p.URL, "GET", fmt.Sprintf("/cases/%d?done=outbound", c.ID), nil, hdr).body)
+			for _, want := range []string{"Report recorded.", `id="case-outbound"`, "CERT-Bund", "CB-2026-42", `id="case-clocks"`, fmt.Sprintf(`<a href="/cra/%d">`, clockID), ">Shop<"} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the case page lacks %q", want)
+				}
+			}
+			if a := rawCall(t, p.URL, "POST", "/outbound-reports", strings.NewReader("kind=csirt&case_id=987654"), hdr); a.status != 400 ||
+				!strings.Contains(string(a.body), "case_id 987654: no such disclosure case") {
+				t.Errorf("an escalation of a missing case: %s", a)
+			}
+		})
+	}
+}

@@ -96,6 +96,12 @@ func TestCaseJourney(t *testing.T) {
 			if b := track(); !strings.Contains(b, publicID) || !strings.Contains(b, `id="case-state">received<`) {
 				t.Errorf("the tracking page after filing: %s", b)
 			}
+			// The reporter sees the dates the policy sets: acknowledgement,
+			// the decision and disclosure (the fix's once the case is valid).
+			if b := track(); !strings.Contains(b, `id="case-expect"`) || !strings.Contains(b, "We acknowledge your report") ||
+				!strings.Contains(b, "Public disclosure") || strings.Contains(b, "A fix is available") {
+				t.Errorf("the tracking page's expected dates: %s", b)
+			}
 			msg := rawCall(t, p.URL, "POST", link, strings.NewReader("message=Any+news%3F"), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 			if msg.status != 303 || msg.header.Get("Location") != link+"#messages" {
 				t.Errorf("the reporter's message: %s (Location %s)", msg, msg.header.Get("Location"))

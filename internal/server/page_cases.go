@@ -106,14 +106,9 @@ func (s *Server) caseView(r *http.Request, who *principal) (*caseView, error) {
 // caseCoordination fills what the case page shows of the records that
 // name the case: advisories, CRA clocks and outbound reports.
 func (s *Server) caseCoordination(ctx context.Context, v *caseView) error {
-	advisories, err := s.Store.SecAdvisories(ctx, "")
-	if err != nil {
+	var err error
+	if v.Advisories, err = s.Store.CaseSecAdvisories(ctx, v.ID); err != nil {
 		return err
-	}
-	for _, a := range advisories {
-		if a.CaseID != nil && *a.CaseID == v.ID {
-			v.Advisories = append(v.Advisories, a)
-		}
 	}
 	clocks, err := s.Store.CRAClocks(ctx, store.CRAFilter{CaseID: v.ID})
 	if err != nil {

@@ -77,7 +77,7 @@ func (s *Server) createSecAdvisoryPage(w http.ResponseWriter, r *http.Request, w
 	v := secAdvListView{NewTitle: r.PostFormValue("title"), NewProfile: r.PostFormValue("profile")}
 	draft := model.SecurityAdvisory{Title: v.NewTitle, Profile: v.NewProfile}
 	// A draft started from a disclosure case's page names the case.
-	caseID, err := formCaseID(r)
+	caseID, err := formID(r, "case_id")
 	if caseID > 0 {
 		draft.CaseID = &caseID
 	}
@@ -160,27 +160,13 @@ func (s *Server) renderSecAdv(w http.ResponseWriter, r *http.Request, who *princ
 	return s.render(w, status, "secadvisory.html", pageData{Title: a.TrackingID, User: who, Error: msg, Data: v})
 }
 
-// formCaseID reads a form's case_id: the disclosure case's number, 0 when
-// none is given.
-func formCaseID(r *http.Request) (int64, error) {
-	c := strings.TrimSpace(r.PostFormValue("case_id"))
-	if c == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(c, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, model.Invalidf("case_id %q: a case's number", c)
-	}
-	return n, nil
-}
-
 // secAdvForm reads the edit form: the fields, the product rows p<i>_*
 // and the vulnerability rows v<i>_* (a row left blank is left out).
 func secAdvForm(r *http.Request) (api.SecurityAdvisoryInput, error) {
 	f := r.PostFormValue
 	title, summary, profile, revision := f("title"), f("summary"), f("profile"), f("revision_summary")
 	in := api.SecurityAdvisoryInput{Title: &title, Summary: &summary, Profile: &profile, RevisionSummary: &revision}
-	caseID, err := formCaseID(r)
+	caseID, err := formID(r, "case_id")
 	if err != nil {
 		return in, err
 	}

@@ -218,6 +218,12 @@ func (s *Store) SecAdvisories(ctx context.Context, state string) ([]model.Securi
 	return queryAll(ctx, s.db, scanSecAdv, q+` ORDER BY id DESC LIMIT 500`, args...)
 }
 
+// CaseSecAdvisories lists the advisories written for a disclosure case,
+// newest first.
+func (s *Store) CaseSecAdvisories(ctx context.Context, caseID int64) ([]model.SecurityAdvisory, error) {
+	return queryAll(ctx, s.db, scanSecAdv, `SELECT `+secAdvColumns+` FROM security_advisories WHERE case_id = $1 ORDER BY id DESC`, caseID)
+}
+
 // PublishedSecAdvisories lists the advisories that have a published
 // revision (whatever their state now), newest release first.
 func (s *Store) PublishedSecAdvisories(ctx context.Context) ([]model.SecurityAdvisory, error) {
